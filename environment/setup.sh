@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Idempotent set-up of what a fresh Debian machine lacks for MotionWorkbench's tests, benchmarks and reports.
+# Only the .NET SDK is required; everything here is optional and each missing piece is reported, not fatal:
+#   - libopenblas0-pthread: fast sgemm through P/Invoke (the engine falls back to its managed SIMD kernel);
+#   - chromium: the browser test of exported reports (skipped with a message when absent);
+#   - plotly.js (npm, into environment/plotly): inlined into HTML reports (reports note its absence).
+# Installs with apt-get/npm only when running as root (as CI does); otherwise prints what to install.
+set -u
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+need_apt=()
+dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need_apt+=(libopenblas0-pthread)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${need_apt[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null 2>&1 || true
+    apt-get install -y -q --no-install-recommends "${need_apt[@]}" >/dev/null 2>&1 \
+      || echo "setup: apt-get could not install ${need_apt[*]}; the tests that need them will be skipped"
+  else
+    echo "setup: missing ${need_apt[*]} (install with: sudo apt-get install ${need_apt[*]}); dependent tests will be skipped"
+  fi
+fi
+
+if [ -f "$here/plotly/package.json" ] || [ -f "$here/plotly.sh" ]; then
+  [ -f "$here/plotly.sh" ] && bash "$here/plotly.sh"
+fi
+exit 0

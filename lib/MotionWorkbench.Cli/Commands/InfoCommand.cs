@@ -1,0 +1,23 @@
+using System.CommandLine;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary><c>mw info</c>: versions and the machine this runs on.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("info", "Print the workbench version, runtime and machine facts.");
+        command.SetAction(_ =>
+        {
+            var version = Assembly.GetExecutingAssembly().GetName().Version;
+            Console.WriteLine($"MotionWorkbench {version}");
+            Console.WriteLine($".NET {Environment.Version} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
+            Console.WriteLine($"logical processors: {Environment.ProcessorCount}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using MotionWorkbench.Cli.Commands;
+
+var root = new RootCommand("mw: MotionWorkbench, a workbench for 3D human motion-language models with motion patches.");
+
+// One line per verb; each verb lives in its own file under Commands/.
+root.Subcommands.Add(InfoCommand.Create());
+
+return root.Parse(args).Invoke();
