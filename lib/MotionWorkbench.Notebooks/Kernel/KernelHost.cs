@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+
+namespace MotionWorkbench.Notebooks.Kernel;
+
+/// <summary>
+/// The kernel process: reads a job file (notebook folder, plotly.js location, the cells to run), runs the cells in order
+/// with one <see cref="KernelSession"/>, and reports through <see cref="KernelProtocol"/>. It stops at the first failing
+/// cell, as papermill and Polyglot's "run all" do. Started by <see cref="Running.NotebookRunner"/>, one process per notebook.
+/// </summary>
+public static class KernelHost
+{
+    public static async Task<int> RunAsync(string jobPath)
+    {
+        var protocol = new KernelProtocol(Console.OpenStandardOutput());
+        JsonObject job;
+        try { job = JsonNode.Parse(await File.ReadAllTextAsync(jobPath).ConfigureAwait(false)) as JsonObject ?? throw new InvalidDataException("job is not an object"); }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            protocol.Send(new JsonObject { ["event"] = "fatal", ["message"] = $"cannot read kernel job '{jobPath}': {e.Message}" });
+            return 2;
+        }
+        string dir = (string?)job["notebookDirectory"] ?? Environment.CurrentDirectory;
+        if ((string?)job["plotlyBundle"] is { } bundle && File.Exists(bundle)) Render.Plots.PlotlyJs.BundlePath = bundle;
+        Directory.SetCurrentDirectory(dir);
+
+        var session = new KernelSession(dir, protocol, (string?)job["shadowRoot"]);
+        Console.SetIn(TextReader.Null);
+        var stdout = new CaptureWriter("stdout", session.SendStream);
+        var stderr = new CaptureWriter("stderr", session.SendStream);
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+
+        bool ok = true;
+        foreach (var cell in (job["cells"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            int number = (int)cell["number"]!;
+            string kernel = (string?)cell["kernel"] ?? "csharp";
+            string source = (string?)cell["source"] ?? "";
+            protocol.Send(new JsonObject { ["event"] = "start", ["cell"] = number });
+            bool cellOk;
+            if (kernel == "html") { session.RunHtml(number, source); cellOk = true; }
+            else if (kernel != "csharp")
+            {
+                session.Fail(number, $"Cell {number} is a '{kernel}' cell; mw notebook run executes C# cells (and shows #!html and #!markdown cells)");
+                cellOk = false;
+            }
+            else cellOk = await session.RunCSharpAsync(number, source).ConfigureAwait(false);
+            stdout.Flush();
+            stderr.Flush();
+            protocol.Send(new JsonObject { ["event"] = "end", ["cell"] = number, ["ok"] = cellOk });
+            if (!cellOk) { ok = false; break; }
+        }
+        protocol.Send(new JsonObject { ["event"] = "done", ["ok"] = ok });
+        return ok ? 0 : 1;
+    }
+}
