@@ -1,0 +1,21 @@
+namespace MotionWorkbench.Tensors;
+
+/// <summary>
+/// A seeded source of dropout counters. Each dropout call reserves a range of counters, so masks never repeat within
+/// a run and are reproducible from the seed.
+/// </summary>
+public sealed class DropoutRng(ulong seed)
+{
+    private ulong next;
+
+    /// <summary>The seed.</summary>
+    public ulong Seed { get; } = seed;
+
+    /// <summary>Reserves <paramref name="count"/> counters and returns the first.</summary>
+    public ulong Reserve(long count)
+    {
+        ulong start = next;
+        next += (ulong)((count + 15) & ~15L) + 16;
+        return start;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Numerics.Tensors;
+using MotionWorkbench.Tensors.Kernels;
+
+namespace MotionWorkbench.Tensors;
+
+// Linear layer, PyTorch layout: y = x·Wᵀ + b.
+//   x: (..., In) viewed as R rows; W: (Out, In); b: (Out) or none; y: (..., Out).
+//   dX += dY·W (R, In);  dW += dYᵀ·X (Out, In);  db += Σ_rows dY.
+// LinearGelu fuses the bias with an exact GELU: y = gelu(x·Wᵀ + b); it caches the pre-activation z (R, Out)
+//   and backward first turns dY into dZ = dY·gelu'(z) in a pooled buffer.
+public static partial class Ops
+{
+    /// <summary>x·Wᵀ + b.</summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => LinearCore(x, weight, bias, gelu: false);
+
+    /// <summary>gelu(x·Wᵀ + b), fused (one pass over the output, no separate GELU node).</summary>
+    public static Tensor LinearGelu(Tensor x, Tensor weight, Tensor? bias) => LinearCore(x, weight, bias, gelu: true);
+
+    private static unsafe Tensor LinearCore(Tensor x, Tensor weight, Tensor? bias, bool gelu)
+    {
+        if (weight.Rank != 2) throw new ArgumentException($"Linear: weight must be (Out, In), got {Tensor.Format(weight.Shape)}");
+        int Out = weight.Shape[0], In = weight.Shape[1];
+        if (x.Dim(-1) != In) throw new ArgumentException($"Linear: input {Tensor.Format(x.Shape)} does not end in In={In} of weight {Tensor.Format(weight.Shape)}");
+        if (bias is not null && (bias.Rank != 1 || bias.Size != Out)) throw new ArgumentException($"Linear: bias {Tensor.Format(bias.Shape)} must be ({Out}) for weight {Tensor.Format(weight.Shape)}");
+        int R = x.Size / In;
+        var shape = (int[])x.Shape.Clone();
+        shape[^1] = Out;
+        var y = Tensor.Pooled(shape);
+        bool rec = Tensor.Recording(x, weight) || (bias?.RequiresGrad ?? false);
+        float[]? z = gelu && rec ? y.RentCache(R * Out) : null;
+        fixed (float* px = x.Data, pw = weight.Data, py = y.Data)
+        {
+            nint ax = (nint)px, aw = (nint)pw, ay = (nint)py;
+            float[]? biasArr = bias?.DataArray; int biasAt = bias?.DataOffset ?? 0;
+            // one pass per row block: bias fill, GEMM, then the GELU epilogue while the block is hot in cache
+            Par.For(R, 64, (s, e) =>
+            {
+                float* yb = (float*)ay + (long)s * Out;
+                int rows = e - s;
+                var yspan = new Span<float>(yb, rows * Out);
+                if (biasArr is null) yspan.Clear();
+                else
+                {
+                    var brow = new ReadOnlySpan<float>(biasArr, biasAt, Out);
+                    for (int r = 0; r < rows; r++) brow.CopyTo(yspan.Slice(r * Out, Out));
+                }
+                Gemm.Serial(false, true, rows, Out, In, 1f, (float*)ax + (long)s * In, In, (float*)aw, In, 1f, yb, Out);
+                if (gelu)
+                {
+                    if (z is not null) yspan.CopyTo(z.AsSpan(s * Out, rows * Out));
+                    GeluForward(yspan, yspan);
+                }
+            });
+        }
+        var parents = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
+        return y.Record(gelu ? "linear_gelu" : "linear", parents, () =>
+        {
+            float[]? dzPooled = null;
+            Span<float> dY = y.GradSpan;
+            if (gelu)
+            {
+                dzPooled = BufferPool.Rent(R * Out, clear: true);
+                fixed (float* pdy = dY, pz = z!, pdz = dzPooled)
+                {
+                    nint ady = (nint)pdy, az = (nint)pz, adz = (nint)pdz;
+                    Par.For(R * Out, 16384, (s, e) => GeluBackward(new ReadOnlySpan<float>((float*)ady + s, e - s), new ReadOnlySpan<float>((float*)az + s, e - s), new Span<float>((float*)adz + s, e - s)));
+                }
+                dY = dzPooled;
+            }
+            LinearBackward(dY, x, weight, bias, R, In, Out);
+            if (dzPooled is not null) BufferPool.Return(dzPooled);
+        });
+    }
+
+    internal static unsafe void LinearBackward(ReadOnlySpan<float> dY, Tensor x, Tensor weight, Tensor? bias, int R, int In, int Out)
+    {
+        fixed (float* pdy = dY, px = x.Data, pw = weight.Data)
+        {
+            if (x.RequiresGrad)
+                fixed (float* pdx = x.GradSpan) Gemm.Run(false, false, R, In, Out, 1f, pdy, Out, pw, In, 1f, pdx, In);
+            if (weight.RequiresGrad)
+                fixed (float* pdw = weight.GradSpan) Gemm.Run(true, false, Out, In, R, 1f, pdy, Out, px, In, 1f, pdw, In);
+        }
+        if (bias is not null && bias.RequiresGrad)
+        {
+            var db = bias.GradSpan;
+            for (int r = 0; r < R; r++) TensorPrimitives.Add(db, dY.Slice(r * Out, Out), db);
+        }
+    }
+}
