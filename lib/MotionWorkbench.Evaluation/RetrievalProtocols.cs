@@ -1,0 +1,157 @@
+using MotionWorkbench.Evaluation.Numpy;
+
+namespace MotionWorkbench.Evaluation;
+
+/// <summary>
+/// The four retrieval protocols of the reference code, both directions (text->motion on S, motion->text on Sᵀ).
+/// S is square: item i is text i (row) and motion i (column), with the first caption of motion i.
+/// <list type="bullet">
+/// <item><b>all</b> (Motion Patches test.py): every item whose caption string is identical counts as correct.</item>
+/// <item><b>small-batches</b> (Motion Patches test_batch.py, with a seeded order): the items are permuted with
+/// numpy's legacy generator (<c>np.random.seed(seed); np.random.permutation(N)</c>), cut into groups of 32 (the
+/// remainder is dropped); identical captions inside a group count; R@k = mean over groups; MedR = mean over
+/// groups of (median + 1).</item>
+/// <item><b>tmr-normal</b> (TMR): diagonal ground truth, ties averaged, values rounded to 2 decimals.</item>
+/// <item><b>tmr-guo</b> (TMR): keyids sorted ordinally, <c>np.random.seed(0); np.random.shuffle</c>, batches of 32,
+/// diagonal ground truth per batch, mean over batches (numpy's pairwise sum) rounded to 2 decimals.</item>
+/// </list>
+/// </summary>
+public static class RetrievalProtocols
+{
+    public const string All = "all";
+    public const string SmallBatches = "small-batches";
+    public const string TmrNormal = "tmr-normal";
+    public const string TmrGuo = "tmr-guo";
+
+    public static IReadOnlyList<string> Names { get; } = [All, SmallBatches, TmrNormal, TmrGuo];
+
+    /// <summary>"All": positives are identical captions over the whole set.</summary>
+    public static RetrievalResult EvaluateAll(SimilarityMatrix s, IReadOnlyList<string> captions, SimilarityMatrix? transposed = null)
+    {
+        CheckItems(s, captions.Count, All);
+        var group = Ranking.GroupsOf(captions);
+        var t2m = RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(s, group));
+        var m2t = RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(transposed ?? s.Transpose(), group));
+        return new RetrievalResult(All, s.Rows, t2m, m2t);
+    }
+
+    /// <summary>"Small batches" of <paramref name="batchSize"/> in a seeded order.</summary>
+    public static RetrievalResult EvaluateSmallBatches(SimilarityMatrix s, IReadOnlyList<string> captions, int seed = 0, int batchSize = 32)
+    {
+        CheckItems(s, captions.Count, SmallBatches);
+        var order = new LegacyRandom(checked((uint)seed)).Permutation(s.Rows);
+        var groups = Batches(order, batchSize, SmallBatches);
+        var sumT2m = new double[6];
+        var sumM2t = new double[6];
+        foreach (var items in groups)
+        {
+            var sub = s.Submatrix(items);
+            var group = Ranking.GroupsOf(items.Select(i => captions[i]).ToList());
+            Accumulate(sumT2m, RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(sub, group)));
+            Accumulate(sumM2t, RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(sub.Transpose(), group)));
+        }
+        return new RetrievalResult(SmallBatches, s.Rows, Divide(sumT2m, groups.Count), Divide(sumM2t, groups.Count));
+    }
+
+    /// <summary>TMR "normal": diagonal ground truth, ties averaged, rounded to 2 decimals.</summary>
+    public static RetrievalResult EvaluateTmrNormal(SimilarityMatrix s, SimilarityMatrix? transposed = null)
+    {
+        s.RequireSquare(TmrNormal);
+        var t2m = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(s)).Rounded(2);
+        var m2t = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(transposed ?? s.Transpose())).Rounded(2);
+        return new RetrievalResult(TmrNormal, s.Rows, t2m, m2t);
+    }
+
+    /// <summary>
+    /// TMR "guo". <paramref name="keyIds"/> are the items' ids (sorted ordinally, as Python's sorted() does for
+    /// ASCII ids, before the seeded shuffle); null means the items are already in sorted-keyid order.
+    /// </summary>
+    public static RetrievalResult EvaluateTmrGuo(SimilarityMatrix s, IReadOnlyList<string>? keyIds = null, int seed = 0, int batchSize = 32)
+    {
+        s.RequireSquare(TmrGuo);
+        int n = s.Rows;
+        int[] sorted = Enumerable.Range(0, n).ToArray();
+        if (keyIds is not null)
+        {
+            if (keyIds.Count != n) throw new ArgumentException($"{keyIds.Count} keyids for {n} items", nameof(keyIds));
+            Array.Sort(sorted, (a, b) => string.CompareOrdinal(keyIds[a], keyIds[b]));
+        }
+        var idx = Enumerable.Range(0, n).ToArray();
+        new LegacyRandom(checked((uint)seed)).Shuffle(idx);
+        var order = idx.Select(p => sorted[p]).ToArray();
+        var batches = Batches(order, batchSize, TmrGuo);
+        var t2m = new double[batches.Count][];
+        var m2t = new double[batches.Count][];
+        for (int b = 0; b < batches.Count; b++)
+        {
+            var sub = s.Submatrix(batches[b]);
+            t2m[b] = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(sub)).ToArray();
+            m2t[b] = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(sub.Transpose())).ToArray();
+        }
+        return new RetrievalResult(TmrGuo, n, MeanRounded(t2m), MeanRounded(m2t));
+    }
+
+    /// <summary>Runs the named protocols (default: all four), sharing one transpose of S.</summary>
+    public static List<RetrievalResult> Evaluate(SimilarityMatrix s, IReadOnlyList<string> captions, IReadOnlyList<string>? keyIds = null,
+        IEnumerable<string>? protocols = null, int smallBatchSeed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var names = (protocols ?? Names).ToList();
+        foreach (var name in names)
+            if (!Names.Contains(name)) throw new ArgumentException($"unknown protocol '{name}' (known: {string.Join(", ", Names)})", nameof(protocols));
+        s.RequireSquare("retrieval");
+        var transposed = names.Contains(All) || names.Contains(TmrNormal) ? s.Transpose() : null;
+        var results = new List<RetrievalResult>();
+        foreach (var name in names)
+        {
+            results.Add(name switch
+            {
+                All => EvaluateAll(s, captions, transposed),
+                SmallBatches => EvaluateSmallBatches(s, captions, smallBatchSeed),
+                TmrNormal => EvaluateTmrNormal(s, transposed),
+                _ => EvaluateTmrGuo(s, keyIds),
+            });
+        }
+        return results;
+    }
+
+    private static void CheckItems(SimilarityMatrix s, int captionCount, string protocol)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        s.RequireSquare(protocol);
+        if (captionCount != s.Rows)
+            throw new ArgumentException($"the {protocol} protocol got {captionCount} captions for a {s.Rows} x {s.Cols} similarity matrix");
+    }
+
+    private static List<int[]> Batches(int[] order, int batchSize, string protocol)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be at least 1");
+        int count = order.Length / batchSize;
+        if (count == 0)
+            throw new ArgumentException($"the {protocol} protocol needs at least {batchSize} items, got {order.Length}");
+        var batches = new List<int[]>(count);
+        for (int b = 0; b < count; b++) batches.Add(order.AsSpan(b * batchSize, batchSize).ToArray());
+        return batches;
+    }
+
+    private static void Accumulate(double[] sum, RecallMetrics m)
+    {
+        var v = m.ToArray();
+        for (int k = 0; k < 6; k++) sum[k] += v[k];
+    }
+
+    private static RecallMetrics Divide(double[] sum, int count) =>
+        RecallMetrics.FromArray(sum.Select(x => x / count).ToArray());
+
+    private static RecallMetrics MeanRounded(double[][] perBatch)
+    {
+        var result = new double[6];
+        var column = new double[perBatch.Length];
+        for (int k = 0; k < 6; k++)
+        {
+            for (int b = 0; b < perBatch.Length; b++) column[b] = perBatch[b][k];
+            result[k] = PythonNumerics.Round(PythonNumerics.Mean(column), 2);
+        }
+        return RecallMetrics.FromArray(result);
+    }
+}
