@@ -226,6 +226,14 @@ public sealed class MotionDataset
             throw;
         }
         var loaded = clips.Where(c => c is not null).Select(c => c!).ToList();
+        string actionsPath = Path.Combine(dir, ActionLabelSet.FileName);
+        if (File.Exists(actionsPath))
+        {
+            var byClip = ActionLabelSet.Load(actionsPath).LabelsByClip();
+            for (int i = 0; i < loaded.Count; i++)
+                if (byClip.TryGetValue(loaded[i].Id, out var labels))
+                    loaded[i] = new MotionClip(loaded[i].Id, loaded[i].Skeleton, loaded[i].Fps, loaded[i].Positions, loaded[i].Captions, labels, loaded[i].SourcePath);
+        }
         var present = new HashSet<string>(loaded.Select(c => c.Id), StringComparer.Ordinal);
         var splitIds = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (sname, ids) in splits)
