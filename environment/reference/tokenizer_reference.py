@@ -167,6 +167,7 @@ def sentences(annotations_path):
         "“curly quotes” ‘single’ – en dash — em dash … ellipsis",
         "ＦＵＬＬＷＩＤＴＨ letters and ﬁ ligature",
         "a person\u2028line separator\u2029paragraph",
+        "newer unicode \U00031350 and \u1b4e are unassigned in python 3.11 \U0001fae8 too",
     ]
 
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Generates lib/MotionWorkbench.Text/UnicodeTables.g.cs: Python's str.lower() mapping and the canonical (NFD)
-decompositions of single code points, from this Python's unicodedata (Unicode 14.0.0 for Python 3.11).
+"""Generates lib/MotionWorkbench.Text/UnicodeTables.g.cs: Python's str.lower() mapping, the canonical (NFD)
+decompositions of single code points and the general category of every code point (as runs), from this Python's
+unicodedata (Unicode 14.0.0 for Python 3.11). With its own category table the tokenizer classifies characters as
+this Python does even where .NET's newer Unicode data differs (about 10,000 code points assigned after 14.0, which
+Python treats as unassigned, i.e. as control characters that the tokenizer drops).
 
 Why: the project runs with InvariantGlobalization=true, where .NET's string.Normalize(FormD) leaves non-ASCII text
 unchanged and ToLowerInvariant keeps U+0130. The WordPiece basic tokenizer needs Python's behaviour, so the C# side
@@ -33,6 +36,17 @@ def main():
             data.extend(ord(x) for x in d)
             offsets.append(len(data))
 
+    # .NET's System.Globalization.UnicodeCategory numbering of the two-letter categories.
+    dotnet = ["Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Zs", "Zl", "Zp", "Cc", "Cf",
+              "Cs", "Co", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Cn"]
+    run_starts, run_values, prev = [], [], None
+    for c in range(0x110000):
+        cat = unicodedata.category(chr(c))
+        if cat != prev:
+            run_starts.append(c)
+            run_values.append(dotnet.index(cat))
+            prev = cat
+
     def arr(values):
         lines, line = [], []
         for v in values:
@@ -60,7 +74,11 @@ def main():
     out.write(f"    internal static readonly int[] DecompositionKeys =\n    [\n{arr(keys)}\n    ];\n\n")
     out.write("    /// <summary>Entry i's full NFD decomposition is DecompositionData[Offsets[i]..Offsets[i+1]].</summary>\n")
     out.write(f"    internal static readonly int[] DecompositionOffsets =\n    [\n{arr(offsets)}\n    ];\n\n")
-    out.write(f"    internal static readonly int[] DecompositionData =\n    [\n{arr(data)}\n    ];\n")
+    out.write(f"    internal static readonly int[] DecompositionData =\n    [\n{arr(data)}\n    ];\n\n")
+    out.write("    /// <summary>Code points where Python's general category changes (sorted; the first is 0).</summary>\n")
+    out.write(f"    internal static readonly int[] CategoryRunStarts =\n    [\n{arr(run_starts)}\n    ];\n\n")
+    out.write("    /// <summary>The category (a System.Globalization.UnicodeCategory value) from each run start on.</summary>\n")
+    out.write(f"    internal static readonly byte[] CategoryRunValues =\n    [\n{arr(run_values)}\n    ];\n")
     out.write("}\n")
 
 

@@ -53,7 +53,7 @@ public static class BasicTokenizer
     // str.split() separators: Python's str.isspace (bidi class WS/B/S or category Zs), all in the BMP.
     private static bool IsPythonSpace(char c) =>
         c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r' or '\u001C' or '\u001D' or '\u001E' or '\u001F' or '\u0085'
-        || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.SpaceSeparator
+        || PythonUnicode.Category(c) is System.Globalization.UnicodeCategory.SpaceSeparator
             or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     // HF's _run_split_on_punc: every punctuation character becomes its own token.

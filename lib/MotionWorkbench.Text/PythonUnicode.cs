@@ -7,7 +7,9 @@ namespace MotionWorkbench.Text;
 /// The character classes and transforms of HF's BertTokenizer, computed on code points (runes) the way Python does.
 /// Lower-casing and the NFD decomposition come from <see cref="UnicodeTables"/> (generated from Python's
 /// unicodedata, Unicode 14.0.0), because the project runs with InvariantGlobalization, where .NET's
-/// <c>string.Normalize(FormD)</c> leaves accented letters composed. Categories come from <see cref="Rune"/>.
+/// <c>string.Normalize(FormD)</c> leaves accented letters composed. General categories come from the same
+/// tables (<see cref="Category"/>), not from .NET, whose newer Unicode data assigns ~10,000 code points that
+/// Python 3.11 still treats as unassigned.
 /// </summary>
 public static class PythonUnicode
 {
@@ -54,27 +56,36 @@ public static class PythonUnicode
             int k = Array.BinarySearch(UnicodeTables.DecompositionKeys, cp);
             if (k < 0)
             {
-                if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) sb.Append(rune.ToString());
+                if (Category(cp) != UnicodeCategory.NonSpacingMark) sb.Append(rune.ToString());
                 continue;
             }
             for (int j = UnicodeTables.DecompositionOffsets[k]; j < UnicodeTables.DecompositionOffsets[k + 1]; j++)
             {
-                var part = new Rune(UnicodeTables.DecompositionData[j]);
-                if (Rune.GetUnicodeCategory(part) != UnicodeCategory.NonSpacingMark) sb.Append(part.ToString());
+                int part = UnicodeTables.DecompositionData[j];
+                if (Category(part) != UnicodeCategory.NonSpacingMark) AppendCodePoint(sb, part);
             }
         }
         return sb.ToString();
     }
 
+    /// <summary>Python's <c>unicodedata.category</c> of a code point (Unicode 14.0.0), as a .NET category.</summary>
+    public static UnicodeCategory Category(int codePoint)
+    {
+        if ((uint)codePoint > 0x10FFFF) throw new ArgumentOutOfRangeException(nameof(codePoint), codePoint, "not a Unicode code point");
+        int k = Array.BinarySearch(UnicodeTables.CategoryRunStarts, codePoint);
+        if (k < 0) k = ~k - 1;
+        return (UnicodeCategory)UnicodeTables.CategoryRunValues[k];
+    }
+
     /// <summary>HF's <c>_is_whitespace</c>: space, tab, newline, carriage return, or category Zs.</summary>
     public static bool IsWhitespace(Rune r) =>
-        r.Value is ' ' or '\t' or '\n' or '\r' || Rune.GetUnicodeCategory(r) == UnicodeCategory.SpaceSeparator;
+        r.Value is ' ' or '\t' or '\n' or '\r' || Category(r.Value) == UnicodeCategory.SpaceSeparator;
 
     /// <summary>HF's <c>_is_control</c>: any category C* except tab, newline and carriage return.</summary>
     public static bool IsControl(Rune r)
     {
         if (r.Value is '\t' or '\n' or '\r') return false;
-        return Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format
+        return Category(r.Value) is UnicodeCategory.Control or UnicodeCategory.Format
             or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
     }
 
@@ -83,7 +94,7 @@ public static class PythonUnicode
     {
         int cp = r.Value;
         if (cp is >= 33 and <= 47 or >= 58 and <= 64 or >= 91 and <= 96 or >= 123 and <= 126) return true;
-        return Rune.GetUnicodeCategory(r) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
+        return Category(r.Value) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
             or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
             or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
     }
@@ -143,11 +154,11 @@ public static class PythonUnicode
     }
 
     private static bool IsCased(Rune r) =>
-        Rune.GetUnicodeCategory(r) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
+        Category(r.Value) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
             or UnicodeCategory.TitlecaseLetter;
 
     private static bool IsCaseIgnorable(Rune r) =>
         r.Value is '\'' or '.' or ':' or '^' or '`' or 0xB7 or 0x2018 or 0x2019 or 0x2024 or 0x2027
-        || Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+        || Category(r.Value) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
             or UnicodeCategory.Format or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol;
 }

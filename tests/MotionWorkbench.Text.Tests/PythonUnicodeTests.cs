@@ -37,5 +37,8 @@ public class PythonUnicodeTests
         Assert.True(PythonUnicode.IsWhitespace(new System.Text.Rune('\u3000')));
         Assert.True(PythonUnicode.IsCjkIdeograph(0x4E2D));
         Assert.False(PythonUnicode.IsCjkIdeograph(0x3042));                   // Hiragana is not split out
+        // Assigned after Unicode 14.0 (CJK extension H, Unicode 15): Python 3.11 says Cn, so it is a control.
+        Assert.Equal(System.Globalization.UnicodeCategory.OtherNotAssigned, PythonUnicode.Category(0x31350));
+        Assert.True(PythonUnicode.IsControl(new System.Text.Rune(0x31350)));
     }
 }
