@@ -19,15 +19,15 @@ public static class MotionFigure
     {
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(patch);
-        imageOptions ??= new PatchImageOptions();
         animationOptions ??= new SkeletonAnimationOptions();
+        // Default image scale: the largest integer upscale that keeps the image about as tall as the animation
+        // with its controls, so the picture is shown at its natural size (no browser resampling of the grid lines).
+        imageOptions ??= new PatchImageOptions(Scale: Math.Clamp((animationOptions.Height + 80) / patch.Frames, 1, 8));
         caption ??= clip.Captions.Count > 0 ? clip.Captions[0].Text : null;
         var ci = CultureInfo.InvariantCulture;
         var image = PatchImage.ToRgb(patch, imageOptions);
         string uri = PatchImage.ToDataUri(patch, imageOptions);
-        // Show the image at (up to) the animation's height; pixelated so the upscale stays crisp.
-        double shown = Math.Min(1.0, (double)animationOptions.Height / image.Height);
-        int shownW = (int)Math.Round(image.Width * Math.Max(shown, 0.5)), shownH = (int)Math.Round(image.Height * Math.Max(shown, 0.5));
+        int shownW = image.Width, shownH = image.Height;
         var sb = new StringBuilder();
         sb.Append("<figure class=\"mw-motion-figure\" style=\"margin:8px 0;font:13px system-ui,sans-serif;color:#222\">\n");
         sb.Append("<figcaption style=\"margin-bottom:6px\"><b>").Append(WebUtility.HtmlEncode(clip.Id)).Append("</b>");
@@ -36,7 +36,7 @@ public static class MotionFigure
         sb.Append(SkeletonAnimation.ToHtml(clip, animationOptions));
         sb.Append("<div>\n");
         sb.Append($"<img alt=\"motion patch image of {WebUtility.HtmlEncode(clip.Id)}\" src=\"{uri}\" width=\"{shownW}\" height=\"{shownH}\" style=\"image-rendering:pixelated;border:1px solid #ccc;display:block\">\n");
-        sb.Append("<div style=\"display:flex;width:").Append(shownW.ToString(ci)).Append("px;font-size:11px\">");
+        sb.Append("<div style=\"display:flex;width:").Append(shownW.ToString(ci)).Append("px;font-size:10px;white-space:nowrap\">");
         for (int p = 0; p < PatchOptions.PartCount; p++)
             sb.Append($"<span style=\"flex:1;text-align:center;color:{PatchColours.PartCss((BodyPart)p)}\">{Abbreviation(p)}</span>");
         sb.Append("</div>\n");
