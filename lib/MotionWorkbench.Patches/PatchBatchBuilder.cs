@@ -28,9 +28,10 @@ public sealed class PatchBatchBuilder
     public PatchBatch Build(IReadOnlyList<MotionClip> clips, PatchMode mode, int seed)
     {
         ArgumentNullException.ThrowIfNull(clips);
-        var data = new float[(long)clips.Count * Patches.PatchLength is var n && n <= Array.MaxLength ? (int)n
-            : throw new ArgumentException($"a batch of {clips.Count} patches ({n} floats) is larger than one array can hold")];
-        return BuildInto(clips, mode, seed, data);
+        long n = (long)clips.Count * Patches.PatchLength;
+        if (n > Array.MaxLength)
+            throw new ArgumentException($"a batch of {clips.Count} patches ({n} floats) is larger than one array can hold; use smaller batches");
+        return BuildInto(clips, mode, seed, new float[n]);
     }
 
     /// <summary>
