@@ -155,7 +155,8 @@ def main():
     argsort_rows = []
     for length in (10, 17, 40, 300):
         row = (np.round(rng.uniform(0, 1, length) * 5) / 5).astype(np.float32)
-        argsort_rows.append({"values": [short32(x) for x in row], "argsort": [int(i) for i in np.argsort(row)]})
+        argsort_rows.append({"values": [short32(x) for x in row], "argsort": [int(i) for i in np.argsort(row)],
+                             "heapsort": [int(i) for i in np.argsort(row, kind="heapsort")]})
     round_in = [2.675, 0.125, 0.375, 1.005, 12.345, 50.0, 100 / 3, 200 / 3, 2.5, 0.0, 99.995, 1e-9, 66.665, 3.14159]
     means = [rng.uniform(0, 100, k).round(6).tolist() for k in (5, 8, 31, 137, 300)]
     doc = {

@@ -115,6 +115,14 @@ public static class RetrievalProtocols
         return results;
     }
 
+    /// <summary>
+    /// The named protocols on embeddings: S = normalise(texts) · normalise(motions)ᵀ (rows L2-normalised here),
+    /// item i being text i and motion i.
+    /// </summary>
+    public static List<RetrievalResult> Evaluate(IReadOnlyList<float[]> texts, IReadOnlyList<float[]> motions, IReadOnlyList<string> captions,
+        IReadOnlyList<string>? keyIds = null, IEnumerable<string>? protocols = null, int smallBatchSeed = 0) =>
+        Evaluate(Similarity.Compute(texts, motions), captions, keyIds, protocols, smallBatchSeed);
+
     private static void CheckItems(SimilarityMatrix s, int captionCount, string protocol)
     {
         ArgumentNullException.ThrowIfNull(s);

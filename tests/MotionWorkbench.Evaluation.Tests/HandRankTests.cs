@@ -62,6 +62,15 @@ public class HandRankTests
     }
 
     [Fact]
+    public void Evaluate_FromEmbeddings_NormalisesFirst()
+    {
+        // Text 1 is motion 1 scaled by 5: after normalisation both pairs are perfect matches.
+        var results = RetrievalProtocols.Evaluate([[1f, 0f], [0f, 5f]], [[2f, 0f], [0f, 1f]], ["a", "b"], protocols: ["all", "tmr-normal"]);
+        Assert.All(results, r => Assert.Equal(100.0, r.TextToMotion.R1));
+        Assert.All(results, r => Assert.Equal(1.0, r.MotionToText.MedR));
+    }
+
+    [Fact]
     public void Protocols_RejectBadInput()
     {
         var s = M([1f, 0f], [0f, 1f]);

@@ -36,6 +36,10 @@ public class NumpyCompatibilityTests
             var order = new int[values.Length];
             NumpyArgsort.Argsort(values, order);
             Assert.Equal(ReferenceFixture.Ints(row.GetProperty("argsort")), order);
+            // The introsort's fallback, checked on its own against np.argsort(kind="heapsort").
+            var heap = Enumerable.Range(0, values.Length).ToArray();
+            NumpyArgsort.HeapSort(values, heap);
+            Assert.Equal(ReferenceFixture.Ints(row.GetProperty("heapsort")), heap);
         }
     }
 

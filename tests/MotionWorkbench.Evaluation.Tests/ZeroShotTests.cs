@@ -28,9 +28,9 @@ public class ZeroShotTests
         Assert.Equal(50.0, r.Top1);
         Assert.Equal(75.0, r.Top5);
         Assert.Equal((200.0 / 3 + 0.0) / 2, r.BalancedTop1, 12); // class 0: 2 of 3; class 1: 0 of 1
-        Assert.Equal([2, 0, 0, 0, 0, 0], r.Confusion[0].Take(6).Select((c, i) => i == 1 ? c - 1 : c).ToArray()); // s2 predicted 1
-        Assert.Equal(1, r.Confusion[0][1]);
-        Assert.Equal(1, r.Confusion[1][3]);
+        Assert.Equal([2, 1, 0, 0, 0, 0], r.Confusion[0]); // s0, s1 predicted 0; s2 predicted 1
+        Assert.Equal([0, 0, 0, 1, 0, 0], r.Confusion[1]); // s3 predicted 3
+        Assert.All(r.Confusion.Skip(2), row => Assert.All(row, c => Assert.Equal(0, c)));
         Assert.Contains("\"top5\":75", r.ToJson());
         Assert.Throws<ArgumentException>(() => ZeroShotClassifier.Evaluate(s, [0, 0, 0, 6]));
     }

@@ -76,7 +76,8 @@ public static class NumpyArgsort
         }
     }
 
-    private static void HeapSort(ReadOnlySpan<float> v, Span<int> tosort)
+    /// <summary>numpy's <c>aheapsort</c> (also <c>np.argsort(kind="heapsort")</c>) on the indices in <paramref name="tosort"/>.</summary>
+    internal static void HeapSort(ReadOnlySpan<float> v, Span<int> tosort)
     {
         // 1-based heap indexing as in numpy: a[k] is tosort[k - 1].
         int n = tosort.Length;
