@@ -170,3 +170,19 @@ public class VisualTests
         Assert.Contains("x\u2192R, y\u2192G, z\u2192B", html);
     }
 }
+
+public class VisualViewTests
+{
+    [Fact]
+    public void Views_WrapThePngAndTheHtml()
+    {
+        var clip = TestClips.Make(40);
+        var patch = new MotionPatchBuilder(MotionStatistics.Compute([clip])).Build(clip);
+        var image = PatchImage.ToView(patch, PatchImageOptions.ForOverlay);
+        Assert.Equal(240, image.Width);
+        Assert.Equal(672, image.Height); // no strip: rows are exactly T x scale, as overlays expect
+        Assert.Equal(PatchImage.ToPng(patch, PatchImageOptions.ForOverlay), image.PngBytes);
+        Assert.Contains("<canvas", SkeletonAnimation.ToView(clip).ToHtml());
+        Assert.Contains("data:image/png;base64,", MotionFigure.ToView(clip, patch).ToHtml());
+    }
+}

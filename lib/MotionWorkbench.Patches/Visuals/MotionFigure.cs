@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.Render.Views;
 
 namespace MotionWorkbench.Patches.Visuals;
 
@@ -49,6 +50,11 @@ public static class MotionFigure
         sb.Append("</div>\n</div>\n</div>\n</figure>\n");
         return sb.ToString();
     }
+
+    /// <summary>The figure as a notebook/report view.</summary>
+    public static HtmlView ToView(MotionClip clip, MotionPatch patch, string? caption = null,
+        PatchImageOptions? imageOptions = null, SkeletonAnimationOptions? animationOptions = null) =>
+        new(ToHtml(clip, patch, caption, imageOptions, animationOptions));
 
     /// <summary>A complete HTML page with <see cref="ToHtml"/>.</summary>
     public static string ToHtmlDocument(MotionClip clip, MotionPatch patch, string? caption = null,

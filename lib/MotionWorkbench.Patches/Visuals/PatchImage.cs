@@ -1,5 +1,6 @@
 using MotionWorkbench.Data.Skeletons;
 using MotionWorkbench.Render.Images;
+using MotionWorkbench.Render.Views;
 
 namespace MotionWorkbench.Patches.Visuals;
 
@@ -14,6 +15,12 @@ public sealed record PatchImageOptions(int Scale = 3, bool PartBoundaries = true
 {
     /// <summary>Only the upscaled data, no overlays.</summary>
     public static PatchImageOptions Plain { get; } = new(PartBoundaries: false, WindowGrid: false, PartStrip: false, PaddingLine: false);
+
+    /// <summary>
+    /// For overlays that map the token grid onto the image (attention maps): no part strip above the data, so image
+    /// rows are exactly T x Scale; band boundaries and the window grid stay.
+    /// </summary>
+    public static PatchImageOptions ForOverlay { get; } = new(PartStrip: false, PaddingLine: false);
 }
 
 /// <summary>An 8-bit RGB picture, row-major, 3 bytes per pixel.</summary>
@@ -82,6 +89,10 @@ public static class PatchImage
     /// <summary>A <c>data:image/png;base64,...</c> URI of the rendered patch, for HTML.</summary>
     public static string ToDataUri(MotionPatch patch, PatchImageOptions? options = null) =>
         "data:image/png;base64," + Convert.ToBase64String(ToPng(patch, options));
+
+    /// <summary>The rendered patch as a notebook/report view (<c>image/png</c>), captioned with the motion id and shape.</summary>
+    public static ImageView ToView(MotionPatch patch, PatchImageOptions? options = null) =>
+        ImageView.FromPng(ToPng(patch, options), $"{patch.Id}: motion patches 3 x {patch.Frames} x {patch.Width}, time downward, x/y/z -> R/G/B (+-3 sigma)");
 
     private static byte ToByte(float v, MotionPatch patch, int c, int t, int w)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.Render.Views;
 
 namespace MotionWorkbench.Patches.Visuals;
 
@@ -71,6 +72,9 @@ public static class SkeletonAnimation
         sb.Append("})();\n</script>\n</div>\n");
         return sb.ToString();
     }
+
+    /// <summary>The animation as a notebook/report view.</summary>
+    public static HtmlView ToView(MotionClip clip, SkeletonAnimationOptions? options = null) => new(ToHtml(clip, options));
 
     /// <summary>A complete HTML page holding the animation and the clip's id, frame count and first caption.</summary>
     public static string ToHtmlDocument(MotionClip clip, SkeletonAnimationOptions? options = null)
