@@ -134,7 +134,11 @@ def main():
     sims = (base + steps.astype(np.float32) * np.float32(6e-8)).astype(np.float32)
     caps = [f"caption {int(k)}" for k in rng.integers(0, 30, n)]
     cases.append(case("ulp-ties", sims, caps, [f"k{i}" for i in range(n)], 0))
-    # 3. Batches: 70 items (two groups of 32, remainder 6 dropped), realistic scores with a diagonal signal,
+    # 3. A collapsed model: every similarity equal, so every rank comes from numpy's tie order.
+    sims = np.full((n, n), 0.25, dtype=np.float32)
+    caps = [f"same {int(k)}" for k in rng.integers(0, 10, n)]
+    cases.append(case("collapsed", sims, caps, [f"{i:03d}" for i in range(n)], 3))
+    # 4. Batches: 70 items (two groups of 32, remainder 6 dropped), realistic scores with a diagonal signal,
     #    some exact duplicate captions and a few tied entries; keyids unsorted with mirrors.
     n = 70
     t = rng.normal(size=(n, 16)).astype(np.float32)

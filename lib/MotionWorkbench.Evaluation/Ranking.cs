@@ -70,15 +70,12 @@ public static class Ranking
     {
         NumpyArgsort.Argsort(keys, order);
         int n = keys.Length;
-        int best = int.MaxValue;
-        // np.argsort(row)[::-1]: ascending position p becomes descending position n - 1 - p.
-        for (int p = 0; p < n; p++)
-        {
-            int item = order[p];
-            foreach (int j in positives)
-                if (j == item) best = Math.Min(best, n - 1 - p);
-        }
-        return best;
+        // np.argsort(row)[::-1]: ascending position p becomes descending position n - 1 - p. Only positives tied
+        // with the best one can win, and they sit together, so one pass from the top finds the first positive.
+        var isPositive = new HashSet<int>(positives);
+        for (int p = n - 1; p >= 0; p--)
+            if (isPositive.Contains(order[p])) return n - 1 - p;
+        throw new InvalidOperationException("no positive item in the row (every item is its own positive)");
     }
 
     /// <summary>Counts entries with <c>scale * row[k]</c> above and equal to <paramref name="pivot"/> (float32 arithmetic).</summary>

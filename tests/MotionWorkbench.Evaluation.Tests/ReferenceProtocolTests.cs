@@ -7,7 +7,7 @@ namespace MotionWorkbench.Evaluation.Tests;
 /// </summary>
 public class ReferenceProtocolTests
 {
-    public static TheoryData<string> Names => new() { "grid-ties", "ulp-ties", "batches" };
+    public static TheoryData<string> Names => new() { "grid-ties", "ulp-ties", "collapsed", "batches" };
 
     [Theory]
     [MemberData(nameof(Names))]
