@@ -41,3 +41,100 @@ public sealed class RunnerTests : IClassFixture<TestNotebooks>
         Assert.Equal([1, 2, 3, 4, null, 5], nb.Cells.Skip(1).Select(c => c.ExecutionCount));
     }
 }
+
+public sealed class RunnerFailureTests : IClassFixture<TestNotebooks>
+{
+    private readonly TestNotebooks notebooks;
+
+    public RunnerFailureTests(TestNotebooks notebooks) => this.notebooks = notebooks;
+
+    [Fact]
+    public async Task Exception_BecomesErrorOutputWithCellAndLine_AndLaterCellsDoNotRun()
+    {
+        var result = await notebooks.RunAsync("error.ipynb");
+        Assert.False(result.Succeeded);
+        Assert.Equal(2, result.FailedCell);
+        var error = Outputs(result.Executed, 2).Single();
+        Assert.Equal("error", (string?)error["output_type"]);
+        Assert.Equal("InvalidOperationException", (string?)error["ename"]);
+        Assert.True(((string?)error["evalue"])!.StartsWith("Cell 2, line 4: System.InvalidOperationException: boom at line 4", StringComparison.Ordinal), error.ToJsonString());
+        Assert.True(((JsonArray)error["traceback"]!).Count > 1);
+        Assert.Empty(Outputs(result.Executed, 3));
+        Assert.Null(result.Executed.Cells[2].ExecutionCount);
+        Assert.Equal(2, result.CellsRun);
+    }
+
+    [Fact]
+    public async Task CompileError_NamesCellLineAndDiagnostic()
+    {
+        var result = await notebooks.RunAsync("compile_error.ipynb");
+        Assert.Equal(1, result.FailedCell);
+        var error = Outputs(result.Executed, 1).Single();
+        Assert.Equal("CompilationError", (string?)error["ename"]);
+        Assert.Contains("line 2, column 9: error CS0103", (string?)error["evalue"]);
+        Assert.Contains("undefinedName", (string?)error["evalue"]);
+    }
+
+    [Fact]
+    public async Task Timeout_KillsKernel_AndReportsTheCell()
+    {
+        var errors = new StringWriter();
+        var result = await notebooks.RunAsync("timeout.ipynb", new RunOptions { CellTimeout = TimeSpan.FromSeconds(3), EchoErr = errors });
+        Assert.True(result.TimedOut);
+        Assert.Equal(2, result.FailedCell);
+        var outputs = Outputs(result.Executed, 2);
+        Assert.Equal("sleeping\n", (string?)outputs[0]["text"]);
+        Assert.Equal("TimeoutError", (string?)outputs[^1]["ename"]);
+        Assert.Contains("ran past the cell timeout of 3 s", (string?)outputs[^1]["evalue"]);
+        Assert.Empty(Outputs(result.Executed, 3));
+        Assert.Contains("cell timeout", errors.ToString());
+    }
+}
+
+public sealed class ParameterTests : IClassFixture<TestNotebooks>
+{
+    private readonly TestNotebooks notebooks;
+
+    public ParameterTests(TestNotebooks notebooks) => this.notebooks = notebooks;
+
+    [Fact]
+    public async Task Defaults_RunWithoutInjectedCell()
+    {
+        var result = await notebooks.RunAsync("parameters.ipynb");
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(3, result.Executed.Cells.Count);
+        Assert.Equal("Laptop|default|10|0.001|False", Text(Outputs(result.Executed, 3).Single()));
+    }
+
+    [Fact]
+    public async Task Overrides_AreInjectedAfterTheParametersCell_TypedLikeTheOriginals()
+    {
+        var parameters = NotebookRunner.ParseParameters(["preset=Smoke", "name=a \"quoted\" name", "epochs=3", "learningRate=0.5", "verbose=true"]);
+        var result = await notebooks.RunAsync("parameters.ipynb", new RunOptions { Parameters = parameters });
+        Assert.True(result.Succeeded, result.FailureMessage);
+        var injected = result.Executed.Cells[2];
+        Assert.Equal(["injected-parameters"], injected.Tags);
+        Assert.Contains("preset = Preset.Smoke;", injected.Source);
+        Assert.Contains("name = \"a \\\"quoted\\\" name\";", injected.Source);
+        Assert.Contains("epochs = 3;", injected.Source);
+        Assert.Equal("Smoke|a \"quoted\" name|3|0.5|True", Text(Outputs(result.Executed, 4).Single()));
+    }
+
+    [Fact]
+    public async Task BadOverrides_FailWithClearMessages()
+    {
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => notebooks.RunAsync("parameters.ipynb",
+            new RunOptions { Parameters = NotebookRunner.ParseParameters(["size=3"]) }));
+        Assert.Contains("declares no 'size'", unknown.Message);
+        Assert.Contains("epochs, learningRate, name, preset, verbose", unknown.Message);
+
+        var badInt = await Assert.ThrowsAsync<ArgumentException>(() => notebooks.RunAsync("parameters.ipynb",
+            new RunOptions { Parameters = NotebookRunner.ParseParameters(["epochs=many"]) }));
+        Assert.Contains("'epochs' is an int", badInt.Message);
+
+        var noCell = await Assert.ThrowsAsync<ArgumentException>(() => notebooks.RunAsync("error.ipynb",
+            new RunOptions { Parameters = NotebookRunner.ParseParameters(["x=1"]) }));
+        Assert.Contains("no code cell is tagged 'parameters'", noCell.Message);
+        Assert.Throws<ArgumentException>(() => NotebookRunner.ParseParameters(["novalue"]));
+    }
+}

@@ -30,6 +30,7 @@ public static class KernelHost
         Console.SetOut(stdout);
         Console.SetError(stderr);
 
+        await session.WarmUpAsync().ConfigureAwait(false);
         bool ok = true;
         foreach (var cell in (job["cells"] as JsonArray ?? []).OfType<JsonObject>())
         {
