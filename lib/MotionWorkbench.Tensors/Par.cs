@@ -10,6 +10,10 @@ public static class Par
     private static Worker[] workers = [];
     private static int threads = 1;
     [ThreadStatic] private static bool insideJob;
+    [ThreadStatic] private static int threadIndex;
+
+    /// <summary>0 on the calling thread, 1..Threads-1 on the workers: an index for per-thread partial results.</summary>
+    public static int ThreadIndex => threadIndex;
     private static readonly Lock Gate = new();
 
     static Par() => Threads = Math.Min(2, Environment.ProcessorCount);
@@ -32,42 +36,57 @@ public static class Par
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(start, end) over [0, n) in at most <see cref="Threads"/> contiguous chunks of at
-    /// least <paramref name="grain"/> items; serial inside another parallel job.
+    /// Runs <paramref name="body"/>(start, end) over [0, n) in contiguous chunks of at least <paramref name="grain"/>
+    /// items. The threads take chunks from a shared counter (up to 4 chunks per thread), so a thread slowed by another
+    /// process does not hold the others back. Serial inside another parallel job.
     /// </summary>
     public static void For(int n, int grain, Action<int, int> body)
     {
-        int chunks = Math.Min(threads, Math.Max(1, n / Math.Max(1, grain)));
-        if (chunks <= 1 || insideJob || n <= 1)
+        int chunks = Math.Min(threads * 4, Math.Max(1, n / Math.Max(1, grain)));
+        if (threads == 1 || chunks <= 1 || insideJob || n <= 1)
         {
             body(0, n);
             return;
         }
         lock (Gate)
         {
-            var job = new Job(body, n, chunks);
-            for (int c = 1; c < chunks; c++) workers[c - 1].Post(job, c);
+            var job = new Job(body, n, chunks, workers.Length);
+            for (int w = 0; w < workers.Length; w++) workers[w].Post(job);
             insideJob = true;
-            try { job.RunChunk(0); }
+            Exception? mine = null;
+            try { job.Work(); }
+            catch (Exception e) { mine = e; job.Abort(); }
             finally { insideJob = false; }
             job.WaitOthers();
+            var failure = mine ?? job.Error;
+            if (failure is not null) throw new AggregateException("a parallel kernel chunk failed", failure);
         }
     }
 
-    private sealed class Job(Action<int, int> body, int n, int chunks)
+    private sealed class Job(Action<int, int> body, int n, int chunks, int helpers)
     {
-        private int pending = chunks - 1;
+        private int next;
+        private int pending = helpers;
         private Exception? error;
 
-        public void RunChunk(int c)
+        public void Work()
         {
-            long start = (long)n * c / chunks, end = (long)n * (c + 1) / chunks;
-            body((int)start, (int)end);
+            while (true)
+            {
+                int c = Interlocked.Increment(ref next) - 1;
+                if (c >= chunks || error is not null) return;
+                long start = (long)n * c / chunks, end = (long)n * (c + 1) / chunks;
+                body((int)start, (int)end);
+            }
         }
 
-        public void RunOnWorker(int c)
+        public Exception? Error => error;
+
+        public void Abort() => error ??= new OperationCanceledException("another chunk failed");
+
+        public void RunOnWorker()
         {
-            try { RunChunk(c); }
+            try { Work(); }
             catch (Exception e) { error = e; }
             finally { Interlocked.Decrement(ref pending); }
         }
@@ -76,7 +95,6 @@ public static class Par
         {
             var spin = new SpinWait();
             while (Volatile.Read(ref pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
-            if (error is not null) throw new AggregateException("a parallel kernel chunk failed", error);
         }
     }
 
@@ -85,19 +103,20 @@ public static class Par
         private readonly Thread thread;
         private readonly SemaphoreSlim signal = new(0);
         private Job? job;
-        private int chunk;
         private volatile bool stop;
+
+        private readonly int index;
 
         public Worker(int index)
         {
+            this.index = index;
             thread = new Thread(Loop) { IsBackground = true, Name = $"mw-kernel-{index}" };
             thread.Start();
         }
 
-        public void Post(Job j, int c)
+        public void Post(Job j)
         {
             job = j;
-            chunk = c;
             signal.Release();
         }
 
@@ -110,13 +129,14 @@ public static class Par
         private void Loop()
         {
             insideJob = true;
+            threadIndex = index;
             while (true)
             {
                 signal.Wait();
                 if (stop) return;
                 var j = job!;
                 job = null;
-                j.RunOnWorker(chunk);
+                j.RunOnWorker();
             }
         }
     }

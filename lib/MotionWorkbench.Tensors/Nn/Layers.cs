@@ -18,8 +18,8 @@ public sealed class Linear : Module
 
     public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias); // (..., In) -> (..., Out)
 
-    /// <summary>gelu(Linear(x)), fused.</summary>
-    public Tensor ForwardGelu(Tensor x) => Ops.LinearGelu(x, Weight, Bias);
+    /// <summary>dropout(gelu(Linear(x))), fused.</summary>
+    public Tensor ForwardGelu(Tensor x, float dropout = 0f, DropoutRng? rng = null) => Ops.LinearGelu(x, Weight, Bias, dropout, rng);
 }
 
 /// <summary>Layer norm over the last axis with <c>weight</c> and <c>bias</c> (C).</summary>
@@ -76,8 +76,7 @@ public sealed class Mlp : Module
 
     public Tensor Forward(Tensor x)
     {
-        var h = Fc1.ForwardGelu(x);   // (B, L, hidden)
-        h = Drop.Forward(h);
-        return Fc2.Forward(h);        // (B, L, C)
+        var h = Fc1.ForwardGelu(x, Drop.Training ? Drop.P : 0f, Drop.Rng); // (B, L, hidden): dropout(gelu(fc1 x))
+        return Fc2.Forward(h);                                              // (B, L, C)
     }
 }

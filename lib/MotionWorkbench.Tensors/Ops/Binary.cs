@@ -80,6 +80,19 @@ public static partial class Ops
 
     internal static void BinaryBackwardA(ReadOnlySpan<float> dOut, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dA, BroadcastPlan plan, BinaryKind kind)
     {
+        if (plan.Same)
+        {
+            switch (kind)
+            {
+                case BinaryKind.Add or BinaryKind.Sub: TensorPrimitives.Add(dA, dOut, dA); return;
+                case BinaryKind.Mul: TensorPrimitives.FusedMultiplyAdd(dOut, b, dA, dA); return;
+            }
+        }
+        if (plan.BSuffix && kind is BinaryKind.Add or BinaryKind.Sub)
+        {
+            TensorPrimitives.Add(dA, dOut, dA);
+            return;
+        }
         for (int i = 0; i < dOut.Length; i++)
         {
             int ia = plan.IndexA is null ? i : plan.IndexA[i];
@@ -95,10 +108,14 @@ public static partial class Ops
 
     internal static void BinaryBackwardB(ReadOnlySpan<float> dOut, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dB, BroadcastPlan plan, BinaryKind kind)
     {
-        if (plan.Same && kind is BinaryKind.Add)
+        if (plan.Same)
         {
-            TensorPrimitives.Add(dB, dOut, dB);
-            return;
+            switch (kind)
+            {
+                case BinaryKind.Add: TensorPrimitives.Add(dB, dOut, dB); return;
+                case BinaryKind.Sub: TensorPrimitives.Subtract(dB, dOut, dB); return;
+                case BinaryKind.Mul: TensorPrimitives.FusedMultiplyAdd(dOut, a, dB, dB); return;
+            }
         }
         if (plan.BSuffix && kind is BinaryKind.Add)
         {
@@ -142,7 +159,10 @@ internal sealed class BroadcastPlan
             outShape[i] = Math.Max(da, db);
         }
         bool aIsOut = a.Length == rank && a.AsSpan().SequenceEqual(outShape);
-        if (aIsOut && b.Length <= rank && b.AsSpan().SequenceEqual(outShape.AsSpan(rank - b.Length)) && b.Length > 0)
+        int lead = 0;
+        while (lead < b.Length - 1 && b[lead] == 1) lead++; // (1, L, C) against (B, L, C) is a suffix broadcast too
+        var core = b.AsSpan(lead);
+        if (aIsOut && core.Length > 0 && core.SequenceEqual(outShape.AsSpan(rank - core.Length)))
             return new BroadcastPlan { OutShape = outShape, BSuffix = true };
         int n = Tensor.ShapeSize(outShape);
         return new BroadcastPlan { OutShape = outShape, IndexA = aIsOut ? null : Map(a, outShape, n), IndexB = Map(b, outShape, n) };

@@ -42,6 +42,28 @@ public static partial class Ops
         for (; i < n; i++) y[i] = 0.5f * x[i] * (1f + SimdMath.Erf(x[i] * SimdMath.InvSqrt2));
     }
 
+    /// <summary>dx = dy·gelu'(x), overwriting (dy and dx may alias).</summary>
+    internal static void GeluBackwardInto(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx)
+    {
+        int i = 0, n = x.Length;
+        var half = Vector256.Create(0.5f);
+        var k = Vector256.Create(SimdMath.InvSqrt2);
+        var c = Vector256.Create(SimdMath.InvSqrt2Pi);
+        for (; i <= n - 8; i += 8)
+        {
+            var v = Vector256.Create(x.Slice(i, 8));
+            var cdf = half * (Vector256<float>.One + SimdMath.Erf(v * k));
+            var pdf = c * Vector256.Exp(-half * v * v);
+            (Vector256.Create(dy.Slice(i, 8)) * (cdf + v * pdf)).CopyTo(dx.Slice(i, 8));
+        }
+        for (; i < n; i++)
+        {
+            float cdf = 0.5f * (1f + SimdMath.Erf(x[i] * SimdMath.InvSqrt2));
+            float pdf = SimdMath.InvSqrt2Pi * MathF.Exp(-0.5f * x[i] * x[i]);
+            dx[i] = dy[i] * (cdf + x[i] * pdf);
+        }
+    }
+
     internal static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx)
     {
         int i = 0, n = x.Length;

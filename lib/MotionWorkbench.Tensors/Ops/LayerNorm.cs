@@ -33,10 +33,9 @@ public static partial class Ops
                 {
                     pdx = pdxFixed;
                     nint ady = (nint)pdy, ax = (nint)px, aw = (nint)pw, am = (nint)pm, ar = (nint)pr, ap = (nint)pp, adx = (nint)pdx;
-                    int next = 0;
                     Par.For(R, 64, (s, e) =>
                     {
-                        int slot = Interlocked.Increment(ref next) - 1;
+                        int slot = Par.ThreadIndex;
                         LayerNormBackward(new ReadOnlySpan<float>((float*)ady + (long)s * C, (e - s) * C), new ReadOnlySpan<float>((float*)ax + (long)s * C, (e - s) * C), new ReadOnlySpan<float>((float*)aw, C),
                             new ReadOnlySpan<float>((float*)am + s, e - s), new ReadOnlySpan<float>((float*)ar + s, e - s),
                             adx == 0 ? Span<float>.Empty : new Span<float>((float*)adx + (long)s * C, (e - s) * C),

@@ -6,17 +6,23 @@ namespace MotionWorkbench.Tensors;
 // Linear layer, PyTorch layout: y = x·Wᵀ + b.
 //   x: (..., In) viewed as R rows; W: (Out, In); b: (Out) or none; y: (..., Out).
 //   dX += dY·W (R, In);  dW += dYᵀ·X (Out, In);  db += Σ_rows dY.
-// LinearGelu fuses the bias with an exact GELU: y = gelu(x·Wᵀ + b); it caches the pre-activation z (R, Out)
-//   and backward first turns dY into dZ = dY·gelu'(z) in a pooled buffer.
+// LinearGelu fuses the bias, an exact GELU and optionally dropout: y = dropout(gelu(x·Wᵀ + b)); it caches the
+//   pre-activation z (R, Out) and backward first turns dY into dZ = mask(dY)·gelu'(z) in a pooled buffer (the mask is
+//   regenerated from its seed).
 public static partial class Ops
 {
     /// <summary>x·Wᵀ + b.</summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => LinearCore(x, weight, bias, gelu: false);
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => LinearCore(x, weight, bias, gelu: false, 0f, null);
 
-    /// <summary>gelu(x·Wᵀ + b), fused (one pass over the output, no separate GELU node).</summary>
-    public static Tensor LinearGelu(Tensor x, Tensor weight, Tensor? bias) => LinearCore(x, weight, bias, gelu: true);
+    /// <summary>dropout(gelu(x·Wᵀ + b)), fused: one pass over the output, no separate GELU or dropout node.</summary>
+    public static Tensor LinearGelu(Tensor x, Tensor weight, Tensor? bias, float dropout = 0f, DropoutRng? rng = null)
+    {
+        if (dropout < 0 || dropout >= 1) throw new ArgumentOutOfRangeException(nameof(dropout), $"LinearGelu: dropout must be in [0, 1), got {dropout}");
+        if (dropout > 0 && rng is null) throw new ArgumentException("LinearGelu: dropout > 0 needs a DropoutRng");
+        return LinearCore(x, weight, bias, gelu: true, dropout, rng);
+    }
 
-    private static unsafe Tensor LinearCore(Tensor x, Tensor weight, Tensor? bias, bool gelu)
+    private static unsafe Tensor LinearCore(Tensor x, Tensor weight, Tensor? bias, bool gelu, float dropout, DropoutRng? rng)
     {
         if (weight.Rank != 2) throw new ArgumentException($"Linear: weight must be (Out, In), got {Tensor.Format(weight.Shape)}");
         int Out = weight.Shape[0], In = weight.Shape[1];
@@ -28,6 +34,7 @@ public static partial class Ops
         var y = Tensor.Pooled(shape);
         bool rec = Tensor.Recording(x, weight) || (bias?.RequiresGrad ?? false);
         float[]? z = gelu && rec ? y.RentCache(R * Out) : null;
+        ulong seed = rng?.Seed ?? 0, counter = dropout > 0 ? rng!.Reserve((long)R * Out) : 0;
         fixed (float* px = x.Data, pw = weight.Data, py = y.Data)
         {
             nint ax = (nint)px, aw = (nint)pw, ay = (nint)py;
@@ -49,6 +56,7 @@ public static partial class Ops
                 {
                     if (z is not null) yspan.CopyTo(z.AsSpan(s * Out, rows * Out));
                     GeluForward(yspan, yspan);
+                    if (dropout > 0) DropoutMask.Apply(yspan, yspan, seed, counter + (ulong)s * (ulong)Out, dropout, accumulate: false);
                 }
             });
         }
@@ -59,11 +67,21 @@ public static partial class Ops
             Span<float> dY = y.GradSpan;
             if (gelu)
             {
-                dzPooled = BufferPool.Rent(R * Out, clear: true);
+                dzPooled = BufferPool.Rent(R * Out, clear: false);
                 fixed (float* pdy = dY, pz = z!, pdz = dzPooled)
                 {
                     nint ady = (nint)pdy, az = (nint)pz, adz = (nint)pdz;
-                    Par.For(R * Out, 16384, (s, e) => GeluBackward(new ReadOnlySpan<float>((float*)ady + s, e - s), new ReadOnlySpan<float>((float*)az + s, e - s), new Span<float>((float*)adz + s, e - s)));
+                    Par.For(R * Out, 16384, (s, e) =>
+                    {
+                        var dz = new Span<float>((float*)adz + s, e - s);
+                        var dy = new ReadOnlySpan<float>((float*)ady + s, e - s);
+                        if (dropout > 0)
+                        {
+                            DropoutMask.Apply(dy, dz, seed, counter + (ulong)s, dropout, accumulate: false);
+                            dy = dz;
+                        }
+                        GeluBackwardInto(dy, new ReadOnlySpan<float>((float*)az + s, e - s), dz);
+                    });
                 }
                 dY = dzPooled;
             }

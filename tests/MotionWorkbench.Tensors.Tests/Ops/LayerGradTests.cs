@@ -43,18 +43,27 @@ public class LayerGradTests
     public void Linear_Backward_MatchesFiniteDifferences(bool gelu)
     {
         var rng = new Random(22);
-        Func<Tensor, Tensor, Tensor?, Tensor> f = gelu ? Ops.LinearGelu : Ops.Linear;
+        Func<Tensor, Tensor, Tensor?, Tensor> f = gelu ? (x, w, b) => Ops.LinearGelu(x, w, b) : Ops.Linear;
         Run(x => f(x[0], x[1], x[2]), [Rand(rng, 2, 3, 4), Rand(rng, 5, 4), Rand(rng, 5)], name: "linear");
         Run(x => f(x[0], x[1], null), [Rand(rng, 3, 4), Rand(rng, 5, 4)], name: "linear no bias");
         Run(x => Ops.Add(f(x[0], x[1], x[2]), f(x[0], x[1], x[2])), [Rand(rng, 3, 4), Rand(rng, 5, 4), Rand(rng, 5)], name: "linear twice");
     }
 
     [Fact]
-    public void LinearGelu_Forward_EqualsLinearThenGelu()
+    public void LinearGelu_Forward_EqualsLinearThenGeluThenDropout()
     {
         var rng = new Random(23);
         var (x, w, b) = (Rand(rng, 7, 6), Rand(rng, 9, 6), Rand(rng, 9));
         AssertClose.Equal(Ops.Gelu(Ops.Linear(x, w, b)).ToArray(), Ops.LinearGelu(x, w, b).ToArray(), 1e-6, 1e-5);
+        var unfused = Ops.Dropout(Ops.Gelu(Ops.Linear(x, w, b)), 0.4f, new DropoutRng(8)).ToArray();
+        AssertClose.Equal(unfused, Ops.LinearGelu(x, w, b, 0.4f, new DropoutRng(8)).ToArray(), 1e-6, 1e-5);
+    }
+
+    [Fact]
+    public void LinearGeluDropout_Backward_MatchesFiniteDifferences()
+    {
+        var rng = new Random(31);
+        Run(x => Ops.LinearGelu(x[0], x[1], x[2], 0.3f, new DropoutRng(4)), [Rand(rng, 2, 3, 4), Rand(rng, 5, 4), Rand(rng, 5)], name: "linear_gelu dropout");
     }
 
     [Fact]

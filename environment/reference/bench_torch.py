@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""PyTorch peer for `mw bench`: times one full training step (zero_grad, forward, loss, backward, Adam) of the same
+three models in Debian's PyTorch 1.13 (CPU) and prints one JSON object per model, with the same keys as `mw bench --json`.
+
+    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|all] [--batch N]
+        [--dropout P] [--threads N] [--steps N] [--warmup N]
+
+It re-executes itself once in the tuned environment of perf-anchors.md (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = N,
+OMP_WAIT_POLICY=PASSIVE, MALLOC_MMAP_THRESHOLD_=33554432, MALLOC_TRIM_THRESHOLD_=68719476736, MALLOC_TOP_PAD_=536870912)
+and runs every model in its own process (so peak RSS is per model). Steps are flagged contended when other processes
+used >= 5 % of the CPUs (from /proc/stat minus this process); the headline is the median of the quiet steps.
+Never run by tests or CI.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+MODELS = ["vit-tiny", "vit-small", "clip-tiny"]
+
+
+def tuned_env(threads):
+    env = dict(os.environ)
+    env.update({
+        "OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE",
+        "MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "68719476736", "MALLOC_TOP_PAD_": "536870912",
+        "MW_BENCH_TUNED": "1",
+    })
+    return env
+
+
+def proc_stat():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    return sum(v) - v[3] - v[4], sum(v)
+
+
+def own_ticks():
+    t = os.times()
+    return (t.user + t.system) * os.sysconf("SC_CLK_TCK")
+
+
+def run_one(args):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1234)
+    p = args.dropout
+
+    class Vit(nn.Module):
+        def __init__(self, d, depth, heads, ff):
+            super().__init__()
+            self.patch_embed = nn.Conv2d(3, d, 16, stride=16)
+            self.cls_token = nn.Parameter(torch.zeros(1, 1, d))
+            self.pos_embed = nn.Parameter(torch.randn(1, 71, d) * 0.02)
+            layer = nn.TransformerEncoderLayer(d, heads, ff, dropout=p, activation="gelu", batch_first=True, norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, 256)
+
+        def forward(self, img):  # (B, 3, 80, 224)
+            x = self.patch_embed(img).flatten(2).transpose(1, 2)  # (B, 70, d)
+            x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], 1) + self.pos_embed
+            return self.head(self.norm(self.encoder(x))[:, 0])
+
+    class Text(nn.Module):
+        def __init__(self, d=256, depth=4, heads=4, ff=1024, vocab=30522, tokens=24):
+            super().__init__()
+            self.token_embed = nn.Embedding(vocab, d)
+            self.pos_embed = nn.Parameter(torch.randn(1, tokens, d) * 0.02)
+            self.embed_norm = nn.LayerNorm(d)
+            layer = nn.TransformerEncoderLayer(d, heads, ff, dropout=p, activation="gelu", batch_first=True, norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, 256)
+
+        def forward(self, ids, pad):
+            x = self.embed_norm(self.token_embed(ids) + self.pos_embed)
+            return self.head(self.norm(self.encoder(x, src_key_padding_mask=pad))[:, 0])
+
+    B = args.batch or (32 if args.model == "vit-small" else 64)
+    img = torch.randn(B, 3, 80, 224)
+
+    def enc_flops(b, L, d, ff, depth):
+        return b * L * depth * (2 * (4 * d * d + 2 * d * ff) + 2 * (2 * L * d))
+
+    def vit_flops(b, d, depth, ff):
+        return enc_flops(b, 71, d, ff, depth) + 2 * b * 70 * 768 * d + 2 * b * d * 256
+
+    if args.model == "clip-tiny":
+        vit, text = Vit(192, 12, 3, 768), Text()
+        logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
+        params = list(vit.parameters()) + list(text.parameters()) + [logit_scale]
+        lengths = torch.randint(8, 25, (B,))
+        ids = torch.randint(1, 30522, (B, 24))
+        pad = torch.arange(24)[None, :] >= lengths[:, None]
+        ids[pad] = 0
+        target = torch.arange(B)
+
+        def loss_fn():
+            m = F.normalize(vit(img), dim=-1)
+            t = F.normalize(text(ids, pad), dim=-1)
+            logits = logit_scale.exp() * t @ m.t()
+            return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+
+        flops = 3 * (vit_flops(B, 192, 12, 768) + enc_flops(B, 24, 256, 1024, 4) + 2 * B * 256 * 256 + 2 * B * B * 256)
+        modules = [vit, text]
+    else:
+        d, depth, heads, ff = (192, 12, 3, 768) if args.model == "vit-tiny" else (384, 12, 6, 1536)
+        vit = Vit(d, depth, heads, ff)
+        params = list(vit.parameters())
+        y = torch.randn(B, 256)
+
+        def loss_fn():
+            return F.mse_loss(vit(img), y)
+
+        flops = 3 * vit_flops(B, d, depth, ff)
+        modules = [vit]
+    for m in modules:
+        m.train()
+    opt = torch.optim.Adam(params, lr=1e-4)
+    times, quiet = [], []
+    for s in range(args.warmup + args.steps):
+        b0, t0, o0 = *proc_stat(), own_ticks()
+        start = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        elapsed = (time.perf_counter() - start) * 1000
+        b1, t1, o1 = *proc_stat(), own_ticks()
+        others = max(0.0, (b1 - b0) - (o1 - o0)) / (t1 - t0) if t1 > t0 else 0.0
+        print(f"  {args.model} step {s + 1}/{args.warmup + args.steps}: {elapsed:.0f} ms" + (" (warm-up)" if s < args.warmup else "") + (f" contended {others:.0%}" if others >= 0.05 else ""), file=sys.stderr)
+        if s < args.warmup:
+            continue
+        times.append(elapsed)
+        if others < 0.05:
+            quiet.append(elapsed)
+    basis = sorted(quiet or times)
+    n = len(basis)
+    median = basis[n // 2] if n % 2 else (basis[n // 2 - 1] + basis[n // 2]) / 2
+    print(json.dumps({
+        "model": args.model, "batch": B, "dropout": p, "threads": args.threads, "steps": args.steps, "quiet_steps": len(quiet),
+        "ms_per_step": round(median, 1), "ms_min": round(basis[0], 1), "ms_max": round(basis[-1], 1),
+        "samples_per_s": round(B / (median / 1000), 2), "gflop_per_step": round(flops / 1e9, 2),
+        "gflops": round(flops / 1e9 / (median / 1000), 1),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "loss": float(loss),
+        "engine": f"torch {torch.__version__} (tuned env)",
+    }), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default="all", choices=MODELS + ["all"])
+    ap.add_argument("--batch", type=int, default=None)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=8)
+    ap.add_argument("--warmup", type=int, default=2)
+    args = ap.parse_args()
+    if args.model == "all" or os.environ.get("MW_BENCH_TUNED") != "1":
+        # one tuned process per model (the env must be set before torch/OpenMP/glibc start)
+        for m in (MODELS if args.model == "all" else [args.model]):
+            cmd = [sys.executable, os.path.abspath(__file__), "--model", m, "--dropout", str(args.dropout), "--threads", str(args.threads),
+                   "--steps", str(args.steps), "--warmup", str(args.warmup)] + (["--batch", str(args.batch)] if args.batch else [])
+            rc = subprocess.call(cmd, env=tuned_env(args.threads))
+            if rc != 0:
+                return rc
+        return 0
+    run_one(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Kernels;
+using MotionWorkbench.Tensors.Optim;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary>
+/// <c>mw bench</c>: times one full training step (zero grad, forward, loss, backward, Adam) of the peer benchmark's
+/// models (ViT-Tiny b64, ViT-Small b32, CLIP = ViT-Tiny + 4-layer text tower b64) and prints samples/s, achieved
+/// GFLOP/s (analytic FLOPs as in perf-anchors.md), peak RSS and GC bytes allocated per step. Each step is flagged
+/// "contended" when other processes used ≥ 5 % of the CPUs during it (/proc/stat minus this process); the headline is
+/// the median of the quiet steps (of all steps when none was quiet).
+/// </summary>
+internal static class BenchCommand
+{
+    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny"];
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny or all", DefaultValueFactory = _ => "all" };
+        var batch = new Option<int?>("--batch") { Description = "batch size (default 64, 32 for vit-small)" };
+        var dropout = new Option<float>("--dropout") { Description = "dropout probability", DefaultValueFactory = _ => 0.1f };
+        var threads = new Option<int>("--threads") { Description = "engine threads", DefaultValueFactory = _ => 2 };
+        var steps = new Option<int>("--steps") { Description = "timed steps per model", DefaultValueFactory = _ => 8 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 2 };
+        var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
+        var managed = new Option<bool>("--managed-gemm") { Description = "use the managed SIMD GEMM even when OpenBLAS loads" };
+        var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var which = parse.GetValue(model) ?? "all";
+            var list = which == "all" ? Models : [which];
+            if (list.Any(m => !Models.Contains(m)))
+            {
+                Console.Error.WriteLine($"mw bench: unknown --model '{which}' (expected {string.Join(", ", Models)} or all)");
+                return 2;
+            }
+            float p = parse.GetValue(dropout);
+            int n = parse.GetValue(steps), w = parse.GetValue(warmup), t = parse.GetValue(threads);
+            if (p < 0 || p >= 1 || n < 1 || w < 0 || t < 1)
+            {
+                Console.Error.WriteLine("mw bench: need 0 <= --dropout < 1, --steps >= 1, --warmup >= 0, --threads >= 1");
+                return 2;
+            }
+            Par.Threads = t;
+            if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
+            bool asJson = parse.GetValue(json);
+            if (!asJson) Console.WriteLine($"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
+            foreach (var m in list)
+            {
+                int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
+                var result = RunModel(m, b, p, t, w, n, asJson);
+                if (asJson) Console.WriteLine(JsonSerializer.Serialize(result));
+                else Console.WriteLine(Describe(result));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Describe(Dictionary<string, object> r) => string.Create(CultureInfo.InvariantCulture,
+        $"{r["model"],-10} b{r["batch"]} p={r["dropout"]}: {r["ms_per_step"]:F0} ms/step (min {r["ms_min"]:F0}, max {r["ms_max"]:F0}; {r["quiet_steps"]}/{r["steps"]} quiet), " +
+        $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step");
+
+    private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput)
+    {
+        GC.Collect();
+        BufferPool.Trim();
+        GC.Collect();
+        ResetPeakRss();
+        var rng = new Random(1234);
+        Func<Tensor> lossFn;
+        ParameterStore store;
+        double flopsPerStep;
+        if (name == "clip-tiny")
+        {
+            var model = new BenchClip(p, 7);
+            Init.Timm(model, rng);
+            InitTokens(model.Motion.ClassToken, model.Motion.PosEmbed, rng);
+            InitTokens(null, model.Text.PosEmbed, rng);
+            store = new ParameterStore(model);
+            var patches = Random(rng, B, BenchVit.Patches, BenchVit.PatchValues);
+            var ids = new int[B * BenchText.Tokens];
+            var pad = new bool[B * BenchText.Tokens];
+            for (int b = 0; b < B; b++)
+            {
+                int len = rng.Next(8, BenchText.Tokens + 1);
+                for (int l = 0; l < BenchText.Tokens; l++)
+                {
+                    ids[b * BenchText.Tokens + l] = l < len ? rng.Next(1, BenchText.Vocab) : 0;
+                    pad[b * BenchText.Tokens + l] = l >= len;
+                }
+            }
+            lossFn = () => Ops.ClipLoss(model.Motion.Forward(patches), model.Text.Forward(ids, pad, B), model.LogitScale);
+            flopsPerStep = 3 * (VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256);
+        }
+        else
+        {
+            var (C, depth, heads, hidden) = name == "vit-tiny" ? (192, 12, 3, 768) : (384, 12, 6, 1536);
+            var model = new BenchVit(C, depth, heads, hidden, p, 7);
+            Init.Timm(model, rng);
+            InitTokens(model.ClassToken, model.PosEmbed, rng);
+            store = new ParameterStore(model);
+            var patches = Random(rng, B, BenchVit.Patches, BenchVit.PatchValues);
+            var target = Random(rng, B, 256);
+            lossFn = () => Ops.MseLoss(model.Forward(patches), target);
+            flopsPerStep = 3 * VitForwardFlops(B, C, depth, hidden);
+        }
+        var opt = new Adam(store, 1e-4f);
+        var times = new List<double>();
+        var quiet = new List<double>();
+        var cpu = new List<double>();
+        long allocBefore = 0;
+        float lastLoss = 0;
+        for (int s = 0; s < warmup + steps; s++)
+        {
+            if (s == warmup) allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var (busy0, total0) = ReadProcStat();
+            long own0 = OwnCpuTicks();
+            var sw = Stopwatch.StartNew();
+            opt.ZeroGrad();
+            var loss = lossFn();
+            loss.Backward();
+            opt.Step();
+            sw.Stop();
+            lastLoss = loss.Item();
+            loss.Release();
+            var (busy1, total1) = ReadProcStat();
+            long own1 = OwnCpuTicks();
+            double others = total1 > total0 ? Math.Max(0, (busy1 - busy0) - (own1 - own0)) / (double)(total1 - total0) : 0;
+            if (!quietOutput) Console.Error.Write($"\r  {name} step {s + 1}/{warmup + steps}: {sw.Elapsed.TotalMilliseconds:F0} ms{(s < warmup ? " (warm-up)" : "")}{(others >= 0.05 ? $" contended {others:P0}" : "")}   ");
+            if (s < warmup) continue;
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            cpu.Add((own1 - own0) * 10.0); // clock ticks of 10 ms
+            if (others < 0.05) quiet.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        if (!quietOutput) Console.Error.WriteLine();
+        long allocPerStep = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / steps;
+        var basis = quiet.Count > 0 ? quiet : times;
+        double median = Median(basis);
+        return new Dictionary<string, object>
+        {
+            ["model"] = name, ["batch"] = B, ["dropout"] = p, ["threads"] = threads, ["steps"] = steps, ["quiet_steps"] = quiet.Count,
+            ["ms_per_step"] = Math.Round(median, 1), ["ms_min"] = Math.Round(basis.Min(), 1), ["ms_max"] = Math.Round(basis.Max(), 1),
+            ["samples_per_s"] = Math.Round(B / (median / 1000), 2), ["gflop_per_step"] = Math.Round(flopsPerStep / 1e9, 2),
+            ["gflops"] = Math.Round(flopsPerStep / 1e9 / (median / 1000), 1), ["peak_rss_mib"] = PeakRssMib(),
+            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["loss"] = lastLoss, ["gemm"] = Gemm.UsingBlas ? "openblas" : "managed",
+            ["engine"] = "MotionWorkbench.Tensors",
+        };
+    }
+
+    /// <summary>Per layer per token: 2·(4C² + 2·C·ff) + 2·(2·L·C).</summary>
+    private static double EncoderFlops(int B, int L, int C, int ff, int depth) => (double)B * L * depth * (2.0 * (4.0 * C * C + 2.0 * C * ff) + 2.0 * (2.0 * L * C));
+
+    private static double VitForwardFlops(int B, int C, int depth, int ff) =>
+        EncoderFlops(B, BenchVit.Patches + 1, C, ff, depth) + 2.0 * B * BenchVit.Patches * BenchVit.PatchValues * C + 2.0 * B * C * 256;
+
+    private static void InitTokens(Tensor? cls, Tensor pos, Random rng)
+    {
+        if (cls is not null) Init.Normal(cls, 1e-6f, rng);
+        Init.TruncatedNormal(pos, 0.02f, rng);
+    }
+
+    private static Tensor Random(Random rng, params int[] shape)
+    {
+        var t = Tensor.Zeros(shape);
+        var d = t.Data;
+        for (int i = 0; i < d.Length; i++) d[i] = (float)(rng.NextDouble() * 2 - 1);
+        return t;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.OrderBy(x => x).ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    private static (long Busy, long Total) ReadProcStat()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/stat").First();
+            var v = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            long total = v.Take(8).Sum(), idle = v[3] + v[4];
+            return (total - idle, total);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return (0, 0); }
+    }
+
+    private static long OwnCpuTicks()
+    {
+        try
+        {
+            var s = File.ReadAllText("/proc/self/stat");
+            var f = s[(s.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return 0; }
+    }
+
+    private static void ResetPeakRss()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static long PeakRssMib()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is null) return -1;
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return -1; }
+    }
+}

@@ -1,0 +1,100 @@
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Nn;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary>
+/// The benchmark models, the same as environment/reference/bench_torch.py builds in PyTorch (perf-anchors.md "Models"):
+/// a ViT encoder over 70 motion patches of 16×16×3 = 768 values (the peer's Conv2d(3, C, 16, stride 16) on 80×224×3 is
+/// the same Linear 768 -> C per patch) plus a class token and learned positions (71 tokens), pre-norm blocks, final
+/// LayerNorm, class token, Linear(C, 256); and a text encoder: Embedding(30522, 256) + positions (24), LayerNorm,
+/// pre-norm blocks with a key-padding mask, final LayerNorm, class token, Linear(256, 256).
+/// </summary>
+internal sealed class BenchVit : Module
+{
+    public const int Patches = 70, PatchValues = 768;
+    public Linear PatchEmbed { get; }
+    public Tensor ClassToken { get; }
+    public Tensor PosEmbed { get; }
+    public PreNormBlock[] Blocks { get; }
+    public MotionWorkbench.Tensors.Nn.LayerNorm Norm { get; }
+    public Linear Head { get; }
+    public int Width { get; }
+
+    public BenchVit(int C, int depth, int heads, int hidden, float dropout, ulong seed)
+    {
+        Width = C;
+        PatchEmbed = Child("patch_embed", new Linear(PatchValues, C));
+        ClassToken = Param("cls_token", 1, 1, C);
+        PosEmbed = Param("pos_embed", 1, Patches + 1, C);
+        var blocks = Child("blocks", new ModuleList<PreNormBlock>(depth, i => new PreNormBlock(C, heads, hidden, dropout, seed * 100 + (ulong)i, eps: 1e-5f)));
+        Blocks = blocks.Items;
+        Norm = Child("norm", new MotionWorkbench.Tensors.Nn.LayerNorm(C, 1e-5f));
+        Head = Child("head", new Linear(C, 256));
+    }
+
+    /// <summary>patches (B, 70, 768) -> (B, 256).</summary>
+    public Tensor Forward(Tensor patches)
+    {
+        int B = patches.Shape[0];
+        var x = PatchEmbed.Forward(patches);                                   // (B, N, C)
+        var cls = Ops.Add(Tensor.Zeros(B, 1, Width), ClassToken);              // (B, 1, C)
+        x = Ops.Add(Ops.Concat([cls, x], 1), PosEmbed);                        // (B, L, C)
+        foreach (var block in Blocks) x = block.Forward(x);                    // (B, L, C)
+        x = Norm.Forward(x);
+        var first = Ops.Reshape(Ops.Slice(x, 1, 0, 1), B, Width);              // (B, C)
+        return Head.Forward(first);                                            // (B, 256)
+    }
+}
+
+/// <summary>The BERT-style text tower of the CLIP benchmark (pre-norm layers, as the peer's TransformerEncoderLayer(norm_first=True)).</summary>
+internal sealed class BenchText : Module
+{
+    public const int Vocab = 30522, Tokens = 24;
+    public MotionWorkbench.Tensors.Nn.Embedding TokenEmbed { get; }
+    public Tensor PosEmbed { get; }
+    public MotionWorkbench.Tensors.Nn.LayerNorm EmbedNorm { get; }
+    public PreNormBlock[] Blocks { get; }
+    public MotionWorkbench.Tensors.Nn.LayerNorm Norm { get; }
+    public Linear Head { get; }
+    public int Width { get; }
+
+    public BenchText(int C, int depth, int heads, int hidden, float dropout, ulong seed)
+    {
+        Width = C;
+        TokenEmbed = Child("token_embed", new MotionWorkbench.Tensors.Nn.Embedding(Vocab, C));
+        PosEmbed = Param("pos_embed", 1, Tokens, C);
+        EmbedNorm = Child("embed_norm", new MotionWorkbench.Tensors.Nn.LayerNorm(C, 1e-5f));
+        var blocks = Child("blocks", new ModuleList<PreNormBlock>(depth, i => new PreNormBlock(C, heads, hidden, dropout, seed * 100 + 50 + (ulong)i, eps: 1e-5f)));
+        Blocks = blocks.Items;
+        Norm = Child("norm", new MotionWorkbench.Tensors.Nn.LayerNorm(C, 1e-5f));
+        Head = Child("head", new Linear(C, 256));
+    }
+
+    /// <summary>ids (B·L), padding (B·L, true = pad) -> (B, 256).</summary>
+    public Tensor Forward(int[] ids, bool[] padding, int B)
+    {
+        var x = Ops.Add(TokenEmbed.Forward(ids, B, Tokens), PosEmbed);        // (B, L, C)
+        x = EmbedNorm.Forward(x);
+        foreach (var block in Blocks) x = block.Forward(x, padding);           // (B, L, C)
+        x = Norm.Forward(x);
+        var first = Ops.Reshape(Ops.Slice(x, 1, 0, 1), B, Width);              // (B, C)
+        return Head.Forward(first);                                            // (B, 256)
+    }
+}
+
+/// <summary>ViT-Tiny + text tower + learnable logit scale, trained with the symmetric InfoNCE loss.</summary>
+internal sealed class BenchClip : Module
+{
+    public BenchVit Motion { get; }
+    public BenchText Text { get; }
+    public Tensor LogitScale { get; }
+
+    public BenchClip(float dropout, ulong seed)
+    {
+        Motion = Child("motion", new BenchVit(192, 12, 3, 768, dropout, seed));
+        Text = Child("text", new BenchText(256, 4, 4, 1024, dropout, seed + 1));
+        LogitScale = Param("logit_scale", 1);
+        LogitScale.Data[0] = MathF.Log(1f / 0.07f);
+    }
+}
