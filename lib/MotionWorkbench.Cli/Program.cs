@@ -5,6 +5,7 @@ var root = new RootCommand("mw: MotionWorkbench, a workbench for 3D human motion
 
 // One line per verb; each verb lives in its own file under Commands/.
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PatchesCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
