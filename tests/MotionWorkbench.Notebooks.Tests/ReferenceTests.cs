@@ -7,24 +7,20 @@ using static MotionWorkbench.Notebooks.Tests.NotebookAssert;
 
 namespace MotionWorkbench.Notebooks.Tests;
 
-public sealed class ReferenceTests : IClassFixture<TestNotebooks>
+[Collection("executed")]
+public sealed class RenderInNotebookTests(ExecutedNotebooks executed)
 {
-    private readonly TestNotebooks notebooks;
-
-    public ReferenceTests(TestNotebooks notebooks) => this.notebooks = notebooks;
-
     [Fact]
-    public async Task RenderLibrary_ObjectsDisplayAsRichOutputs_AndNugetLinesAreAnswered()
+    public void RenderLibrary_ObjectsDisplayAsRichOutputs_AndNugetLinesAreAnswered()
     {
-        var errors = new StringWriter();
-        var result = await notebooks.RunAsync("reference.ipynb", new Running.RunOptions { EchoErr = errors });
+        var result = executed.Reference;
         Assert.True(result.Succeeded, result.FailureMessage + string.Join("\n", result.Executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString())));
         var nb = result.Executed;
 
         var setup = Outputs(nb, 1).Single();
         Assert.Equal("stderr", (string?)setup["name"]);
         Assert.Contains("cell 1, line 1: '#r \"nuget: Plotly.NET, 4.2.0\"' was skipped: mw notebook runs offline", (string?)setup["text"]);
-        Assert.Contains("was skipped", errors.ToString());            // also streamed live
+        Assert.Contains("was skipped", executed.ReferenceStderr);      // also streamed live
 
         var figure = Outputs(nb, 2).Single()["data"]!.AsObject();
         Assert.Equal(["application/vnd.plotly.v1+json", "text/html", "text/plain"], figure.Select(p => p.Key));
@@ -42,6 +38,13 @@ public sealed class ReferenceTests : IClassFixture<TestNotebooks>
         Assert.Equal((4, 3), (decoded.Width, decoded.Height));
         Assert.Equal(255, decoded.Pixels[0]);
     }
+}
+
+public sealed class ReferenceTests : IClassFixture<TestNotebooks>
+{
+    private readonly TestNotebooks notebooks;
+
+    public ReferenceTests(TestNotebooks notebooks) => this.notebooks = notebooks;
 
     [Fact]
     public async Task RelativeReference_UsesAShadowCopy_SoTheDllCanBeRebuiltBetweenRuns()

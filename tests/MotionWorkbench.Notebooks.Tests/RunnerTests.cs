@@ -5,16 +5,13 @@ using static MotionWorkbench.Notebooks.Tests.NotebookAssert;
 
 namespace MotionWorkbench.Notebooks.Tests;
 
-public sealed class RunnerTests : IClassFixture<TestNotebooks>
+[Collection("executed")]
+public sealed class RunnerTests(ExecutedNotebooks executed)
 {
-    private readonly TestNotebooks notebooks;
-
-    public RunnerTests(TestNotebooks notebooks) => this.notebooks = notebooks;
-
     [Fact]
-    public async Task Display_AllOutputKinds_AreCollectedInOrder()
+    public void Display_AllOutputKinds_AreCollectedInOrder()
     {
-        var result = await notebooks.RunAsync("display.ipynb");
+        var result = executed.Display;
         Assert.True(result.Succeeded, result.FailureMessage);
         var nb = result.Executed;
 

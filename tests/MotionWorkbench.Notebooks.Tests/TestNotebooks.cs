@@ -13,8 +13,11 @@ public sealed class TestNotebooks : IDisposable
         string source = Path.Combine(AppContext.BaseDirectory, "Notebooks");
         foreach (var file in System.IO.Directory.GetFiles(source, "*.ipynb")) File.Copy(file, Path.Combine(Directory, Path.GetFileName(file)));
         string render = Path.Combine(AppContext.BaseDirectory, "MotionWorkbench.Render.dll");
-        string reference = Path.Combine(Directory, "reference.ipynb");
-        File.WriteAllText(reference, File.ReadAllText(reference).Replace("REFDLL", Path.GetRelativePath(Directory, render).Replace("\\", "/"), StringComparison.Ordinal));
+        foreach (var name in new[] { "reference.ipynb", "figures.ipynb" })
+        {
+            string file = Path.Combine(Directory, name);
+            File.WriteAllText(file, File.ReadAllText(file).Replace("REFDLL", Path.GetRelativePath(Directory, render).Replace("\\", "/"), StringComparison.Ordinal));
+        }
     }
 
     public string Directory { get; }

@@ -37,7 +37,7 @@ public static class KernelHost
             int number = (int)cell["number"]!;
             string kernel = (string?)cell["kernel"] ?? "csharp";
             string source = (string?)cell["source"] ?? "";
-            protocol.Send(new JsonObject { ["event"] = "start", ["cell"] = number });
+            protocol.Send(new JsonObject { ["event"] = "start", ["cell"] = number, ["time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
             bool cellOk;
             if (kernel == "html") { session.RunHtml(number, source); cellOk = true; }
             else if (kernel != "csharp")
@@ -48,7 +48,7 @@ public static class KernelHost
             else cellOk = await session.RunCSharpAsync(number, source).ConfigureAwait(false);
             stdout.Flush();
             stderr.Flush();
-            protocol.Send(new JsonObject { ["event"] = "end", ["cell"] = number, ["ok"] = cellOk });
+            protocol.Send(new JsonObject { ["event"] = "end", ["cell"] = number, ["ok"] = cellOk, ["time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
             if (!cellOk) { ok = false; break; }
         }
         protocol.Send(new JsonObject { ["event"] = "done", ["ok"] = ok });

@@ -174,9 +174,9 @@ public static class NotebookRunner
                 {
                     case "start" when cell is not null:
                         currentCell = cellNumber;
-                        currentStart = DateTimeOffset.UtcNow;
+                        currentStart = DateTimeOffset.UtcNow;                  // the timeout counts from when the runner hears of it
                         cell.ExecutionCount = ++executionCount;
-                        cell.Metadata["execution"] = new JsonObject { ["iopub.execute_input"] = Iso(currentStart) };
+                        cell.Metadata["execution"] = new JsonObject { ["iopub.execute_input"] = Iso(KernelTime(message) ?? currentStart) };
                         break;
                     case "stream":
                         Stream((string?)message["name"] ?? "stdout", (string?)message["text"] ?? "", cellNumber);
@@ -193,7 +193,7 @@ public static class NotebookRunner
                         break;
                     case "end" when cell is not null:
                         bool ok = message["ok"] is JsonValue okValue && okValue.GetValue<bool>();
-                        EndCell(cellNumber, ok);
+                        EndCell(cellNumber, ok, KernelTime(message));
                         break;
                     case "done":
                         done = true;
@@ -206,10 +206,13 @@ public static class NotebookRunner
             }
         }
 
-        private void EndCell(int cellNumber, bool ok)
+        private static DateTimeOffset? KernelTime(JsonObject message)
+            => (string?)message["time"] is { } t && DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
+
+        private void EndCell(int cellNumber, bool ok, DateTimeOffset? at = null)
         {
             var cell = cells[cellNumber];
-            var end = DateTimeOffset.UtcNow;
+            var end = at ?? DateTimeOffset.UtcNow;
             if (cell.Metadata["execution"] is JsonObject exec) exec["shell.execute_reply"] = Iso(end);
             CellsRun++;
             if (!ok && FailedCell is null) FailedCell = cellNumber;

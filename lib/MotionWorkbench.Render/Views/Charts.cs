@@ -76,7 +76,7 @@ public static class Charts
             text.Add(rowText);
         }
         var trace = Trace.Heatmap(z, labels, labels, "Blues", zMin: 0, zMax: normalizeRows ? 1 : null)
-            .With("text", text).With("texttemplate", "%{text}").With("hovertemplate", "true %{y}<br>predicted %{x}<br>count %{text}<extra></extra>");
+            .With("reversescale", true).With("text", text).With("texttemplate", "%{text}").With("hovertemplate", "true %{y}<br>predicted %{x}<br>count %{text}<extra></extra>");
         var fig = new Figure(title) { Height = Math.Clamp(160 + 28 * n, 340, 900), ShowLegend = false };
         fig.Add(trace).XAxis("predicted").YAxis("true").MatrixOrientation();
         return fig;
