@@ -1,4 +1,3 @@
-using System.Globalization;
 using MotionWorkbench.Render.Plots;
 
 namespace MotionWorkbench.Render.Views;
@@ -76,16 +75,17 @@ public static class AttentionMaps
         double aspect = (double)imageH / imageW;
         fig.Height = Math.Clamp((int)(rows * Math.Clamp(aspect * 900 / cols, 60, 420)) + 90, 240, 4000);
         double dx = (double)imageW / gridCols, dy = (double)imageH / gridRows;
-        var xs = Enumerable.Range(0, gridCols).Select(c => (c + 0.5) * dx - 0.5).Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToArray();
-        var ys = Enumerable.Range(0, gridRows).Select(r => (r + 0.5) * dy - 0.5).Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToArray();
+        // Cell centres in image pixel coordinates (pixel i spans i - 0.5 .. i + 0.5, as plotly draws image traces).
+        var xs = Enumerable.Range(0, gridCols).Select(c => (c + 0.5) * dx - 0.5).ToArray();
+        var ys = Enumerable.Range(0, gridRows).Select(r => (r + 0.5) * dy - 0.5).ToArray();
         foreach (var (title, map, r, c) in panels)
         {
             if (patchImagePng is not null) fig.Add(Trace.Image(patchImagePng), r, c);
             float max = map.Max();
             var heat = Trace.Heatmap(map, gridRows, gridCols, null, null, options.ColorScale, 0, max > 0 ? max : 1, showScale: false)
                 .With("opacity", patchImagePng is null ? 1.0 : options.Opacity)
-                .With("x", new System.Text.Json.Nodes.JsonArray([.. xs.Select(v => (System.Text.Json.Nodes.JsonNode?)double.Parse(v, CultureInfo.InvariantCulture))]))
-                .With("y", new System.Text.Json.Nodes.JsonArray([.. ys.Select(v => (System.Text.Json.Nodes.JsonNode?)double.Parse(v, CultureInfo.InvariantCulture))]))
+                .With("x", TypedArray.Vector(xs))
+                .With("y", TypedArray.Vector(ys))
                 .With("hovertemplate", "time window %{y}<br>body part %{x}<br>attention %{z:.4f}<extra>" + title + "</extra>");
             fig.Add(heat, r, c);
             fig.SubplotTitle(title, r, c);
