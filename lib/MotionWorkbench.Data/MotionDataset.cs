@@ -284,7 +284,8 @@ public sealed class MotionDataset
                 string n = Path.GetFileNameWithoutExtension(f);
                 if (n is "ignore_list" or "README" or "LICENSE" || n.StartsWith("LICENSE", StringComparison.Ordinal)) continue;
                 var lines = File.ReadAllLines(f).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-                if (lines.Length == 0 || lines.Any(l => l.Contains(' ') || l.Contains('#') || l.Contains(','))) continue;
+                bool known = n is "train" or "val" or "test" or "all" or "train_val";
+                if ((lines.Length == 0 && !known) || lines.Any(l => l.Contains(' ') || l.Contains('#') || l.Contains(','))) continue;
                 result.TryAdd(n, lines);
             }
         }

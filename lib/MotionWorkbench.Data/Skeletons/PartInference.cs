@@ -126,7 +126,8 @@ public static class PartInference
             return p.Skip(i).ToArray();
         }
 
-        int pelvis = Lca(legEnds[0], legEnds[1]);
+        // The pelvis is where the legs and the spine meet (CC rigs hang Pelvis and Waist side by side under Hip).
+        int pelvis = Lca(Lca(legEnds[0], legEnds[1]), head);
         var spine = Chain(pelvis, head);
         if (spine.Length < 2) throw Fail(where, jointNames, $"the spine: the head '{jointNames[head]}' is not below the pelvis '{jointNames[pelvis]}'");
         var spineSet = new HashSet<int>(spine);
