@@ -1,0 +1,193 @@
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.IO;
+using MotionWorkbench.Tensors.Nn;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Models;
+
+/// <summary>
+/// The motion-language model: <c>motion_encoder</c> (ViT or raw sequence), <c>text_encoder</c> (DistilBERT/BERT),
+/// <c>motion_head</c> and <c>text_head</c> (projection heads into the embedding), and, when learnable,
+/// <c>logit_scale</c> = log(1/τ). Embeddings are L2-normalised; the loss is CLIP's symmetric InfoNCE.
+/// </summary>
+public sealed class MotionTextModel : Module
+{
+    internal const string Format = "MotionWorkbench.MotionTextModel";
+
+    public MotionTextModelConfig Config { get; }
+    public MotionEncoder MotionEncoder { get; }
+    public TextEncoder TextEncoder { get; }
+    public ProjectionHead MotionHead { get; }
+    public ProjectionHead TextHead { get; }
+
+    /// <summary>log(1/τ), shape (1), only when the temperature is learnable.</summary>
+    public Tensor? LogitScale { get; }
+
+    private MotionTextModel(MotionTextModelConfig config, ulong seed)
+    {
+        config.Validate();
+        Config = config;
+        MotionEncoder = Child("motion_encoder", MotionEncoder.Create(config.Motion, seed * 7 + 1));
+        TextEncoder = Child("text_encoder", new TextEncoder(config.Text, seed * 7 + 2));
+        MotionHead = Child("motion_head", new ProjectionHead(MotionEncoder.FeatureDim, config.EmbeddingDim, config.HeadDropout, seed * 7 + 3));
+        TextHead = Child("text_head", new ProjectionHead(TextEncoder.FeatureDim, config.EmbeddingDim, config.HeadDropout, seed * 7 + 4));
+        if (config.LearnableTemperature)
+        {
+            LogitScale = Param("logit_scale", 1);
+            LogitScale.Data[0] = MathF.Log(1f / config.Temperature);
+        }
+    }
+
+    /// <summary>A freshly initialised model (deterministic in <paramref name="seed"/>).</summary>
+    public static MotionTextModel Create(MotionTextModelConfig config, ulong seed) => new(config, seed);
+
+    /// <summary>The current logit scale 1/τ.</summary>
+    public float Scale => LogitScale is null ? 1f / Config.Temperature : MathF.Exp(LogitScale.Data[0]);
+
+    /// <summary>Motion features before the head (B, FeatureDim).</summary>
+    public Tensor MotionFeatures(MotionInput input) => MotionEncoder.Forward(input);
+
+    /// <summary>Text features before the head (B, FeatureDim).</summary>
+    public Tensor TextFeatures(EncodedBatch batch) => TextEncoder.Forward(batch);
+
+    /// <summary>L2-normalised motion embeddings (B, EmbeddingDim).</summary>
+    public Tensor EncodeMotion(MotionInput input) => Ops.L2Normalize(MotionHead.Forward(MotionEncoder.Forward(input)));
+
+    /// <summary>L2-normalised text embeddings (B, EmbeddingDim).</summary>
+    public Tensor EncodeText(EncodedBatch batch) => Ops.L2Normalize(TextHead.Forward(TextEncoder.Forward(batch)));
+
+    /// <summary>Symmetric InfoNCE on normalised text and motion embeddings (row i of each is a positive pair).</summary>
+    public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Contrastive.Loss(text, motion, 1f / Config.Temperature, LogitScale);
+
+    /// <summary>The optimiser groups: "motion", "text", "heads" and, when learnable, "temperature".</summary>
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups()
+    {
+        var groups = new List<(string, IReadOnlyList<Tensor>)>
+        {
+            ("motion", MotionEncoder.Parameters().ToList()),
+            ("text", TextEncoder.Parameters().ToList()),
+            ("heads", MotionHead.Parameters().Concat(TextHead.Parameters()).ToList()),
+        };
+        if (LogitScale is not null) groups.Add(("temperature", [LogitScale]));
+        return groups;
+    }
+
+    /// <summary>Each motion-encoder layer's attention probabilities of the last forward (set <see cref="MotionEncoder.KeepAttention"/> first).</summary>
+    public IReadOnlyList<AttentionMap> MotionAttentionMaps() => MotionEncoder.AttentionMaps();
+
+    /// <summary>Writes the parameters as safetensors with the JSON config in the metadata (atomically).</summary>
+    public void Save(string path) => ModelFiles.Save(this, path, Format, Config.ToJson());
+
+    /// <summary>Rebuilds a model from a file written by <see cref="Save"/> (config from its metadata, strict load).</summary>
+    public static MotionTextModel Load(string path)
+    {
+        var (tensors, config) = ModelFiles.Read(path, Format);
+        var model = Create(config, 0);
+        model.LoadStateDict(tensors, strict: true, source: path);
+        return model;
+    }
+
+    /// <summary>Reads only the config of a saved model.</summary>
+    public static MotionTextModelConfig ReadConfig(string path) => ModelFiles.Read(path, Format).Config;
+}
+
+/// <summary>
+/// The two-person model: one shared <c>motion_encoder</c> applied to each person, the two features concatenated and
+/// projected by <c>motion_head</c> (2·FeatureDim → E); the text side, loss and files are as <see cref="MotionTextModel"/>.
+/// </summary>
+public sealed class InteractionModel : Module
+{
+    internal const string Format = "MotionWorkbench.InteractionModel";
+
+    public MotionTextModelConfig Config { get; }
+    public MotionEncoder MotionEncoder { get; }
+    public TextEncoder TextEncoder { get; }
+    public ProjectionHead MotionHead { get; }
+    public ProjectionHead TextHead { get; }
+    public Tensor? LogitScale { get; }
+
+    private InteractionModel(MotionTextModelConfig config, ulong seed)
+    {
+        config.Validate();
+        Config = config;
+        MotionEncoder = Child("motion_encoder", MotionEncoder.Create(config.Motion, seed * 7 + 1));
+        TextEncoder = Child("text_encoder", new TextEncoder(config.Text, seed * 7 + 2));
+        MotionHead = Child("motion_head", new ProjectionHead(2 * MotionEncoder.FeatureDim, config.EmbeddingDim, config.HeadDropout, seed * 7 + 3));
+        TextHead = Child("text_head", new ProjectionHead(TextEncoder.FeatureDim, config.EmbeddingDim, config.HeadDropout, seed * 7 + 4));
+        if (config.LearnableTemperature)
+        {
+            LogitScale = Param("logit_scale", 1);
+            LogitScale.Data[0] = MathF.Log(1f / config.Temperature);
+        }
+    }
+
+    /// <summary>A freshly initialised model (deterministic in <paramref name="seed"/>).</summary>
+    public static InteractionModel Create(MotionTextModelConfig config, ulong seed) => new(config, seed);
+
+    /// <summary>Concatenated features of the two people (B, 2·FeatureDim), before the head.</summary>
+    public Tensor MotionFeatures(MotionInput person1, MotionInput person2)
+    {
+        var f1 = MotionEncoder.Forward(person1);
+        var f2 = MotionEncoder.Forward(person2);
+        if (f1.Shape[0] != f2.Shape[0]) throw new ArgumentException($"interaction: person 1 has {f1.Shape[0]} motions, person 2 has {f2.Shape[0]}");
+        return Ops.Concat([f1, f2], 1);
+    }
+
+    /// <summary>L2-normalised interaction embeddings (B, EmbeddingDim).</summary>
+    public Tensor EncodeMotion(MotionInput person1, MotionInput person2) => Ops.L2Normalize(MotionHead.Forward(MotionFeatures(person1, person2)));
+
+    /// <summary>L2-normalised text embeddings (B, EmbeddingDim).</summary>
+    public Tensor EncodeText(EncodedBatch batch) => Ops.L2Normalize(TextHead.Forward(TextEncoder.Forward(batch)));
+
+    /// <summary>Symmetric InfoNCE, as <see cref="MotionTextModel.ContrastiveLoss"/>.</summary>
+    public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Contrastive.Loss(text, motion, 1f / Config.Temperature, LogitScale);
+
+    /// <summary>The optimiser groups: "motion", "text", "heads" and, when learnable, "temperature".</summary>
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups()
+    {
+        var groups = new List<(string, IReadOnlyList<Tensor>)>
+        {
+            ("motion", MotionEncoder.Parameters().ToList()),
+            ("text", TextEncoder.Parameters().ToList()),
+            ("heads", MotionHead.Parameters().Concat(TextHead.Parameters()).ToList()),
+        };
+        if (LogitScale is not null) groups.Add(("temperature", [LogitScale]));
+        return groups;
+    }
+
+    /// <summary>Each motion-encoder layer's attention probabilities of the last forward.</summary>
+    public IReadOnlyList<AttentionMap> MotionAttentionMaps() => MotionEncoder.AttentionMaps();
+
+    /// <summary>Writes the parameters as safetensors with the JSON config in the metadata (atomically).</summary>
+    public void Save(string path) => ModelFiles.Save(this, path, Format, Config.ToJson());
+
+    /// <summary>Rebuilds a model from a file written by <see cref="Save"/>.</summary>
+    public static InteractionModel Load(string path)
+    {
+        var (tensors, config) = ModelFiles.Read(path, Format);
+        var model = Create(config, 0);
+        model.LoadStateDict(tensors, strict: true, source: path);
+        return model;
+    }
+}
+
+/// <summary>Model files: safetensors with metadata "format" and "config" (the JSON config).</summary>
+internal static class ModelFiles
+{
+    public static void Save(Module model, string path, string format, string configJson)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        Safetensors.Write(path, model.NamedParameters(), new Dictionary<string, string> { ["format"] = format, ["config"] = configJson });
+    }
+
+    public static (Dictionary<string, Tensor> Tensors, MotionTextModelConfig Config) Read(string path, string format)
+    {
+        var (tensors, metadata) = Safetensors.Read(path);
+        if (!metadata.TryGetValue("format", out var f) || f != format)
+            throw new InvalidDataException($"{path}: not a {format} file (metadata format is '{(f ?? "missing")}')");
+        if (!metadata.TryGetValue("config", out var json)) throw new InvalidDataException($"{path}: the metadata has no 'config'");
+        try { return (tensors, MotionTextModelConfig.FromJson(json)); }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: the config in the metadata is not valid: {e.Message}", e); }
+    }
+}

@@ -1,0 +1,189 @@
+using MotionWorkbench.Tensors;
+
+namespace MotionWorkbench.Models.Tests;
+
+public class MotionTextModelTests
+{
+    [Fact]
+    public void Encode_gives_unit_rows_and_the_loss_backpropagates_to_every_group()
+    {
+        var model = MotionTextModel.Create(TestModels.TinyModel(learnable: true, headDropout: 0.5f), seed: 3);
+        var motion = model.EncodeMotion(new MotionInput(TestModels.Random(1, 3, 3, 64, 80)));
+        var text = model.EncodeText(TestModels.Batch(2, 3, 6));
+        Assert.Equal([3, 16], motion.Shape);
+        Assert.Equal([3, 16], text.Shape);
+        for (int b = 0; b < 3; b++)
+        {
+            double n = 0;
+            for (int e = 0; e < 16; e++) n += motion.Data[b * 16 + e] * motion.Data[b * 16 + e];
+            Assert.Equal(1.0, n, 4);
+        }
+        var loss = model.ContrastiveLoss(text, motion);
+        Assert.Equal([1], loss.Shape);
+        Assert.True(loss.Item() > 0 && float.IsFinite(loss.Item()));
+        loss.Backward();
+        var groups = model.ParameterGroups();
+        Assert.Equal(["motion", "text", "heads", "temperature"], groups.Select(g => g.Group));
+        Assert.Equal(model.Parameters().Count(), groups.Sum(g => g.Parameters.Count));
+        foreach (var (name, ps) in groups)
+            Assert.True(ps.Any(p => p.HasGrad && p.Grad.ToArray().Any(v => v != 0)), $"group {name} received no gradient");
+    }
+
+    [Fact]
+    public void Loss_matches_a_direct_computation()
+    {
+        int N = 4, E = 3;
+        var t = TestModels.Random(7, N, E);
+        var m = TestModels.Random(8, N, E);
+        var model = MotionTextModel.Create(TestModels.TinyModel(), seed: 1);
+        float loss = model.ContrastiveLoss(Ops.L2Normalize(t), Ops.L2Normalize(m)).Item();
+        var tn = Ops.L2Normalize(t).ToArray();
+        var mn = Ops.L2Normalize(m).ToArray();
+        double s = 1 / 0.07, total = 0;
+        var logits = new double[N, N];
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < N; j++)
+            {
+                double dot = 0;
+                for (int e = 0; e < E; e++) dot += tn[i * E + e] * mn[j * E + e];
+                logits[i, j] = s * dot;
+            }
+        for (int i = 0; i < N; i++)
+        {
+            double row = 0, col = 0;
+            for (int j = 0; j < N; j++) { row += Math.Exp(logits[i, j]); col += Math.Exp(logits[j, i]); }
+            total += (Math.Log(row) - logits[i, i]) + (Math.Log(col) - logits[i, i]);
+        }
+        Assert.Equal(total / (2 * N), loss, 4);
+    }
+
+    [Fact]
+    public void Fixed_temperature_has_no_temperature_group()
+    {
+        var model = MotionTextModel.Create(TestModels.TinyModel(), seed: 1);
+        Assert.Equal(["motion", "text", "heads"], model.ParameterGroups().Select(g => g.Group));
+        Assert.Equal(1 / 0.07f, model.Scale, 3);
+    }
+
+    [Fact]
+    public void Save_and_load_rebuild_the_model_from_its_file_alone()
+    {
+        var config = TestModels.TinyModel(learnable: true) with { Motion = TestModels.TinyVit(pooling: VitPooling.ClassToken) };
+        var model = MotionTextModel.Create(config, seed: 9);
+        model.Eval();
+        var input = new MotionInput(TestModels.Random(1, 2, 3, 64, 80));
+        var batch = TestModels.Batch(2, 2, 5);
+        var m1 = model.EncodeMotion(input).ToArray();
+        var t1 = model.EncodeText(batch).ToArray();
+        var dir = Directory.CreateTempSubdirectory("mw-models-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "model.safetensors");
+            model.Save(path);
+            var loaded = MotionTextModel.Load(path);
+            loaded.Eval();
+            Assert.Equal(config, loaded.Config);
+            Assert.Equal(m1, loaded.EncodeMotion(input).ToArray());
+            Assert.Equal(t1, loaded.EncodeText(batch).ToArray());
+            Assert.Equal(config, MotionTextModel.ReadConfig(path));
+            Assert.Throws<InvalidDataException>(() => InteractionModel.Load(path));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void Config_json_round_trips_both_motion_encoders()
+    {
+        foreach (var config in new[]
+        {
+            MotionTextModelConfig.Reference,
+            new MotionTextModelConfig(new RawSequenceConfig(66), TextEncoderConfig.BertMini with { Pooling = TextPooling.MaskedMean }, HeadDropout: 0f, LearnableTemperature: true),
+        })
+        {
+            var json = config.ToJson();
+            Assert.Equal(config, MotionTextModelConfig.FromJson(json));
+        }
+        Assert.Contains("\"kind\": \"vit\"", MotionTextModelConfig.Reference.ToJson());
+        Assert.Contains("\"MeanPatchTokens\"", MotionTextModelConfig.Reference.ToJson());
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_model()
+    {
+        var a = MotionTextModel.Create(TestModels.TinyModel(), 4).NamedParameters().Select(p => p.Tensor.ToArray()).ToList();
+        var b = MotionTextModel.Create(TestModels.TinyModel(), 4).NamedParameters().Select(p => p.Tensor.ToArray()).ToList();
+        var c = MotionTextModel.Create(TestModels.TinyModel(), 5).NamedParameters().Select(p => p.Tensor.ToArray()).ToList();
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Raw_sequence_model_respects_the_padding_mask()
+    {
+        var config = new MotionTextModelConfig(new RawSequenceConfig(6, Width: 16, Depth: 1, Heads: 2, MlpDim: 32, MaxFrames: 10, Dropout: 0f), TestModels.TinyText(), EmbeddingDim: 8, HeadDropout: 0f);
+        var model = MotionTextModel.Create(config, 2);
+        var x = TestModels.Random(3, 2, 5, 6);
+        var mask = new bool[10];
+        mask[3] = mask[4] = true; // item 0: frames 3, 4 padded
+        var e1 = model.EncodeMotion(new MotionInput(x, mask)).ToArray();
+        var x2 = x.Detach();
+        for (int f = 3; f < 5; f++) for (int j = 0; j < 6; j++) x2.Data[f * 6 + j] = 100f; // change only the padded frames
+        var e2 = model.EncodeMotion(new MotionInput(x2, mask)).ToArray();
+        for (int i = 0; i < e1.Length; i++) Assert.Equal(e1[i], e2[i], 5);
+    }
+
+    [Fact]
+    public void Interaction_model_shares_one_encoder_and_saves()
+    {
+        var model = InteractionModel.Create(TestModels.TinyModel(), 6);
+        Assert.Equal(64, model.MotionHead.Projection.InFeatures);
+        var p1 = new MotionInput(TestModels.Random(1, 2, 3, 64, 80));
+        var p2 = new MotionInput(TestModels.Random(2, 2, 3, 64, 80));
+        model.Eval();
+        var m = model.EncodeMotion(p1, p2);
+        var swapped = model.EncodeMotion(p2, p1);
+        Assert.Equal([2, 16], m.Shape);
+        Assert.NotEqual(m.ToArray(), swapped.ToArray());
+        var t = model.EncodeText(TestModels.Batch(1, 2, 4));
+        var loss = model.ContrastiveLoss(t, m);
+        Assert.True(float.IsFinite(loss.Item()));
+        var dir = Directory.CreateTempSubdirectory("mw-models-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "inter.safetensors");
+            model.Save(path);
+            var loaded = InteractionModel.Load(path);
+            loaded.Eval();
+            Assert.Equal(m.ToArray(), loaded.EncodeMotion(p1, p2).ToArray());
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void Attention_maps_of_every_layer_are_kept()
+    {
+        var model = MotionTextModel.Create(TestModels.TinyModel(), 1);
+        Assert.Throws<InvalidOperationException>(() => model.MotionAttentionMaps());
+        model.MotionEncoder.KeepAttention = true;
+        using (Autograd.NoGrad()) model.EncodeMotion(new MotionInput(TestModels.Random(1, 2, 3, 64, 80)));
+        var maps = model.MotionAttentionMaps();
+        Assert.Equal(2, maps.Count);
+        int L = 1 + 4 * 5;
+        Assert.Equal([2, 2, L, L], maps[0].Shape);
+        for (int r = 0; r < L; r++) Assert.Equal(1.0, maps[1].Probabilities.AsSpan(r * L, L).ToArray().Sum(), 4);
+    }
+}
+
+public class EncoderTests
+{
+    [Fact]
+    public void Vit_features_depend_on_the_input()
+    {
+        var vit = new VisionTransformer(TestModels.TinyVit(), 6);
+        vit.Eval();
+        using var _ = Autograd.NoGrad();
+        var a = vit.Forward(new MotionInput(TestModels.Random(1, 2, 3, 64, 80))).ToArray();
+        var b = vit.Forward(new MotionInput(TestModels.Random(2, 2, 3, 64, 80))).ToArray();
+        Assert.NotEqual(a, b);
+    }
+}
