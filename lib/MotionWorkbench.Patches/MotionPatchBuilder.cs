@@ -95,6 +95,8 @@ public sealed class MotionPatchBuilder
     {
         ArgumentNullException.ThrowIfNull(clip);
         Statistics.EnsureJointCount(clip.JointCount, Describe(clip));
+        foreach (var (joint, _) in Statistics.ZeroStdAxes)
+            Statistics.EnsurePositiveStd(joint, clip.Skeleton, "Normalize (every joint)");
         int[]? frameMap = RetimeMap(clip);
         int L = frameMap?.Length ?? clip.Frames, F = clip.JointCount * 3;
         var result = new float[L * F];
@@ -129,6 +131,10 @@ public sealed class MotionPatchBuilder
             if (!plans.TryGetValue(skeleton, out var plan))
             {
                 plan = PartResampler.Plan(skeleton, Options.PatchSize);
+                if (Statistics.ZeroStdAxes.Count > 0 && Statistics.JointCount == skeleton.JointCount)
+                    for (int p = 0; p < PatchOptions.PartCount; p++)
+                        foreach (int j in skeleton.Chains[p])
+                            Statistics.EnsurePositiveStd(j, skeleton, $"body part {(BodyPart)p} of skeleton '{skeleton.Name}'");
                 plans[skeleton] = plan;
             }
             return plan;

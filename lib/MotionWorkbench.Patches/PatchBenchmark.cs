@@ -53,7 +53,7 @@ public static class PatchBenchmark
         if (motions.Count == 0) throw new ArgumentException("no motions to benchmark");
         if (batchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {batchSize}");
         var clock = Stopwatch.StartNew();
-        var stats = MotionStatistics.Compute(motions, ZeroStdPolicy.Throw, "benchmark motions");
+        var stats = MotionStatistics.Compute(motions, ZeroStdPolicy.Keep, "benchmark motions");
         double statsSeconds = clock.Elapsed.TotalSeconds;
 
         var builder = new PatchBatchBuilder(new MotionPatchBuilder(stats, options), threads);

@@ -46,6 +46,8 @@ public sealed class RawSequenceBuilder
             throw new ArgumentException($"raw-sequence destination has {destination.Length} floats, expected {T} x {F} = {T * F}");
         if (mask.Length != T) throw new ArgumentException($"raw-sequence mask has {mask.Length} floats, expected {T}");
         Statistics.EnsureJointCount(clip.JointCount, MotionPatchBuilder.Describe(clip));
+        foreach (var (joint, _) in Statistics.ZeroStdAxes)
+            Statistics.EnsurePositiveStd(joint, clip.Skeleton, "the raw-sequence representation (every joint)");
         int[]? frameMap = patches.RetimeMap(clip);
         int L = frameMap?.Length ?? clip.Frames;
         int start = patches.CropStart(L, mode, random, clip);

@@ -28,8 +28,8 @@ public static class StatisticsFiles
         if (mean.Data.Length != std.Data.Length)
             throw new InvalidDataException($"{dir}: {MotionStatistics.MeanFileName} is {mean.ShapeText} but {MotionStatistics.StdFileName} is {std.ShapeText}");
         for (int i = 0; i < std.Data.Length; i++)
-            if (!(std.Data[i] > 0) || !float.IsFinite(std.Data[i]))
-                throw new InvalidDataException($"{stdPath}: std of joint {i / 3} axis {"xyz"[i % 3]} is {std.Data[i]}; z-scoring needs a positive, finite std");
+            if (!(std.Data[i] >= 0) || !float.IsFinite(std.Data[i]))
+                throw new InvalidDataException($"{stdPath}: std of joint {i / 3} axis {"xyz"[i % 3]} is {std.Data[i]}; it must be finite and not negative");
         return new MotionStatistics(mean.Data, std.Data, Path.GetFullPath(dir));
     }
 
@@ -48,7 +48,7 @@ public static class StatisticsFiles
     /// (T x J x 3), hold NaN/inf, or have a different joint count than the first are skipped and listed in
     /// <paramref name="report"/>.
     /// </summary>
-    public static MotionStatistics ComputeForFolder(string dataDir, LoadReport report, ZeroStdPolicy policy = ZeroStdPolicy.Throw,
+    public static MotionStatistics ComputeForFolder(string dataDir, LoadReport report, ZeroStdPolicy policy = ZeroStdPolicy.Keep,
         Skeleton? skeleton = null, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -91,7 +91,7 @@ public static class StatisticsFiles
     /// says which happened.
     /// </summary>
     public static MotionStatistics LoadOrCompute(string dataDir, LoadReport report, out bool computed,
-        ZeroStdPolicy policy = ZeroStdPolicy.Throw, Skeleton? skeleton = null, IProgress<double>? progress = null)
+        ZeroStdPolicy policy = ZeroStdPolicy.Keep, Skeleton? skeleton = null, IProgress<double>? progress = null)
     {
         if (Exist(dataDir))
         {

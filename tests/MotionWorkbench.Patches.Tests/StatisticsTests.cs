@@ -48,7 +48,7 @@ public class StatisticsTests
     public void Compute_ConstantJointAxis_ThrowsNamingJointAndAxis()
     {
         var clip = TestClips.Make(4, Tiny, value: (t, j, c) => j == 3 && c == 1 ? 0.5f : t + j + c);
-        var e = Assert.Throws<InvalidDataException>(() => MotionStatistics.Compute([clip]));
+        var e = Assert.Throws<InvalidDataException>(() => MotionStatistics.Compute([clip], ZeroStdPolicy.Throw));
         Assert.Contains("joint 3 'c'", e.Message);
         Assert.Contains("axis y", e.Message);
         Assert.Contains("zero standard deviation", e.Message);
@@ -69,11 +69,39 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Constructor_RejectsZeroStdAndMismatchedLengths()
+    public void Compute_KeepPolicy_KeepsZeroStd_BuildersRefuseOnlyWhereItIsUsed()
     {
-        var e = Assert.Throws<ArgumentException>(() => new MotionStatistics([0f, 0f, 0f, 0f, 0f, 0f], [1f, 1f, 1f, 1f, 0f, 1f]));
+        // Joint 3 ('c', the right arm's tip) is constant on y; joint 4 is used only by the left arm.
+        var clip = TestClips.Make(4, Tiny, value: (t, j, c) => j == 3 && c == 1 ? 0.5f : t + j + c);
+        var stats = MotionStatistics.Compute([clip]);
+        Assert.Equal([(3, 1)], stats.ZeroStdAxes);
+        Assert.Equal(0f, stats.Std[3 * 3 + 1]);
+        var e = Assert.Throws<InvalidDataException>(() => new MotionPatchBuilder(stats, new PatchOptions(MaxFrames: 16)).Build(clip));
+        Assert.Contains("joint 3 'c' axis y", e.Message);
+        Assert.Contains("RightArm", e.Message);
+        Assert.Throws<InvalidDataException>(() => new RawSequenceBuilder(stats, new PatchOptions(MaxFrames: 16)).Build(clip));
+    }
+
+    [Fact]
+    public void Compute_KeepPolicy_ConstantJointOutsideEveryChain_IsHarmless()
+    {
+        // Like Bandai's static joint_Root: a joint no chain uses may be constant.
+        var sk = new Skeleton("with-static-root", ["static", "hips", "rl", "ll", "chest", "ra", "la"], [-1, 0, 1, 1, 1, 4, 4],
+            [[1, 2], [1, 3], [1, 4], [4, 5], [4, 6]], []);
+        var clip = TestClips.Make(20, sk, value: (t, j, c) => j == 0 ? 0f : TestClips.Value(t, j, c));
+        var stats = MotionStatistics.Compute([clip]);
+        Assert.Equal(3, stats.ZeroStdAxes.Count);
+        var patch = new MotionPatchBuilder(stats).Build(clip);
+        Assert.All(patch.Data, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Constructor_RejectsNegativeStdAndMismatchedLengths()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new MotionStatistics([0f, 0f, 0f, 0f, 0f, 0f], [1f, 1f, 1f, 1f, -1f, 1f]));
         Assert.Contains("joint 1 axis y", e.Message);
         Assert.Throws<ArgumentException>(() => new MotionStatistics([0f, 0f, 0f], [1f, 1f, 1f, 1f, 1f, 1f]));
+        Assert.Throws<ArgumentException>(() => new MotionStatistics([0f, 0f, 0f], [1f, float.NaN, 1f]));
     }
 
     [Fact]
@@ -98,14 +126,16 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Load_ZeroStdFile_ThrowsNamingTheFile()
+    public void Load_NegativeStd_ThrowsNamingTheFile_ZeroStdIsKept()
     {
         using var dir = new TempDir();
         Npy.Write(Path.Combine(dir.Path, "Mean_raw.npy"), new float[6], 2, 3);
-        Npy.Write(Path.Combine(dir.Path, "Std_raw.npy"), [1f, 1f, 1f, 1f, 1f, 0f], 2, 3);
+        Npy.Write(Path.Combine(dir.Path, "Std_raw.npy"), [1f, 1f, 1f, 1f, 1f, -2f], 2, 3);
         var e = Assert.Throws<InvalidDataException>(() => StatisticsFiles.Load(dir.Path));
         Assert.Contains("Std_raw.npy", e.Message);
         Assert.Contains("joint 1 axis z", e.Message);
+        Npy.Write(Path.Combine(dir.Path, "Std_raw.npy"), [1f, 1f, 1f, 1f, 1f, 0f], 2, 3);
+        Assert.Equal([(1, 2)], StatisticsFiles.Load(dir.Path).ZeroStdAxes);
     }
 
     [Fact]

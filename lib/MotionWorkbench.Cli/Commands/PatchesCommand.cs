@@ -26,10 +26,16 @@ internal static class PatchesCommand
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page: skeleton animation + caption + patch image" };
         var npy = new Option<string?>("--npy") { Description = "Write the evaluation-mode patch tensor (3 x T x 5N, float32) as .npy" };
         var stats = new Option<string?>("--stats") { Description = "Folder with Mean_raw.npy and Std_raw.npy (J x 3); default: computed over all of --data and cached there" };
+        var zeroStd = new Option<string>("--zero-std")
+        {
+            Description = "When computing statistics, a joint axis with std 0: keep (error only if a body-part chain uses it), one (std = 1), error",
+            DefaultValueFactory = _ => "keep",
+        };
+        zeroStd.AcceptOnlyFromAmong("keep", "one", "error");
         var scale = new Option<int>("--scale") { Description = "PNG upscaling factor (nearest neighbour); the HTML page picks its own", DefaultValueFactory = _ => 3 };
 
         var command = new Command("patches", "Turn one motion into its motion-patch image (3 x T x 5N) and show it: PNG, HTML animation, .npy.");
-        foreach (var o in new Option[] { data, id, patchSize, maxFrames, png, html, npy, stats, scale }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, id, patchSize, maxFrames, png, html, npy, stats, zeroStd, scale }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string? dataDir = parse.GetValue(data), motionId = parse.GetValue(id);
@@ -39,20 +45,26 @@ internal static class PatchesCommand
                 return 2;
             }
             return Run(dataDir, motionId, parse.GetValue(patchSize), parse.GetValue(maxFrames), parse.GetValue(png), parse.GetValue(html),
-                parse.GetValue(npy), parse.GetValue(stats), parse.GetValue(scale));
+                parse.GetValue(npy), parse.GetValue(stats), parse.GetValue(scale), parse.GetValue(zeroStd) switch
+                {
+                    "one" => ZeroStdPolicy.UseOne,
+                    "error" => ZeroStdPolicy.Throw,
+                    _ => ZeroStdPolicy.Keep,
+                });
         });
         command.Subcommands.Add(CreateBench());
         return command;
     }
 
-    private static int Run(string dataDir, string motionId, int N, int T, string? pngPath, string? htmlPath, string? npyPath, string? statsDir, int scale)
+    private static int Run(string dataDir, string motionId, int N, int T, string? pngPath, string? htmlPath, string? npyPath, string? statsDir, int scale,
+        ZeroStdPolicy zeroStd)
     {
         try
         {
             var options = new PatchOptions(N, T);
             options.Validate();
             var clip = DatasetClip.Load(dataDir, motionId);
-            var statistics = LoadStatistics(dataDir, statsDir, clip);
+            var statistics = LoadStatistics(dataDir, statsDir, clip, zeroStd);
             var patch = new MotionPatchBuilder(statistics, options).Build(clip, PatchMode.Eval);
 
             var ci = CultureInfo.InvariantCulture;
@@ -87,7 +99,7 @@ internal static class PatchesCommand
         }
     }
 
-    private static MotionStatistics LoadStatistics(string dataDir, string? statsDir, MotionClip clip)
+    private static MotionStatistics LoadStatistics(string dataDir, string? statsDir, MotionClip clip, ZeroStdPolicy zeroStd)
     {
         MotionStatistics statistics;
         if (statsDir is not null)
@@ -107,7 +119,7 @@ internal static class PatchesCommand
             AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("statistics over all motions", maxValue: 1.0);
-                statistics = StatisticsFiles.ComputeForFolder(dataDir, report, ZeroStdPolicy.Throw, clip.Skeleton, new Progress(task));
+                statistics = StatisticsFiles.ComputeForFolder(dataDir, report, zeroStd, clip.Skeleton, new Progress(task));
                 task.Value = 1.0;
             });
             StatisticsFiles.Save(statistics, dataDir);
@@ -120,6 +132,10 @@ internal static class PatchesCommand
             }
         }
         statistics.EnsureJointCount(clip.JointCount, $"motion '{clip.Id}'");
+        foreach (var (joint, axis) in statistics.ZeroStdAxes)
+            Console.WriteLine($"  note: joint {joint} '{clip.Skeleton.JointNames[joint]}' axis {"xyz"[axis]} is constant (std 0); fine unless a body-part chain uses it");
+        foreach (var (joint, axis) in statistics.GuardedAxes)
+            Console.WriteLine($"  note: joint {joint} '{clip.Skeleton.JointNames[joint]}' axis {"xyz"[axis]} is constant; z-scored with std = 1 (--zero-std one)");
         return statistics;
     }
 
