@@ -40,9 +40,12 @@ public static class Par
     /// items. The threads take chunks from a shared counter (up to 4 chunks per thread), so a thread slowed by another
     /// process does not hold the others back. Serial inside another parallel job.
     /// </summary>
-    public static void For(int n, int grain, Action<int, int> body)
+    public static void For(int n, int grain, Action<int, int> body) => For(n, grain, 4, body);
+
+    /// <summary>As <see cref="For(int, int, Action{int, int})"/> with at most <paramref name="chunksPerThread"/> chunks per thread.</summary>
+    public static void For(int n, int grain, int chunksPerThread, Action<int, int> body)
     {
-        int chunks = Math.Min(threads * 4, Math.Max(1, n / Math.Max(1, grain)));
+        int chunks = Math.Min(threads * Math.Max(1, chunksPerThread), Math.Max(1, n / Math.Max(1, grain)));
         if (threads == 1 || chunks <= 1 || insideJob || n <= 1)
         {
             body(0, n);

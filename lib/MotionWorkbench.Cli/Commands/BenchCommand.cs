@@ -65,7 +65,7 @@ internal static class BenchCommand
 
     private static string Describe(Dictionary<string, object> r) => string.Create(CultureInfo.InvariantCulture,
         $"{r["model"],-10} b{r["batch"]} p={r["dropout"]}: {r["ms_per_step"]:F0} ms/step (min {r["ms_min"]:F0}, max {r["ms_max"]:F0}; {r["quiet_steps"]}/{r["steps"]} quiet), " +
-        $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step");
+        $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step, {r["minor_faults_per_step"]} page faults/step");
 
     private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput)
     {
@@ -115,11 +115,16 @@ internal static class BenchCommand
         var times = new List<double>();
         var quiet = new List<double>();
         var cpu = new List<double>();
+        long faultsBefore = 0;
         long allocBefore = 0;
         float lastLoss = 0;
         for (int s = 0; s < warmup + steps; s++)
         {
-            if (s == warmup) allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+            if (s == warmup)
+            {
+                allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+                faultsBefore = MinorFaults();
+            }
             var (busy0, total0) = ReadProcStat();
             long own0 = OwnCpuTicks();
             var sw = Stopwatch.StartNew();
@@ -141,6 +146,7 @@ internal static class BenchCommand
         }
         if (!quietOutput) Console.Error.WriteLine();
         long allocPerStep = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / steps;
+        long faultsPerStep = (MinorFaults() - faultsBefore) / steps;
         var basis = quiet.Count > 0 ? quiet : times;
         double median = Median(basis);
         return new Dictionary<string, object>
@@ -149,7 +155,7 @@ internal static class BenchCommand
             ["ms_per_step"] = Math.Round(median, 1), ["ms_min"] = Math.Round(basis.Min(), 1), ["ms_max"] = Math.Round(basis.Max(), 1),
             ["samples_per_s"] = Math.Round(B / (median / 1000), 2), ["gflop_per_step"] = Math.Round(flopsPerStep / 1e9, 2),
             ["gflops"] = Math.Round(flopsPerStep / 1e9 / (median / 1000), 1), ["peak_rss_mib"] = PeakRssMib(),
-            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["loss"] = lastLoss, ["gemm"] = Gemm.UsingBlas ? "openblas" : "managed",
+            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["minor_faults_per_step"] = faultsPerStep, ["loss"] = lastLoss, ["gemm"] = Gemm.UsingBlas ? "openblas" : "managed",
             ["engine"] = "MotionWorkbench.Tensors",
         };
     }
@@ -192,13 +198,17 @@ internal static class BenchCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return (0, 0); }
     }
 
-    private static long OwnCpuTicks()
+    private static long MinorFaults() => StatField(7);
+
+    private static long OwnCpuTicks() => StatField(11) + StatField(12);
+
+    /// <summary>Field of /proc/self/stat counted from the state field (0): 7 = minflt, 11 = utime, 12 = stime.</summary>
+    private static long StatField(int index)
     {
         try
         {
             var s = File.ReadAllText("/proc/self/stat");
-            var f = s[(s.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+            return long.Parse(s[(s.LastIndexOf(')') + 2)..].Split(' ')[index], CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return 0; }
     }

@@ -43,7 +43,7 @@ public static unsafe class Gemm
         if (M >= N || M >= 256)
         {
             // split rows of C: rows of op(A)
-            Par.For(M, 16, (start, end) =>
+            Par.For(M, 16, 2, (start, end) =>
             {
                 float* a = (float*)pa + (transA ? start : (long)start * lda);
                 Serial(transA, transB, end - start, N, K, alpha, a, lda, (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc);
@@ -51,7 +51,7 @@ public static unsafe class Gemm
         }
         else
         {
-            Par.For(N, 16, (start, end) =>
+            Par.For(N, 16, 2, (start, end) =>
             {
                 float* b = (float*)pb + (transB ? (long)start * ldb : start);
                 Serial(transA, transB, M, end - start, K, alpha, (float*)pa, lda, b, ldb, beta, (float*)pc + start, ldc);

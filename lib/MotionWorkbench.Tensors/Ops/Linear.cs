@@ -40,7 +40,7 @@ public static partial class Ops
             nint ax = (nint)px, aw = (nint)pw, ay = (nint)py;
             float[]? biasArr = bias?.DataArray; int biasAt = bias?.DataOffset ?? 0;
             // one pass per row block: bias fill, GEMM, then the GELU epilogue while the block is hot in cache
-            Par.For(R, 64, (s, e) =>
+            Par.For(R, 64, 2, (s, e) =>
             {
                 float* yb = (float*)ay + (long)s * Out;
                 int rows = e - s;
@@ -101,8 +101,16 @@ public static partial class Ops
         }
         if (bias is not null && bias.RequiresGrad)
         {
-            var db = bias.GradSpan;
-            for (int r = 0; r < R; r++) TensorPrimitives.Add(db, dY.Slice(r * Out, Out), db);
+            // dBias += Σ_rows dY, the columns split over the threads
+            fixed (float* pdy = dY, pdb = bias.GradSpan)
+            {
+                nint ady = (nint)pdy, adb = (nint)pdb;
+                Par.For(Out, 64, 1, (s, e) =>
+                {
+                    var db = new Span<float>((float*)adb + s, e - s);
+                    for (int r = 0; r < R; r++) TensorPrimitives.Add(db, new ReadOnlySpan<float>((float*)ady + (long)r * Out + s, e - s), db);
+                });
+            }
         }
     }
 }

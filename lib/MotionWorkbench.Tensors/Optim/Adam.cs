@@ -59,7 +59,15 @@ public class Adam
             float l2 = DecoupledWeightDecay ? 0f : g.WeightDecay;
             float decay = DecoupledWeightDecay ? 1f - g.LearningRate * g.WeightDecay : 1f;
             foreach (var (offset, length) in ranges[gi])
-                Update(store.Values.AsSpan(offset, length), store.Grads.AsSpan(offset, length), M.AsSpan(offset, length), V.AsSpan(offset, length), stepSize, invSqrtBc2, l2, decay);
+            {
+                if (length < 1 << 16)
+                {
+                    Update(store.Values.AsSpan(offset, length), store.Grads.AsSpan(offset, length), M.AsSpan(offset, length), V.AsSpan(offset, length), stepSize, invSqrtBc2, l2, decay);
+                    continue;
+                }
+                Par.For(length, 1 << 15, 1, (s, e) =>
+                    Update(store.Values.AsSpan(offset + s, e - s), store.Grads.AsSpan(offset + s, e - s), M.AsSpan(offset + s, e - s), V.AsSpan(offset + s, e - s), stepSize, invSqrtBc2, l2, decay));
+            }
         }
     }
 
