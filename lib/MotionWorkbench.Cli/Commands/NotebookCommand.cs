@@ -86,8 +86,5 @@ internal static class NotebookCommand
         return TimeSpan.FromSeconds(seconds.Value);
     }
 
-    internal static string Summary(RunResult r)
-        => $"{Path.GetFileName(r.NotebookPath)}: " + (r.Succeeded ? "ok" : r.TimedOut ? "TIMEOUT" : "FAILED")
-           + $", {r.CellsRun}/{r.CodeCells} code cells run in {r.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
-           + (r.FailedCell is { } c ? $", cell {c} failed" : "") + (r.FailureMessage is { } m && r.FailedCell is null ? $" ({m})" : "");
+    internal static string Summary(RunResult r) => BatchRunner.Summary(r);
 }

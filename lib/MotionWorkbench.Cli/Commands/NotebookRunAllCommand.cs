@@ -1,16 +1,15 @@
 using System.CommandLine;
-using MotionWorkbench.Notebooks;
 using MotionWorkbench.Notebooks.Export;
-using MotionWorkbench.Notebooks.Ipynb;
 using MotionWorkbench.Notebooks.Running;
 using Spectre.Console;
 
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw notebook run-all DIR [--param ...] [--html OUTDIR]</c>: every <c>*.ipynb</c> in DIR (sorted, not recursive), each in
-/// a fresh kernel process; with --html, OUTDIR gets NAME.html, the executed NAME.ipynb and index.html. A summary table at
-/// the end; exit code 1 when any notebook failed, and the others still run.
+/// <c>mw notebook run-all DIR [--param ...] [--html OUTDIR] [--cell-timeout S]</c>: every <c>*.ipynb</c> in DIR (sorted, not
+/// recursive), each in a fresh kernel process; with --html, OUTDIR gets NAME.html, the executed NAME.ipynb and index.html.
+/// A progress bar on a terminal (cell output streamed live otherwise, e.g. in CI), a summary table at the end, exit code 1
+/// when any notebook failed (the others still run), 2 for bad arguments.
 /// </summary>
 internal static class NotebookRunAllCommand
 {
@@ -24,75 +23,44 @@ internal static class NotebookRunAllCommand
         command.SetAction(async (parse, cancellation) =>
         {
             string folder = parse.GetValue(dir)!;
-            if (!Directory.Exists(folder)) { Console.Error.WriteLine($"mw notebook run-all: folder '{folder}' does not exist"); return 2; }
-            var notebooks = Directory.GetFiles(folder, "*.ipynb").Order(StringComparer.Ordinal).ToList();
-            if (notebooks.Count == 0) { Console.Error.WriteLine($"mw notebook run-all: no .ipynb files in '{folder}'"); return 2; }
-            IReadOnlyList<KeyValuePair<string, string>> parameters;
-            TimeSpan? cellTimeout;
+            string? outDir = parse.GetValue(html);
+            RunOptions options;
             try
             {
-                parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []);
-                cellTimeout = NotebookCommand.Seconds(parse.GetValue(timeout));
+                BatchRunner.FindNotebooks(folder);
+                options = new RunOptions
+                {
+                    Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),
+                    CellTimeout = NotebookCommand.Seconds(parse.GetValue(timeout)),
+                };
             }
-            catch (ArgumentException e) { Console.Error.WriteLine($"mw notebook run-all: {e.Message}"); return 2; }
-            string? outDir = parse.GetValue(html);
-            if (outDir is not null) Directory.CreateDirectory(outDir);
-
-            var started = DateTimeOffset.UtcNow;
-            var entries = new List<IndexPage.Entry>();
-            bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
-
-            async Task RunOne(string path, Action<string> status)
+            catch (Exception e) when (e is ArgumentException or IOException)
             {
-                string name = Path.GetFileNameWithoutExtension(path);
-                status($"{name}: running");
-                try
-                {
-                    var result = await NotebookRunner.RunAsync(path, new RunOptions
-                    {
-                        Parameters = parameters,
-                        CellTimeout = cellTimeout,
-                        EchoOut = interactive ? null : Console.Out,
-                        EchoErr = interactive ? null : Console.Error,
-                    }, cancellation);
-                    string? report = null;
-                    if (outDir is not null)
-                    {
-                        report = name + ".html";
-                        result.Executed.Save(Path.Combine(outDir, name + ".ipynb"));
-                        HtmlReport.Write(result.Executed, Path.Combine(outDir, report));
-                    }
-                    entries.Add(IndexPage.From(result, report));
-                    status(NotebookCommand.Summary(result));
-                }
-                catch (Exception e) when (e is NotebookFormatException or ArgumentException or FileNotFoundException)
-                {
-                    entries.Add(new IndexPage.Entry(Path.GetFileName(path), null, "error", 0, 0, null, TimeSpan.Zero, e.Message));
-                    status($"{name}: skipped: {e.Message}");
-                }
+                Console.Error.WriteLine($"mw notebook run-all: {e.Message}");
+                return 2;
             }
 
+            bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+            IReadOnlyList<IndexPage.Entry> entries;
             if (interactive)
             {
+                entries = [];
                 await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
                 {
-                    var task = ctx.AddTask("notebooks", maxValue: notebooks.Count);
-                    foreach (var path in notebooks)
+                    var task = ctx.AddTask("notebooks", maxValue: BatchRunner.FindNotebooks(folder).Count);
+                    entries = await BatchRunner.RunAllAsync(folder, options, outDir, (done, _, line) =>
                     {
-                        await RunOne(path, s => task.Description = Markup.Escape(s.Length > 60 ? s[..60] : s));
-                        task.Increment(1);
-                    }
+                        task.Value = done;
+                        task.Description = Markup.Escape(line.Length > 70 ? line[..70] : line);
+                    }, cancellation);
                 });
             }
             else
             {
-                for (int i = 0; i < notebooks.Count; i++)
-                    await RunOne(notebooks[i], s => Console.Error.WriteLine($"[{i + 1}/{notebooks.Count}] {s}"));
+                options = options with { EchoOut = Console.Out, EchoErr = Console.Error };
+                entries = await BatchRunner.RunAllAsync(folder, options, outDir,
+                    (done, count, line) => Console.Error.WriteLine($"[{Math.Min(done + (line.EndsWith(": running", StringComparison.Ordinal) ? 1 : 0), count)}/{count}] {line}"), cancellation);
             }
-
-            if (outDir is not null)
-                AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"),
-                    IndexPage.Render(entries, $"Notebook run: {Path.GetFileName(Path.GetFullPath(folder))}", started, parameters));
 
             var table = new Table().AddColumns("notebook", "status", "cells", "time", "note");
             foreach (var e in entries)

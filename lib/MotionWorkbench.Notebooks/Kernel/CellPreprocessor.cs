@@ -32,6 +32,12 @@ public static partial class CellPreprocessor
                 if (magic == "time") { lines[i] = ""; time = true; continue; }
                 return new Result("", messages, $"{where}: the magic command '#!{magic}' is not supported by mw notebook run (supported: #!csharp, #!markdown, #!html cells, #!time, #r)", false);
             }
+            if (PolyglotUsing().IsMatch(line))
+            {
+                messages.Add($"{where}: '{trimmed}' was skipped: mw notebook provides display, HTML, Markdown and Formatter itself");
+                lines[i] = "";
+                continue;
+            }
             var match = ReferenceLine().Match(line);
             if (match.Success)
             {
@@ -87,6 +93,9 @@ public static partial class CellPreprocessor
 
     private static bool IsPath(string target)
         => target.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || target.Contains('/', StringComparison.Ordinal) || target.Contains('\\', StringComparison.Ordinal);
+
+    [GeneratedRegex("""^\s*using\s+(static\s+)?Microsoft\.DotNet\.Interactive[\w.]*\s*;\s*$""")]
+    private static partial Regex PolyglotUsing();
 
     [GeneratedRegex("""^\s*#(?<d>r|i)\s+"(?<t>[^"]*)"\s*$""")]
     private static partial Regex ReferenceLine();
