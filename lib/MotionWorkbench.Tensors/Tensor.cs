@@ -78,7 +78,9 @@ public sealed class Tensor
     internal static Tensor Pooled(int[] shape, bool clear = false)
     {
         int n = ShapeSize(shape);
-        return new Tensor(shape, BufferPool.Rent(n, clear), 0, pooled: true);
+        var t = new Tensor(shape, BufferPool.Rent(n, clear), 0, pooled: true);
+        TensorScope.Track(t);
+        return t;
     }
 
     /// <summary>The values. Throws when the buffer went back to the pool after <see cref="Backward"/>.</summary>

@@ -76,3 +76,26 @@ public class AutogradTests
         Assert.Throws<InvalidOperationException>(() => Ops.Exp(x).Backward());
     }
 }
+
+public class TensorScopeTests
+{
+    [Fact]
+    public void Scope_ReleasesOutputs_AndReusesBuffers()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f], 3);
+        float[] kept;
+        using (Autograd.NoGrad())
+        {
+            Tensor y;
+            using (var scope = TensorScope.Begin())
+            {
+                y = Ops.Exp(Ops.Scale(x, 2f));
+                kept = y.ToArray();
+                Assert.Equal(2, scope.Count);
+            }
+            Assert.Throws<InvalidOperationException>(() => y.ToArray());
+        }
+        Assert.Equal(MathF.Exp(6f), kept[2], 3);
+        Assert.Equal([1f, 2f, 3f], x.ToArray());
+    }
+}

@@ -160,4 +160,25 @@ public class LayerGradTests
             Assert.Equal(0f, probs[row * 3 + 2]);
         }
     }
+
+    [Fact]
+    public void Losses_Backward_MatchFiniteDifferences()
+    {
+        var rng = new Random(32);
+        Run(x => Ops.MseLoss(x[0], x[1]), [Rand(rng, 3, 4), Rand(rng, 3, 4)], name: "mse");
+        Run(x => Ops.ClipLoss(x[0], x[1], x[2]), [Rand(rng, 4, 5), Rand(rng, 4, 5), Tensor.FromArray([0.7f], 1)], name: "clip");
+        Run(x => Ops.ClipLoss(x[0], x[0], x[1]), [Rand(rng, 3, 5), Tensor.FromArray([0.3f], 1)], name: "clip (same input twice)");
+    }
+
+    [Fact]
+    public void ClipLoss_OrthogonalPerfectPairs_HasClosedForm()
+    {
+        // identical orthonormal embeddings: logits = s·I, so each CE = -log(e^s / (e^s + (N-1)))
+        int N = 4;
+        var e = Tensor.Zeros(N, N);
+        for (int i = 0; i < N; i++) e.Data[i * N + i] = 1f;
+        float s = 2f;
+        var loss = Ops.ClipLoss(e, e, Tensor.FromArray([MathF.Log(s)], 1)).Item();
+        Assert.Equal(-Math.Log(Math.Exp(s) / (Math.Exp(s) + N - 1)), loss, 5);
+    }
 }
