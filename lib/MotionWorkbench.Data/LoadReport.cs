@@ -3,7 +3,11 @@ using System.Collections.Concurrent;
 namespace MotionWorkbench.Data;
 
 /// <summary>A file a batch reader or importer skipped, and why.</summary>
-public sealed record SkippedFile(string Path, string Reason);
+public sealed record SkippedFile(string Path, string Reason)
+{
+    /// <summary>"path: reason", without repeating the path when the reason already starts with it.</summary>
+    public string Message => Reason.StartsWith(Path, StringComparison.Ordinal) ? Reason : $"{Path}: {Reason}";
+}
 
 /// <summary>
 /// What a batch reader or importer did: files in = files written (or loaded) + files reported. Thread-safe.
@@ -31,7 +35,7 @@ public sealed class LoadReport
     public override string ToString()
     {
         var lines = new List<string> { Summary() };
-        foreach (var s in Skipped) lines.Add($"  skipped {s.Path}: {s.Reason}");
+        foreach (var s in Skipped) lines.Add($"  skipped {s.Message}");
         lines.AddRange(Notes.Select(n => "  note: " + n));
         return string.Join(Environment.NewLine, lines);
     }

@@ -15,6 +15,21 @@ internal static class DataCommand
         return command;
     }
 
+    /// <summary>Runs a verb, turning bad-input exceptions into one "error: ..." line and exit code 1.</summary>
+    public static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or KeyNotFoundException or InvalidOperationException
+            or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Runs work with a Spectre progress bar; report(stage, done, total) may be called from any thread.</summary>
     public static T WithProgress<T>(string title, Func<Action<string, int, int>, T> work)
     {

@@ -24,7 +24,7 @@ internal static class DataImportBvhCommand
         var maxOpt = new Option<int?>("--max-files") { Description = "Import only the first N files (sorted by name)." };
         var command = new Command("import-bvh", "Import BVH motion capture into a HumanML3D-format folder (world joint positions in metres, Y up, resampled), with part chains inferred from the joint names.");
         foreach (var o in new Option[] { inOpt, outOpt, fmtOpt, fpsOpt, partsOpt, scaleOpt, upOpt, noMirrorOpt, cacheOpt, seedOpt, maxOpt }) command.Options.Add(o);
-        command.SetAction(parse =>
+        command.SetAction(parse => DataCommand.Run(() =>
         {
             var options = new BvhImportOptions
             {
@@ -48,11 +48,11 @@ internal static class DataImportBvhCommand
                 Console.WriteLine($"  {parts[p],-9}: {string.Join(" > ", r.Skeleton.Chains[p].Select(j => r.Skeleton.JointNames[j]))}");
             Console.WriteLine("splits: " + string.Join(", ", r.SplitSizes.Select(kv => $"{kv.Key} {kv.Value}")));
             if (r.Labels is not null) Console.WriteLine($"label set: {r.Labels.Classes.Count} classes ({string.Join(", ", r.Labels.Classes)})");
-            foreach (var s in r.Report.Skipped) Console.WriteLine($"skipped {s.Path}: {s.Reason}");
+            foreach (var s in r.Report.Skipped) Console.WriteLine($"skipped {s.Message}");
             foreach (var n in r.Report.Notes) Console.WriteLine($"note: {n}");
             Console.WriteLine(r.Report.Summary("written"));
             return r.Report.Balanced ? 0 : 1;
-        });
+        }));
         return command;
     }
 }

@@ -18,7 +18,7 @@ internal static class DataSummaryCommand
         command.Options.Add(splitOpt);
         command.Options.Add(noCapOpt);
         command.Options.Add(htmlOpt);
-        command.SetAction(parse =>
+        command.SetAction(parse => DataCommand.Run(() =>
         {
             var ds = MotionDataset.Load(parse.GetValue(dirArg)!, new DatasetLoadOptions
             {
@@ -29,7 +29,7 @@ internal static class DataSummaryCommand
             var table = new Table().AddColumns("section", "metric", "value");
             foreach (var r in summary.Rows) table.AddRow(Markup.Escape(r.Section), Markup.Escape(r.Metric), Markup.Escape(r.Value));
             AnsiConsole.Write(table);
-            foreach (var s in ds.Report.Skipped) Console.WriteLine($"skipped {s.Path}: {s.Reason}");
+            foreach (var s in ds.Report.Skipped) Console.WriteLine($"skipped {s.Message}");
             foreach (var n in ds.Report.Notes) Console.WriteLine($"note: {n}");
             if (parse.GetValue(htmlOpt) is { } html)
             {
@@ -37,7 +37,7 @@ internal static class DataSummaryCommand
                 Console.WriteLine($"wrote {Path.GetFullPath(html)}");
             }
             return 0;
-        });
+        }));
         return command;
     }
 }

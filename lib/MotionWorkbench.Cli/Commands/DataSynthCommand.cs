@@ -18,7 +18,7 @@ internal static class DataSynthCommand
         var noMirrorOpt = new Option<bool>("--no-mirrors") { Description = "Do not write the M-prefixed mirrored copies." };
         var command = new Command("synth", "Generate the synthetic motion-language dataset (HumanML3D format, or InterHuman with --interactions).");
         foreach (var o in new Option[] { outOpt, skOpt, countOpt, seedOpt, interOpt, noMirrorOpt }) command.Options.Add(o);
-        command.SetAction(parse =>
+        command.SetAction(parse => DataCommand.Run(() =>
         {
             string outDir = parse.GetValue(outOpt)!;
             int count = parse.GetValue(countOpt);
@@ -39,7 +39,7 @@ internal static class DataSynthCommand
             Console.Write(ds.Summarize().ToText());
             Console.WriteLine(report.Summary("written"));
             return report.Balanced ? 0 : 1;
-        });
+        }));
         return command;
     }
 }
