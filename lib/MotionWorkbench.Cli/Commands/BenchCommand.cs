@@ -29,8 +29,10 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
         var managed = new Option<bool>("--managed-gemm") { Description = "use the managed SIMD GEMM even when OpenBLAS loads" };
+        var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
+        var inference = new Option<bool>("--inference") { Description = "time eval-mode forward passes under NoGrad instead of training steps" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
-        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var which = parse.GetValue(model) ?? "all";
@@ -49,12 +51,14 @@ internal static class BenchCommand
             }
             Par.Threads = t;
             if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
+            if (parse.GetValue(blasThreads) > 0) Gemm.UseOpenBlasThreads(parse.GetValue(blasThreads));
+            bool infer = parse.GetValue(inference);
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.WriteLine($"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
             foreach (var m in list)
             {
                 int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
-                var result = RunModel(m, b, p, t, w, n, asJson);
+                var result = RunModel(m, b, p, t, w, n, asJson, infer);
                 if (asJson) Console.WriteLine(JsonSerializer.Serialize(result));
                 else Console.WriteLine(Describe(result));
             }
@@ -64,10 +68,10 @@ internal static class BenchCommand
     }
 
     private static string Describe(Dictionary<string, object> r) => string.Create(CultureInfo.InvariantCulture,
-        $"{r["model"],-10} b{r["batch"]} p={r["dropout"]}: {r["ms_per_step"]:F0} ms/step (min {r["ms_min"]:F0}, max {r["ms_max"]:F0}; {r["quiet_steps"]}/{r["steps"]} quiet), " +
+        $"{r["model"],-10} {r["mode"]} b{r["batch"]} p={r["dropout"]}: {r["ms_per_step"]:F0} ms/{(r["mode"] is "train" ? "step" : "batch")} (min {r["ms_min"]:F0}, max {r["ms_max"]:F0}; {r["quiet_steps"]}/{r["steps"]} quiet), " +
         $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step, {r["minor_faults_per_step"]} page faults/step");
 
-    private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput)
+    private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput, bool inference)
     {
         GC.Collect();
         BufferPool.Trim();
@@ -75,7 +79,9 @@ internal static class BenchCommand
         ResetPeakRss();
         var rng = new Random(1234);
         Func<Tensor> lossFn;
+        Func<Tensor[]> forwardFn;
         ParameterStore store;
+        Tensors.Nn.Module root;
         double flopsPerStep;
         if (name == "clip-tiny")
         {
@@ -97,7 +103,9 @@ internal static class BenchCommand
                 }
             }
             lossFn = () => Ops.ClipLoss(model.Motion.Forward(patches), model.Text.Forward(ids, pad, B), model.LogitScale);
-            flopsPerStep = 3 * (VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256);
+            forwardFn = () => [model.Motion.Forward(patches), model.Text.Forward(ids, pad, B)];
+            root = model;
+            flopsPerStep = (inference ? 1 : 3) * (VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256);
         }
         else
         {
@@ -109,9 +117,12 @@ internal static class BenchCommand
             var patches = Random(rng, B, BenchVit.Patches, BenchVit.PatchValues);
             var target = Random(rng, B, 256);
             lossFn = () => Ops.MseLoss(model.Forward(patches), target);
-            flopsPerStep = 3 * VitForwardFlops(B, C, depth, hidden);
+            forwardFn = () => [model.Forward(patches)];
+            root = model;
+            flopsPerStep = (inference ? 1 : 3) * VitForwardFlops(B, C, depth, hidden);
         }
         var opt = new Adam(store, 1e-4f);
+        root.Train(!inference);
         var times = new List<double>();
         var quiet = new List<double>();
         var cpu = new List<double>();
@@ -128,13 +139,24 @@ internal static class BenchCommand
             var (busy0, total0) = ReadProcStat();
             long own0 = OwnCpuTicks();
             var sw = Stopwatch.StartNew();
-            opt.ZeroGrad();
-            var loss = lossFn();
-            loss.Backward();
-            opt.Step();
-            sw.Stop();
-            lastLoss = loss.Item();
-            loss.Release();
+            if (inference)
+            {
+                using var noGrad = Autograd.NoGrad();
+                using var scope = TensorScope.Begin();
+                var outputs = forwardFn();
+                sw.Stop();
+                lastLoss = outputs[0].Data[0];
+            }
+            else
+            {
+                opt.ZeroGrad();
+                var loss = lossFn();
+                loss.Backward();
+                opt.Step();
+                sw.Stop();
+                lastLoss = loss.Item();
+                loss.Release();
+            }
             var (busy1, total1) = ReadProcStat();
             long own1 = OwnCpuTicks();
             double others = total1 > total0 ? Math.Max(0, (busy1 - busy0) - (own1 - own0)) / (double)(total1 - total0) : 0;
@@ -155,7 +177,8 @@ internal static class BenchCommand
             ["ms_per_step"] = Math.Round(median, 1), ["ms_min"] = Math.Round(basis.Min(), 1), ["ms_max"] = Math.Round(basis.Max(), 1),
             ["samples_per_s"] = Math.Round(B / (median / 1000), 2), ["gflop_per_step"] = Math.Round(flopsPerStep / 1e9, 2),
             ["gflops"] = Math.Round(flopsPerStep / 1e9 / (median / 1000), 1), ["peak_rss_mib"] = PeakRssMib(),
-            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["minor_faults_per_step"] = faultsPerStep, ["loss"] = lastLoss, ["gemm"] = Gemm.UsingBlas ? "openblas" : "managed",
+            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["minor_faults_per_step"] = faultsPerStep, ["loss"] = lastLoss, ["gemm"] = Gemm.UsingBlas ? (Gemm.SplitOverEngineThreads ? "openblas" : $"openblas-{Gemm.BlasThreads}-threads") : "managed",
+            ["mode"] = inference ? "inference" : "train",
             ["engine"] = "MotionWorkbench.Tensors",
         };
     }

@@ -23,18 +23,43 @@ public static unsafe class Gemm
     /// <summary>Backend choice (tests force Managed to check the fallback even when OpenBLAS is present).</summary>
     public static GemmBackend Backend { get; set; } = GemmBackend.Auto;
 
+    /// <summary>
+    /// When true (default) <see cref="Run"/> splits large products over the engine's own threads and OpenBLAS runs one
+    /// thread per call (one thread pool). When false, <see cref="Run"/> makes one call and OpenBLAS uses
+    /// <see cref="BlasThreads"/> threads of its own (its pthread pool), for comparison.
+    /// </summary>
+    public static bool SplitOverEngineThreads { get; set; } = true;
+
+    /// <summary>OpenBLAS's own thread count (used when <see cref="SplitOverEngineThreads"/> is false).</summary>
+    public static int BlasThreads
+    {
+        get => blasThreads;
+        set { blasThreads = Math.Max(1, value); Blas.SetNumThreads(SplitOverEngineThreads ? 1 : blasThreads); }
+    }
+
+    private static int blasThreads = 1;
+
+    /// <summary>Switches between one pool (engine threads split the GEMM) and OpenBLAS's own threads.</summary>
+    public static void UseOpenBlasThreads(int threads)
+    {
+        SplitOverEngineThreads = false;
+        BlasThreads = threads;
+    }
+
     /// <summary>True when OpenBLAS is loaded and selected.</summary>
     public static bool UsingBlas => Backend == GemmBackend.Auto && Blas.Available;
 
     /// <summary>A short description of the active backend.</summary>
-    public static string Describe() => UsingBlas ? $"OpenBLAS ({Blas.Description}, 1 thread per call, split over {Par.Threads} engine threads)" : $"managed Vector256/FMA kernel ({(Fma.IsSupported ? "FMA" : "no FMA: portable path")}); OpenBLAS: {Blas.Description}";
+    public static string Describe() => UsingBlas
+        ? SplitOverEngineThreads ? $"OpenBLAS ({Blas.Description}, 1 thread per call, split over {Par.Threads} engine threads)" : $"OpenBLAS ({Blas.Description}, its own {BlasThreads} threads per call)"
+        : $"managed Vector256/FMA kernel ({(Fma.IsSupported ? "FMA" : "no FMA: portable path")}); OpenBLAS: {Blas.Description}";
 
     /// <summary>Parallel GEMM over the engine's threads (serial when small or already inside a parallel job).</summary>
     public static void Run(bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
     {
         if (M == 0 || N == 0) return;
         long flops = 2L * M * N * K;
-        if (Par.Threads == 1 || flops < 4_000_000)
+        if (Par.Threads == 1 || flops < 4_000_000 || (!SplitOverEngineThreads && UsingBlas))
         {
             Serial(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
             return;
