@@ -19,8 +19,12 @@ namespace MotionWorkbench.Patches;
 /// </summary>
 public sealed class MotionPatchBuilder
 {
-    private readonly Dictionary<Skeleton, ChainSample[]> plans = new(ReferenceEqualityComparer.Instance);
+    // Keyed by joint count and chains (not the Skeleton instance: loaders may create one per clip).
+    private readonly Dictionary<string, ChainSample[]> plans = new(StringComparer.Ordinal);
     private readonly Lock planLock = new();
+    private volatile CachedPlan? lastPlan;
+
+    private sealed record CachedPlan(Skeleton Skeleton, ChainSample[] Plan);
 
     public MotionPatchBuilder(MotionStatistics statistics, PatchOptions? options = null)
     {
@@ -126,17 +130,21 @@ public sealed class MotionPatchBuilder
 
     internal ChainSample[] PlanFor(Skeleton skeleton)
     {
+        var last = lastPlan;
+        if (last is not null && ReferenceEquals(last.Skeleton, skeleton)) return last.Plan;
+        string key = skeleton.JointCount + ":" + string.Join("|", skeleton.Chains.Select(c => string.Join(",", c)));
         lock (planLock)
         {
-            if (!plans.TryGetValue(skeleton, out var plan))
+            if (!plans.TryGetValue(key, out var plan))
             {
                 plan = PartResampler.Plan(skeleton, Options.PatchSize);
                 if (Statistics.ZeroStdAxes.Count > 0 && Statistics.JointCount == skeleton.JointCount)
                     for (int p = 0; p < PatchOptions.PartCount; p++)
                         foreach (int j in skeleton.Chains[p])
                             Statistics.EnsurePositiveStd(j, skeleton, $"body part {(BodyPart)p} of skeleton '{skeleton.Name}'");
-                plans[skeleton] = plan;
+                plans[key] = plan;
             }
+            lastPlan = new CachedPlan(skeleton, plan);
             return plan;
         }
     }
