@@ -8,6 +8,7 @@ public class MotionTextModelTests
     public void Encode_gives_unit_rows_and_the_loss_backpropagates_to_every_group()
     {
         var model = MotionTextModel.Create(TestModels.TinyModel(learnable: true, headDropout: 0.5f), seed: 3);
+        TestModels.ZeroGrads(model);
         var motion = model.EncodeMotion(new MotionInput(TestModels.Random(1, 3, 3, 64, 80)));
         var text = model.EncodeText(TestModels.Batch(2, 3, 6));
         Assert.Equal([3, 16], motion.Shape);
