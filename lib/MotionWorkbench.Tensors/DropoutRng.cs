@@ -14,6 +14,8 @@ public sealed class DropoutRng(ulong seed)
     /// <summary>Reserves <paramref name="count"/> counters and returns the first.</summary>
     public ulong Reserve(long count)
     {
+        // a call never straddles a 2^32 boundary: the kernels use the low 32 bits as the per-element counter
+        if ((next & 0xFFFF_FFFFUL) + (ulong)count > 0xFFFF_FFFFUL) next = (next | 0xFFFF_FFFFUL) + 1;
         ulong start = next;
         next += (ulong)((count + 15) & ~15L) + 16;
         return start;
