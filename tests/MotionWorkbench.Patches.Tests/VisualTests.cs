@@ -186,3 +186,18 @@ public class VisualViewTests
         Assert.Contains("data:image/png;base64,", MotionFigure.ToView(clip, patch).ToHtml());
     }
 }
+
+public class PatchGalleryTests
+{
+    [Fact]
+    public void Gallery_ShowsEveryPatchWithItsCaption()
+    {
+        var clips = new[] { TestClips.Make(30, id: "a"), TestClips.Make(50, id: "b&c") };
+        var builder = new MotionPatchBuilder(MotionStatistics.Compute(clips));
+        var html = PatchGallery.ToHtml(clips.Select(c => (builder.Build(c), (string?)$"caption of {c.Id}")));
+        Assert.Equal(2, html.Split("data:image/png;base64,").Length - 1);
+        Assert.Contains("caption of a", html);
+        Assert.Contains("b&amp;c", html);
+        Assert.Throws<ArgumentException>(() => PatchGallery.ToHtml([]));
+    }
+}
