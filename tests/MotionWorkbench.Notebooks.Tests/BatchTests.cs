@@ -20,6 +20,8 @@ public sealed class BatchTests : IClassFixture<TestNotebooks>
         ok.Cells.Add(new NotebookCell("markdown", "# Smoke notebook"));
         ok.Cells.Add(new NotebookCell("code", "var preset = \"Paper\";", metadata: new JsonObject { ["tags"] = new JsonArray("parameters") }));
         ok.Cells.Add(new NotebookCell("code", "Console.WriteLine($\"preset={preset}\");"));
+        string render = Path.GetRelativePath(folder, Path.Combine(AppContext.BaseDirectory, "MotionWorkbench.Render.dll")).Replace('\\', '/');
+        ok.Cells.Add(new NotebookCell("code", $"#r \"{render}\"\nnew MotionWorkbench.Render.Plots.Figure(\"f\").Add(MotionWorkbench.Render.Plots.Trace.Line(new[] {{ 1.0, 2.0 }}))"));
         ok.Save(Path.Combine(folder, "a_ok.ipynb"));
         var fails = new Notebook();
         fails.Cells.Add(new NotebookCell("code", "var preset = \"Paper\";", metadata: new JsonObject { ["tags"] = new JsonArray("parameters") }));
@@ -30,7 +32,7 @@ public sealed class BatchTests : IClassFixture<TestNotebooks>
 
         var stdout = new StringWriter();
         var lines = new List<string>();
-        var options = new RunOptions { Parameters = NotebookRunner.ParseParameters(["preset=Smoke"]), EchoOut = TextWriter.Synchronized(stdout), ShadowRoot = Path.Combine(notebooks.Directory, "shadow") };
+        var options = new RunOptions { KernelEnvironment = TestNotebooks.FastKernel, EmbedPlotly = false, Parameters = NotebookRunner.ParseParameters(["preset=Smoke"]), EchoOut = TextWriter.Synchronized(stdout), ShadowRoot = Path.Combine(notebooks.Directory, "shadow") };
         var entries = await BatchRunner.RunAllAsync(folder, options, reports, (_, _, line) => lines.Add(line));
 
         Assert.Equal(["a_ok.ipynb", "b_fails.ipynb", "c_broken.ipynb"], entries.Select(e => e.Notebook));
@@ -48,6 +50,11 @@ public sealed class BatchTests : IClassFixture<TestNotebooks>
         Assert.Contains("2 failed", index);
         var executed = Notebook.Load(Path.Combine(reports, "a_ok.ipynb"));
         Assert.Equal(["injected-parameters"], executed.Cells[2].Tags);
+        var figure = executed.Cells[4].Outputs.Single()["data"]!;
+        string figureHtml = Notebook.JoinLines(figure["text/html"]);
+        Assert.Contains("Plotly.newPlot", figureHtml);
+        Assert.True(figureHtml.Length < 5000, $"EmbedPlotly = false still inlined {figureHtml.Length} characters of HTML");
+        Assert.NotNull(figure["application/vnd.plotly.v1+json"]);
         Assert.Contains("Smoke notebook", File.ReadAllText(Path.Combine(reports, "a_ok.html")));
     }
 

@@ -20,12 +20,16 @@ public sealed class RenderInNotebookTests(ExecutedNotebooks executed)
         var setup = Outputs(nb, 1).Single();
         Assert.Equal("stderr", (string?)setup["name"]);
         Assert.Contains("cell 1, line 1: '#r \"nuget: Plotly.NET, 4.2.0\"' was skipped: mw notebook runs offline", (string?)setup["text"]);
+        Assert.Contains("cell 1, line 3: 'using Microsoft.DotNet.Interactive.Formatting;' was skipped", (string?)setup["text"]);
         Assert.Contains("was skipped", executed.ReferenceStderr);      // also streamed live
 
         var figure = Outputs(nb, 2).Single()["data"]!.AsObject();
         Assert.Equal(["application/vnd.plotly.v1+json", "text/html", "text/plain"], figure.Select(p => p.Key));
         Assert.Equal("Loss", (string?)figure["application/vnd.plotly.v1+json"]!["layout"]!["title"]!["text"]);
-        Assert.Contains("Plotly.newPlot", Text(Outputs(nb, 2).Single(), "text/html"));
+        string figureHtml = Text(Outputs(nb, 2).Single(), "text/html");
+        Assert.Contains("Plotly.newPlot", figureHtml);
+        if (PlotlyBundle.Path is { } bundle)                            // self-sufficient: the output carries plotly.js itself
+            Assert.Contains(File.ReadAllText(bundle)[..200], figureHtml);
 
         var tables = Outputs(nb, 3);
         Assert.Equal(2, tables.Count);

@@ -76,14 +76,15 @@ public sealed class RunnerFailureTests : IClassFixture<TestNotebooks>
     public async Task Timeout_KillsKernel_AndReportsTheCell()
     {
         var errors = new StringWriter();
-        var result = await notebooks.RunAsync("timeout.ipynb", new RunOptions { CellTimeout = TimeSpan.FromSeconds(3), EchoErr = errors });
+        var result = await notebooks.RunAsync("timeout.ipynb", new RunOptions { CellTimeout = TimeSpan.FromSeconds(3), EchoErr = TextWriter.Synchronized(errors) });
         Assert.True(result.TimedOut);
-        Assert.Equal(2, result.FailedCell);
-        var outputs = Outputs(result.Executed, 2);
+        Assert.Equal(1, result.FailedCell);
+        var outputs = Outputs(result.Executed, 1);
         Assert.Equal("sleeping\n", (string?)outputs[0]["text"]);
         Assert.Equal("TimeoutError", (string?)outputs[^1]["ename"]);
-        Assert.Contains("ran past the cell timeout of 3 s", (string?)outputs[^1]["evalue"]);
-        Assert.Empty(Outputs(result.Executed, 3));
+        Assert.Contains("Cell 1 ran past the cell timeout of 3 s; the kernel process was stopped", (string?)outputs[^1]["evalue"]);
+        Assert.Empty(Outputs(result.Executed, 2));
+        Assert.Null(result.Executed.Cells[1].ExecutionCount);
         Assert.Contains("cell timeout", errors.ToString());
     }
 }

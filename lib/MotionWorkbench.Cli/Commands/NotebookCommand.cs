@@ -29,6 +29,11 @@ internal static class NotebookCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    internal static Option<bool> LeanOption() => new("--no-plotly-in-notebook")
+    {
+        Description = "Do not inline plotly.js into figure outputs of the executed .ipynb (about 1.5 MB less per figure; HTML reports are unchanged)",
+    };
+
     internal static Option<double?> TimeoutOption() => new("--cell-timeout")
     {
         Description = "Seconds a single cell may run; past it the kernel process is killed and the cell reported as failed",
@@ -42,9 +47,10 @@ internal static class NotebookCommand
         var inplace = new Option<bool>("--inplace") { Description = "Write the executed notebook over the input file" };
         var output = new Option<string?>("--output") { Description = "Write the executed notebook to this .ipynb file" };
         var timeout = TimeoutOption();
+        var lean = LeanOption();
         var command = new Command("run", "Run one notebook in a fresh kernel process; cell output is streamed to the console.")
         {
-            notebook, param, html, inplace, output, timeout,
+            notebook, param, html, inplace, output, timeout, lean,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -61,6 +67,7 @@ internal static class NotebookCommand
                 {
                     Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),
                     CellTimeout = Seconds(parse.GetValue(timeout)),
+                    EmbedPlotly = !parse.GetValue(lean),
                     EchoOut = Console.Out,
                     EchoErr = Console.Error,
                 }, cancellation);

@@ -19,7 +19,8 @@ internal static class NotebookRunAllCommand
         var param = NotebookCommand.ParamOption();
         var html = new Option<string?>("--html") { Description = "Folder for the HTML reports, the executed notebooks and index.html" };
         var timeout = NotebookCommand.TimeoutOption();
-        var command = new Command("run-all", "Run every notebook in a folder, each in a fresh process; write reports and an index.") { dir, param, html, timeout };
+        var lean = NotebookCommand.LeanOption();
+        var command = new Command("run-all", "Run every notebook in a folder, each in a fresh process; write reports and an index.") { dir, param, html, timeout, lean };
         command.SetAction(async (parse, cancellation) =>
         {
             string folder = parse.GetValue(dir)!;
@@ -32,6 +33,7 @@ internal static class NotebookRunAllCommand
                 {
                     Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),
                     CellTimeout = NotebookCommand.Seconds(parse.GetValue(timeout)),
+                    EmbedPlotly = !parse.GetValue(lean),
                 };
             }
             catch (Exception e) when (e is ArgumentException or IOException)

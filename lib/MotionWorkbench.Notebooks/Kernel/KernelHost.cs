@@ -23,7 +23,7 @@ public static class KernelHost
         if ((string?)job["plotlyBundle"] is { } bundle && File.Exists(bundle)) Render.Plots.PlotlyJs.BundlePath = bundle;
         Directory.SetCurrentDirectory(dir);
 
-        var session = new KernelSession(dir, protocol, (string?)job["shadowRoot"]);
+        var session = new KernelSession(dir, protocol, (string?)job["shadowRoot"], embedPlotly: (bool?)job["embedPlotly"] ?? true);
         Console.SetIn(TextReader.Null);
         var stdout = new CaptureWriter("stdout", session.SendStream);
         var stderr = new CaptureWriter("stderr", session.SendStream);

@@ -26,13 +26,15 @@ public sealed class KernelSession
     private readonly NotebookGlobals globals;
     private readonly string notebookDirectory;
     private readonly string shadowRoot;
+    private readonly bool embedPlotly;
     private ScriptOptions options;
     private ScriptState<object>? state;
     private int currentCell;
     private int displayCounter;
 
-    public KernelSession(string notebookDirectory, KernelProtocol protocol, string? shadowRoot = null)
+    public KernelSession(string notebookDirectory, KernelProtocol protocol, string? shadowRoot = null, bool embedPlotly = true)
     {
+        this.embedPlotly = embedPlotly;
         this.notebookDirectory = Path.GetFullPath(notebookDirectory);
         this.protocol = protocol;
         this.shadowRoot = shadowRoot ?? Path.Combine(Path.GetTempPath(), "mw-notebook-shadow");
@@ -123,7 +125,7 @@ public sealed class KernelSession
 
     internal void Update(DisplayedValue displayed, object? value)
     {
-        var data = Formatter.Format(value, displayed.MimeTypes);
+        var data = Lean(Formatter.Format(value, displayed.MimeTypes));
         FlushConsole();
         protocol.Send(new JsonObject
         {
@@ -137,7 +139,7 @@ public sealed class KernelSession
     private void SendDisplay(object? value, string[] mimeTypes, string? displayId)
     {
         JsonObject data;
-        try { data = Formatter.Format(value, mimeTypes); }
+        try { data = Lean(Formatter.Format(value, mimeTypes)); }
         catch (Exception e) when (e is TargetInvocationException or FormatException or InvalidCastException)
         {
             var inner = Unwrap(e);
@@ -152,6 +154,14 @@ public sealed class KernelSession
         };
         if (displayId is not null) message["display_id"] = displayId;
         protocol.Send(message);
+    }
+
+    /// <summary>Without plotly embedding, a figure's text/html is rebuilt from its plotly JSON without the 1.5 MB bundle.</summary>
+    private JsonObject Lean(JsonObject data)
+    {
+        if (!embedPlotly && data[Render.Plots.Figure.PlotlyMimeType] is JsonObject figure && data.ContainsKey("text/html"))
+            data["text/html"] = Render.Plots.Figure.HtmlFromJson(figure.ToJsonString(), embedPlotly: false);
+        return data;
     }
 
     private void SendError(string name, string value, IEnumerable<string> traceback)

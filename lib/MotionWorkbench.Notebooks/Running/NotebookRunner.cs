@@ -47,6 +47,7 @@ public static class NotebookRunner
             ["notebookDirectory"] = directory,
             ["plotlyBundle"] = bundle,
             ["shadowRoot"] = options.ShadowRoot,
+            ["embedPlotly"] = options.EmbedPlotly,
             ["cells"] = job,
         }.ToJsonString(), cancellation).ConfigureAwait(false);
 
@@ -92,7 +93,9 @@ public static class NotebookRunner
 
         public async Task ExecuteAsync(string jobPath, string directory, CancellationToken cancellation)
         {
-            using var process = new Process { StartInfo = KernelProcess.StartInfo(jobPath, directory) };
+            var startInfo = KernelProcess.StartInfo(jobPath, directory);
+            foreach (var (key, value) in options.KernelEnvironment ?? new Dictionary<string, string>()) startInfo.Environment[key] = value;
+            using var process = new Process { StartInfo = startInfo };
             if (!process.Start()) throw new InvalidOperationException("could not start the kernel process");
             process.StandardInput.Close();
             var stderrTask = Task.Run(async () =>

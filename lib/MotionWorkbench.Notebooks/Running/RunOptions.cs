@@ -13,6 +13,14 @@ public sealed record RunOptions
     public TextWriter? EchoErr { get; init; }
     /// <summary>The plotly.js bundle figures inline; null looks for environment/plotly above the notebook.</summary>
     public string? PlotlyBundle { get; init; }
+    /// <summary>
+    /// Inline plotly.js into every figure's text/html output of the executed notebook, so each output renders on its own
+    /// (VS Code renders outputs lazily). False keeps the .ipynb small (about 1.5 MB less per figure); the figure then needs a
+    /// page that provides plotly.js or a renderer for application/vnd.plotly.v1+json. HTML reports are the same either way.
+    /// </summary>
+    public bool EmbedPlotly { get; init; } = true;
+    /// <summary>Extra environment variables for the kernel process (e.g. DOTNET_TieredPGO=0 for short test runs).</summary>
+    public IReadOnlyDictionary<string, string>? KernelEnvironment { get; init; }
     /// <summary>Folder for shadow copies of <c>#r</c> dlls; null uses the system temp folder.</summary>
     public string? ShadowRoot { get; init; }
 }

@@ -137,17 +137,22 @@ public sealed class Figure : IMimeView
     /// HTML for the figure; with <paramref name="embedPlotly"/> false the page must provide <c>window.Plotly</c> itself (the
     /// report does). Without plotly.js the div shows <see cref="PlotlyJs.MissingNote"/>.
     /// </summary>
-    public string ToHtml(bool embedPlotly)
+    public string ToHtml(bool embedPlotly) => HtmlFromJson(ToJson(), embedPlotly);
+
+    /// <summary>
+    /// The self-sufficient HTML for plotly figure JSON (<c>{"data", "layout", "config"}</c>): a div sized from
+    /// <c>layout.height</c>, the plotly.js bundle when <paramref name="embedPlotly"/> and installed, and the drawing script.
+    /// </summary>
+    public static string HtmlFromJson(string figureJson, bool embedPlotly)
     {
-        string json = ToJson();
-        string id = "mw-fig-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..10].ToLowerInvariant()
+        string id = "mw-fig-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(figureJson)))[..10].ToLowerInvariant()
             + "-" + Interlocked.Increment(ref counter).ToString(CultureInfo.InvariantCulture);
+        int height = JsonNode.Parse(figureJson)?["layout"]?["height"] is JsonValue h && h.TryGetValue<int>(out var hv) ? hv : 400;
         var sb = new StringBuilder();
-        int height = Height ?? 360 + 220 * (Rows - 1);
         sb.Append(CultureInfo.InvariantCulture, $"<div class=\"mw-figure\" id=\"{id}\" style=\"width:100%;min-height:{height}px\"></div>\n");
         string? bundle = embedPlotly ? PlotlyJs.Source : null;
         if (bundle is not null) sb.Append("<script>").Append(HtmlText.ScriptSafe(bundle)).Append("</script>\n");
-        sb.Append(DrawScript(id, json));
+        sb.Append(DrawScript(id, figureJson));
         return sb.ToString();
     }
 
