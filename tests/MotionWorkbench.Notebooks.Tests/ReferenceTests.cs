@@ -96,3 +96,45 @@ public sealed class ReferenceTests : IClassFixture<TestNotebooks>
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
     }
 }
+
+public sealed class ShadowCopyTests
+{
+    [Fact]
+    public void ShadowCopy_CopiesTheDllsFolderOnce_AndPruningRemovesOnlyStaleCopies()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "mw-shadow-test-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string lib = Path.Combine(root, "lib");
+            Directory.CreateDirectory(lib);
+            File.WriteAllText(Path.Combine(lib, "A.dll"), "a");
+            File.WriteAllText(Path.Combine(lib, "B.dll"), "b");
+            File.WriteAllText(Path.Combine(lib, "notes.txt"), "not copied");
+            string shadows = Path.Combine(root, "shadow");
+            string first = Kernel.CellPreprocessor.ShadowCopy(Path.Combine(lib, "A.dll"), shadows);
+            Assert.Equal(first, Kernel.CellPreprocessor.ShadowCopy(Path.Combine(lib, "A.dll"), shadows));   // unchanged folder: reused
+            Assert.Equal(["A.dll", "B.dll"], Directory.GetFiles(Path.GetDirectoryName(first)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+            File.WriteAllText(Path.Combine(lib, "B.dll"), "b, rebuilt");
+            string second = Kernel.CellPreprocessor.ShadowCopy(Path.Combine(lib, "A.dll"), shadows);
+            Assert.NotEqual(first, second);
+            Directory.SetLastWriteTimeUtc(Path.GetDirectoryName(first)!, DateTime.UtcNow.AddDays(-30));
+            Assert.Equal(1, Kernel.CellPreprocessor.PruneShadowCopies(shadows, TimeSpan.FromDays(7)));
+            Assert.True(File.Exists(second));
+            Assert.False(File.Exists(first));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void Preprocessor_BlanksDirectivesButKeepsLineNumbers()
+    {
+        var result = Kernel.CellPreprocessor.Process("#!csharp\n#r \"nuget: X\"\nusing Microsoft.DotNet.Interactive;\nvar a = 1;", 4, Path.GetTempPath(), Path.GetTempPath());
+        Assert.Null(result.Error);
+        Assert.Equal("\n\n\nvar a = 1;", result.Code);
+        Assert.Equal(2, result.Messages.Count);
+        Assert.StartsWith("cell 4, line 2: ", result.Messages[0]);
+        var magic = Kernel.CellPreprocessor.Process("var b = 2;\n#!fsharp", 2, Path.GetTempPath(), Path.GetTempPath());
+        Assert.Equal("cell 2, line 2: the magic command '#!fsharp' is not supported by mw notebook run (supported: #!csharp, #!markdown, #!html cells, #!time, #r)", magic.Error);
+    }
+}

@@ -80,7 +80,8 @@ public static partial class CellPreprocessor
         }
         string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())))[..16].ToLowerInvariant();
         string target = Path.Combine(shadowRoot, hash);
-        if (!Directory.Exists(target))
+        if (Directory.Exists(target)) Directory.SetLastWriteTimeUtc(target, DateTime.UtcNow);   // in use: keep it from pruning
+        else
         {
             string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
             Directory.CreateDirectory(staging);
@@ -89,6 +90,20 @@ public static partial class CellPreprocessor
             catch (IOException) when (Directory.Exists(target)) { Directory.Delete(staging, recursive: true); }
         }
         return Path.Combine(target, Path.GetFileName(dllPath));
+    }
+
+    /// <summary>Deletes shadow copies not refreshed for <paramref name="maxAge"/> (best effort: one in use elsewhere stays).</summary>
+    public static int PruneShadowCopies(string shadowRoot, TimeSpan maxAge)
+    {
+        if (!Directory.Exists(shadowRoot)) return 0;
+        int removed = 0;
+        foreach (var dir in Directory.GetDirectories(shadowRoot))
+        {
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) < maxAge) continue;
+            try { Directory.Delete(dir, recursive: true); removed++; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return removed;
     }
 
     private static bool IsPath(string target)

@@ -39,6 +39,7 @@ public sealed class KernelSession
         this.protocol = protocol;
         this.shadowRoot = shadowRoot ?? Path.Combine(Path.GetTempPath(), "mw-notebook-shadow");
         globals = new NotebookGlobals(this);
+        CellPreprocessor.PruneShadowCopies(this.shadowRoot, TimeSpan.FromDays(7));
         options = ScriptOptions.Default
             .WithLanguageVersion(LanguageVersion.Latest)
             .WithImports(DefaultImports)
