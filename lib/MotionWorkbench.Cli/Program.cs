@@ -10,5 +10,6 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PatchesCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(NotebookCommand.Create());
+root.Subcommands.Add(EncodeCommand.Create());
 
 return root.Parse(args).Invoke();

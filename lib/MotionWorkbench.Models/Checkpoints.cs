@@ -123,13 +123,19 @@ public static class VitCheckpoint
             map.Map("norm.bias", vit.FinalNorm.Bias, "norm.bias");
         }
         map.Drop(k => k.StartsWith("head.", StringComparison.Ordinal), "classifier head");
-        return map.Apply(checkpoint);
+        try { return map.Apply(checkpoint); }
+        catch (InvalidDataException e) when (checkpoint.TryGetValue("cls_token", out var cls) && cls.Rank == 3)
+        {
+            int depth = checkpoint.Keys.Count(k => k.StartsWith("blocks.", StringComparison.Ordinal) && k.EndsWith(".norm1.weight", StringComparison.Ordinal));
+            int patch = checkpoint.TryGetValue("patch_embed.proj.weight", out var pw) && pw.Rank == 4 ? pw.Shape[3] : 0;
+            throw new InvalidDataException($"{e.Message}\n  (the checkpoint is a ViT of width {cls.Shape[2]}, {depth} blocks, patch {patch}; the model has width {config.Width}, {config.Depth} blocks, patch {config.PatchSize})", e);
+        }
     }
 
     private static Tensor ResamplePositions(Tensor t, VitConfig config)
     {
         if (t.Rank != 3 || t.Shape[0] != 1 || t.Shape[2] != config.Width)
-            throw new ArgumentException($"the checkpoint has {Tensor.Format(t.Shape)}, the model's pos_embed expects (1, 1 + L, {config.Width})");
+            throw new ArgumentException($"the checkpoint has {Tensor.Format(t.Shape)}, the model's pos_embed expects (1, {1 + config.PatchCount}, {config.Width}) (any 1 + n·n positions are resampled)");
         int n = t.Shape[1] - 1;
         if (n == config.PatchCount) return t;
         int side = (int)Math.Round(Math.Sqrt(n));
