@@ -70,6 +70,25 @@ public sealed class ReportTests(ExecutedNotebooks executed)
     }
 
     [Fact]
+    public void Report_RendersSvgJpegAndJupyterExecuteResults()
+    {
+        const string json = """
+            {"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+             "cells": [{"cell_type": "code", "execution_count": 7, "metadata": {}, "source": "x",
+               "outputs": [
+                 {"output_type": "execute_result", "execution_count": 7, "metadata": {}, "data": {"text/plain": ["42"]}},
+                 {"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": ["<svg width=\"4\" height=\"4\">", "</svg>"], "text/plain": "svg"}},
+                 {"output_type": "display_data", "metadata": {}, "data": {"image/jpeg": "/9j/AAAA\nBBBB\n"}}
+               ]}]}
+            """;
+        string html = HtmlReport.Render(Notebook.Parse(json, "jupyter.ipynb"));
+        Assert.Contains("<pre class=\"output-text\">42</pre>", html);
+        Assert.Contains("<div class=\"output-svg\"><svg width=\"4\" height=\"4\"></svg></div>", html);
+        Assert.Contains("<img src=\"data:image/jpeg;base64,/9j/AAAABBBB\"", html);
+        Assert.Contains("<span class=\"count\">[7]</span>", html);
+    }
+
+    [Fact]
     public void Highlighter_TokenizesStringsCommentsNumbersAndKeywords()
     {
         string code = "var s = $\"a {b}\"; // note\nint n = 42; /* c */ var v = @\"x\"\"y\"; var r = \"\"\"raw \" text\"\"\";\n#r \"x.dll\"";
