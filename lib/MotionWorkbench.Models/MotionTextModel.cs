@@ -75,6 +75,29 @@ public sealed class MotionTextModel : Module
     /// <summary>Each motion-encoder layer's attention probabilities of the last forward (set <see cref="MotionEncoder.KeepAttention"/> first).</summary>
     public IReadOnlyList<AttentionMap> MotionAttentionMaps() => MotionEncoder.AttentionMaps();
 
+    /// <summary>Imports a timm ViT checkpoint into the motion encoder (see <see cref="VitCheckpoint"/>).</summary>
+    public ImportReport LoadPretrainedMotionEncoder(string path) => MotionEncoder is VisionTransformer vit
+        ? VitCheckpoint.Load(vit, path)
+        : throw new InvalidOperationException($"{path}: the motion encoder is a {MotionEncoder.GetType().Name}; only a ViT takes a timm checkpoint");
+
+    /// <summary>
+    /// Imports the text encoder from a Hugging Face checkpoint (see <see cref="TextCheckpoint"/>) or from a
+    /// <see cref="MaskedLanguageModel"/> saved by <see cref="MaskedLanguageModel.Save"/> (its encoder).
+    /// </summary>
+    public ImportReport LoadPretrainedTextEncoder(string path)
+    {
+        var (tensors, metadata) = Safetensors.Read(path);
+        if (metadata.TryGetValue("format", out var f) && f == MaskedLanguageModel.Format)
+        {
+            var mlm = MaskedLanguageModel.Load(path);
+            if (mlm.Config with { Dropout = Config.Text.Dropout, Pooling = Config.Text.Pooling } != Config.Text)
+                throw new InvalidDataException($"{path}: the pre-trained text encoder ({mlm.Config}) does not match the model's ({Config.Text})");
+            TextEncoder.LoadStateDict(mlm.Encoder.StateDict(), strict: true, source: path);
+            return new ImportReport(TextEncoder.NamedParameters().Select(p => p.Name).ToList(), mlm.Head.NamedParameters().Select(p => "mlm." + p.Name + " (MLM head)").ToList(), []);
+        }
+        return TextCheckpoint.Load(TextEncoder, tensors, path);
+    }
+
     /// <summary>Writes the parameters as safetensors with the JSON config in the metadata (atomically).</summary>
     public void Save(string path) => ModelFiles.Save(this, path, Format, Config.ToJson());
 

@@ -135,16 +135,50 @@ public sealed class MlmHead : Module
     public Tensor Forward(Tensor h) => Ops.Linear(LayerNorm.Forward(Transform.ForwardGelu(h)), wordEmbeddings, Bias);
 }
 
-/// <summary>A text encoder with its MLM head (children <c>encoder</c> and <c>mlm</c>), for pre-training on captions.</summary>
+/// <summary>
+/// A text encoder with its MLM head (children <c>encoder</c> and <c>mlm</c>), for pre-training on captions when no
+/// pretrained weights exist. Its encoder's state dict loads into <see cref="MotionTextModel.TextEncoder"/>
+/// (<c>model.TextEncoder.LoadStateDict(mlm.Encoder.StateDict())</c>).
+/// </summary>
 public sealed class MaskedLanguageModel : Module
 {
+    internal const string Format = "MotionWorkbench.MaskedLanguageModel";
+
+    public TextEncoderConfig Config { get; }
     public TextEncoder Encoder { get; }
     public MlmHead Head { get; }
 
     public MaskedLanguageModel(TextEncoderConfig config, ulong seed)
     {
+        Config = config;
         Encoder = Child("encoder", new TextEncoder(config, seed));
         Head = Child("mlm", new MlmHead(Encoder, seed + 1));
+    }
+
+    /// <summary>Writes the parameters as safetensors with the JSON text-encoder config in the metadata (atomically).</summary>
+    public void Save(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        MotionWorkbench.Tensors.IO.Safetensors.Write(path, NamedParameters(), new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["config"] = System.Text.Json.JsonSerializer.Serialize(Config, ModelJson.Options),
+        });
+    }
+
+    /// <summary>Rebuilds a model written by <see cref="Save"/>.</summary>
+    public static MaskedLanguageModel Load(string path)
+    {
+        var (tensors, metadata) = MotionWorkbench.Tensors.IO.Safetensors.Read(path);
+        if (!metadata.TryGetValue("format", out var f) || f != Format) throw new InvalidDataException($"{path}: not a {Format} file (metadata format is '{f ?? "missing"}')");
+        if (!metadata.TryGetValue("config", out var json)) throw new InvalidDataException($"{path}: the metadata has no 'config'");
+        TextEncoderConfig config;
+        try { config = System.Text.Json.JsonSerializer.Deserialize<TextEncoderConfig>(json, ModelJson.Options) ?? throw new InvalidDataException($"{path}: the config is null"); }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: the config in the metadata is not valid: {e.Message}", e); }
+        var model = new MaskedLanguageModel(config, 0);
+        model.LoadStateDict(tensors, strict: true, source: path);
+        return model;
     }
 
     /// <summary>Vocabulary logits (B·L, V) for every position.</summary>

@@ -188,3 +188,44 @@ public class EncoderTests
         Assert.NotEqual(a, b);
     }
 }
+
+public class PretrainingTests
+{
+    [Fact]
+    public void Mlm_model_saves_and_its_encoder_moves_into_a_motion_text_model()
+    {
+        var text = TestModels.TinyText();
+        var mlm = new MaskedLanguageModel(text, 11);
+        var batch = TestModels.Batch(3, 2, 6);
+        var labels = Enumerable.Repeat(MotionWorkbench.Text.MaskedLanguageModelMasker.IgnoreLabel, 12).ToArray();
+        labels[2] = 5; labels[7] = 9;
+        var mb = new MotionWorkbench.Text.MaskedLanguageModelBatch(batch.InputIds, batch.AttentionMask, labels, 2, 6);
+        float before;
+        using (Autograd.NoGrad()) before = mlm.Loss(mb).Item();
+        var dir = Directory.CreateTempSubdirectory("mw-models-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "mlm.safetensors");
+            mlm.Save(path);
+            var loaded = MaskedLanguageModel.Load(path);
+            using (Autograd.NoGrad()) Assert.Equal(before, loaded.Loss(mb).Item());
+            var model = MotionTextModel.Create(TestModels.TinyModel(), 1);
+            var report = model.LoadPretrainedTextEncoder(path);
+            Assert.Equal(mlm.Encoder.Parameters().Count(), report.Loaded.Count);
+            Assert.Equal(mlm.Encoder.Embeddings.WordEmbeddings.Weight.ToArray(), model.TextEncoder.Embeddings.WordEmbeddings.Weight.ToArray());
+            var other = MotionTextModel.Create(TestModels.TinyModel() with { Text = TestModels.TinyText(depth: 1) }, 1);
+            Assert.Throws<InvalidDataException>(() => other.LoadPretrainedTextEncoder(path));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void Pretrained_imports_go_through_the_composite_model()
+    {
+        var model = MotionTextModel.Create(new MotionTextModelConfig(new VitConfig(32, 2, 2, 64, 16, 224, 5), TestModels.TinyText(), EmbeddingDim: 16), 1);
+        var report = model.LoadPretrainedMotionEncoder(Fixture.PathOf("vit_tiny_timm.safetensors"));
+        Assert.Equal(2, report.KeptFresh.Count);
+        var textReport = model.LoadPretrainedTextEncoder(Fixture.PathOf("distilbert_tiny.safetensors"));
+        Assert.Contains(textReport.Dropped, d => d.StartsWith("vocab_transform.weight", StringComparison.Ordinal));
+    }
+}
