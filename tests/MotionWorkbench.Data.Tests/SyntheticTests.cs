@@ -232,6 +232,28 @@ public class SyntheticTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtur
     }
 
     [Fact]
+    public void Walking_keeps_one_foot_planted()
+    {
+        int clips = 0;
+        foreach (var p in Single(fx.Smpl.Plans, ActionKind.Walk).Concat(Single(fx.Smpl.Plans, ActionKind.WalkBackwards)))
+        {
+            var c = p.Clip;
+            int t0 = (int)((p.Actions[0].Start + 0.5f) * c.Fps), t1 = (int)((p.Actions[0].End - 0.5f) * c.Fps);
+            int planted = 0, frames = 0;
+            for (int t = t0; t < t1 - 1; t++, frames++)
+            {
+                // Horizontal speed: a planted foot does not skate (it may still roll heel to toe).
+                float Speed(int j) { var (a, b) = (J(c, t + 1, j), J(c, t, j)); return MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Z - b.Z) * (a.Z - b.Z)) * c.Fps; }
+                if (MathF.Min(Speed(7), Speed(8)) < 0.05f) planted++;
+            }
+            if (frames < 5) continue;
+            Assert.True(planted >= 0.9 * frames, $"{c.Id}: a foot is planted in only {planted} of {frames} frames");
+            clips++;
+        }
+        Assert.True(clips > 0);
+    }
+
+    [Fact]
     public void Multi_action_captions_keep_the_order_of_the_actions()
     {
         int n = 0;

@@ -13,10 +13,10 @@ public enum Pace { Slow, Normal, Fast }
 
 public enum Amplitude { Small, Normal, Large }
 
-/// <summary>Root motion of one frame, in the heading frame (m/s forward and to the left, rad/s yaw to the left, m of flight).</summary>
+/// <summary>Root motion of one frame, in the heading frame (m/s forward, rad/s yaw to the left, m of flight).</summary>
 internal struct RootMotion
 {
-    public float Forward, Lateral, YawRate, Air;
+    public float Forward, YawRate, Air;
 }
 
 /// <summary>One action in a clip: its kind, parameters, duration, the pose at a time and its caption phrases.</summary>
@@ -45,7 +45,7 @@ internal sealed class Act
 
     public bool Anchored => Kind is ActionKind.Squat or ActionKind.Crouch or ActionKind.SitDown or ActionKind.StandUp
         or ActionKind.Bow or ActionKind.Punch or ActionKind.Wave or ActionKind.RaiseArm or ActionKind.Clap or ActionKind.Kick
-        or ActionKind.Stomp or ActionKind.Throw;
+        or ActionKind.Stomp or ActionKind.Throw or ActionKind.Lunge or ActionKind.Hop or ActionKind.JumpingJacks;
 
     private float Sg => Side == Side.Left ? 1f : -1f;   // +1 = towards the body's left (+x)
 
@@ -232,8 +232,6 @@ internal sealed class Act
                 p[P.S(1 - s, P.KneeFlex)] = 0.05f + 1.05f * d;
                 p[P.S(1 - s, P.AnkleFlex)] = 0.4f * d;
                 p[P.Lean] = 0.05f + 0.1f * d;
-                float stride = LegLength * 0.55f * AmpScale.Clamp(0.6f, 1.1f);
-                m.Forward = stride * MathF.PI / c * MathF.Sin(2 * MathF.PI * u);
                 break;
             }
             case ActionKind.Punch: Punch(t, p, env); break;
@@ -351,53 +349,121 @@ internal sealed class Act
 
     private static float Lerp(float a, float b, float u) => a + (b - a) * u;
 
+    /// <summary>Gait-like actions keep the lower foot planted (the root follows from the legs, no foot skating).</summary>
+    public bool StanceAnchored => Kind is ActionKind.Walk or ActionKind.WalkBackwards or ActionKind.Jog or ActionKind.Run
+        or ActionKind.StepSideways or ActionKind.Turn or ActionKind.Spin;
+
+    /// <summary>The planted leg at local time t for stance-anchored actions: 0 left, 1 right, -1 none.</summary>
+    public int StanceSide(float t)
+    {
+        switch (Kind)
+        {
+            case ActionKind.Walk or ActionKind.WalkBackwards or ActionKind.Jog or ActionKind.Run:
+            {
+                // The left leg is planted for the first half of its cycle.
+                return GaitCycle(t) < 0.5f ? 0 : 1;
+            }
+            case ActionKind.StepSideways:
+            {
+                float c = 0.75f / Tempo;
+                float tt = MathF.Max(0, t - 0.25f);
+                float u = (int)(tt / c) >= Reps ? 0 : tt % c / c;
+                int lead = Si;
+                return u < 0.5f ? 1 - lead : lead;
+            }
+            case ActionKind.Turn:
+            {
+                float u = Math.Clamp((t - 0.1f) / (Duration - 0.2f), 0, 1);
+                float ph = u * MathF.PI * 2 * (Angle == 180 ? 2 : 1.5f);
+                return MathF.Sin(ph) > 0 ? 1 : 0;
+            }
+            case ActionKind.Spin:
+            {
+                float u = Math.Clamp((t - 0.15f) / (Duration - 0.3f), 0, 1);
+                float ph = u * MathF.PI * 2 * 2 * Reps;
+                return MathF.Sin(ph) > 0 ? 1 : 0;
+            }
+            default:
+                return -1;
+        }
+    }
+
+    /// <summary>Gait cycle position of the left leg (0..1; stance for [0, 0.5), swing for [0.5, 1)); walking backwards runs it in reverse.</summary>
+    private float GaitCycle(float t)
+    {
+        // Start at mid-stance of the left leg (legs together), where the envelope ramps up.
+        float c = 0.25f + GaitFreq * MathF.Max(0, t - 0.25f) * (Kind == ActionKind.WalkBackwards ? -1 : 1);
+        return c - MathF.Floor(c);
+    }
+
+    /// <summary>
+    /// Hip flexion over the cycle (in units of the amplitude A): linear from +1 to -1 during stance, so the planted foot
+    /// carries the body at a steady speed, and a cubic Hermite swing from -1 back to +1 whose end slopes equal the stance
+    /// slope, so the foot leaves and lands without skidding.
+    /// </summary>
+    private static float HipCurve(float u)
+    {
+        if (u < 0.5f) return 1 - 4 * u;
+        float x = (u - 0.5f) * 2, m = -2f;
+        float x2 = x * x, x3 = x2 * x;
+        return (2 * x3 - 3 * x2 + 1) * -1 + (x3 - 2 * x2 + x) * m + (-2 * x3 + 3 * x2) * 1 + (x3 - x2) * m;
+    }
+
     private void Gait(float t, Span<float> p, ref RootMotion m, float env)
     {
         float f = GaitFreq;
         bool back = Kind == ActionKind.WalkBackwards;
-        float A = Kind switch { ActionKind.Jog => 0.48f, ActionKind.Run => 0.62f, ActionKind.WalkBackwards => 0.3f, _ => 0.36f };
+        float A = Kind switch { ActionKind.Jog => 0.45f, ActionKind.Run => 0.55f, ActionKind.WalkBackwards => 0.28f, _ => 0.34f };
         A *= AmpScale.Clamp(0.8f, 1.15f) * (0.85f + 0.15f * MathF.Min(Tempo, 1.4f));
-        float K = Kind switch { ActionKind.Jog => 1.25f, ActionKind.Run => 1.65f, _ => 0.85f };
-        float phase = 2 * MathF.PI * f * MathF.Max(0, t - 0.25f) * (back ? -1 : 1);
+        float K = Kind switch { ActionKind.Jog => 1.45f, ActionKind.Run => 1.85f, ActionKind.WalkBackwards => 0.8f, _ => 1.0f };
         float elbow = Kind switch { ActionKind.Jog => 1.35f, ActionKind.Run => 1.55f, _ => 0.2f };
+        float uL = GaitCycle(t);
         for (int s = 0; s < 2; s++)
         {
-            float ph = phase + (s == 0 ? 0 : MathF.PI);
-            float hip = A * MathF.Sin(ph) * env;
-            float swing = MathF.Max(0, back ? -MathF.Cos(ph) : MathF.Cos(ph));
-            float knee = 0.06f + K * A * swing * swing * env;
-            p[P.S(s, P.HipFlex)] = hip;
+            float u = s == 0 ? uL : (uL + 0.5f) % 1f;
+            float hip = A * HipCurve(u) * env;
+            // The knee bends during the swing and is straight again before the foot lands (walking backwards: it bends
+            // early in the reversed swing, which runs from x = 1 down to 0).
+            float x = u < 0.5f ? -1 : (u - 0.5f) * 2;
+            float swing = x < 0 ? 0 : back ? (x > 0.08f ? MathF.Sin(MathF.PI * (x - 0.08f) / 0.92f) : 0) : (x < 0.92f ? MathF.Sin(MathF.PI * x / 0.92f) : 0);
+            float knee = 0.06f + K * swing * env;
+            p[P.S(s, P.HipFlex)] = hip + (Kind == ActionKind.Run ? 0.12f : Kind == ActionKind.Jog ? 0.06f : 0) * env;
             p[P.S(s, P.KneeFlex)] = knee;
-            p[P.S(s, P.AnkleFlex)] = 0.5f * (hip - knee) - 0.1f * swing * env;
-            float arm = -0.55f * A * MathF.Sin(ph) * env * (Kind == ActionKind.Run ? 1.6f : 1.2f);
+            p[P.S(s, P.AnkleFlex)] = (p[P.S(s, P.HipFlex)] - knee) * (1 - 0.6f * swing);
+            float arm = -0.5f * A * HipCurve(u) * env * (Kind == ActionKind.Run ? 1.6f : 1.2f) * (back ? 0.6f : 1f);
             p[P.S(s, P.ShElev)] = 0.1f + MathF.Abs(arm);
             p[P.S(s, P.ShPlane)] = arm >= 0 ? 1.5f : -1.5f;
             p[P.S(s, P.ElbowFlex)] = 0.15f + (elbow - 0.15f) * env;
             p[P.S(s, P.HintY)] = 0.6f;
         }
         p[P.Lean] = 0.03f + env * (Kind switch { ActionKind.Run => 0.22f, ActionKind.Jog => 0.12f, ActionKind.WalkBackwards => -0.03f, _ => 0.05f });
-        p[P.Twist] = 0.08f * A * MathF.Sin(phase) * env;
-        float stride = 2 * LegLength * MathF.Sin(A) * (Kind is ActionKind.Run ? 1.35f : Kind is ActionKind.Jog ? 1.15f : 0.95f);
+        p[P.Twist] = 0.08f * A * HipCurve(uL) * env;
+        // Nominal speed (the single-person generator plants the stance foot instead; the interaction generator uses this).
+        float stride = 2 * LegLength * MathF.Sin(A);
         m.Forward = (back ? -1 : 1) * stride * 2 * f * env;
         if (Kind is ActionKind.Jog or ActionKind.Run)
-            m.Air = env * (Kind == ActionKind.Run ? 0.07f : 0.04f) * MathF.Max(0, MathF.Sin(2 * phase - 0.6f));
+        {
+            // Flight around each change of support.
+            float d = MathF.Min(MathF.Min(uL, MathF.Abs(uL - 0.5f)), 1 - uL);
+            float w = Kind == ActionKind.Run ? 0.1f : 0.07f;
+            m.Air = d < w ? env * (Kind == ActionKind.Run ? 0.07f : 0.04f) * MathF.Cos(MathF.PI / 2 * d / w) : 0;
+        }
     }
 
     private void StepSideways(float t, Span<float> p, ref RootMotion m, float env)
     {
         float c = 0.75f / Tempo;
         float tt = MathF.Max(0, t - 0.25f);
+        int k = (int)(tt / c);
         float u = tt % c / c;
+        if (k >= Reps) u = 0;
         int lead = Si;
-        float a = 0.22f * AmpScale.Clamp(0.7f, 1.2f) * env;
-        // First half: the leading leg steps out; second half: the trailing leg closes.
-        float open = u < 0.5f ? Bump(u) : 0;
-        float close = u >= 0.5f ? Bump(u) : 0;
-        p[P.S(lead, P.HipAbd)] = 0.03f + a * open;
-        p[P.S(lead, P.KneeFlex)] = 0.05f + 0.35f * open * env;
-        p[P.S(1 - lead, P.HipAbd)] = 0.03f + a * 0.6f * close;
-        p[P.S(1 - lead, P.KneeFlex)] = 0.05f + 0.35f * close * env;
-        m.Lateral = Sg * 2 * LegLength * MathF.Sin(a) * 0.6f / c * 2 * env * (u < 0.5f ? Bump(u) : Bump(u)) ;
+        float a = 0.2f * AmpScale.Clamp(0.7f, 1.2f);
+        // First half: the leading leg lifts and steps out; second half: the body shifts over it while the trailing leg follows.
+        float out_ = u < 0.5f ? Smooth(u * 2) : 1 - Smooth(u * 2 - 1);
+        p[P.S(lead, P.HipAbd)] = 0.03f + a * out_ * env;
+        p[P.S(lead, P.KneeFlex)] = 0.05f + 0.45f * (u < 0.5f ? Bump(u * 2) : 0) * env;
+        p[P.S(1 - lead, P.KneeFlex)] = 0.05f + 0.45f * (u >= 0.5f ? Bump(u * 2 - 1) : 0) * env;
         p[P.SideBend] = -0.04f * Sg * env;
     }
 

@@ -76,6 +76,8 @@ public static class SyntheticMotions
         int[] feet = o.IsKit ? [13, 14, 15, 18, 19, 20] : [7, 8, 10, 11];
         int[] leftAnkle = o.IsKit ? [18] : [7], rightAnkle = o.IsKit ? [13] : [8];
         Act? anchoredAct = null;
+        int stance = -1;
+        float stanceX = 0, stanceZ = 0, vx = 0, vz = 0, prevX = 0, prevZ = 0;
         float anchorX = 0, anchorZ = 0;
         for (int f = 0; f < T; f++)
         {
@@ -95,15 +97,45 @@ public static class SyntheticMotions
             pose[P.Lean] += 0.012f * MathF.Sin(1.3f * t + swayPhase);
             pose[P.SideBend] += 0.01f * MathF.Sin(0.9f * t + 2 * swayPhase);
 
-            // Integrate the root in the heading frame.
+            // Integrate the root in the heading frame (stance-anchored gaits move the root by their planted foot instead).
+            bool stanceMode = cur is not null && cur.StanceAnchored;
             if (f > 0)
             {
                 yaw += m.YawRate * dt;
                 float s = MathF.Sin(yaw), c = MathF.Cos(yaw);
-                x += (s * m.Forward + c * m.Lateral) * dt;
-                z += (c * m.Forward - s * m.Lateral) * dt;
+                if (!stanceMode)
+                {
+                    x += s * m.Forward * dt;
+                    z += c * m.Forward * dt;
+                }
+                else if (m.Air > 0.004f || stance < 0)
+                {
+                    // Flight (jog/run): keep the velocity the legs gave the root.
+                    x += vx * dt;
+                    z += vz * dt;
+                }
             }
             body.Pose(pose, new Vec(x, 0, z), yaw, frame);
+            if (stanceMode)
+            {
+                float px = x, pz = z;
+                int lower = cur!.StanceSide(t - cur.Start) == 0 ? leftAnkle[0] : rightAnkle[0];
+                if (m.Air > 0.004f) stance = -1;
+                else
+                {
+                    // Keep the foot that was planted in place for this frame too, then hand over to the new one.
+                    if (stance >= 0)
+                    {
+                        float dx = stanceX - frame[stance * 3], dz = stanceZ - frame[stance * 3 + 2];
+                        x += dx; z += dz;
+                        for (int j = 0; j < J; j++) { frame[j * 3] += dx; frame[j * 3 + 2] += dz; }
+                    }
+                    if (lower != stance) { stance = lower; stanceX = frame[lower * 3]; stanceZ = frame[lower * 3 + 2]; }
+                }
+                if (f > 0 && m.Air <= 0.004f) { vx = 0.7f * vx + 0.3f * (x - px + (px - prevX)) / dt; vz = 0.7f * vz + 0.3f * (z - pz + (pz - prevZ)) / dt; }
+            }
+            else { stance = -1; vx = vz = 0; }
+            prevX = x; prevZ = z;
 
             // Anchored actions keep the supporting foot (or both feet) where it was when the action began.
             if (cur is not null && cur.Anchored)
@@ -116,10 +148,16 @@ public static class SyntheticMotions
             }
             else anchoredAct = null;
 
-            // Feet on the floor: the lowest foot joint touches y = 0, plus any flight height.
-            float minFoot = float.MaxValue;
-            foreach (var j in feet) minFoot = MathF.Min(minFoot, frame[j * 3 + 1]);
-            float lift = -minFoot + m.Air;
+            // Feet on the floor: the lowest foot joint touches y = 0, plus any flight height. A planted foot (gaits) is the
+            // one that touches, unless the other foot would go below the floor.
+            float minFoot = float.MaxValue, minPlanted = float.MaxValue;
+            foreach (var j in feet)
+            {
+                minFoot = MathF.Min(minFoot, frame[j * 3 + 1]);
+                if (stanceMode && stance >= 0 && FootSide(j, o.IsKit) == FootSide(stance, o.IsKit)) minPlanted = MathF.Min(minPlanted, frame[j * 3 + 1]);
+            }
+            float lift = (minPlanted < float.MaxValue && m.Air <= 0.004f ? -minPlanted : -minFoot) + m.Air;
+            if (minFoot + lift < 0) lift = -minFoot;
             for (int j = 0; j < J; j++) frame[j * 3 + 1] += lift;
             frame.CopyTo(pos.AsSpan(f * J * 3));
         }
@@ -134,6 +172,9 @@ public static class SyntheticMotions
         return new SynthClip(clip, plan);
     }
 
+    // 0 = left foot joint, 1 = right (SMPL: 7/10 left, 8/11 right; KIT: 18-20 left, 13-15 right).
+    private static int FootSide(int joint, bool kit) => kit ? (joint >= 16 ? 0 : 1) : (joint % 2 == 1 ? 0 : 1);
+
     private static (float X, float Z) AnchorPoint(ReadOnlySpan<float> frame, Act a, int left, int right)
     {
         bool oneLeg = a.Kind is ActionKind.Kick or ActionKind.Stomp;
@@ -141,6 +182,16 @@ public static class SyntheticMotions
         {
             int support = a.Side == Side.Left ? right : left;
             return (frame[support * 3], frame[support * 3 + 2]);
+        }
+        if (a.Kind is ActionKind.Hop)
+        {
+            int hopper = a.Side == Side.Left ? left : right;
+            return (frame[hopper * 3], frame[hopper * 3 + 2]);
+        }
+        if (a.Kind is ActionKind.Lunge)
+        {
+            int trailing = a.Side == Side.Left ? right : left;
+            return (frame[trailing * 3], frame[trailing * 3 + 2]);
         }
         if (a.Kind == ActionKind.Throw)
         {
