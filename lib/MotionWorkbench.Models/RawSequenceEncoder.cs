@@ -86,15 +86,25 @@ public sealed class RawSequenceEncoder : MotionEncoder
     /// <summary>Mean over axis 1 of (B, T, C) counting only the rows where <paramref name="keep"/> (B·T) is true (all when null).</summary>
     internal static Tensor MaskedMean(Tensor h, bool[]? keep, int B, int T)
     {
-        if (keep is null) return Ops.Mean(h, 1);
         var w = new float[B * T];
         for (int b = 0; b < B; b++)
         {
             int n = 0;
-            for (int t = 0; t < T; t++) if (keep[b * T + t]) n++;
+            for (int t = 0; t < T; t++) if (keep is null || keep[b * T + t]) n++;
             if (n == 0) throw new ArgumentException($"masked mean: batch item {b} has no unpadded position");
-            for (int t = 0; t < T; t++) w[b * T + t] = keep[b * T + t] ? 1f / n : 0f;
+            for (int t = 0; t < T; t++) w[b * T + t] = keep is null || keep[b * T + t] ? 1f / n : 0f;
         }
-        return Ops.Sum(Ops.Mul(h, Tensor.Wrap(w, B, T, 1)), 1);          // (B, C)
+        return WeightedSum(h, w);
+    }
+
+    /// <summary>
+    /// Σ_t w[b, t]·h[b, t, :] for h (B, T, C) and w (B·T), as one batched (B, 1, T)·(B, T, C) product (pooling by GEMM:
+    /// no reduction buffer, which the engine's Sum rents with clear: true).
+    /// </summary>
+    internal static Tensor WeightedSum(Tensor h, float[] w)
+    {
+        int B = h.Shape[0], T = h.Shape[1], C = h.Shape[2];
+        if (w.Length != B * T) throw new ArgumentException($"weighted sum: {w.Length} weights for {Tensor.Format(h.Shape)}");
+        return Ops.Reshape(Ops.MatMul(Tensor.Wrap(w, B, 1, T), h), B, C);  // (B, 1, T)·(B, T, C) -> (B, C)
     }
 }

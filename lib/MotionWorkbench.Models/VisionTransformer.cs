@@ -77,7 +77,11 @@ public sealed class VisionTransformer : MotionEncoder
         var h = Blocks_(input);
         int B = h.Shape[0], L = config.PatchCount, C = config.Width;
         if (config.Pooling == VitPooling.MeanPatchTokens)
-            return FinalNorm.Forward(Ops.Mean(Ops.Slice(h, 1, 1, L), 1));               // (B, C): mean of the patch tokens, then fc_norm
+        {
+            var w = new float[B * (1 + L)];                                            // 0 for the class token, 1/L for each patch token
+            for (int b = 0; b < B; b++) Array.Fill(w, 1f / L, b * (1 + L) + 1, L);
+            return FinalNorm.Forward(RawSequenceEncoder.WeightedSum(h, w));           // (B, C): mean of the patch tokens, then fc_norm
+        }
         return Ops.Reshape(Ops.Slice(FinalNorm.Forward(h), 1, 0, 1), B, C);            // (B, C): class token after norm
     }
 

@@ -229,3 +229,29 @@ public class PretrainingTests
         Assert.Contains(textReport.Dropped, d => d.StartsWith("vocab_transform.weight", StringComparison.Ordinal));
     }
 }
+
+public class PoolingTests
+{
+    [Theory]
+    [InlineData(17)]
+    [InlineData(23)]
+    public void First_forward_of_a_new_large_shape_equals_the_second(int batch)
+    {
+        // pooled outputs above 2 KB: fresh (uninitialised) pool buffers must never leak into the result
+        var vit = new VisionTransformer(new VitConfig(96, 1, 2, 32, 8, 16, 2), 1);
+        var raw = new RawSequenceEncoder(new RawSequenceConfig(6, Width: 96, Depth: 1, Heads: 2, MlpDim: 32, MaxFrames: 4, Dropout: 0f), 1);
+        vit.Eval();
+        raw.Eval();
+        var x = TestModels.Random(1, batch, 3, 16, 16);
+        var s = TestModels.Random(2, batch, 3, 6);
+        var mask = new bool[batch * 3];
+        mask[2] = true;
+        using var _ = Autograd.NoGrad();
+        var a = vit.Forward(new MotionInput(x)).ToArray();
+        var b = vit.Forward(new MotionInput(x)).ToArray();
+        Assert.Equal(a, b);
+        var c = raw.Forward(new MotionInput(s, mask)).ToArray();
+        var d = raw.Forward(new MotionInput(s, mask)).ToArray();
+        Assert.Equal(c, d);
+    }
+}
