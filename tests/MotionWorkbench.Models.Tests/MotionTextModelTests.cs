@@ -255,3 +255,32 @@ public class PoolingTests
         Assert.Equal(c, d);
     }
 }
+
+public class PresetTests
+{
+    [Fact]
+    public void Vit_tiny_has_timms_parameter_count_without_head_on_the_motion_grid()
+    {
+        // timm vit_tiny_patch16_224: 5,717,416 parameters with a 1000-class head and 197 positions;
+        // minus the head (192·1000 + 1000) and the 126 positions the 14 x 5 grid does not have (126·192)
+        var vit = new VisionTransformer(VitConfig.Tiny(), 1);
+        Assert.Equal(5_717_416 - 193_000 - 126 * 192, vit.ParameterCount());
+        Assert.Equal(70, VitConfig.Tiny().PatchCount);
+        Assert.Equal(28 * 5, VitConfig.Tiny(8).PatchCount);  // 224/8 time rows x 5 parts (width 5·8)
+        Assert.Equal(7, VitConfig.Tiny(32).GridRows);
+        Assert.Equal(5, VitConfig.Tiny(32).GridColumns);
+        Assert.Equal((768, 12, 12, 3072), (VitConfig.Base().Width, VitConfig.Base().Depth, VitConfig.Base().Heads, VitConfig.Base().MlpDim));
+        Assert.Equal((1024, 24, 16, 4096), (VitConfig.Large().Width, VitConfig.Large().Depth, VitConfig.Large().Heads, VitConfig.Large().MlpDim));
+        Assert.Equal((384, 12, 6, 1536), (VitConfig.Small().Width, VitConfig.Small().Depth, VitConfig.Small().Heads, VitConfig.Small().MlpDim));
+    }
+
+    [Fact]
+    public void Bert_tiny_has_hfs_parameter_count_without_pooler()
+    {
+        // HF google/bert_uncased_L-2_H-128_A-2 BertModel: 4,385,920 parameters including the pooler (128·128 + 128)
+        Assert.Equal(4_385_920 - 16_512, new TextEncoder(TextEncoderConfig.BertTiny, 1).ParameterCount());
+        Assert.Equal((TextEncoderKind.DistilBert, 768, 6, 12, 3072), (TextEncoderConfig.DistilBertBase.Kind, TextEncoderConfig.DistilBertBase.Width,
+            TextEncoderConfig.DistilBertBase.Depth, TextEncoderConfig.DistilBertBase.Heads, TextEncoderConfig.DistilBertBase.MlpDim));
+        Assert.Equal(TextEncoderConfig.BertMini, TextEncoderConfig.Preset("bert-mini"));
+    }
+}
