@@ -284,3 +284,23 @@ public class PresetTests
         Assert.Equal(TextEncoderConfig.BertMini, TextEncoderConfig.Preset("bert-mini"));
     }
 }
+
+public class TextPaddingTests
+{
+    [Theory]
+    [InlineData(TextEncoderKind.DistilBert, TextPooling.Cls)]
+    [InlineData(TextEncoderKind.Bert, TextPooling.MaskedMean)]
+    public void A_padded_row_encodes_as_it_does_alone(TextEncoderKind kind, TextPooling pooling)
+    {
+        var encoder = new TextEncoder(TestModels.TinyText(kind, pooling: pooling), 4);
+        encoder.Eval();
+        var batch = TestModels.Batch(5, 3, 7); // row 2 has 5 real tokens and 2 pads
+        int len = batch.RowLength(2);
+        Assert.Equal(5, len);
+        var alone = new MotionWorkbench.Text.EncodedBatch(batch.Row(2)[..len].ToArray(), Enumerable.Repeat(1, len).ToArray(), 1, len);
+        using var _ = Autograd.NoGrad();
+        var all = encoder.Forward(batch).ToArray();
+        var one = encoder.Forward(alone).ToArray();
+        for (int c = 0; c < 32; c++) Assert.Equal(one[c], all[2 * 32 + c], 4);
+    }
+}
