@@ -72,6 +72,9 @@ public sealed class MotionDataset
     public LoadReport Report { get; }
     public int Count => Clips.Count;
 
+    /// <summary>The action-label set (actions.json beside the data) for zero-shot classification, when there is one.</summary>
+    public ActionLabelSet? Actions { get; init; }
+
     public IReadOnlyList<string> SplitNames => _splits.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
 
     public bool Contains(string id) => _byId.ContainsKey(id);
@@ -227,9 +230,11 @@ public sealed class MotionDataset
         }
         var loaded = clips.Where(c => c is not null).Select(c => c!).ToList();
         string actionsPath = Path.Combine(dir, ActionLabelSet.FileName);
+        ActionLabelSet? actions = null;
         if (File.Exists(actionsPath))
         {
-            var byClip = ActionLabelSet.Load(actionsPath).LabelsByClip();
+            actions = ActionLabelSet.Load(actionsPath);
+            var byClip = actions.LabelsByClip();
             for (int i = 0; i < loaded.Count; i++)
                 if (byClip.TryGetValue(loaded[i].Id, out var labels))
                     loaded[i] = new MotionClip(loaded[i].Id, loaded[i].Skeleton, loaded[i].Fps, loaded[i].Positions, loaded[i].Captions, labels, loaded[i].SourcePath);
@@ -243,7 +248,7 @@ public sealed class MotionDataset
                 report.Notes.Add($"split '{sname}': {ids.Count - kept.Length} of {ids.Count} listed ids have no loaded motion");
             splitIds[sname] = kept;
         }
-        return new MotionDataset(name, sk, rate, loaded, splitIds, dir, report);
+        return new MotionDataset(name, sk, rate, loaded, splitIds, dir, report) { Actions = actions };
     }
 
     private static MotionClip LoadClip(string file, string id, Skeleton sk, float fps, string textsDir,

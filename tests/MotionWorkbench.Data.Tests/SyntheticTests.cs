@@ -309,5 +309,8 @@ public class SyntheticTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtur
         Assert.Equal(ds.Get("000004").Captions.Select(x => x.Text), c.Captions.Select(x => x.Text));
         Assert.NotEmpty(c.Labels);
         Assert.Equal(0, back.Report.SkippedCount);
+        Assert.NotNull(back.Actions);
+        Assert.Equal(SyntheticMotions.ActionLabels, back.Actions!.Classes);
+        Assert.Equal(ds.Actions!.Segments.Count, back.Actions.Segments.Count);
     }
 }

@@ -332,8 +332,9 @@ public static class SyntheticMotions
             ["all"] = clips.Select(c => c.Id).ToArray(),
         };
         // Clips keep their per-subject skeleton; the dataset's skeleton is the reference one (same joints and chains).
-        var ds = new MotionDataset($"synthetic-{(o.IsKit ? "kit" : "smpl")}", sk, o.Fps, clips, splits);
-        return (ds, new ActionLabelSet(Act.Labels, segments), gen);
+        var actions = new ActionLabelSet(Act.Labels, segments);
+        var ds = new MotionDataset($"synthetic-{(o.IsKit ? "kit" : "smpl")}", sk, o.Fps, clips, splits) { Actions = actions };
+        return (ds, actions, gen);
     }
 
     /// <summary>
