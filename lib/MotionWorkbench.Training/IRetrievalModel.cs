@@ -1,0 +1,27 @@
+using MotionWorkbench.Patches;
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Nn;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>
+/// What the trainer and the evaluator need from a motion-language model: the two encoders (L2-normalised (B, D)
+/// embeddings), the contrastive loss, parameter groups ("motion", "text", "heads", optionally "temperature") and
+/// the module (parameters, train/eval mode). <see cref="ModelFactory"/> builds one from a <see cref="ModelSpec"/>.
+/// </summary>
+public interface IRetrievalModel
+{
+    Module Module { get; }
+
+    /// <summary>(B, 3, T, 5N) motion patches -> (B, D) L2-normalised embeddings.</summary>
+    Tensor EncodeMotion(PatchBatch batch);
+
+    /// <summary>Tokenised captions -> (B, D) L2-normalised embeddings.</summary>
+    Tensor EncodeText(EncodedBatch batch);
+
+    /// <summary>Symmetric InfoNCE on (B, D) text and motion embeddings; a scalar.</summary>
+    Tensor ContrastiveLoss(Tensor text, Tensor motion);
+
+    IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups();
+}

@@ -1,0 +1,266 @@
+using System.Security.Cryptography;
+using System.Text;
+using MotionWorkbench.Data;
+using MotionWorkbench.Patches;
+using MotionWorkbench.Tensors.IO;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>One training or evaluation entry: a motion (a whole clip or a captioned segment of one) and its captions.</summary>
+public sealed record TrainingSample(string Id, MotionClip Clip, IReadOnlyList<string> Captions);
+
+/// <summary>A batch ready for the model: motion patches and tokenised captions (row b of each is sample b).</summary>
+public sealed record ContrastiveBatch(PatchBatch Motion, EncodedBatch Text, IReadOnlyList<string> Captions, IReadOnlyList<TrainingSample> Samples);
+
+/// <summary>
+/// The data side of a run: the dataset, motion statistics (Mean_raw/Std_raw), the patch batch builder and the
+/// tokenizer, and the sample lists of the reference (section 1.6): in training every whole-motion caption of a clip
+/// is pooled on one entry and every segment caption (start/end in seconds) gets its own entry cut from the clip; in
+/// evaluation only the first caption line is used (a segment caption there gives the cut segment).
+/// Batches are a pure function of (seed, epoch, batch index), so a resumed run sees exactly the same data.
+/// </summary>
+public sealed class RunData
+{
+    private readonly Dictionary<string, IReadOnlyList<TrainingSample>> trainCache = [];
+    private readonly Dictionary<string, IReadOnlyList<TrainingSample>> evalCache = [];
+
+    private RunData(RunConfig config, MotionDataset dataset, MotionStatistics statistics, BertTokenizer tokenizer)
+    {
+        Config = config;
+        Dataset = dataset;
+        Statistics = statistics;
+        Tokenizer = tokenizer;
+        PatchOptions = new PatchOptions(config.Model.PatchSize, config.Model.MaxFrames);
+        Batches = new PatchBatchBuilder(new MotionPatchBuilder(statistics, PatchOptions), config.Data.Workers);
+    }
+
+    public RunConfig Config { get; }
+    public MotionDataset Dataset { get; }
+    public MotionStatistics Statistics { get; }
+    public BertTokenizer Tokenizer { get; }
+    public PatchOptions PatchOptions { get; }
+    public PatchBatchBuilder Batches { get; }
+
+    /// <summary>Entries skipped while building sample lists (split, id, why).</summary>
+    public List<string> Skipped { get; } = [];
+
+    public const string VocabFileName = "vocab.txt";
+
+    /// <summary>
+    /// Loads the data for a new run in <paramref name="runDir"/>: dataset, statistics (cached in the data folder as
+    /// the reference does, and copied into the run) and the vocabulary (from <see cref="DataSpec.VocabPath"/>, or built
+    /// from the training captions and saved as <c>runDir/vocab.txt</c>).
+    /// </summary>
+    public static RunData ForTraining(RunConfig config, string runDir)
+    {
+        var dataset = LoadDataset(config.Data.Dir);
+        var statistics = StatisticsFiles.LoadOrCompute(config.Data.Dir, new LoadReport(), out _);
+        Directory.CreateDirectory(runDir);
+        StatisticsFiles.Save(statistics, runDir);
+        WordPieceVocabulary vocab;
+        if (config.Data.VocabPath is not null) vocab = WordPieceVocabulary.Load(config.Data.VocabPath);
+        else
+        {
+            var captions = dataset.ClipsOf(config.Data.TrainSplit).SelectMany(c => c.Captions.Select(x => x.Text));
+            vocab = CaptionVocabulary.Build(captions);
+        }
+        CaptionVocabulary.Save(vocab, Path.Combine(runDir, VocabFileName));
+        return new RunData(config, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(Path.Combine(runDir, VocabFileName)), config.Data.MaxTokens));
+    }
+
+    /// <summary>
+    /// Loads data for evaluating the run in <paramref name="runDir"/>: its statistics and vocabulary, and the dataset
+    /// in <paramref name="dataDir"/> (default: the one it was trained on).
+    /// </summary>
+    public static RunData ForRun(string runDir, string? dataDir = null)
+    {
+        var config = RunConfig.Load(runDir);
+        var dir = dataDir ?? config.Data.Dir;
+        var dataset = LoadDataset(dir);
+        var statistics = StatisticsFiles.Exist(runDir) ? StatisticsFiles.Load(runDir) : StatisticsFiles.LoadOrCompute(dir, new LoadReport(), out _);
+        var vocabPath = Path.Combine(runDir, VocabFileName);
+        if (!File.Exists(vocabPath)) throw new FileNotFoundException($"{vocabPath}: the run's vocabulary is missing", vocabPath);
+        return new RunData(config with { Data = config.Data with { Dir = dir } }, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(vocabPath), config.Data.MaxTokens));
+    }
+
+    /// <summary>Loads only the run's tokenizer (for text queries).</summary>
+    public static BertTokenizer TokenizerOf(string runDir, RunConfig config) =>
+        new(WordPieceVocabulary.Load(Path.Combine(runDir, VocabFileName)), config.Data.MaxTokens);
+
+    private static MotionDataset LoadDataset(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dataset folder not found (generate one with 'mw data synth --out {dir}')");
+        return MotionDataset.Load(dir);
+    }
+
+    /// <summary>Training entries of a split: whole-motion captions pooled per clip, each segment caption its own cut entry.</summary>
+    public IReadOnlyList<TrainingSample> TrainSamples(string split)
+    {
+        if (trainCache.TryGetValue(split, out var cached)) return cached;
+        var list = new List<TrainingSample>();
+        var clips = ClipsOf(split, Config.Data.MaxTrainClips);
+        foreach (var clip in clips)
+        {
+            if (Config.Data.FirstCaptionOnly)
+            {
+                if (clip.Captions.Count == 0) continue;
+                var first = clip.Captions[0];
+                var motion = first.IsWholeMotion ? clip : Segment(clip, first, 0, split);
+                if (motion is not null) list.Add(new TrainingSample(clip.Id, motion, [first.Text]));
+                continue;
+            }
+            var whole = clip.Captions.Where(c => c.IsWholeMotion).Select(c => c.Text).ToList();
+            if (whole.Count > 0) list.Add(new TrainingSample(clip.Id, clip, whole));
+            int k = 0;
+            foreach (var c in clip.Captions.Where(c => !c.IsWholeMotion))
+            {
+                var seg = Segment(clip, c, k++, split);
+                if (seg is not null) list.Add(new TrainingSample(seg.Id, seg, [c.Text]));
+            }
+        }
+        list.Sort((a, b) => a.Clip.Frames.CompareTo(b.Clip.Frames) is var d && d != 0 ? d : string.CompareOrdinal(a.Id, b.Id)); // by length, as the reference
+        if (list.Count == 0) throw new InvalidDataException($"{Dataset.Root ?? Dataset.Name}: split '{split}' has no captioned motions to train on");
+        trainCache[split] = list;
+        return list;
+    }
+
+    /// <summary>Evaluation entries of a split: one per clip, its first caption line (a segment caption gives the cut segment).</summary>
+    public IReadOnlyList<TrainingSample> EvalSamples(string split)
+    {
+        if (evalCache.TryGetValue(split, out var cached)) return cached;
+        var list = new List<TrainingSample>();
+        foreach (var clip in ClipsOf(split, Config.Data.MaxEvalClips))
+        {
+            if (clip.Captions.Count == 0) { Skipped.Add($"{split}/{clip.Id}: no caption"); continue; }
+            var c = clip.Captions[0];
+            var motion = c.IsWholeMotion ? clip : Segment(clip, c, 0, split);
+            if (motion is null) continue;
+            list.Add(new TrainingSample(clip.Id, motion, [c.Text]));
+        }
+        if (list.Count == 0) throw new InvalidDataException($"{Dataset.Root ?? Dataset.Name}: split '{split}' has no captioned motions to evaluate");
+        evalCache[split] = list;
+        return list;
+    }
+
+    private IReadOnlyList<MotionClip> ClipsOf(string split, int? max)
+    {
+        if (!Dataset.SplitNames.Contains(split))
+            throw new ArgumentException($"{Dataset.Root ?? Dataset.Name}: no split '{split}' (splits: {string.Join(", ", Dataset.SplitNames)})");
+        var ids = Dataset.Split(split);
+        var clips = new List<MotionClip>();
+        foreach (var id in ids)
+        {
+            if (max is int m && clips.Count >= m) break;
+            if (Dataset.TryGet(id, out var clip)) clips.Add(clip);
+            else Skipped.Add($"{split}/{id}: listed in the split but not loaded");
+        }
+        return clips;
+    }
+
+    private MotionClip? Segment(MotionClip clip, Caption c, int k, string split)
+    {
+        int start = (int)(c.Start * clip.Fps), end = Math.Min(clip.Frames, (int)(c.End * clip.Fps));
+        if (end - start < 1)
+        {
+            Skipped.Add($"{split}/{clip.Id}: segment caption '{c.Text}' [{c.Start}, {c.End}] s covers no frames of {clip.Frames}");
+            return null;
+        }
+        int stride = clip.JointCount * 3;
+        var positions = clip.Positions.AsSpan(start * stride, (end - start) * stride).ToArray();
+        return new MotionClip($"{clip.Id}#seg{k}", clip.Skeleton, clip.Fps, positions, [new Caption(c.Text)], clip.Labels, clip.SourcePath);
+    }
+
+    /// <summary>Seed of epoch <paramref name="epoch"/> (data order, captions and crops derive from it).</summary>
+    public static int EpochSeed(int runSeed, int epoch) => PatchBatchBuilder.SampleSeed(runSeed, epoch);
+
+    /// <summary>The batches (member indices into <paramref name="count"/> samples) of one training epoch.</summary>
+    public IReadOnlyList<int[]> EpochBatches(int count, int epoch) =>
+        PatchBatchBuilder.EpochOrder(count, Config.Train.BatchSize, shuffle: true, EpochSeed(Config.Train.Seed, epoch), Config.Train.DropLast)
+            .Select(b => b.Members).ToList();
+
+    /// <summary>
+    /// A training batch: for each member a random caption (its own seeded draw per epoch) and a random crop of long
+    /// motions (the batch seed), both derived from (run seed, epoch, batch index, sample index).
+    /// </summary>
+    public ContrastiveBatch TrainBatch(IReadOnlyList<TrainingSample> samples, int[] members, int epoch, int batchIndex, float[]? buffer = null)
+    {
+        int epochSeed = EpochSeed(Config.Train.Seed, epoch);
+        var chosen = members.Select(i => samples[i]).ToArray();
+        var captions = new string[members.Length];
+        for (int b = 0; b < members.Length; b++)
+        {
+            var caps = chosen[b].Captions;
+            captions[b] = caps.Count == 1 ? caps[0] : caps[new Random(PatchBatchBuilder.SampleSeed(epochSeed ^ 0x0C0FFEE, members[b])).Next(caps.Count)];
+        }
+        var clips = chosen.Select(s => s.Clip).ToArray();
+        int seed = PatchBatchBuilder.SampleSeed(epochSeed, batchIndex);
+        var motion = buffer is null ? Batches.Build(clips, PatchMode.Train, seed) : Batches.BuildInto(clips, PatchMode.Train, seed, buffer);
+        return new ContrastiveBatch(motion, Encode(captions), captions, chosen);
+    }
+
+    /// <summary>An evaluation batch: first captions, first frames, no randomness.</summary>
+    public ContrastiveBatch EvalBatch(IReadOnlyList<TrainingSample> samples, int start, int count)
+    {
+        var chosen = samples.Skip(start).Take(count).ToArray();
+        var captions = chosen.Select(s => s.Captions[0]).ToArray();
+        var motion = Batches.Build(chosen.Select(s => s.Clip).ToArray(), PatchMode.Eval, 0);
+        return new ContrastiveBatch(motion, Encode(captions), captions, chosen);
+    }
+
+    /// <summary>Tokenises captions, padded to a multiple of <see cref="TextPadding.Multiple"/> tokens (masked; see <see cref="PoolWarmup"/>).</summary>
+    public EncodedBatch Encode(IReadOnlyList<string> captions) =>
+        TextPadding.Pad(Tokenizer.EncodeBatch(captions), Tokenizer.Vocabulary.PaddingId, Config.Data.MaxTokens);
+
+    /// <summary>A fingerprint of an evaluation split (ids, captions, frame counts, statistics, patch options, vocabulary).</summary>
+    public string Fingerprint(string split)
+    {
+        var sb = new StringBuilder();
+        sb.Append(PatchOptions).Append('|').Append(Tokenizer.Vocabulary.Count).Append('|').Append(Config.Data.MaxTokens).Append('\n');
+        foreach (var v in Statistics.Mean) sb.Append(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append(',');
+        foreach (var v in Statistics.Std) sb.Append(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append(',');
+        sb.Append('\n');
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(sb.ToString()));
+        foreach (var s in EvalSamples(split))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{s.Id}\t{s.Captions[0]}\t{s.Clip.Frames}\n"));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.Clip.Positions.AsSpan()));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+}
+
+/// <summary>
+/// A word-level WordPiece vocabulary built from captions, for text encoders trained from scratch: the special tokens,
+/// every single character seen (and its ## continuation) so unseen words still tokenise, then every word of the
+/// captions (lower-cased and split as BERT's basic tokenizer does), most frequent first.
+/// </summary>
+public static class CaptionVocabulary
+{
+    public static WordPieceVocabulary Build(IEnumerable<string> captions, int minCount = 1)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var chars = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var caption in captions)
+            foreach (var word in BasicTokenizer.Tokenize(caption))
+            {
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+                foreach (var ch in word.EnumerateRunes()) chars.Add(ch.ToString());
+            }
+        foreach (var c in "abcdefghijklmnopqrstuvwxyz0123456789") chars.Add(c.ToString());
+        var tokens = new List<string> { WordPieceVocabulary.Padding, WordPieceVocabulary.Unknown, WordPieceVocabulary.Classifier, WordPieceVocabulary.Separator, WordPieceVocabulary.Mask };
+        var seen = new HashSet<string>(tokens, StringComparer.Ordinal);
+        foreach (var c in chars) if (seen.Add(c)) tokens.Add(c);
+        foreach (var c in chars) if (seen.Add("##" + c)) tokens.Add("##" + c);
+        foreach (var (word, _) in counts.Where(kv => kv.Value >= minCount).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+            if (seen.Add(word)) tokens.Add(word);
+        return WordPieceVocabulary.FromTokens(tokens, "caption vocabulary");
+    }
+
+    /// <summary>Writes one token a line (id = line number), atomically.</summary>
+    public static void Save(WordPieceVocabulary vocab, string path)
+    {
+        Files.WriteLines(path, Enumerable.Range(0, vocab.Count).Select(vocab.TokenOf));
+    }
+}

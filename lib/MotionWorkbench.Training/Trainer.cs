@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MotionWorkbench.Evaluation;
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Optim;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>What a progress display shows; reported after every optimiser step and around evaluations.</summary>
+public sealed record TrainingProgress(string Phase, int Epoch, int Epochs, int Step, int StepsPerEpoch, int GlobalStep, int TotalSteps,
+    double Loss, double SamplesPerSecond, TimeSpan? Eta, string? Message = null);
+
+/// <summary>Passed to <see cref="Trainer.StepCallback"/> after each optimiser step.</summary>
+public sealed record TrainingStep(int Epoch, int BatchInEpoch, int GlobalStep, double Loss);
+
+/// <summary>How a run ended.</summary>
+public sealed record TrainingResult(string RunDir, bool Completed, TrainerState State, IReadOnlyList<JsonObject> EpochMetrics);
+
+/// <summary>A loss or gradient became NaN or infinite.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>
+/// The contrastive trainer (the reference's recipe): Adam (or AdamW) with parameter groups motion/text/heads
+/// (+ temperature when learnable), each with its learning rate; a cosine schedule stepped every optimiser step with
+/// period <see cref="TrainSpec.CosinePeriodFactor"/> x the run (2: the LR only halves) and an optional linear warm-up;
+/// batches of random captions and random crops; gradient accumulation; optional clipping. After every epoch it
+/// evaluates the selection split ("all" protocol), appends to <c>metrics.jsonl</c>, writes <c>last</c> and, when motion->text
+/// R@1 is at least the best so far, <c>best</c>. Everything derives from the seed, so a run stopped mid-epoch and
+/// resumed with <c>resume: true</c> ends with the same weights as an uninterrupted one.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly RunConfig config;
+    private readonly string runDir;
+    private StreamWriter? log;
+    private readonly PoolWarmup warmup = new();
+
+    public Trainer(RunConfig config, string runDir)
+    {
+        this.config = config.Validate();
+        this.runDir = runDir;
+    }
+
+    /// <summary>Receives progress after every step (the CLI's live bar, a notebook display).</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>Called after every optimiser step; return false to stop (the run saves <c>last</c> and can be resumed).</summary>
+    public Func<TrainingStep, bool>? StepCallback { get; init; }
+
+    /// <summary>Also write each step's loss to metrics.jsonl (default true).</summary>
+    public bool LogSteps { get; init; } = true;
+
+    public const string MetricsFileName = "metrics.jsonl";
+    public const string LogFileName = "train.log";
+
+    /// <summary>Trains (or, with <paramref name="resume"/>, continues from <c>last</c>) until the last epoch, a stop or cancellation.</summary>
+    public TrainingResult Run(bool resume = false, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(runDir);
+        string lastPath = Path.Combine(runDir, Checkpoint.LastFileName), bestPath = Path.Combine(runDir, Checkpoint.BestFileName);
+        string metricsPath = Path.Combine(runDir, MetricsFileName);
+        if (!resume && File.Exists(lastPath))
+            throw new InvalidOperationException($"{runDir} already holds a run ({Checkpoint.LastFileName}); pass --resume to continue it or choose another --out");
+        using var logWriter = new StreamWriter(Path.Combine(runDir, LogFileName), append: true) { AutoFlush = true };
+        log = logWriter;
+
+        TrainerState state = new();
+        if (resume)
+        {
+            if (!File.Exists(lastPath)) throw new FileNotFoundException($"{lastPath}: nothing to resume (no 'last' checkpoint in {runDir})", lastPath);
+            var saved = RunConfig.Load(runDir);
+            if (saved.ToJson() != config.ToJson())
+                throw new InvalidOperationException($"{runDir}: the configuration differs from the run's config.json; resume with the saved configuration (mw train --resume --out {runDir})");
+        }
+        else
+        {
+            config.Save(runDir);
+            if (File.Exists(metricsPath)) File.Delete(metricsPath);
+        }
+
+        Log($"{(resume ? "resuming" : "starting")} run '{config.Name}' (preset {config.Preset}) in {Path.GetFullPath(runDir)}");
+        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir);
+        var samples = data.TrainSamples(config.Data.TrainSplit);
+        var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed);
+        var store = new ParameterStore(model.Module);
+        var optimizer = CreateOptimizer(model, store);
+        int stepsPerEpoch = data.EpochBatches(samples.Count, 0).Count;
+        if (stepsPerEpoch == 0)
+            throw new InvalidDataException($"{config.Data.Dir}: {samples.Count} training samples make no full batch of {config.Train.BatchSize}; lower train.batchSize");
+        int totalSteps = stepsPerEpoch * config.Train.Epochs;
+        var schedule = new CosineSchedule(Math.Max(1, (int)Math.Round(config.Train.CosinePeriodFactor * totalSteps)), config.Train.WarmupSteps);
+
+        if (resume)
+        {
+            var (tensors, m, v, saved, _) = Checkpoint.Read(lastPath);
+            model.Module.LoadStateDict(tensors, strict: true, lastPath);
+            if (m is null || v is null || m.Length != optimizer.M.Length || v.Length != optimizer.V.Length)
+                throw new InvalidDataException($"{lastPath}: optimiser moments missing or of the wrong size for this model");
+            m.CopyTo(optimizer.M, 0);
+            v.CopyTo(optimizer.V, 0);
+            EngineState.SetOptimizerSteps(optimizer, saved.OptimizerSteps);
+            EngineState.RestoreDropout(model.Module, saved.DropoutCounters, lastPath);
+            state = saved;
+            TruncateMetrics(metricsPath, state.GlobalStep);
+            Log($"resumed at epoch {state.Epoch + 1}, batch {state.BatchInEpoch}, step {state.GlobalStep}");
+            if (state.Completed) Log("the run had already completed");
+        }
+        Log($"{samples.Count} training samples ({config.Data.TrainSplit}), {stepsPerEpoch} steps per epoch x {config.Train.Epochs} epochs; " +
+            $"{model.Module.ParameterCount():N0} parameters; vocabulary {data.Tokenizer.Vocabulary.Count}");
+        foreach (var s in data.Skipped) Log("skipped: " + s);
+
+        var epochMetrics = ReadEpochMetrics(metricsPath);
+        var clock = Stopwatch.StartNew();
+        double startElapsed = state.ElapsedSeconds;
+        long samplesAtStart = state.SamplesSeen;
+        float[] buffer = new float[config.Train.BatchSize / config.Train.GradAccumulation * data.Batches.Patches.PatchLength];
+        model.Module.Train();
+
+        while (!state.Completed)
+        {
+            int epoch = state.Epoch;
+            var batches = data.EpochBatches(samples.Count, epoch);
+            double lossSum = 0;
+            int lossCount = 0;
+            for (int bi = state.BatchInEpoch; bi < batches.Count; bi++)
+            {
+                double loss = TrainStep(model, store, optimizer, schedule, data, samples, batches[bi], epoch, bi, state.GlobalStep, buffer);
+                lossSum += loss; lossCount++;
+                state = state with
+                {
+                    BatchInEpoch = bi + 1, GlobalStep = state.GlobalStep + 1, SamplesSeen = state.SamplesSeen + batches[bi].Length,
+                    ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds,
+                };
+                if (LogSteps) AppendMetrics(metricsPath, new JsonObject { ["type"] = "step", ["epoch"] = epoch + 1, ["step"] = state.GlobalStep, ["loss"] = Round(loss), ["lr"] = optimizer.Groups[0].LearningRate });
+                double rate = (state.SamplesSeen - samplesAtStart) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                var eta = rate > 0 ? TimeSpan.FromSeconds((totalSteps - state.GlobalStep) * (double)config.Train.BatchSize / rate) : (TimeSpan?)null;
+                Progress?.Report(new TrainingProgress("train", epoch + 1, config.Train.Epochs, bi + 1, batches.Count, state.GlobalStep, totalSteps, loss, rate, eta));
+                bool stop = cancellation.IsCancellationRequested || (StepCallback is not null && !StepCallback(new TrainingStep(epoch, bi, state.GlobalStep, loss)));
+                if (stop || (config.Train.CheckpointEverySteps > 0 && state.GlobalStep % config.Train.CheckpointEverySteps == 0 && bi + 1 < batches.Count))
+                    SaveLast(lastPath, model, optimizer, state);
+                if (stop)
+                {
+                    Log($"stopped at epoch {epoch + 1}, batch {bi + 1}/{batches.Count}, step {state.GlobalStep}; 'last' saved, continue with --resume");
+                    return new TrainingResult(runDir, false, state, epochMetrics);
+                }
+            }
+
+            // End of epoch: evaluate the selection split, log, checkpoint.
+            bool evaluate = (epoch + 1) % config.Train.EvalEvery == 0 || epoch + 1 == config.Train.Epochs;
+            var line = new JsonObject
+            {
+                ["type"] = "epoch", ["epoch"] = epoch + 1, ["step"] = state.GlobalStep,
+                ["trainLoss"] = lossCount > 0 ? Round(lossSum / lossCount) : null,
+                ["lr"] = optimizer.Groups.ToDictionary(g => g.Name, g => g.LearningRate).Aggregate(new JsonObject(), (o, kv) => { o[kv.Key] = kv.Value; return o; }),
+                ["seconds"] = Round(startElapsed + clock.Elapsed.TotalSeconds),
+            };
+            state = state with { Epoch = epoch + 1, BatchInEpoch = 0, Completed = epoch + 1 >= config.Train.Epochs };
+            bool isBest = false;
+            if (evaluate)
+            {
+                string split = SelectionSplit;
+                Progress?.Report(new TrainingProgress("eval", epoch + 1, config.Train.Epochs, batches.Count, batches.Count, state.GlobalStep, totalSteps, lossSum / Math.Max(1, lossCount), 0, null, $"evaluating {split}"));
+                var emb = Embedder.Embed(model, data, split, Math.Max(config.Train.BatchSize, 64));
+                var all = emb.Evaluate([RetrievalProtocols.All])[0];
+                double valLoss = EvalLoss(model, emb, config.Train.BatchSize);
+                double metric = all.MotionToText.R1;
+                isBest = metric >= state.BestMetric;
+                if (isBest) state = state with { BestMetric = metric, BestEpoch = epoch + 1 };
+                line["selectionSplit"] = split;
+                line["selection"] = config.Train.Selection == "test" ? "test-set selection (reference)" : "validation";
+                line[$"{split}Loss"] = Round(valLoss);
+                line[split] = JsonNode.Parse(all.ToJson());
+                Log($"epoch {epoch + 1}/{config.Train.Epochs}: train loss {lossSum / Math.Max(1, lossCount):F4}, {split} loss {valLoss:F4}, {split} (all, n={all.N}) " +
+                    $"t2m R@1 {all.TextToMotion.R1:F2} R@5 {all.TextToMotion.R5:F2}, m2t R@1 {all.MotionToText.R1:F2}{(isBest ? " (best)" : "")}");
+            }
+            else Log($"epoch {epoch + 1}/{config.Train.Epochs}: train loss {lossSum / Math.Max(1, lossCount):F4}");
+            line["best"] = isBest;
+            state = state with { ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds };
+            AppendMetrics(metricsPath, line);
+            epochMetrics.Add(line);
+            SaveLast(lastPath, model, optimizer, state);
+            if (isBest) Checkpoint.Save(bestPath, config, model.Module, state);
+            if (!state.Completed && (cancellation.IsCancellationRequested)) return new TrainingResult(runDir, false, state, epochMetrics);
+        }
+        Log($"finished: {state.GlobalStep} steps in {state.ElapsedSeconds:F1} s; best {SelectionSplit} motion->text R@1 {state.BestMetric:F2} at epoch {state.BestEpoch}" +
+            (config.Train.Selection == "test" ? " (test-set selection, as the reference)" : ""));
+        return new TrainingResult(runDir, true, state, epochMetrics);
+    }
+
+    /// <summary>The split used for model selection ("val" by default; the test split with selection=test).</summary>
+    public string SelectionSplit => config.Train.Selection == "test" ? config.Data.TestSplit : config.Data.ValSplit;
+
+    private double TrainStep(IRetrievalModel model, ParameterStore store, Adam optimizer, CosineSchedule schedule, RunData data,
+        IReadOnlyList<TrainingSample> samples, int[] members, int epoch, int batchIndex, int globalStep, float[] buffer)
+    {
+        int accum = config.Train.GradAccumulation, micro = members.Length / accum;
+        double total = 0;
+        optimizer.ZeroGrad();
+        for (int a = 0; a < accum; a++)
+        {
+            var part = a == accum - 1 ? members[(a * micro)..] : members[(a * micro)..((a + 1) * micro)];
+            var batch = data.TrainBatch(samples, part, epoch, batchIndex * accum + a, buffer.Length >= part.Length * data.Batches.Patches.PatchLength ? buffer : null);
+            if (warmup.NeedsWarmup(part.Length, batch.Text.Length))
+            {
+                // A throw-away pass so this shape's buffers are in the pool (see PoolWarmup); dropout streams rewound after it.
+                var counters = EngineState.CaptureDropout(model.Module);
+                var grads = (float[])store.Grads.Clone();
+                model.ContrastiveLoss(model.EncodeText(batch.Text), model.EncodeMotion(batch.Motion)).Backward();
+                EngineState.RestoreDropout(model.Module, counters, "warm-up");
+                grads.CopyTo(store.Grads, 0);
+            }
+            var text = model.EncodeText(batch.Text);
+            var motion = model.EncodeMotion(batch.Motion);
+            var loss = model.ContrastiveLoss(text, motion);
+            float value = loss.Item();
+            if (!float.IsFinite(value))
+                throw new TrainingDivergedException($"training diverged at step {globalStep + 1} (epoch {epoch + 1}, batch {batchIndex + 1}): the contrastive loss is {value}");
+            if (accum > 1) loss = Ops.Scale(loss, 1f / accum);
+            loss.Backward();
+            total += value / accum;
+        }
+        CheckGradients(store, globalStep, epoch, batchIndex);
+        if (config.Train.ClipGradNorm > 0) optimizer.ClipGradNorm(config.Train.ClipGradNorm);
+        schedule.Apply(optimizer, globalStep);
+        optimizer.Step();
+        return total;
+    }
+
+    /// <summary>Throws naming the parameter whose gradient holds a NaN or infinity.</summary>
+    public static void CheckGradients(ParameterStore store, int globalStep, int epoch, int batchIndex)
+    {
+        var g = store.Grads;
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(g))) return; // fast path: a NaN/Inf anywhere makes the sum non-finite
+        foreach (var (name, t, offset) in store.Entries)
+            for (int i = 0; i < t.Size; i++)
+                if (!float.IsFinite(g[offset + i]))
+                    throw new TrainingDivergedException($"training diverged at step {globalStep + 1} (epoch {epoch + 1}, batch {batchIndex + 1}): the gradient of parameter '{name}' {Tensor.Format(t.Shape)} holds {g[offset + i]} at element {i}");
+        // The sum overflowed with finite elements: not a divergence.
+    }
+
+    private Adam CreateOptimizer(IRetrievalModel model, ParameterStore store)
+    {
+        var t = config.Train;
+        var groups = model.ParameterGroups().Select(g => new ParamGroup(g.Group, g.Parameters, g.Group switch
+        {
+            "motion" => t.MotionLr,
+            "text" => t.TextLr,
+            "heads" => t.HeadLr,
+            "temperature" => t.TemperatureLr,
+            _ => throw new InvalidOperationException($"the model reports an unknown parameter group '{g.Group}'"),
+        }, g.Group == "temperature" ? 0f : t.WeightDecay)).ToList();
+        return t.Optimizer == "adamw" ? new AdamW(store, groups) : new Adam(store, groups);
+    }
+
+    private double EvalLoss(IRetrievalModel model, SplitEmbeddings emb, int batchSize)
+    {
+        double sum = 0;
+        int count = 0;
+        using (Autograd.NoGrad())
+        {
+            for (int s = 0; s + batchSize <= emb.Count || (s == 0 && emb.Count >= 2); s += batchSize)
+            {
+                int n = Math.Min(batchSize, emb.Count - s);
+                int D = emb.Texts[0].Length;
+                var t = Tensor.Zeros(n, D);
+                var m = Tensor.Zeros(n, D);
+                for (int i = 0; i < n; i++) { emb.Texts[s + i].CopyTo(t.Data.Slice(i * D, D)); emb.Motions[s + i].CopyTo(m.Data.Slice(i * D, D)); }
+                if (warmup.NeedsWarmup(n, -1)) using (TensorScope.Begin()) model.ContrastiveLoss(t, m);
+                using (TensorScope.Begin()) sum += model.ContrastiveLoss(t, m).Item();
+                count++;
+                if (n < batchSize) break;
+            }
+        }
+        return count == 0 ? double.NaN : sum / count;
+    }
+
+    private void SaveLast(string path, IRetrievalModel model, Adam optimizer, TrainerState state)
+    {
+        var s = state with { OptimizerSteps = optimizer.StepCount, DropoutCounters = EngineState.CaptureDropout(model.Module) };
+        Checkpoint.Save(path, config, model.Module, s, optimizer);
+    }
+
+    private void Log(string message) => log?.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {message}");
+
+    private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 6) : v;
+
+    private static void AppendMetrics(string path, JsonObject line)
+    {
+        using var w = new StreamWriter(path, append: true);
+        w.Write(line.ToJsonString());
+        w.Write('\n');
+    }
+
+    /// <summary>Keeps only lines up to <paramref name="globalStep"/> (steps logged after the checkpoint are dropped on resume), atomically.</summary>
+    private static void TruncateMetrics(string path, int globalStep)
+    {
+        if (!File.Exists(path)) return;
+        var keep = File.ReadAllLines(path).Where(l =>
+        {
+            if (string.IsNullOrWhiteSpace(l)) return false;
+            try { return (JsonNode.Parse(l)?["step"]?.GetValue<int>() ?? 0) <= globalStep; }
+            catch (JsonException) { return false; }
+        }).ToList();
+        Files.WriteLines(path, keep);
+    }
+
+    /// <summary>The epoch lines of a metrics file.</summary>
+    public static List<JsonObject> ReadEpochMetrics(string path)
+    {
+        var list = new List<JsonObject>();
+        if (!File.Exists(path)) return list;
+        foreach (var l in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(l)) continue;
+            if (JsonNode.Parse(l) is JsonObject o && (string?)o["type"] == "epoch") list.Add(o);
+        }
+        return list;
+    }
+
+    /// <summary>(step, loss) of every step line of a metrics file.</summary>
+    public static List<(int Step, double Loss)> ReadStepLosses(string path)
+    {
+        var list = new List<(int, double)>();
+        if (!File.Exists(path)) return list;
+        foreach (var l in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(l)) continue;
+            if (JsonNode.Parse(l) is JsonObject o && (string?)o["type"] == "step")
+                list.Add((o["step"]!.GetValue<int>(), o["loss"]!.GetValue<double>()));
+        }
+        return list;
+    }
+
+    internal static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,43 @@
+using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Training.Tests;
+
+/// <summary>One small synthetic dataset (written once per test run) shared by the tests of this project.</summary>
+public sealed class SynthFixture : IDisposable
+{
+    public SynthFixture()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "mw-training-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        DataDir = Path.Combine(Root, "data");
+        SyntheticMotions.Write(DataDir, new SynthOptions { Count = 56, Seed = 7 });
+    }
+
+    public string Root { get; }
+    public string DataDir { get; }
+
+    public static string Arch = Environment.GetEnvironmentVariable("MW_ARCH") ?? "bag";
+
+    /// <summary>A fresh run folder under the fixture's root.</summary>
+    public string NewRunDir(string name) => Path.Combine(Root, "runs", name + "-" + Guid.NewGuid().ToString("N")[..6]);
+
+    /// <summary>
+    /// A bag-of-patches model on 64 training pairs, 32-frame windows, evaluated on the same 64 pairs (so the overfit
+    /// test can ask for R@1 = 100).
+    /// </summary>
+    public RunConfig Tiny(int epochs = 30) => RunConfig.Smoke with
+    {
+        Name = "tiny",
+        Model = RunConfig.Smoke.Model with { Architecture = Arch, PatchSize = 16, MaxFrames = 64, VitWidth = 32, VitDepth = 1, VitHeads = 2, VitMlp = 64, TextWidth = 32, TextDepth = 1, TextHeads = 2, TextFfn = 64, EmbeddingDim = 32 },
+        Data = RunConfig.Smoke.Data with { Dir = DataDir, MaxTrainClips = 64, MaxEvalClips = 64, ValSplit = "train", TestSplit = "train", Workers = 1 },
+        Train = RunConfig.Smoke.Train with { Epochs = epochs, BatchSize = 16, MotionLr = 3e-3f, TextLr = 3e-3f, HeadLr = 3e-3f, WarmupSteps = 0 },
+    };
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+[CollectionDefinition("synth")]
+public sealed class SynthCollection : ICollectionFixture<SynthFixture>;
