@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using MotionWorkbench.Evaluation;
+using MotionWorkbench.Patches;
+using MotionWorkbench.Render.Views;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Experiments;
+
+/// <summary>One trained and evaluated run of an experiment grid.</summary>
+public sealed record ExperimentResult(string Label, string RunDir, RunConfig Config, string EvalData, string EvalSplit,
+    IReadOnlyList<RetrievalResult> Results, double TrainSeconds, bool Reused)
+{
+    /// <summary>The result of a protocol ("all", "small-batches", "tmr-normal", "tmr-guo").</summary>
+    public RetrievalResult Protocol(string name) => Results.FirstOrDefault(r => r.Protocol == name)
+        ?? throw new KeyNotFoundException($"{RunDir}: no '{name}' result (evaluated: {string.Join(", ", Results.Select(r => r.Protocol))})");
+
+    /// <summary>R@1/2/3/5/10 and MedR in both directions (<see cref="Columns.Full"/>).</summary>
+    public double?[] Full(string protocol = "all")
+    {
+        var r = Protocol(protocol);
+        return [.. r.TextToMotion.ToArray().Select(v => (double?)v), .. r.MotionToText.ToArray().Select(v => (double?)v)];
+    }
+
+    /// <summary>R@1/5/10 and MedR in both directions (<see cref="Columns.Short"/>).</summary>
+    public double?[] Short(string protocol = "all")
+    {
+        var r = Protocol(protocol);
+        static double?[] S(RecallMetrics m) => [m.R1, m.R5, m.R10, m.MedR];
+        return [.. S(r.TextToMotion), .. S(r.MotionToText)];
+    }
+
+    /// <summary>The training curve (loss per step) from the run's metrics.jsonl.</summary>
+    public CurveSeries LossCurve()
+    {
+        var steps = Trainer.ReadStepLosses(Path.Combine(RunDir, Trainer.MetricsFileName));
+        return new CurveSeries(Label, steps.Select(s => (double)s.Step).ToArray(), steps.Select(s => s.Loss).ToArray());
+    }
+}
+
+/// <summary>
+/// Train-then-evaluate helpers for the notebooks: one call per row of a paper table. A run folder that already holds a
+/// finished experiment with the same configuration (and evaluation data) is reused, so re-running a notebook only
+/// re-trains what changed; any other content of that folder is replaced.
+/// </summary>
+public static class Experiment
+{
+    public const string ResultFileName = "experiment.json";
+    public static IReadOnlyList<string> DefaultProtocols { get; } = ["all", "small-batches"];
+
+    /// <summary>Trains <paramref name="config"/> into <paramref name="runDir"/> and evaluates the best checkpoint on the test split.</summary>
+    /// <param name="evalDataDir">Evaluate on another dataset (cross-skeleton zero-shot); default: the training data.</param>
+    public static ExperimentResult TrainAndEvaluate(string label, RunConfig config, string runDir, IEnumerable<string>? protocols = null,
+        string? evalDataDir = null, TextWriter? log = null)
+    {
+        var protocolList = (protocols ?? DefaultProtocols).ToList();
+        string evalData = Path.GetFullPath(evalDataDir ?? config.Data.Dir);
+        string configJson = config.ToJson();
+        var cached = TryLoad(runDir, configJson, evalData, protocolList);
+        if (cached is not null)
+        {
+            log?.WriteLine($"{label}: reusing {runDir} (same configuration, already evaluated)");
+            return cached with { Label = label };
+        }
+        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+        var watch = Stopwatch.StartNew();
+        log?.WriteLine($"{label}: training {config.Model.Architecture} ({config.Preset}) on {config.Data.Dir} for {config.Train.Epochs} epoch(s)...");
+        var trainer = new Trainer(config, runDir) { LogSteps = true };
+        var training = trainer.Run();
+        if (!training.Completed) throw new InvalidOperationException($"{runDir}: training stopped before the last epoch");
+        double seconds = watch.Elapsed.TotalSeconds;
+        var results = Evaluate(runDir, evalDataDir, config.Data.TestSplit, protocolList);
+        var result = new ExperimentResult(label, runDir, config, evalData, config.Data.TestSplit, results, seconds, Reused: false);
+        Save(result, configJson);
+        log?.WriteLine($"{label}: trained in {seconds:0.0} s; all-protocol t2m R@1 {result.Protocol(protocolList[0]).TextToMotion.R1:0.00}");
+        return result;
+    }
+
+    /// <summary>
+    /// Evaluates a trained run on a split of <paramref name="dataDir"/> (default: its own data). On another dataset the
+    /// motions are normalised with that dataset's own statistics (the run's statistics describe another skeleton).
+    /// </summary>
+    public static List<RetrievalResult> Evaluate(string runDir, string? dataDir, string split, IEnumerable<string>? protocols = null)
+    {
+        var model = RunModels.Load(runDir);
+        var data = ForData(runDir, dataDir);
+        var embeddings = Embedder.Embed(model, data, split, batchSize: 64);
+        return embeddings.Evaluate(protocols ?? DefaultProtocols);
+    }
+
+    /// <summary>The run's data for evaluation on <paramref name="dataDir"/>, with that dataset's statistics when it is another one.</summary>
+    public static RunData ForData(string runDir, string? dataDir)
+    {
+        var config = RunConfig.Load(runDir);
+        if (dataDir is null || Path.GetFullPath(dataDir) == Path.GetFullPath(config.Data.Dir)) return RunData.ForRun(runDir);
+        // RunData.ForRun prefers the run's own statistics; a view folder with the target's statistics and the run's
+        // config, vocabulary and checkpoints lets the same code normalise the other skeleton correctly.
+        var view = Path.Combine(runDir, "eval-on", RunFolder.Safe(Path.GetFileName(Path.GetFullPath(dataDir).TrimEnd('/'))));
+        Directory.CreateDirectory(view);
+        foreach (var name in new[] { RunConfig.FileName, RunData.VocabFileName })
+            File.Copy(Path.Combine(runDir, name), Path.Combine(view, name), overwrite: true);
+        var statistics = StatisticsFiles.LoadOrCompute(dataDir, new MotionWorkbench.Data.LoadReport(), out _);
+        StatisticsFiles.Save(statistics, view);
+        return RunData.ForRun(view, dataDir);
+    }
+
+    private static void Save(ExperimentResult r, string configJson)
+    {
+        var node = new JsonObject
+        {
+            ["label"] = r.Label,
+            ["config"] = JsonNode.Parse(configJson),
+            ["evalData"] = r.EvalData,
+            ["evalSplit"] = r.EvalSplit,
+            ["trainSeconds"] = r.TrainSeconds,
+            ["results"] = new JsonArray(r.Results.Select(x => JsonNode.Parse(x.ToJson())).ToArray()),
+        };
+        var path = Path.Combine(r.RunDir, ResultFileName);
+        File.WriteAllText(path + ".tmp", node.ToJsonString(RunFolder.Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)
+    {
+        var path = Path.Combine(runDir, ResultFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            if (!JsonNode.DeepEquals(node["config"], JsonNode.Parse(configJson))) return null;
+            if ((string?)node["evalData"] != evalData) return null;
+            var results = node["results"]!.AsArray().Select(x => RetrievalResult.FromJson(x!.ToJsonString())).ToList();
+            if (protocols.Any(p => results.All(r => r.Protocol != p))) return null;
+            return new ExperimentResult((string?)node["label"] ?? "", runDir, RunConfig.FromJson(node["config"]!.ToJsonString(), path), evalData,
+                (string?)node["evalSplit"] ?? "test", results, (double?)node["trainSeconds"] ?? 0, Reused: true);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or NullReferenceException or InvalidOperationException)
+        {
+            return null; // a damaged or older result file: train again
+        }
+    }
+
+    /// <summary>A metric table (short columns) of results with the published row beside each (null: none published).</summary>
+    public static MetricTable ShortTable(string title, IEnumerable<(ExperimentResult Result, double?[]? Published)> rows, string protocol = "all", string? note = null)
+    {
+        var table = new MetricTable(title, Columns.Short, Columns.LowerIsBetter) { Note = note };
+        foreach (var (r, p) in rows) table.Add(r.Label, r.Short(protocol), p);
+        return table;
+    }
+}

@@ -1,0 +1,70 @@
+using MotionWorkbench.Data;
+using MotionWorkbench.Data.Import;
+using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Experiments;
+
+/// <summary>
+/// The datasets the notebooks use, sized by preset: the synthetic SMPL-22 (HumanML3D format) and KIT-21 (KIT-ML format)
+/// sets generated on first use into <c>dataRoot</c>, and the real Bandai-Namco set imported from the shared archive when
+/// it is present. Generated folders carry a stamp, so an existing one is reused.
+/// </summary>
+public static class PaperData
+{
+    /// <summary>Synthetic clips (before mirroring) per preset: Smoke keeps CI fast, Laptop/Paper use the default 4,000.</summary>
+    public static int SyntheticCount(string preset) => preset.ToLowerInvariant() switch
+    {
+        "smoke" => 160,
+        "laptop" => 4000,
+        "paper" => 4000,
+        _ => throw new ArgumentException($"unknown preset '{preset}' (known: {string.Join(", ", RunConfig.PresetNames)})"),
+    };
+
+    /// <summary>The synthetic dataset for a skeleton ("smpl" or "kit"), generated into <c>dataRoot/synthetic-SKELETON-COUNT</c> when absent.</summary>
+    public static string Synthetic(string dataRoot, string skeleton, string preset, ulong seed = 42)
+    {
+        int count = SyntheticCount(preset);
+        var dir = Path.GetFullPath(Path.Combine(dataRoot, $"synthetic-{skeleton.ToLowerInvariant()}-{count}"));
+        DefaultData.LoadOrCreate(dir, new SynthOptions { Skeleton = skeleton, Count = count, Seed = seed });
+        return dir;
+    }
+
+    /// <summary>The Bandai archive of dataset 1 (17 contents x 15 styles, 174 clips) under <paramref name="bandaiDir"/>, or null when absent.</summary>
+    public static string? BandaiArchive(string bandaiDir, int dataset = 1)
+    {
+        var path = Path.Combine(bandaiDir, $"Bandai-Namco-Research-Motiondataset-{dataset}.tar.xz");
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>
+    /// Imports Bandai dataset 1 (20 fps, content labels as actions, captions made from the labels) into
+    /// <c>importRoot/dataset-1</c> once (archives extracted under <c>importRoot/cache</c>), or returns null when the
+    /// archive is absent. <paramref name="maxFiles"/> limits the import (files are taken in name order).
+    /// </summary>
+    public static string? Bandai(string bandaiDir, string importRoot, int? maxFiles = null)
+    {
+        var archive = BandaiArchive(bandaiDir);
+        if (archive is null) return null;
+        var dir = Path.GetFullPath(Path.Combine(importRoot, maxFiles is int m ? $"dataset-1-first{m}" : "dataset-1"));
+        var stamp = Path.Combine(dir, "import-stamp.txt");
+        string expected = $"bandai dataset 1 from {archive} ({new FileInfo(archive).Length} bytes), maxFiles={maxFiles}";
+        if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == expected && Directory.Exists(Path.Combine(dir, "new_joints"))) return dir;
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        BvhImporter.Import(archive, dir, new BvhImportOptions { Format = "bandai", CacheDir = Path.Combine(importRoot, "cache"), MaxFiles = maxFiles });
+        File.WriteAllText(stamp, expected + "\n");
+        return dir;
+    }
+
+    /// <summary>The genuine HumanML3D samples folder when it holds new_joints/*.npy, else null.</summary>
+    public static string? HumanML3DSamples(string dir) =>
+        Directory.Exists(Path.Combine(dir, "new_joints")) && Directory.EnumerateFiles(Path.Combine(dir, "new_joints"), "*.npy").Any() ? Path.GetFullPath(dir) : null;
+
+    /// <summary>A preset's run configuration on a dataset, optionally changed by <paramref name="change"/>.</summary>
+    public static RunConfig Config(string preset, string dataDir, string name, Func<RunConfig, RunConfig>? change = null)
+    {
+        var config = RunConfig.FromPreset(preset) with { Name = name };
+        config = config with { Data = config.Data with { Dir = dataDir } };
+        return change is null ? config : change(config);
+    }
+}

@@ -1,0 +1,162 @@
+using MotionWorkbench.Data;
+using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
+using MotionWorkbench.Patches;
+using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.Render.Plots;
+using MotionWorkbench.Render.Views;
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Experiments;
+
+/// <summary>One retrieved item: rank (1-based), id, cosine similarity and the caption.</summary>
+public sealed record Hit(int Rank, string Id, double Score, string Caption, MotionClip? Clip);
+
+/// <summary>
+/// A trained run opened for queries (notebooks 01, 08 and 11): free-text -> motions, motion -> captions and zero-shot
+/// classification with prompts. The split's embeddings are computed once per instance.
+/// </summary>
+public sealed class RunProbe
+{
+    private readonly IRetrievalModel model;
+    private readonly RunData data;
+    private readonly Dictionary<string, SplitEmbeddings> embedded = [];
+
+    public RunProbe(string runDir, string? dataDir = null)
+    {
+        RunDir = runDir;
+        model = RunModels.Load(runDir);
+        data = Experiment.ForData(runDir, dataDir);
+    }
+
+    public string RunDir { get; }
+    public MotionDataset Dataset => data.Dataset;
+
+    /// <summary>The split's text and motion embeddings (first caption per motion).</summary>
+    public SplitEmbeddings Embeddings(string split)
+    {
+        if (!embedded.TryGetValue(split, out var e)) embedded[split] = e = Embedder.Embed(model, data, split, batchSize: 64);
+        return e;
+    }
+
+    /// <summary>L2-normalised text embeddings (rows) of free texts.</summary>
+    public float[][] EmbedTexts(IReadOnlyList<string> texts)
+    {
+        if (texts.Count == 0) throw new ArgumentException("no texts to embed", nameof(texts));
+        bool wasTraining = model.Module.Training;
+        model.Module.Eval();
+        try
+        {
+            using var _ = Autograd.NoGrad();
+            var t = model.EncodeText(data.Encode(texts)); // (n, D)
+            int D = t.Shape[1];
+            return Enumerable.Range(0, texts.Count).Select(i => t.Data.Slice(i * D, D).ToArray()).ToArray();
+        }
+        finally { model.Module.Train(wasTraining); }
+    }
+
+    /// <summary>The <paramref name="k"/> motions of <paramref name="split"/> closest to a free-text query.</summary>
+    public List<Hit> TextToMotion(string query, string split, int k = 5)
+    {
+        var e = Embeddings(split);
+        var q = EmbedTexts([query])[0];
+        return Top(e.Motions.Select(m => Dot(q, m)).ToArray(), k, i => (e.Ids[i], e.Captions[i]));
+    }
+
+    /// <summary>The <paramref name="k"/> captions of <paramref name="split"/> closest to a motion of that split.</summary>
+    public List<Hit> MotionToText(string id, string split, int k = 5)
+    {
+        var e = Embeddings(split);
+        int row = e.Ids.ToList().IndexOf(id);
+        if (row < 0) throw new KeyNotFoundException($"motion '{id}' is not in split '{split}' of {Dataset.Root} (first ids: {string.Join(", ", e.Ids.Take(5))})");
+        var m = e.Motions[row];
+        return Top(e.Texts.Select(t => Dot(t, m)).ToArray(), k, i => (e.Ids[i], e.Captions[i]));
+    }
+
+    /// <summary>
+    /// Zero-shot classification of the split's motions by their first action label, prompts built from
+    /// <paramref name="template"/> ("A person {label}") over the labels present. Returns the result and the class names.
+    /// </summary>
+    public (ClassificationResult Result, IReadOnlyList<string> Classes, int Unlabelled) ZeroShot(string split, string template = ZeroShotPrompts.DefaultTemplate)
+    {
+        var e = Embeddings(split);
+        var labels = new List<string?>();
+        foreach (var id in e.Ids) labels.Add(Dataset.TryGet(id, out var clip) && clip.Labels.Count > 0 ? clip.Labels[0] : null);
+        var classes = labels.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        if (classes.Count < 2) throw new InvalidDataException($"{Dataset.Root}: split '{split}' has {classes.Count} action label(s); zero-shot classification needs at least 2 (actions.json)");
+        var rows = Enumerable.Range(0, e.Count).Where(i => labels[i] is not null).ToList();
+        var prompts = EmbedTexts(ZeroShotPrompts.Build(classes, template));
+        var scores = SimilarityMatrix.FromRows(rows.Select(i => prompts.Select(p => Dot(p, e.Motions[i])).ToArray()).ToList());
+        var truth = rows.Select(i => classes.IndexOf(labels[i]!)).ToList();
+        return (ZeroShotClassifier.Evaluate(scores, truth, Math.Min(5, classes.Count)), classes, e.Count - rows.Count);
+    }
+
+    private List<Hit> Top(float[] scores, int k, Func<int, (string Id, string Caption)> item)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).ToList();
+        return order.Select((i, r) =>
+        {
+            var (id, caption) = item(i);
+            return new Hit(r + 1, id, scores[i], caption, Dataset.TryGet(id, out var clip) ? clip : null);
+        }).ToList();
+    }
+
+    private static float Dot(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+}
+
+/// <summary>One motion's attention probabilities in a ViT: (layers, heads, tokens, tokens), token 0 the class token.</summary>
+public sealed record AttentionCapture(MotionPatch Patch, float[] Probabilities, int Layers, int Heads, int Tokens)
+{
+    public int GridRows => Patch.Frames / Patch.PatchSize;
+
+    /// <summary>The per-layer maps (or the rollout) drawn over the motion's patch image.</summary>
+    public Figure Figure(AttentionMapOptions? options = null) =>
+        AttentionMaps.Create(Probabilities, Layers, Heads, Tokens, GridRows, PatchOptions.PartCount,
+            PatchImage.ToPng(Patch, PatchImageOptions.Plain with { Scale = 2 }),
+            (options ?? new AttentionMapOptions()) with { Title = options?.Title ?? $"{Patch.Id}: attention per layer" });
+
+    /// <summary>Class-token attention to each patch, head mean, per layer: [layer][patch] (windows x parts, row-major).</summary>
+    public float[][] ClassTokenPerLayer() => Enumerable.Range(0, Layers)
+        .Select(l => AttentionMaps.ClassTokenToPatches(AttentionMaps.HeadMean(Probabilities, l, Heads, Tokens), Tokens)).ToArray();
+}
+
+/// <summary>Attention maps of a ViT motion encoder over motion-patch images (paper Fig. 7).</summary>
+public static class AttentionProbe
+{
+    /// <summary>The ViT of a run folder (its best checkpoint), or null when the run's architecture has no ViT.</summary>
+    public static VisionTransformer? VitOf(string runDir) => RunModels.Load(runDir) is VitModel v ? v.Model.MotionEncoder as VisionTransformer : null;
+
+    /// <summary>A freshly initialised ViT of a preset's shape (for looking at attention before any training).</summary>
+    public static VisionTransformer Fresh(RunConfig config, ulong seed = 42)
+    {
+        var c = VitModel.ToModelConfig(config.Model, vocabularySize: 8);
+        return (VisionTransformer)MotionEncoder.Create(c.Motion, seed);
+    }
+
+    /// <summary>Runs one motion patch through the ViT with attention kept. The patch must have the ViT's frame count and patch size.</summary>
+    public static AttentionCapture Capture(VisionTransformer vit, MotionPatch patch)
+    {
+        var cfg = vit.Config;
+        if (patch.Frames != cfg.Frames || patch.PatchSize != cfg.PatchSize)
+            throw new ArgumentException($"patch of {patch.Id} is {patch.Frames} frames with N = {patch.PatchSize}, but the ViT expects {cfg.Frames} frames with N = {cfg.PatchSize}");
+        bool wasTraining = vit.Training;
+        vit.Eval();
+        vit.KeepAttention = true;
+        try
+        {
+            using (Autograd.NoGrad())
+                vit.Forward(new MotionInput(Tensor.Wrap(patch.Data, [1, 3, patch.Frames, patch.Width]))); // (1, 3, T, 5N)
+            var maps = vit.AttentionMaps();
+            int layers = maps.Count, heads = maps[0].Shape[1], tokens = maps[0].Shape[2];
+            var all = new float[layers * heads * tokens * tokens];
+            for (int l = 0; l < layers; l++) maps[l].Probabilities.AsSpan(0, heads * tokens * tokens).CopyTo(all.AsSpan(l * heads * tokens * tokens));
+            return new AttentionCapture(patch, all, layers, heads, tokens);
+        }
+        finally
+        {
+            vit.KeepAttention = false;
+            vit.Train(wasTraining);
+        }
+    }
+}

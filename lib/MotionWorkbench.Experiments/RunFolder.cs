@@ -1,0 +1,64 @@
+using System.Text.Json;
+using MotionWorkbench.Render.Views;
+
+namespace MotionWorkbench.Experiments;
+
+/// <summary>
+/// A notebook's output folder (<c>ROOT/NOTEBOOK-PRESET</c>): every table is saved as CSV and every result as JSON there,
+/// so a table can be rebuilt without re-training. Files are written atomically (temp file in the folder, then move).
+/// </summary>
+public sealed class RunFolder
+{
+    private RunFolder(string dir) => Dir = dir;
+
+    public string Dir { get; }
+
+    /// <summary>Creates (or reuses) <c>root/notebook-preset</c> (lower case).</summary>
+    public static RunFolder Create(string root, string notebook, string preset)
+    {
+        if (string.IsNullOrWhiteSpace(notebook)) throw new ArgumentException("a run folder needs the notebook's name", nameof(notebook));
+        var dir = Path.GetFullPath(Path.Combine(root, $"{notebook}-{preset}".ToLowerInvariant()));
+        Directory.CreateDirectory(dir);
+        return new RunFolder(dir);
+    }
+
+    /// <summary>A path inside the folder (sub-runs use <c>Sub("vit-tiny")</c>).</summary>
+    public string PathOf(string name) => Path.Combine(Dir, name);
+
+    /// <summary>A sub-folder for one training run of the notebook's grid.</summary>
+    public string Sub(string name) => Path.Combine(Dir, "runs", Safe(name));
+
+    /// <summary>Writes <c>name.csv</c> from a metric table (ours and the paper's columns) and returns its path.</summary>
+    public string Save(MetricTable table, string name) => WriteText(name.EndsWith(".csv", StringComparison.Ordinal) ? name : name + ".csv", table.ToCsv());
+
+    /// <summary>Writes <c>name.json</c> (camelCase, indented) and returns its path.</summary>
+    public string SaveJson<T>(string name, T value) =>
+        WriteText(name.EndsWith(".json", StringComparison.Ordinal) ? name : name + ".json", JsonSerializer.Serialize(value, Json) + "\n");
+
+    public string WriteText(string name, string text) => WriteBytes(name, System.Text.Encoding.UTF8.GetBytes(text));
+
+    public string WriteBytes(string name, byte[] bytes)
+    {
+        var path = PathOf(name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var tmp = path + ".tmp-" + Environment.ProcessId;
+        File.WriteAllBytes(tmp, bytes);
+        File.Move(tmp, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>The shared baseline run of a preset (<c>root/baseline-SKELETON-PRESET</c>): notebooks 01, 03, 10 and 11 train it once and reuse it.</summary>
+    public static string Baseline(string root, string skeleton, string preset) =>
+        Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}".ToLowerInvariant()));
+
+    /// <summary>The files written so far (relative paths), for the notebook's closing summary.</summary>
+    public IReadOnlyList<string> Files() => Directory.GetFiles(Dir, "*", SearchOption.TopDirectoryOnly)
+        .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+
+    public override string ToString() => Dir;
+
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    internal static string Safe(string name) =>
+        new(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? char.ToLowerInvariant(c) : '-').ToArray());
+}
