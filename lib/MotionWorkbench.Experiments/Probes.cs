@@ -160,3 +160,25 @@ public static class AttentionProbe
         }
     }
 }
+
+/// <summary>Ranked hits as a small HTML table (rank, id, similarity, caption; the ground truth marked when given).</summary>
+public static class HitsView
+{
+    public static MotionWorkbench.Render.Views.HtmlView Table(string title, IEnumerable<Hit> hits, string? groundTruthId = null)
+    {
+        static string E(string s) => System.Net.WebUtility.HtmlEncode(s);
+        var sb = new System.Text.StringBuilder();
+        sb.Append("<table style=\"border-collapse:collapse;font:13px sans-serif\"><caption style=\"text-align:left;font-weight:bold\">").Append(E(title)).Append("</caption>");
+        sb.Append("<tr><th style=\"padding:2px 8px\">rank</th><th style=\"padding:2px 8px\">motion</th><th style=\"padding:2px 8px\">similarity</th><th style=\"padding:2px 8px;text-align:left\">caption</th></tr>");
+        foreach (var h in hits)
+        {
+            bool truth = groundTruthId is not null && h.Id == groundTruthId;
+            sb.Append(truth ? "<tr style=\"background:#e6f4ea\">" : "<tr>")
+              .Append($"<td style=\"padding:2px 8px\">{h.Rank}</td><td style=\"padding:2px 8px\">{E(h.Id)}{(truth ? " ✓" : "")}</td>")
+              .Append(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"<td style=\"padding:2px 8px\">{h.Score:0.000}</td>"))
+              .Append($"<td style=\"padding:2px 8px\">{E(h.Caption)}</td></tr>");
+        }
+        sb.Append("</table>");
+        return new MotionWorkbench.Render.Views.HtmlView(sb.ToString());
+    }
+}
