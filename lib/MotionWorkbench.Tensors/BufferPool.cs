@@ -11,6 +11,12 @@ public static class BufferPool
     private static readonly Lock Gate = new();
     private static long pooledFloats;
 
+    /// <summary>
+    /// Debug switch: fill every buffer rented without <c>clear</c> with NaN, so a kernel that reads memory it did not
+    /// write shows up at once (fresh pages from the OS are zero and would hide it).
+    /// </summary>
+    public static bool PoisonUncleared { get; set; }
+
     /// <summary>Floats currently held by the pool (free, not rented).</summary>
     public static long PooledFloats { get { lock (Gate) return pooledFloats; } }
 
@@ -27,8 +33,9 @@ public static class BufferPool
                 pooledFloats -= length;
             }
         }
-        if (buffer is null) return GC.AllocateUninitializedArray<float>(length);
+        buffer ??= GC.AllocateUninitializedArray<float>(length);
         if (clear) Array.Clear(buffer);
+        else if (PoisonUncleared) buffer.AsSpan().Fill(float.NaN);
         return buffer;
     }
 

@@ -18,6 +18,7 @@ namespace MotionWorkbench.Cli.Commands;
 internal static class BenchCommand
 {
     private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny"];
+    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static Command Create()
     {
@@ -30,9 +31,10 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
         var managed = new Option<bool>("--managed-gemm") { Description = "use the managed SIMD GEMM even when OpenBLAS loads" };
         var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
+        var poison = new Option<bool>("--poison") { Description = "debug: fill uncleared pool buffers with NaN" };
         var inference = new Option<bool>("--inference") { Description = "time eval-mode forward passes under NoGrad instead of training steps" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
-        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference, poison }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var which = parse.GetValue(model) ?? "all";
@@ -53,13 +55,14 @@ internal static class BenchCommand
             if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
             if (parse.GetValue(blasThreads) > 0) Gemm.UseOpenBlasThreads(parse.GetValue(blasThreads));
             bool infer = parse.GetValue(inference);
+            BufferPool.PoisonUncleared = parse.GetValue(poison);
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.WriteLine($"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
             foreach (var m in list)
             {
                 int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
                 var result = RunModel(m, b, p, t, w, n, asJson, infer);
-                if (asJson) Console.WriteLine(JsonSerializer.Serialize(result));
+                if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
                 else Console.WriteLine(Describe(result));
             }
             return 0;
@@ -161,6 +164,7 @@ internal static class BenchCommand
             long own1 = OwnCpuTicks();
             double others = total1 > total0 ? Math.Max(0, (busy1 - busy0) - (own1 - own0)) / (double)(total1 - total0) : 0;
             if (!quietOutput) Console.Error.Write($"\r  {name} step {s + 1}/{warmup + steps}: {sw.Elapsed.TotalMilliseconds:F0} ms{(s < warmup ? " (warm-up)" : "")}{(others >= 0.05 ? $" contended {others:P0}" : "")}   ");
+            if (!float.IsFinite(lastLoss)) Console.Error.WriteLine($"\n  {name}: loss is {lastLoss} at step {s + 1}");
             if (s < warmup) continue;
             times.Add(sw.Elapsed.TotalMilliseconds);
             cpu.Add((own1 - own0) * 10.0); // clock ticks of 10 ms
