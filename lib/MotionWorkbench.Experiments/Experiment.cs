@@ -83,6 +83,18 @@ public static class Experiment
     }
 
     /// <summary>
+    /// Zero-shot transfer: the trained <paramref name="source"/> evaluated as is on the test split of another dataset
+    /// (another skeleton: its own statistics normalise the motions). Evaluation only, so nothing is cached.
+    /// </summary>
+    public static ExperimentResult ZeroShot(string label, ExperimentResult source, string targetDataDir, IEnumerable<string>? protocols = null, TextWriter? log = null)
+    {
+        var protocolList = (protocols ?? DefaultProtocols).ToList();
+        var results = Evaluate(source.RunDir, targetDataDir, source.Config.Data.TestSplit, protocolList);
+        log?.WriteLine($"{label}: {protocolList[0]} t2m R@1 {results[0].TextToMotion.R1:0.00} (n = {results[0].N})");
+        return new ExperimentResult(label, source.RunDir, source.Config, Path.GetFullPath(targetDataDir), source.Config.Data.TestSplit, results, 0, Reused: false);
+    }
+
+    /// <summary>
     /// Evaluates a trained run on a split of <paramref name="dataDir"/> (default: its own data). On another dataset the
     /// motions are normalised with that dataset's own statistics (the run's statistics describe another skeleton).
     /// </summary>

@@ -23,8 +23,9 @@ public static class Findings
         var published = rows.Where(r => r.Paper is not null).ToList();
         if (published.Count < 2) return string.Create(ci, $"In this run {here} on {metric} ({ours.Ours:0.##}); the paper gives too few of these rows to compare.");
         var paper = published.MaxBy(r => key(r.Paper!.Value));
-        bool agrees = tiedOurs.Contains(paper.Label);
-        return string.Create(ci, $"In this run {here} on {metric} ({ours.Ours:0.##}); in the paper {paper.Label} is best ({paper.Paper:0.##}). ")
-            + (agrees ? "This agrees with the paper's finding." : "This differs from the paper's finding.");
+        string verdict = !tiedOurs.Contains(paper.Label) ? "This differs from the paper's finding."
+            : tiedOurs.Count > 1 ? "Because of the tie this run neither confirms nor contradicts the paper's finding."
+            : "This agrees with the paper's finding.";
+        return string.Create(ci, $"In this run {here} on {metric} ({ours.Ours:0.##}); in the paper {paper.Label} is best ({paper.Paper:0.##}). ") + verdict;
     }
 }

@@ -59,6 +59,6 @@ public sealed class RunFolder
 
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    internal static string Safe(string name) =>
+    public static string Safe(string name) =>
         new(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? char.ToLowerInvariant(c) : '-').ToArray());
 }
