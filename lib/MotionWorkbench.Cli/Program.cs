@@ -11,5 +11,10 @@ root.Subcommands.Add(PatchesCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(NotebookCommand.Create());
 root.Subcommands.Add(EncodeCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(SearchCommand.Create());
+root.Subcommands.Add(ClassifyCommand.Create());
+root.Subcommands.Add(QuickstartCommand.Create());
 
 return root.Parse(args).Invoke();

@@ -8,7 +8,8 @@ namespace MotionWorkbench.Training;
 /// <summary>
 /// A small motion-language model with no attention, for tests and as a sanity baseline (architecture "bag"):
 /// motion = mean over N x N patch tokens of GELU(Linear(patch pixels)) plus a learned per-token position bias,
-/// then a linear head; text = masked mean of token embeddings, then GELU(Linear) and a linear head. Both sides are
+/// then a linear head; text = masked mean of token plus hashed-bigram embeddings (so word order counts a little),
+/// then GELU(Linear) and a linear head. Both sides are
 /// L2-normalised; the loss is CLIP's symmetric InfoNCE with logit scale log(1/temperature) (learnable or fixed).
 /// Trains in seconds, so overfitting and resume tests can run on it.
 /// </summary>
@@ -17,7 +18,8 @@ public sealed class BagModel : Module, IRetrievalModel
     private readonly int patchSize, windows, hidden;
     private readonly Linear patchEmbed, motionHead, textHidden, textHead;
     private readonly Tensor position;
-    private readonly Embedding tokens;
+    private readonly Embedding tokens, bigrams;
+    public const int BigramBuckets = 4096;
     private readonly Tensor logScale;
     private readonly bool learnableTemperature;
 
@@ -31,6 +33,7 @@ public sealed class BagModel : Module, IRetrievalModel
         position = Param("pos_embed", windows * PatchOptions.PartCount, hidden);
         motionHead = Child("motion_head", new Linear(hidden, spec.EmbeddingDim));
         tokens = Child("token_embed", new Embedding(vocabularySize, spec.TextWidth));
+        bigrams = Child("bigram_embed", new Embedding(BigramBuckets, spec.TextWidth));
         textHidden = Child("text_hidden", new Linear(spec.TextWidth, spec.TextWidth));
         textHead = Child("text_head", new Linear(spec.TextWidth, spec.EmbeddingDim));
         logScale = Param("logit_scale", 1);
@@ -41,7 +44,7 @@ public sealed class BagModel : Module, IRetrievalModel
         {
             if (name == "logit_scale") continue;
             if (name.EndsWith(".bias", StringComparison.Ordinal)) Init.Zeros(p);
-            else Init.TruncatedNormal(p, name.StartsWith("token", StringComparison.Ordinal) || name == "pos_embed" ? 0.02f : 1f / MathF.Sqrt(p.Shape[^1]), rng);
+            else Init.TruncatedNormal(p, name.StartsWith("token", StringComparison.Ordinal) || name.StartsWith("bigram", StringComparison.Ordinal) || name == "pos_embed" ? 0.02f : 1f / MathF.Sqrt(p.Shape[^1]), rng);
         }
     }
 
@@ -65,7 +68,14 @@ public sealed class BagModel : Module, IRetrievalModel
     public Tensor EncodeText(EncodedBatch batch)
     {
         int B = batch.BatchSize, L = batch.Length;
-        var e = tokens.Forward(batch.InputIds, B, L);               // (B, L, C)
+        var bigramIds = new int[B * L];
+        for (int b = 0; b < B; b++)
+            for (int l = 0; l < L; l++)
+            {
+                int prev = l == 0 ? 0 : batch.InputIds[b * L + l - 1];
+                bigramIds[b * L + l] = (int)(((uint)prev * 2654435761u ^ (uint)batch.InputIds[b * L + l] * 40503u) % BigramBuckets);
+            }
+        var e = Ops.Add(tokens.Forward(batch.InputIds, B, L), bigrams.Forward(bigramIds, B, L)); // (B, L, C)
         // Masked mean as one product with a constant pooling matrix W (B, B·L): W[b, b·L + l] = mask[b, l] / n_b.
         // (Broadcast Mul(e, mask (B, L, 1)) followed by Sum gave non-finite gradients in the engine at the time of writing.)
         var pool = new float[B * B * L];
@@ -86,7 +96,7 @@ public sealed class BagModel : Module, IRetrievalModel
         var groups = new List<(string, IReadOnlyList<Tensor>)>
         {
             ("motion", [patchEmbed.Weight, patchEmbed.Bias!, position]),
-            ("text", [tokens.Weight, textHidden.Weight, textHidden.Bias!]),
+            ("text", [tokens.Weight, bigrams.Weight, textHidden.Weight, textHidden.Bias!]),
             ("heads", [motionHead.Weight, motionHead.Bias!, textHead.Weight, textHead.Bias!]),
         };
         if (learnableTemperature) groups.Add(("temperature", [logScale]));

@@ -11,10 +11,15 @@ public sealed class SynthFixture : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "mw-training-tests-" + Guid.NewGuid().ToString("N")[..8]);
         DataDir = Path.Combine(Root, "data");
         SyntheticMotions.Write(DataDir, new SynthOptions { Count = 56, Seed = 7 });
+        NoMirrorDir = Path.Combine(Root, "data-no-mirrors");
+        SyntheticMotions.Write(NoMirrorDir, new SynthOptions { Count = 90, Seed = 11, Mirrors = false });
     }
 
     public string Root { get; }
     public string DataDir { get; }
+
+    /// <summary>Originals only (no mirrored copies, whose captions can be word-order swaps of each other).</summary>
+    public string NoMirrorDir { get; }
 
     public static string Arch = Environment.GetEnvironmentVariable("MW_ARCH") ?? "bag";
 

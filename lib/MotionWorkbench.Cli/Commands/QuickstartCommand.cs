@@ -1,0 +1,57 @@
+using System.CommandLine;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary>
+/// <c>mw quickstart [--out runs/quickstart] [--data data/synthetic] [--preset Laptop] [--set key=value ...] [--resume]</c>:
+/// the main job. Generates the synthetic dataset if absent, trains, evaluates the test split with "All" and
+/// "Small batches", and writes runs/quickstart/summary.html.
+/// </summary>
+internal static class QuickstartCommand
+{
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => "runs/quickstart" };
+        var data = new Option<string>("--data") { Description = "Dataset folder (generated when it has no new_joints/)", DefaultValueFactory = _ => "data/synthetic" };
+        var preset = new Option<string>("--preset") { Description = $"Configuration preset: {string.Join(", ", RunConfig.PresetNames)}", DefaultValueFactory = _ => "Laptop" };
+        var set = new Option<string[]>("--set") { Description = "Override a setting (see mw train --list-keys)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted quickstart run" };
+        var command = new Command("quickstart", "The main job: synthetic data (if absent) -> train -> evaluate (All, Small batches) -> HTML summary.");
+        foreach (var o in new Option[] { outDir, data, preset, set, resume }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            string run = parse.GetValue(outDir)!, dataDir = parse.GetValue(data)!;
+            try
+            {
+                if (!parse.GetValue(resume) && File.Exists(Path.Combine(run, Checkpoint.LastFileName)))
+                    throw new InvalidOperationException($"{run} already holds a run; pass --resume to continue it, or --out another folder");
+                var config = RunConfig.FromPreset(parse.GetValue(preset)!).WithOverrides(parse.GetValue(set) ?? []).Validate();
+                if (Quickstart.EnsureData(dataDir, Console.WriteLine)) Console.WriteLine($"synthetic dataset written to {Path.GetFullPath(dataDir)}");
+                bool resuming = parse.GetValue(resume);
+                var outcome = TrainingUi.Run((progress, ct) => Quickstart.Run(run, dataDir, config, resuming, progress, null, ct));
+                var ev = outcome.Evaluation;
+                Console.WriteLine($"\ntest split: n = {ev.N} ({ev.Checkpoint}, {ev.Selection})");
+                foreach (var r in ev.Results)
+                {
+                    int g = RunEvaluation.GallerySize(r.Protocol, r.N);
+                    Console.WriteLine($"  {r.Protocol,-14} text->motion R@1 {r.TextToMotion.R1,6:F2} R@5 {r.TextToMotion.R5,6:F2} MedR {r.TextToMotion.MedR,6:F1} | motion->text R@1 {r.MotionToText.R1,6:F2} R@5 {r.MotionToText.R5,6:F2}" +
+                        $"   (chance R@1 {RunEvaluation.ChanceRecall(1, g):F2}, R@5 {RunEvaluation.ChanceRecall(5, g):F2}, MedR {RunEvaluation.ChanceMedR(g):F1})");
+                }
+                Console.WriteLine($"summary: {Path.GetFullPath(outcome.SummaryPath)}");
+                return 0;
+            }
+            catch (OperationCanceledException e)
+            {
+                Console.Error.WriteLine($"mw quickstart: {e.Message}");
+                return 130;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"mw quickstart: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

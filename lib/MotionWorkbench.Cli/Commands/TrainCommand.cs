@@ -1,0 +1,113 @@
+using System.CommandLine;
+using MotionWorkbench.Training;
+using Spectre.Console;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary>
+/// <c>mw train --preset NAME --data DIR --out RUNDIR [--set key=value ...] [--resume]</c>: trains a motion-language
+/// model into a run folder (config.json, metrics.jsonl, train.log, last/best checkpoints) with a live progress bar.
+/// Ctrl+C stops after the current step and saves <c>last</c>; <c>--resume</c> continues.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = $"Configuration preset: {string.Join(", ", RunConfig.PresetNames)}", DefaultValueFactory = _ => "Laptop" };
+        var data = new Option<string?>("--data") { Description = "Dataset folder (HumanML3D/KIT format); default: the preset's (data/synthetic)" };
+        var outDir = new Option<string>("--out") { Description = "Run folder (runs/<name>)", Required = true };
+        var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set train.epochs=3 --set model.vitDepth=2 (see --list-keys)", AllowMultipleArgumentsPerToken = false };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its 'last' checkpoint" };
+        var listKeys = new Option<bool>("--list-keys") { Description = "Print every settable key with its type and exit" };
+        var command = new Command("train", "Train a motion-language model (contrastive, motion patches + text encoder) into a run folder.");
+        foreach (var o in new Option[] { preset, data, outDir, set, resume, listKeys }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(listKeys))
+            {
+                foreach (var (k, t) in RunConfig.Keys()) Console.WriteLine($"{k,-28} {t}");
+                return 0;
+            }
+            string run = parse.GetValue(outDir)!;
+            try
+            {
+                RunConfig config;
+                bool isResume = parse.GetValue(resume);
+                if (isResume)
+                {
+                    config = RunConfig.Load(run);
+                    if ((parse.GetValue(set) ?? []).Length > 0) throw new ArgumentException("--set cannot change a run being resumed (its config.json is fixed)");
+                }
+                else
+                {
+                    config = RunConfig.FromPreset(parse.GetValue(preset)!);
+                    config = config with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(run))) };
+                    if (parse.GetValue(data) is { } d) config = config with { Data = config.Data with { Dir = d } };
+                    config = config.WithOverrides(parse.GetValue(set) ?? []).Validate();
+                }
+                var result = TrainingUi.Train(config, run, isResume);
+                Console.WriteLine(result.Completed
+                    ? $"done: {result.State.GlobalStep} steps, best {(config.Train.Selection == "test" ? "test (test-set selection)" : "validation")} motion->text R@1 {result.State.BestMetric:F2} at epoch {result.State.BestEpoch}; run folder {Path.GetFullPath(run)}"
+                    : $"stopped at step {result.State.GlobalStep}; continue with: mw train --out {run} --resume");
+                return result.Completed ? 0 : 130;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"mw train: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary>The terminal side of training: a Spectre.Console live bar (epoch, step, loss, samples/s, ETA), Ctrl+C to stop.</summary>
+internal static class TrainingUi
+{
+    public static TrainingResult Train(RunConfig config, string runDir, bool resume) =>
+        Run((progress, ct) => new Trainer(config, runDir) { Progress = progress }.Run(resume, ct));
+
+    public static T Run<T>(Func<IProgress<TrainingProgress>, CancellationToken, T> work)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; cts.Cancel(); Console.Error.WriteLine("stopping after this step (saving 'last')..."); };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+            {
+                return work(new SyncProgress(p => { if (p.Phase != "train" || p.Step == p.StepsPerEpoch || p.GlobalStep % 20 == 0) Console.WriteLine(Describe(p)); }), cts.Token);
+            }
+            T result = default!;
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("starting", maxValue: 1);
+                    result = work(new SyncProgress(p =>
+                    {
+                        task.MaxValue = Math.Max(1, p.TotalSteps);
+                        task.Value = p.GlobalStep;
+                        task.Description = Markup.Escape(Describe(p));
+                    }), cts.Token);
+                    task.Value = task.MaxValue;
+                });
+            return result;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+
+    public static string Describe(TrainingProgress p) =>
+        p.Phase == "eval" ? $"epoch {p.Epoch}/{p.Epochs} {p.Message}"
+        : $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} loss {p.Loss:F4} {p.SamplesPerSecond:F1} samples/s" + (p.Eta is { } eta ? $" ETA {eta:hh\\:mm\\:ss}" : "");
+
+    /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
