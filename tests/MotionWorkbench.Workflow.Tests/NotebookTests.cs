@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+
+namespace MotionWorkbench.Workflow.Tests;
+
+/// <summary>One test per notebook: it ran without a cell error and its report and run folder hold what it promises.</summary>
+public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<NotebookRunFixture>
+{
+    private string Report(string notebook)
+    {
+        var entry = run.Entries.SingleOrDefault(e => e.Notebook == notebook + ".ipynb");
+        Assert.True(entry is not null, $"{notebook}.ipynb was not run (ran: {string.Join(", ", run.Entries.Select(e => e.Notebook))})");
+        Assert.True(entry.Status == "ok", $"{notebook}: {entry.Status}, cell {entry.FailedCell}: {entry.Message}\n{Tail(run.Log)}");
+        Assert.Equal(entry.CodeCells, entry.CellsRun);
+        var path = Path.Combine(run.ReportsDir, notebook + ".html");
+        Assert.True(File.Exists(path), $"{path}: no report");
+        var html = File.ReadAllText(path);
+        Assert.DoesNotContain("<div class=\"error\">", html);
+        return html;
+    }
+
+    private string RunFile(string notebook, string file)
+    {
+        var path = Path.Combine(run.RunRoot, notebook + "-smoke", file);
+        Assert.True(File.Exists(path), $"{path}: not written (folder holds: {string.Join(", ", Directory.Exists(Path.GetDirectoryName(path)) ? Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName) : [])})");
+        return File.ReadAllText(path);
+    }
+
+    private static int Count(string html, string what) => Regex.Matches(html, Regex.Escape(what)).Count;
+    private static int Figures(string html) => Count(html, "<div class=\"figure\"");
+    private static int Tables(string html, string title) => Count(html, "<caption style=\"text-align:left;font-weight:bold;padding:4px 0\">" + title);
+    private static string Tail(string s) => s.Length > 4000 ? s[^4000..] : s;
+
+    [Fact]
+    public void Index_ListsEveryNotebook()
+    {
+        var index = File.ReadAllText(Path.Combine(run.ReportsDir, "index.html"));
+        foreach (var nb in Directory.GetFiles(run.NotebooksDir, "*.ipynb")) Assert.Contains(Path.GetFileName(nb), index);
+    }
+
+    [Fact]
+    public void Notebook01_Quickstart_TrainsAndAnswersAQuery()
+    {
+        var html = Report("01-quickstart");
+        Assert.Equal(1, Count(html, "mw-motion-figure\""));
+        Assert.True(Figures(html) >= 1, "no training-curve figure");
+        Assert.Equal(1, Tables(html, "Retrieval, this run"));
+        Assert.True(Count(html, "class=\"mw-anim\"") >= 2, "no skeleton animations");
+        Assert.Contains("ours", RunFile("01-quickstart", "retrieval.csv"));
+        Assert.Contains("\"hits\"", RunFile("01-quickstart", "query.json"));
+    }
+
+    [Fact]
+    public void Notebook02_MotionPatches_ShowsEverySource()
+    {
+        var html = Report("02-motion-patches");
+        var motions = RunFile("02-motion-patches", "motions.json");
+        int sources = NotebookRunFixture.SharedDataPresent ? 4 : 2;
+        Assert.Equal(2 * sources, Count(html, "<figure class=\"mw-motion-figure\""));
+        foreach (var s in new[] { "synthetic SMPL-22", "synthetic KIT-21" }) Assert.Contains(s, motions);
+        if (NotebookRunFixture.SharedDataPresent) { Assert.Contains("HumanML3D (genuine sample)", motions); Assert.Contains("Bandai", motions); }
+        else Assert.Contains("Note: skipped", html);
+        Assert.Equal(2 * sources, Directory.GetFiles(Path.Combine(run.RunRoot, "02-motion-patches-smoke"), "*.png").Length);
+    }
+
+    [Fact]
+    public void Notebook03_Retrieval_HasTables2And3WithBothProtocols()
+    {
+        var html = Report("03-retrieval");
+        Assert.Equal(1, Tables(html, "Table 2"));
+        Assert.Equal(1, Tables(html, "Table 3"));
+        var t2 = RunFile("03-retrieval", "table2.csv");
+        Assert.Contains("all: this run", t2);
+        Assert.Contains("small-batches: this run", t2);
+        Assert.Contains("all: paper MP", t2);
+        Assert.Contains("not comparable", html);
+        Assert.Contains("\"protocol\": \"small-batches\"", RunFile("03-retrieval", "results.json"));
+    }
+
+    [Fact]
+    public void Notebook04_Ablation_RunsScratchRowsAndSaysSo()
+    {
+        var html = Report("04-ablation");
+        Assert.Equal(2, Tables(html, "Table 4"));
+        Assert.Contains("only the scratch rows are run", html);
+        Assert.Contains("scratch ViT, patches", RunFile("04-ablation", "table4-humanml3d-format.csv"));
+        Assert.Contains("cannot be checked here", RunFile("04-ablation", "findings.txt"));
+    }
+
+    [Fact]
+    public void Notebook05_Backbones_RunsTinyAndSmallAtSmoke()
+    {
+        var html = Report("05-backbones");
+        Assert.Equal(1, Tables(html, "Table 8"));
+        var csv = RunFile("05-backbones", "table8.csv");
+        Assert.Contains("ViT-Tiny width", csv);
+        Assert.Contains("ViT-Small width", csv);
+        Assert.Contains("ViT-Large (not run)", csv);
+        Assert.Matches("(agrees with|differs from|neither confirms nor contradicts) the paper", RunFile("05-backbones", "findings.txt"));
+    }
+
+    [Fact]
+    public void Notebook06_PatchSizes_HasThreeRows()
+    {
+        var html = Report("06-patch-sizes");
+        Assert.Equal(1, Tables(html, "Table 10"));
+        var csv = RunFile("06-patch-sizes", "table10.csv");
+        foreach (var n in new[] { "8x8", "16x16", "32x32" }) Assert.Contains(n + ",", csv);
+        Assert.Matches("(agrees with|differs from|neither confirms nor contradicts) the paper", RunFile("06-patch-sizes", "findings.txt"));
+    }
+
+    [Fact]
+    public void Notebook07_CrossSkeleton_HasTargetZeroShotAndFineTunedRows()
+    {
+        var html = Report("07-cross-skeleton");
+        Assert.Equal(1, Tables(html, "Table 5"));
+        var csv = RunFile("07-cross-skeleton", "table5.csv");
+        foreach (var row in new[] { "KIT-21 (synthetic): target only", "KIT-21 (synthetic): SMPL, zero-shot", "KIT-21 (synthetic): SMPL then fine-tuned" }) Assert.Contains(row, csv);
+        if (NotebookRunFixture.SharedDataPresent) Assert.Contains("Bandai-22 (real): SMPL, zero-shot", csv);
+        else Assert.Contains("the Bandai rows are skipped", html);
+    }
+
+    [Fact]
+    public void Notebook08_ZeroShot_HasTable6AndConfusionMatrices()
+    {
+        var html = Report("08-zero-shot-classification");
+        Assert.Equal(1, Tables(html, "Table 6"));
+        int sets = NotebookRunFixture.SharedDataPresent ? 2 : 1;
+        Assert.Equal(sets, Figures(html));
+        var csv = RunFile("08-zero-shot-classification", "table6.csv");
+        Assert.Contains("synthetic SMPL test, action labels", csv);
+        Assert.Contains("paper: MP (zero-shot)", csv);
+    }
+
+    [Fact]
+    public void Notebook10_AttentionMaps_DrawsPerLayerAndRolloutMaps()
+    {
+        var html = Report("10-attention-maps");
+        Assert.Equal(6, Figures(html)); // 3 motions x (per-layer maps, rollout)
+        Assert.Contains("\"perLayer\"", RunFile("10-attention-maps", "class-token-attention.json"));
+    }
+
+    [Fact]
+    public void Notebook11_QualitativeRetrieval_ShowsHitsBothWays()
+    {
+        var html = Report("11-qualitative-retrieval");
+        Assert.Equal(3, Count(html, "font-weight:bold\">motion "));
+        Assert.True(Count(html, "class=\"mw-anim\"") >= 12, "too few skeleton animations (3 queries x 3 hits + 3 motions)");
+        Assert.Contains("a person waves with the right hand", RunFile("11-qualitative-retrieval", "text-to-motion.json"));
+        Assert.Contains("\"hits\"", RunFile("11-qualitative-retrieval", "motion-to-text.json"));
+    }
+}
