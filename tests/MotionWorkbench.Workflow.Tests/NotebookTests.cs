@@ -132,6 +132,18 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
     }
 
     [Fact]
+    public void Notebook09_Interactions_HasTable7AndBothPeople()
+    {
+        var html = Report("09-interactions");
+        Assert.Equal(1, Tables(html, "Table 7"));
+        Assert.Equal(2, Count(html, "class=\"mw-anim\""));
+        Assert.True(Figures(html) >= 1, "no loss curve");
+        var csv = RunFile("09-interactions", "table7.csv");
+        Assert.Contains("shared ViT + concatenation", csv);
+        Assert.Contains("\"epochLosses\"", RunFile("09-interactions", "results.json"));
+    }
+
+    [Fact]
     public void Notebook10_AttentionMaps_DrawsPerLayerAndRolloutMaps()
     {
         var html = Report("10-attention-maps");
