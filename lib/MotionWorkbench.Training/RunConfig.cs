@@ -90,6 +90,10 @@ public sealed record TrainSpec
     public int EvalEvery { get; init; } = 1;
     /// <summary>Also save <c>last</c> every N optimiser steps inside an epoch (0: only at epoch ends and on interruption).</summary>
     public int CheckpointEverySteps { get; init; }
+    /// <summary>Epochs of masked-language-model pre-training of the text encoder on the training captions before the
+    /// contrastive phase (0: none, the reference; "vit" architecture only).</summary>
+    public int MlmEpochs { get; init; }
+    public float MlmLr { get; init; } = 5e-4f;
     /// <summary>Drop the last incomplete batch of an epoch (the reference: true).</summary>
     public bool DropLast { get; init; } = true;
 }
@@ -117,11 +121,12 @@ public sealed record RunConfig
     };
 
     /// <summary>
-    /// 2 CPU cores, about 5-10 minutes: ViT-Tiny (192 wide, 3 heads) made shallower (4 blocks) on 16-frame patches of
-    /// 112 frames, a bert-mini-sized text encoder (4 x 256, 4 heads), trained from scratch. From scratch nothing is
-    /// pretrained, so the text LR is raised to the motion LR (1e-5 would barely move a random text encoder in a few
-    /// hundred steps) and the rates are 3e-4 with a short warm-up; batch 64 keeps 63 negatives per positive while
-    /// giving enough steps per epoch on ~3,200 training pairs.
+    /// 2 CPU cores, about 8 minutes: ViT-Tiny's width and heads (192, 3; MLP 768) with 4 blocks instead of 12, on
+    /// 16 x 16 patches of 112 frames (5.6 s, 35 tokens), and a bert-mini-sized text encoder (4 x 256, 4 heads) over a
+    /// vocabulary built from the training captions, all trained from scratch. Nothing is pretrained, so the text LR is
+    /// raised to the motion LR (the reference's 1e-5 barely moves a random encoder in 200 steps) and all groups use
+    /// 5e-4 with a 20-step warm-up; batch 64 keeps 63 negatives per pair and gives 100 steps per epoch on the ~6,400
+    /// synthetic training pairs; 2 epochs (measured ~31-37 samples/s on a loaded 2-core machine: ~3.6 min per epoch).
     /// </summary>
     public static RunConfig Laptop => new()
     {
@@ -132,7 +137,7 @@ public sealed record RunConfig
             TextWidth = 256, TextDepth = 4, TextHeads = 4, TextFfn = 1024, TextMaxPositions = 64, HeadDropout = 0.1f,
         },
         Data = new DataSpec { MaxTokens = 48 },
-        Train = new TrainSpec { Epochs = 6, BatchSize = 64, MotionLr = 3e-4f, TextLr = 3e-4f, HeadLr = 3e-4f, WarmupSteps = 20 },
+        Train = new TrainSpec { Epochs = 2, BatchSize = 64, MotionLr = 5e-4f, TextLr = 5e-4f, HeadLr = 5e-4f, WarmupSteps = 20 },
     };
 
     /// <summary>The reference: ViT-B/16 (224 frames) + DistilBERT-base, Adam 1e-4/1e-5/1e-4, batch 128, 50 epochs.</summary>
@@ -186,6 +191,8 @@ public sealed record RunConfig
         if (t.Optimizer is not ("adam" or "adamw")) errors.Add($"train.optimizer must be 'adam' or 'adamw', got '{t.Optimizer}'");
         if (t.Selection is not ("val" or "test")) errors.Add($"train.selection must be 'val' or 'test', got '{t.Selection}'");
         if (!(t.CosinePeriodFactor > 0)) errors.Add($"train.cosinePeriodFactor must be positive, got {t.CosinePeriodFactor}");
+        if (t.MlmEpochs < 0) errors.Add($"train.mlmEpochs must be >= 0, got {t.MlmEpochs}");
+        if (t.MlmEpochs > 0 && m.Architecture != "vit") errors.Add("train.mlmEpochs needs model.architecture=vit (the bag model has no MLM head)");
         if (t.EvalEvery < 1) errors.Add($"train.evalEvery must be at least 1, got {t.EvalEvery}");
         foreach (var (name, lr) in new[] { ("motionLr", t.MotionLr), ("textLr", t.TextLr), ("headLr", t.HeadLr), ("temperatureLr", t.TemperatureLr) })
             if (!(lr >= 0) || float.IsInfinity(lr)) errors.Add($"train.{name} must be a finite non-negative number, got {lr}");

@@ -98,29 +98,7 @@ public sealed class RunData
     public IReadOnlyList<TrainingSample> TrainSamples(string split)
     {
         if (trainCache.TryGetValue(split, out var cached)) return cached;
-        var list = new List<TrainingSample>();
-        var clips = ClipsOf(split, Config.Data.MaxTrainClips);
-        foreach (var clip in clips)
-        {
-            if (Config.Data.FirstCaptionOnly)
-            {
-                if (clip.Captions.Count == 0) continue;
-                var first = clip.Captions[0];
-                var motion = first.IsWholeMotion ? clip : Segment(clip, first, 0, split);
-                if (motion is not null) list.Add(new TrainingSample(clip.Id, motion, [first.Text]));
-                continue;
-            }
-            var whole = clip.Captions.Where(c => c.IsWholeMotion).Select(c => c.Text).ToList();
-            if (whole.Count > 0) list.Add(new TrainingSample(clip.Id, clip, whole));
-            int k = 0;
-            foreach (var c in clip.Captions.Where(c => !c.IsWholeMotion))
-            {
-                var seg = Segment(clip, c, k++, split);
-                if (seg is not null) list.Add(new TrainingSample(seg.Id, seg, [c.Text]));
-            }
-        }
-        list.Sort((a, b) => a.Clip.Frames.CompareTo(b.Clip.Frames) is var d && d != 0 ? d : string.CompareOrdinal(a.Id, b.Id)); // by length, as the reference
-        if (list.Count == 0) throw new InvalidDataException($"{Dataset.Root ?? Dataset.Name}: split '{split}' has no captioned motions to train on");
+        var list = SamplesOf(Dataset, split, Config.Data.FirstCaptionOnly, Config.Data.MaxTrainClips, Skipped);
         trainCache[split] = list;
         return list;
     }
@@ -129,41 +107,75 @@ public sealed class RunData
     public IReadOnlyList<TrainingSample> EvalSamples(string split)
     {
         if (evalCache.TryGetValue(split, out var cached)) return cached;
-        var list = new List<TrainingSample>();
-        foreach (var clip in ClipsOf(split, Config.Data.MaxEvalClips))
-        {
-            if (clip.Captions.Count == 0) { Skipped.Add($"{split}/{clip.Id}: no caption"); continue; }
-            var c = clip.Captions[0];
-            var motion = c.IsWholeMotion ? clip : Segment(clip, c, 0, split);
-            if (motion is null) continue;
-            list.Add(new TrainingSample(clip.Id, motion, [c.Text]));
-        }
-        if (list.Count == 0) throw new InvalidDataException($"{Dataset.Root ?? Dataset.Name}: split '{split}' has no captioned motions to evaluate");
+        var list = EvalSamplesOf(Dataset, split, Config.Data.MaxEvalClips, Skipped);
         evalCache[split] = list;
         return list;
     }
 
-    private IReadOnlyList<MotionClip> ClipsOf(string split, int? max)
+    /// <summary>The training entries of a dataset split (see <see cref="TrainSamples"/>), sorted by length as the reference.</summary>
+    public static IReadOnlyList<TrainingSample> SamplesOf(MotionDataset dataset, string split, bool firstCaptionOnly, int? max, List<string> skipped)
     {
-        if (!Dataset.SplitNames.Contains(split))
-            throw new ArgumentException($"{Dataset.Root ?? Dataset.Name}: no split '{split}' (splits: {string.Join(", ", Dataset.SplitNames)})");
-        var ids = Dataset.Split(split);
+        var list = new List<TrainingSample>();
+        foreach (var clip in ClipsOf(dataset, split, max, skipped))
+        {
+            if (firstCaptionOnly)
+            {
+                if (clip.Captions.Count == 0) continue;
+                var first = clip.Captions[0];
+                var motion = first.IsWholeMotion ? clip : Segment(clip, first, 0, split, skipped);
+                if (motion is not null) list.Add(new TrainingSample(clip.Id, motion, [first.Text]));
+                continue;
+            }
+            var whole = clip.Captions.Where(c => c.IsWholeMotion).Select(c => c.Text).ToList();
+            if (whole.Count > 0) list.Add(new TrainingSample(clip.Id, clip, whole));
+            int k = 0;
+            foreach (var c in clip.Captions.Where(c => !c.IsWholeMotion))
+            {
+                var seg = Segment(clip, c, k++, split, skipped);
+                if (seg is not null) list.Add(new TrainingSample(seg.Id, seg, [c.Text]));
+            }
+        }
+        list.Sort((a, b) => a.Clip.Frames.CompareTo(b.Clip.Frames) is var d && d != 0 ? d : string.CompareOrdinal(a.Id, b.Id)); // by length, as the reference
+        if (list.Count == 0) throw new InvalidDataException($"{dataset.Root ?? dataset.Name}: split '{split}' has no captioned motions to train on");
+        return list;
+    }
+
+    /// <summary>The evaluation entries of a dataset split (see <see cref="EvalSamples"/>), in split order.</summary>
+    public static IReadOnlyList<TrainingSample> EvalSamplesOf(MotionDataset dataset, string split, int? max, List<string> skipped)
+    {
+        var list = new List<TrainingSample>();
+        foreach (var clip in ClipsOf(dataset, split, max, skipped))
+        {
+            if (clip.Captions.Count == 0) { skipped.Add($"{split}/{clip.Id}: no caption"); continue; }
+            var c = clip.Captions[0];
+            var motion = c.IsWholeMotion ? clip : Segment(clip, c, 0, split, skipped);
+            if (motion is null) continue;
+            list.Add(new TrainingSample(clip.Id, motion, [c.Text]));
+        }
+        if (list.Count == 0) throw new InvalidDataException($"{dataset.Root ?? dataset.Name}: split '{split}' has no captioned motions to evaluate");
+        return list;
+    }
+
+    private static List<MotionClip> ClipsOf(MotionDataset dataset, string split, int? max, List<string> skipped)
+    {
+        if (!dataset.SplitNames.Contains(split))
+            throw new ArgumentException($"{dataset.Root ?? dataset.Name}: no split '{split}' (splits: {string.Join(", ", dataset.SplitNames)})");
         var clips = new List<MotionClip>();
-        foreach (var id in ids)
+        foreach (var id in dataset.Split(split))
         {
             if (max is int m && clips.Count >= m) break;
-            if (Dataset.TryGet(id, out var clip)) clips.Add(clip);
-            else Skipped.Add($"{split}/{id}: listed in the split but not loaded");
+            if (dataset.TryGet(id, out var clip)) clips.Add(clip);
+            else skipped.Add($"{split}/{id}: listed in the split but not loaded");
         }
         return clips;
     }
 
-    private MotionClip? Segment(MotionClip clip, Caption c, int k, string split)
+    private static MotionClip? Segment(MotionClip clip, Caption c, int k, string split, List<string> skipped)
     {
         int start = (int)(c.Start * clip.Fps), end = Math.Min(clip.Frames, (int)(c.End * clip.Fps));
         if (end - start < 1)
         {
-            Skipped.Add($"{split}/{clip.Id}: segment caption '{c.Text}' [{c.Start}, {c.End}] s covers no frames of {clip.Frames}");
+            skipped.Add($"{split}/{clip.Id}: segment caption '{c.Text}' [{c.Start}, {c.End}] s covers no frames of {clip.Frames}");
             return null;
         }
         int stride = clip.JointCount * 3;

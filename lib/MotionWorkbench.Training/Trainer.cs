@@ -84,6 +84,7 @@ public sealed class Trainer
         var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir);
         var samples = data.TrainSamples(config.Data.TrainSplit);
         var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed);
+        if (!resume && config.Train.MlmEpochs > 0) PretrainText((VitModel)model, data, samples, cancellation);
         var store = new ParameterStore(model.Module);
         var optimizer = CreateOptimizer(model, store);
         int stepsPerEpoch = data.EpochBatches(samples.Count, 0).Count;
@@ -187,6 +188,62 @@ public sealed class Trainer
         Log($"finished: {state.GlobalStep} steps in {state.ElapsedSeconds:F1} s; best {SelectionSplit} motion->text R@1 {state.BestMetric:F2} at epoch {state.BestEpoch}" +
             (config.Train.Selection == "test" ? " (test-set selection, as the reference)" : ""));
         return new TrainingResult(runDir, true, state, epochMetrics);
+    }
+
+    /// <summary>
+    /// Masked-language-model pre-training of the text encoder on the training captions (BERT masking 15 %, 80/10/10),
+    /// with its own Adam and a fresh MLM head tied to the word embeddings; the encoder's weights then start the
+    /// contrastive phase. Runs only at the start of a fresh run (its result is in every later checkpoint).
+    /// </summary>
+    private void PretrainText(VitModel model, RunData data, IReadOnlyList<TrainingSample> samples, CancellationToken cancellation)
+    {
+        var t = config.Train;
+        var mlm = new MotionWorkbench.Models.MaskedLanguageModel(model.Model.Config.Text, (ulong)t.Seed + 7);
+        mlm.Encoder.LoadStateDict(model.Model.TextEncoder.StateDict(), strict: true, "the model's text encoder");
+        var store = new ParameterStore(mlm);
+        var optimizer = new Adam(store, t.MlmLr);
+        var corpus = new MotionWorkbench.Text.CaptionCorpus(data.Tokenizer, samples.SelectMany(s => s.Captions));
+        var mlmWarmup = new PoolWarmup();
+        int step = 0;
+        mlm.Train();
+        for (int epoch = 0; epoch < t.MlmEpochs && !cancellation.IsCancellationRequested; epoch++)
+        {
+            double sum = 0;
+            int count = 0;
+            foreach (var raw in corpus.MaskedBatches(t.BatchSize, RunData.EpochSeed(t.Seed ^ 0x4D4C4D, epoch)))
+            {
+                if (raw.LabelCount == 0) continue;
+                var batch = PadMasked(raw, data.Tokenizer.Vocabulary.PaddingId, config.Data.MaxTokens);
+                if (mlmWarmup.NeedsWarmup(batch.BatchSize, batch.Length)) { mlm.Loss(batch).Backward(); } // see PoolWarmup
+                optimizer.ZeroGrad();
+                var loss = mlm.Loss(batch);
+                float v = loss.Item();
+                if (!float.IsFinite(v)) throw new TrainingDivergedException($"MLM pre-training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {v}");
+                loss.Backward();
+                CheckGradients(store, step, epoch, count);
+                optimizer.Step();
+                sum += v; count++; step++;
+                Progress?.Report(new TrainingProgress("mlm", epoch + 1, t.MlmEpochs, count, 0, step, 0, v, 0, null, "MLM pre-training of the text encoder"));
+            }
+            Log($"MLM epoch {epoch + 1}/{t.MlmEpochs}: masked-token loss {sum / Math.Max(1, count):F4} over {count} batches");
+        }
+        model.Model.TextEncoder.LoadStateDict(mlm.Encoder.StateDict(), strict: true, "the MLM-pre-trained text encoder");
+    }
+
+    private static MotionWorkbench.Text.MaskedLanguageModelBatch PadMasked(MotionWorkbench.Text.MaskedLanguageModelBatch b, int padId, int maxLength)
+    {
+        int L = Math.Min(maxLength, (b.Length + TextPadding.Multiple - 1) / TextPadding.Multiple * TextPadding.Multiple);
+        if (L <= b.Length) return b;
+        var ids = new int[b.BatchSize * L]; var mask = new int[b.BatchSize * L]; var labels = new int[b.BatchSize * L];
+        Array.Fill(ids, padId);
+        Array.Fill(labels, MotionWorkbench.Text.MaskedLanguageModelMasker.IgnoreLabel);
+        for (int r = 0; r < b.BatchSize; r++)
+        {
+            b.InputIds.AsSpan(r * b.Length, b.Length).CopyTo(ids.AsSpan(r * L));
+            b.AttentionMask.AsSpan(r * b.Length, b.Length).CopyTo(mask.AsSpan(r * L));
+            b.Labels.AsSpan(r * b.Length, b.Length).CopyTo(labels.AsSpan(r * L));
+        }
+        return new MotionWorkbench.Text.MaskedLanguageModelBatch(ids, mask, labels, b.BatchSize, L);
     }
 
     /// <summary>The split used for model selection ("val" by default; the test split with selection=test).</summary>

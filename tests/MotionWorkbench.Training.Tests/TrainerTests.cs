@@ -67,6 +67,25 @@ public sealed class TrainerTests(SynthFixture fx)
     }
 
     [Fact]
+    public void Mlm_pretraining_phase_runs_before_the_contrastive_phase_and_changes_the_text_encoder()
+    {
+        var tiny = fx.Tiny(epochs: 1);
+        var vit = tiny with { Model = tiny.Model with { Architecture = "vit" } };
+        var plain = fx.NewRunDir("no-mlm");
+        new Trainer(vit with { Train = vit.Train with { Epochs = 1 } }, plain) { LogSteps = false }.Run();
+        var dir = fx.NewRunDir("mlm");
+        var result = new Trainer(vit with { Train = vit.Train with { MlmEpochs = 2, Epochs = 1 } }, dir) { LogSteps = false }.Run();
+        Assert.True(result.Completed);
+        var log = File.ReadAllText(Path.Combine(dir, Trainer.LogFileName));
+        Assert.Contains("MLM epoch 2/2: masked-token loss", log);
+        var a = Checkpoint.Read(Path.Combine(plain, Checkpoint.LastFileName)).Model;
+        var b = Checkpoint.Read(Path.Combine(dir, Checkpoint.LastFileName)).Model;
+        var word = a.Keys.First(k => k.Contains("word_embeddings", StringComparison.Ordinal));
+        Assert.False(a[word].Data.SequenceEqual(b[word].Data));
+        Assert.Throws<ArgumentException>(() => (tiny with { Train = tiny.Train with { MlmEpochs = 1 } }).Validate()); // bag has no MLM head
+    }
+
+    [Fact]
     public void Nan_gradient_stops_naming_the_step_and_the_parameter()
     {
         var config = fx.Tiny(epochs: 1);

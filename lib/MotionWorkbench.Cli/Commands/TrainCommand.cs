@@ -76,7 +76,7 @@ internal static class TrainingUi
         {
             if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
             {
-                return work(new SyncProgress(p => { if (p.Phase != "train" || p.Step == p.StepsPerEpoch || p.GlobalStep % 20 == 0) Console.WriteLine(Describe(p)); }), cts.Token);
+                return work(new SyncProgress(p => { if (p.Phase == "eval" || p.Step == p.StepsPerEpoch || p.GlobalStep % 20 == 0) Console.WriteLine(Describe(p)); }), cts.Token);
             }
             T result = default!;
             AnsiConsole.Progress()
@@ -103,6 +103,7 @@ internal static class TrainingUi
 
     public static string Describe(TrainingProgress p) =>
         p.Phase == "eval" ? $"epoch {p.Epoch}/{p.Epochs} {p.Message}"
+        : p.Phase == "mlm" ? $"MLM pre-training epoch {p.Epoch}/{p.Epochs} step {p.GlobalStep} masked-token loss {p.Loss:F4}"
         : $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} loss {p.Loss:F4} {p.SamplesPerSecond:F1} samples/s" + (p.Eta is { } eta ? $" ETA {eta:hh\\:mm\\:ss}" : "");
 
     /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
