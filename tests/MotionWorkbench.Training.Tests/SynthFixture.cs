@@ -21,8 +21,6 @@ public sealed class SynthFixture : IDisposable
     /// <summary>Originals only (no mirrored copies, whose captions can be word-order swaps of each other).</summary>
     public string NoMirrorDir { get; }
 
-    public static string Arch = Environment.GetEnvironmentVariable("MW_ARCH") ?? "bag";
-
     /// <summary>A fresh run folder under the fixture's root.</summary>
     public string NewRunDir(string name) => Path.Combine(Root, "runs", name + "-" + Guid.NewGuid().ToString("N")[..6]);
 
@@ -33,7 +31,7 @@ public sealed class SynthFixture : IDisposable
     public RunConfig Tiny(int epochs = 30) => RunConfig.Smoke with
     {
         Name = "tiny",
-        Model = RunConfig.Smoke.Model with { Architecture = Arch, PatchSize = 16, MaxFrames = 64, VitWidth = 32, VitDepth = 1, VitHeads = 2, VitMlp = 64, TextWidth = 32, TextDepth = 1, TextHeads = 2, TextFfn = 64, EmbeddingDim = 32 },
+        Model = RunConfig.Smoke.Model with { Architecture = "bag", PatchSize = 16, MaxFrames = 64, VitWidth = 32, VitDepth = 1, VitHeads = 2, VitMlp = 64, TextWidth = 32, TextDepth = 1, TextHeads = 2, TextFfn = 64, EmbeddingDim = 32 },
         Data = RunConfig.Smoke.Data with { Dir = DataDir, MaxTrainClips = 64, MaxEvalClips = 64, ValSplit = "train", TestSplit = "train", Workers = 1 },
         Train = RunConfig.Smoke.Train with { Epochs = epochs, BatchSize = 16, MotionLr = 3e-3f, TextLr = 3e-3f, HeadLr = 3e-3f, WarmupSteps = 0 },
     };
