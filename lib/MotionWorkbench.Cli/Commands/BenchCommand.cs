@@ -35,6 +35,7 @@ internal static class BenchCommand
         var inference = new Option<bool>("--inference") { Description = "time eval-mode forward passes under NoGrad instead of training steps" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
         foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference, poison }) command.Options.Add(o);
+        command.Subcommands.Add(BenchRetrievalCommand.Create());
         command.SetAction(parse =>
         {
             var which = parse.GetValue(model) ?? "all";
