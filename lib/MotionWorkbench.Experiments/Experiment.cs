@@ -134,8 +134,7 @@ public static class Experiment
             ["results"] = new JsonArray(r.Results.Select(x => JsonNode.Parse(x.ToJson())).ToArray()),
         };
         var path = Path.Combine(r.RunDir, ResultFileName);
-        File.WriteAllText(path + ".tmp", node.ToJsonString(RunFolder.Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        MotionWorkbench.Data.Formats.AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
     }
 
     private static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)

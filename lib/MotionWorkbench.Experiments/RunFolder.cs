@@ -40,10 +40,7 @@ public sealed class RunFolder
     public string WriteBytes(string name, byte[] bytes)
     {
         var path = PathOf(name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, path, overwrite: true);
+        MotionWorkbench.Data.Formats.AtomicFile.WriteAllBytes(path, bytes);
         return path;
     }
 
