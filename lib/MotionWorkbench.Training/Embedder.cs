@@ -34,15 +34,12 @@ public static class Embedder
         model.Module.Eval();
         try
         {
-            var warmup = new PoolWarmup();
             using (Autograd.NoGrad())
             {
                 for (int start = 0; start < samples.Count; start += batchSize)
                 {
                     int n = Math.Min(batchSize, samples.Count - start);
                     var batch = data.EvalBatch(samples, start, n);
-                    if (warmup.NeedsWarmup(n, batch.Text.Length))
-                        using (TensorScope.Begin()) { model.EncodeText(batch.Text); model.EncodeMotion(batch.Motion); }
                     using var scope = TensorScope.Begin();
                     var t = model.EncodeText(batch.Text);      // (n, D)
                     var m = model.EncodeMotion(batch.Motion);  // (n, D)

@@ -43,7 +43,6 @@ public sealed class RetrievalIndex
         using (TensorScope.Begin())
         {
             var enc = data.Encode([text]);
-            model.EncodeText(enc); // warm-up pass (see PoolWarmup)
             return model.EncodeText(enc).Data.ToArray();
         }
     }
@@ -118,7 +117,6 @@ public static class ZeroShot
         using (TensorScope.Begin())
         {
             var enc = data.Encode(prompts);
-            model.EncodeText(enc); // warm-up pass (see PoolWarmup)
             var t = model.EncodeText(enc);
             int D = t.Shape[1];
             for (int c = 0; c < prompts.Count; c++) promptEmb[c] = t.Data.Slice(c * D, D).ToArray();

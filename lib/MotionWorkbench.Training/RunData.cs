@@ -220,7 +220,7 @@ public sealed class RunData
         return new ContrastiveBatch(motion, Encode(captions), captions, chosen);
     }
 
-    /// <summary>Tokenises captions, padded to a multiple of <see cref="TextPadding.Multiple"/> tokens (masked; see <see cref="PoolWarmup"/>).</summary>
+    /// <summary>Tokenises captions, padded to a multiple of <see cref="TextPadding.Multiple"/> tokens (masked), so few distinct shapes occur and the engine's buffer pool reuses its buffers.</summary>
     public EncodedBatch Encode(IReadOnlyList<string> captions) =>
         TextPadding.Pad(Tokenizer.EncodeBatch(captions), Tokenizer.Vocabulary.PaddingId, Config.Data.MaxTokens);
 

@@ -35,7 +35,6 @@ public sealed class Trainer
     private readonly RunConfig config;
     private readonly string runDir;
     private StreamWriter? log;
-    private readonly PoolWarmup warmup = new();
 
     public Trainer(RunConfig config, string runDir)
     {
@@ -203,7 +202,6 @@ public sealed class Trainer
         var store = new ParameterStore(mlm);
         var optimizer = new Adam(store, t.MlmLr);
         var corpus = new MotionWorkbench.Text.CaptionCorpus(data.Tokenizer, samples.SelectMany(s => s.Captions));
-        var mlmWarmup = new PoolWarmup();
         int step = 0;
         mlm.Train();
         for (int epoch = 0; epoch < t.MlmEpochs && !cancellation.IsCancellationRequested; epoch++)
@@ -214,7 +212,6 @@ public sealed class Trainer
             {
                 if (raw.LabelCount == 0) continue;
                 var batch = PadMasked(raw, data.Tokenizer.Vocabulary.PaddingId, config.Data.MaxTokens);
-                if (mlmWarmup.NeedsWarmup(batch.BatchSize, batch.Length)) { mlm.Loss(batch).Backward(); } // see PoolWarmup
                 optimizer.ZeroGrad();
                 var loss = mlm.Loss(batch);
                 float v = loss.Item();
@@ -259,15 +256,6 @@ public sealed class Trainer
         {
             var part = a == accum - 1 ? members[(a * micro)..] : members[(a * micro)..((a + 1) * micro)];
             var batch = data.TrainBatch(samples, part, epoch, batchIndex * accum + a, buffer.Length >= part.Length * data.Batches.Patches.PatchLength ? buffer : null);
-            if (warmup.NeedsWarmup(part.Length, batch.Text.Length))
-            {
-                // A throw-away pass so this shape's buffers are in the pool (see PoolWarmup); dropout streams rewound after it.
-                var counters = EngineState.CaptureDropout(model.Module);
-                var grads = (float[])store.Grads.Clone();
-                model.ContrastiveLoss(model.EncodeText(batch.Text), model.EncodeMotion(batch.Motion)).Backward();
-                EngineState.RestoreDropout(model.Module, counters, "warm-up");
-                grads.CopyTo(store.Grads, 0);
-            }
             var text = model.EncodeText(batch.Text);
             var motion = model.EncodeMotion(batch.Motion);
             var loss = model.ContrastiveLoss(text, motion);
@@ -324,7 +312,6 @@ public sealed class Trainer
                 var t = Tensor.Zeros(n, D);
                 var m = Tensor.Zeros(n, D);
                 for (int i = 0; i < n; i++) { emb.Texts[s + i].CopyTo(t.Data.Slice(i * D, D)); emb.Motions[s + i].CopyTo(m.Data.Slice(i * D, D)); }
-                if (warmup.NeedsWarmup(n, -1)) using (TensorScope.Begin()) model.ContrastiveLoss(t, m);
                 using (TensorScope.Begin()) sum += model.ContrastiveLoss(t, m).Item();
                 count++;
                 if (n < batchSize) break;
