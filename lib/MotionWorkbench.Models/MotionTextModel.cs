@@ -60,17 +60,8 @@ public sealed class MotionTextModel : Module
     public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Contrastive.Loss(text, motion, 1f / Config.Temperature, LogitScale);
 
     /// <summary>The optimiser groups: "motion", "text", "heads" and, when learnable, "temperature".</summary>
-    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups()
-    {
-        var groups = new List<(string, IReadOnlyList<Tensor>)>
-        {
-            ("motion", MotionEncoder.Parameters().ToList()),
-            ("text", TextEncoder.Parameters().ToList()),
-            ("heads", MotionHead.Parameters().Concat(TextHead.Parameters()).ToList()),
-        };
-        if (LogitScale is not null) groups.Add(("temperature", [LogitScale]));
-        return groups;
-    }
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() =>
+        Contrastive.ParameterGroups(MotionEncoder, TextEncoder, MotionHead, TextHead, LogitScale);
 
     /// <summary>Each motion-encoder layer's attention probabilities of the last forward (set <see cref="MotionEncoder.KeepAttention"/> first).</summary>
     public IReadOnlyList<AttentionMap> MotionAttentionMaps() => MotionEncoder.AttentionMaps();
@@ -166,17 +157,8 @@ public sealed class InteractionModel : Module
     public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Contrastive.Loss(text, motion, 1f / Config.Temperature, LogitScale);
 
     /// <summary>The optimiser groups: "motion", "text", "heads" and, when learnable, "temperature".</summary>
-    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups()
-    {
-        var groups = new List<(string, IReadOnlyList<Tensor>)>
-        {
-            ("motion", MotionEncoder.Parameters().ToList()),
-            ("text", TextEncoder.Parameters().ToList()),
-            ("heads", MotionHead.Parameters().Concat(TextHead.Parameters()).ToList()),
-        };
-        if (LogitScale is not null) groups.Add(("temperature", [LogitScale]));
-        return groups;
-    }
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() =>
+        Contrastive.ParameterGroups(MotionEncoder, TextEncoder, MotionHead, TextHead, LogitScale);
 
     /// <summary>Each motion-encoder layer's attention probabilities of the last forward.</summary>
     public IReadOnlyList<AttentionMap> MotionAttentionMaps() => MotionEncoder.AttentionMaps();

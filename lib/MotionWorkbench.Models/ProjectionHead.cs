@@ -62,4 +62,21 @@ public static class Contrastive
         var m2t = Ops.CrossEntropy(Ops.Transpose(logits, 0, 1), targets);
         return Ops.Scale(Ops.Add(t2m, m2t), 0.5f);
     }
+
+    /// <summary>
+    /// The optimiser groups of a contrastive model: "motion" (the motion encoder), "text" (the text encoder), "heads"
+    /// (both projection heads) and, when the temperature is learnable, "temperature".
+    /// </summary>
+    public static IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups(
+        Module motionEncoder, Module textEncoder, Module motionHead, Module textHead, Tensor? logitScale)
+    {
+        var groups = new List<(string, IReadOnlyList<Tensor>)>
+        {
+            ("motion", motionEncoder.Parameters().ToList()),
+            ("text", textEncoder.Parameters().ToList()),
+            ("heads", motionHead.Parameters().Concat(textHead.Parameters()).ToList()),
+        };
+        if (logitScale is not null) groups.Add(("temperature", [logitScale]));
+        return groups;
+    }
 }
