@@ -98,8 +98,8 @@ public sealed class RawSequenceEncoder : MotionEncoder
     }
 
     /// <summary>
-    /// Σ_t w[b, t]·h[b, t, :] for h (B, T, C) and w (B·T), as one batched (B, 1, T)·(B, T, C) product (pooling by GEMM:
-    /// no reduction buffer, which the engine's Sum rents with clear: true).
+    /// Σ_t w[b, t]·h[b, t, :] for h (B, T, C) and w (B·T), as one batched (B, 1, T)·(B, T, C) product (pooling by GEMM: one product
+    /// instead of a multiply and a reduction).
     /// </summary>
     internal static Tensor WeightedSum(Tensor h, float[] w)
     {

@@ -15,28 +15,15 @@ internal static class TestModels
     public static MotionTextModelConfig TinyModel(bool learnable = false, float headDropout = 0f) =>
         new(TinyVit(), TinyText(), EmbeddingDim: 16, HeadDropout: headDropout, LearnableTemperature: learnable);
 
-    /// <summary>
-    /// Allocates and clears every parameter gradient. Works around the engine's BufferPool.Rent(clear: true), which
-    /// returns an uninitialised array (GC.AllocateUninitializedArray) when the pool has no buffer of that length.
-    /// </summary>
+    /// <summary>Clears every parameter gradient.</summary>
     public static void ZeroGrads(MotionWorkbench.Tensors.Nn.Module module)
     {
-        foreach (var p in module.Parameters())
-        {
-            _ = p.Grad;
-            p.ZeroGrad();
-        }
+        foreach (var p in module.Parameters()) p.ZeroGrad();
     }
 
-    /// <summary>
-    /// Backward of <paramref name="makeLoss"/> into freshly zeroed parameter gradients, run twice so that the second
-    /// pass rents every intermediate gradient buffer from the pool (where Rent(clear: true) does clear); see
-    /// <see cref="ZeroGrads"/>. Returns the second loss value.
-    /// </summary>
+    /// <summary>Backward of <paramref name="makeLoss"/> into freshly zeroed parameter gradients; returns the loss value.</summary>
     public static float Backward(MotionWorkbench.Tensors.Nn.Module module, Func<Tensor> makeLoss)
     {
-        ZeroGrads(module);
-        makeLoss().Backward();
         ZeroGrads(module);
         var loss = makeLoss();
         float value = loss.Item();
