@@ -59,7 +59,7 @@ public static class Experiment
         });
 
     /// <summary>Reuses a finished experiment with the same key configuration, or runs <paramref name="train"/> and evaluates.</summary>
-    internal static ExperimentResult Run(string label, RunConfig key, string runDir, IEnumerable<string>? protocols, string? evalDataDir, TextWriter? log, Action train)
+    private static ExperimentResult Run(string label, RunConfig key, string runDir, IEnumerable<string>? protocols, string? evalDataDir, TextWriter? log, Action train)
     {
         var protocolList = (protocols ?? DefaultProtocols).ToList();
         string evalData = Path.GetFullPath(evalDataDir ?? key.Data.Dir);
@@ -110,16 +110,8 @@ public static class Experiment
     public static RunData ForData(string runDir, string? dataDir)
     {
         var config = RunConfig.Load(runDir);
-        if (dataDir is null || Path.GetFullPath(dataDir) == Path.GetFullPath(config.Data.Dir)) return RunData.ForRun(runDir);
-        // RunData.ForRun prefers the run's own statistics; a view folder with the target's statistics and the run's
-        // config, vocabulary and checkpoints lets the same code normalise the other skeleton correctly.
-        var view = Path.Combine(runDir, "eval-on", RunFolder.Safe(Path.GetFileName(Path.GetFullPath(dataDir).TrimEnd('/'))));
-        Directory.CreateDirectory(view);
-        foreach (var name in new[] { RunConfig.FileName, RunData.VocabFileName })
-            File.Copy(Path.Combine(runDir, name), Path.Combine(view, name), overwrite: true);
-        var statistics = StatisticsFiles.LoadOrCompute(dataDir, new MotionWorkbench.Data.LoadReport(), out _);
-        StatisticsFiles.Save(statistics, view);
-        return RunData.ForRun(view, dataDir);
+        bool other = dataDir is not null && Path.GetFullPath(dataDir) != Path.GetFullPath(config.Data.Dir);
+        return RunData.ForRun(runDir, dataDir, dataStatistics: other);
     }
 
     private static void Save(ExperimentResult r, string configJson)

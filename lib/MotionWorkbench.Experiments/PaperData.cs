@@ -30,6 +30,32 @@ public static class PaperData
         return dir;
     }
 
+    /// <summary>Synthetic two-person interactions per preset (InterHuman format).</summary>
+    public static int InteractionCount(string preset) => preset.ToLowerInvariant() switch
+    {
+        "smoke" => 240,
+        "laptop" => 800,
+        "paper" => 800,
+        _ => throw new ArgumentException($"unknown preset '{preset}' (known: {string.Join(", ", RunConfig.PresetNames)})"),
+    };
+
+    /// <summary>
+    /// The synthetic InterHuman-format interaction set (10 interaction types, splits 80/5/15) written into
+    /// <c>dataRoot/synthetic-interhuman-COUNT</c> when absent or made with other options (a stamp file records them).
+    /// </summary>
+    public static string SyntheticInteractions(string dataRoot, string preset, ulong seed = 42)
+    {
+        var options = new InteractionOptions { Count = InteractionCount(preset), Seed = seed };
+        var dir = Path.GetFullPath(Path.Combine(dataRoot, $"synthetic-interhuman-{options.Count}"));
+        var stamp = Path.Combine(dir, "synth-stamp.txt");
+        string expected = $"synthetic interactions v1 count={options.Count} seed={options.Seed} mirrors={options.Mirrors}";
+        if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == expected && RunData.IsInterHuman(dir)) return dir;
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        MotionWorkbench.Data.Synthetic.SyntheticInteractions.Write(dir, options);
+        MotionWorkbench.Data.Formats.AtomicFile.WriteAllText(stamp, expected + "\n");
+        return dir;
+    }
+
     /// <summary>The Bandai archive of dataset 1 (17 contents x 15 styles, 174 clips) under <paramref name="bandaiDir"/>, or null when absent.</summary>
     public static string? BandaiArchive(string bandaiDir, int dataset = 1)
     {

@@ -125,12 +125,12 @@ public sealed record AttentionCapture(MotionPatch Patch, float[] Probabilities, 
 public static class AttentionProbe
 {
     /// <summary>The ViT of a run folder (its best checkpoint), or null when the run's architecture has no ViT.</summary>
-    public static VisionTransformer? VitOf(string runDir) => RunModels.Load(runDir) is VitModel v ? v.Model.MotionEncoder as VisionTransformer : null;
+    public static VisionTransformer? VitOf(string runDir) => RunModels.Load(runDir) is TransformerModel t ? t.Model.MotionEncoder as VisionTransformer : null;
 
     /// <summary>A freshly initialised ViT of a preset's shape (for looking at attention before any training).</summary>
     public static VisionTransformer Fresh(RunConfig config, ulong seed = 42)
     {
-        var c = VitModel.ToModelConfig(config.Model, vocabularySize: 8);
+        var c = TransformerModel.ToModelConfig(config.Model with { Architecture = "vit" }, vocabularySize: 8);
         return (VisionTransformer)MotionEncoder.Create(c.Motion, seed);
     }
 

@@ -38,20 +38,35 @@ public sealed class PatchBatchBuilder
     /// Fills <paramref name="destination"/> (at least B x 3 x T x 5N floats; reuse it across batches) and returns a
     /// batch that wraps it.
     /// </summary>
-    public PatchBatch BuildInto(IReadOnlyList<MotionClip> clips, PatchMode mode, int seed, float[] destination)
+    public PatchBatch BuildInto(IReadOnlyList<MotionClip> clips, PatchMode mode, int seed, float[] destination) =>
+        BuildInto(clips, mode, seed, destination, builders: null);
+
+    /// <summary>
+    /// As <see cref="BuildInto(IReadOnlyList{MotionClip}, PatchMode, int, float[])"/>, with sample b built by
+    /// <paramref name="builders"/>[b] (null: <see cref="Patches"/>): a batch mixing skeletons, each clip normalised with
+    /// its own dataset's statistics. Every builder must have the same patch options.
+    /// </summary>
+    public PatchBatch BuildInto(IReadOnlyList<MotionClip> clips, PatchMode mode, int seed, float[] destination, IReadOnlyList<MotionPatchBuilder>? builders)
     {
         ArgumentNullException.ThrowIfNull(clips);
         ArgumentNullException.ThrowIfNull(destination);
         int B = clips.Count, S = Patches.PatchLength;
         if (destination.Length < (long)B * S)
             throw new ArgumentException($"batch destination has {destination.Length} floats, expected at least {B} x {S} = {(long)B * S}");
+        if (builders is not null)
+        {
+            if (builders.Count != B) throw new ArgumentException($"{builders.Count} patch builders for a batch of {B} clips");
+            foreach (var b in builders)
+                if (b.Options != Patches.Options)
+                    throw new ArgumentException($"a mixed batch needs one patch layout: {b.Options} differs from {Patches.Options}");
+        }
         var ids = new string[B];
         var lengths = new int[B];
         var starts = new int[B];
         ForEach(B, b =>
         {
             var random = mode == PatchMode.Train ? new Random(SampleSeed(seed, b)) : null;
-            var (valid, start, _) = Patches.BuildInto(clips[b], mode, random, destination.AsSpan(b * S, S));
+            var (valid, start, _) = (builders?[b] ?? Patches).BuildInto(clips[b], mode, random, destination.AsSpan(b * S, S));
             ids[b] = clips[b].Id;
             lengths[b] = valid;
             starts[b] = start;

@@ -50,8 +50,11 @@ public sealed class BagModel : Module, IRetrievalModel
 
     public Module Module => this;
 
-    public Tensor EncodeMotion(PatchBatch batch)
+    public MotionRepresentation Representation => MotionRepresentation.Patches;
+
+    public Tensor EncodeMotion(MotionBatch motion)
     {
+        var batch = motion.RequirePatches("the bag model");
         int B = batch.BatchSize, N = patchSize, R = batch.Frames / N, P = PatchOptions.PartCount;
         if (batch.PatchSize != N || R != windows)
             throw new ArgumentException($"BagModel: batch is {Tensor.Format(batch.Shape)} with patch size {batch.PatchSize}; the model expects {windows * N} frames and patch size {N}");

@@ -3,10 +3,14 @@ namespace MotionWorkbench.Training;
 /// <summary>Builds the model a <see cref="ModelSpec"/> describes, with a seeded initialisation.</summary>
 public static class ModelFactory
 {
-    public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed) => spec.Architecture switch
+    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "bag"];
+
+    /// <param name="jointCount">Joints of the training data's skeleton (needed by "raw", whose input layer is 3 x joints wide).</param>
+    public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0) => spec.Architecture switch
     {
         "bag" => new BagModel(spec, vocabularySize, seed),
-        "vit" => VitModel.Create(spec, vocabularySize, seed),
-        _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' (vit, bag)"),
+        "vit" or "raw" => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
+        "interaction" => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
+        _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' ({string.Join(", ", Architectures)})"),
     };
 }

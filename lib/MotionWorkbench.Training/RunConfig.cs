@@ -14,8 +14,10 @@ namespace MotionWorkbench.Training;
 /// </summary>
 public sealed record ModelSpec
 {
-    /// <summary>"vit" (motion patches through a Vision Transformer, MotionTextModel) or "bag" (built-in bag-of-patches
-    /// + bag-of-words encoders: seconds to train, used by the tests and as a sanity baseline).</summary>
+    /// <summary>"vit" (motion patches through a Vision Transformer, MotionTextModel), "raw" (the "no patches" baseline
+    /// of Table 4: a transformer of the ViT's sizes over the z-scored frames, J x 3 features per frame), "interaction"
+    /// (Table 7: one shared ViT per person of an InterHuman folder, features concatenated) or "bag" (built-in
+    /// bag-of-patches + bag-of-words encoders: seconds to train, used by the tests and as a sanity baseline).</summary>
     public string Architecture { get; init; } = "vit";
     public int PatchSize { get; init; } = 16;
     public int MaxFrames { get; init; } = 224;
@@ -62,6 +64,16 @@ public sealed record DataSpec
     public bool FirstCaptionOnly { get; init; }
     /// <summary>Threads that build patch batches.</summary>
     public int Workers { get; init; } = 2;
+    /// <summary>Other dataset folders, separated by ';', whose training splits join the training data (paper Table 11,
+    /// "trained on both"): each keeps its own skeleton and statistics, every skeleton maps to the same patch image.
+    /// Evaluation and model selection use <see cref="Dir"/>. Patch architectures only ("vit", "bag").</summary>
+    public string? MixWith { get; init; }
+    /// <summary>Two-person data: swap which person comes first in training with probability 1/2 (InterGen's augmentation).</summary>
+    public bool SwapPersons { get; init; } = true;
+
+    /// <summary>The folders of <see cref="MixWith"/> (none when empty).</summary>
+    public IReadOnlyList<string> MixDirs() =>
+        (MixWith ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }
 
 /// <summary>The optimisation recipe (reference: Adam, groups 1e-4/1e-5/1e-4, cosine with period 2x the run, batch 128).</summary>
@@ -96,6 +108,14 @@ public sealed record TrainSpec
     public float MlmLr { get; init; } = 5e-4f;
     /// <summary>Drop the last incomplete batch of an epoch (the reference: true).</summary>
     public bool DropLast { get; init; } = true;
+    /// <summary>Start from the weights of another run instead of a fresh initialisation (fine-tuning, paper Tables 5
+    /// and 11): a run folder (its best checkpoint, else last) or a checkpoint file of a run with the same model shape.
+    /// The new run uses that run's vocabulary (unless data.vocabPath is set) and its own data's statistics; the
+    /// optimiser and the schedule start afresh.</summary>
+    public string? InitFrom { get; init; }
+    /// <summary>A timm ViT checkpoint (.safetensors) that initialises the motion encoder (paper Table 4 "pretrained";
+    /// position embeddings resampled to the patch grid); "vit" and "interaction" only.</summary>
+    public string? InitMotionEncoder { get; init; }
 }
 
 /// <summary>A whole run: name, model, data and recipe. Saved as <c>config.json</c> in the run folder before step 0.</summary>
@@ -171,7 +191,13 @@ public sealed record RunConfig
     {
         var errors = new List<string>();
         var m = Model;
-        if (m.Architecture is not ("vit" or "bag")) errors.Add($"model.architecture must be 'vit' or 'bag', got '{m.Architecture}'");
+        if (!ModelFactory.Architectures.Contains(m.Architecture)) errors.Add($"model.architecture must be one of {string.Join(", ", ModelFactory.Architectures)}, got '{m.Architecture}'");
+        if (Data.MixDirs().Count > 0 && m.Architecture is "raw" or "interaction")
+            errors.Add($"data.mixWith mixes skeletons through motion patches; model.architecture '{m.Architecture}' cannot (raw frames differ in width per skeleton; interactions need InterHuman pairs)");
+        if (Train.InitMotionEncoder is not null && m.Architecture is not ("vit" or "interaction"))
+            errors.Add($"train.initMotionEncoder loads a timm ViT; model.architecture '{m.Architecture}' has no ViT");
+        if (Train.InitFrom is not null && Train.InitMotionEncoder is not null)
+            errors.Add("train.initFrom and train.initMotionEncoder both set: start either from a run or from a timm ViT");
         if (m.PatchSize is not (8 or 16 or 32)) errors.Add($"model.patchSize must be 8, 16 or 32, got {m.PatchSize}");
         if (m.MaxFrames <= 0 || m.MaxFrames % m.PatchSize != 0) errors.Add($"model.maxFrames ({m.MaxFrames}) must be a positive multiple of model.patchSize ({m.PatchSize})");
         if (m.VitHeads <= 0 || m.VitWidth % m.VitHeads != 0) errors.Add($"model.vitWidth ({m.VitWidth}) must be divisible by model.vitHeads ({m.VitHeads})");
@@ -193,7 +219,7 @@ public sealed record RunConfig
         if (t.Selection is not ("val" or "test")) errors.Add($"train.selection must be 'val' or 'test', got '{t.Selection}'");
         if (!(t.CosinePeriodFactor > 0)) errors.Add($"train.cosinePeriodFactor must be positive, got {t.CosinePeriodFactor}");
         if (t.MlmEpochs < 0) errors.Add($"train.mlmEpochs must be >= 0, got {t.MlmEpochs}");
-        if (t.MlmEpochs > 0 && m.Architecture != "vit") errors.Add("train.mlmEpochs needs model.architecture=vit (the bag model has no MLM head)");
+        if (t.MlmEpochs > 0 && m.Architecture == "bag") errors.Add("train.mlmEpochs needs a transformer text encoder (the bag model has none)");
         if (t.EvalEvery < 1) errors.Add($"train.evalEvery must be at least 1, got {t.EvalEvery}");
         foreach (var (name, lr) in new[] { ("motionLr", t.MotionLr), ("textLr", t.TextLr), ("headLr", t.HeadLr), ("temperatureLr", t.TemperatureLr) })
             if (!(lr >= 0) || float.IsInfinity(lr)) errors.Add($"train.{name} must be a finite non-negative number, got {lr}");

@@ -21,10 +21,16 @@ public static class RunModels
         var path = checkpoint is null ? DefaultCheckpoint(runDir) : File.Exists(checkpoint) ? checkpoint : Path.Combine(runDir, checkpoint);
         var config = RunConfig.Load(runDir);
         var vocab = WordPieceVocabulary.Load(Path.Combine(runDir, RunData.VocabFileName));
-        var model = ModelFactory.Create(config.Model, vocab.Count, (ulong)config.Train.Seed);
+        int joints = config.Model.Architecture == "raw" ? JointCountOf(runDir) : 0;
+        var model = ModelFactory.Create(config.Model, vocab.Count, (ulong)config.Train.Seed, joints);
         var (tensors, _, _, _, _) = Checkpoint.Read(path);
         model.Module.LoadStateDict(tensors, strict: true, path);
         model.Module.Eval();
         return model;
     }
+
+    /// <summary>The joint count of the skeleton a run was trained on (its saved Mean_raw/Std_raw).</summary>
+    public static int JointCountOf(string runDir) =>
+        MotionWorkbench.Patches.StatisticsFiles.Exist(runDir) ? MotionWorkbench.Patches.StatisticsFiles.Load(runDir).JointCount
+        : throw new FileNotFoundException($"{runDir}: the run's motion statistics (Mean_raw.npy, Std_raw.npy) are missing; a raw-sequence model needs them for its input width");
 }

@@ -80,10 +80,17 @@ public sealed class Trainer
         }
 
         Log($"{(resume ? "resuming" : "starting")} run '{config.Name}' (preset {config.Preset}) in {Path.GetFullPath(runDir)}");
-        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir);
+        var init = !resume && config.Train.InitFrom is string from ? InitSource.Resolve(from) : null;
+        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary);
         var samples = data.TrainSamples(config.Data.TrainSplit);
-        var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed);
-        if (!resume && config.Train.MlmEpochs > 0) PretrainText((VitModel)model, data, samples, cancellation);
+        var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount);
+        if (!resume)
+        {
+            if (init is not null) init.Apply(model, config);
+            if (config.Train.InitMotionEncoder is string timm) Log($"motion encoder from {timm}: {LoadTimmVit(model, timm)}");
+            if (init is not null) Log($"weights from {init.Checkpoint} (train.initFrom; sha256 {Checkpoint.Hash(init.Checkpoint)[..16]}), vocabulary from {init.Vocabulary}");
+            if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
+        }
         var store = new ParameterStore(model.Module);
         var optimizer = CreateOptimizer(model, store);
         int stepsPerEpoch = data.EpochBatches(samples.Count, 0).Count;
@@ -115,7 +122,6 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double startElapsed = state.ElapsedSeconds;
         long samplesAtStart = state.SamplesSeen;
-        float[] buffer = new float[config.Train.BatchSize / config.Train.GradAccumulation * data.Batches.Patches.PatchLength];
         model.Module.Train();
 
         while (!state.Completed)
@@ -126,7 +132,7 @@ public sealed class Trainer
             int lossCount = 0;
             for (int bi = state.BatchInEpoch; bi < batches.Count; bi++)
             {
-                double loss = TrainStep(model, store, optimizer, schedule, data, samples, batches[bi], epoch, bi, state.GlobalStep, buffer);
+                double loss = TrainStep(model, store, optimizer, schedule, data, samples, batches[bi], epoch, bi, state.GlobalStep);
                 lossSum += loss; lossCount++;
                 state = state with
                 {
@@ -194,11 +200,11 @@ public sealed class Trainer
     /// with its own Adam and a fresh MLM head tied to the word embeddings; the encoder's weights then start the
     /// contrastive phase. Runs only at the start of a fresh run (its result is in every later checkpoint).
     /// </summary>
-    private void PretrainText(VitModel model, RunData data, IReadOnlyList<TrainingSample> samples, CancellationToken cancellation)
+    private void PretrainText(MotionWorkbench.Models.TextEncoder encoder, RunData data, IReadOnlyList<TrainingSample> samples, CancellationToken cancellation)
     {
         var t = config.Train;
-        var mlm = new MotionWorkbench.Models.MaskedLanguageModel(model.Model.Config.Text, (ulong)t.Seed + 7);
-        mlm.Encoder.LoadStateDict(model.Model.TextEncoder.StateDict(), strict: true, "the model's text encoder");
+        var mlm = new MotionWorkbench.Models.MaskedLanguageModel(encoder.Config, (ulong)t.Seed + 7);
+        mlm.Encoder.LoadStateDict(encoder.StateDict(), strict: true, "the model's text encoder");
         var store = new ParameterStore(mlm);
         var optimizer = new Adam(store, t.MlmLr);
         var corpus = new MotionWorkbench.Text.CaptionCorpus(data.Tokenizer, samples.SelectMany(s => s.Captions));
@@ -224,7 +230,26 @@ public sealed class Trainer
             }
             Log($"MLM epoch {epoch + 1}/{t.MlmEpochs}: masked-token loss {sum / Math.Max(1, count):F4} over {count} batches");
         }
-        model.Model.TextEncoder.LoadStateDict(mlm.Encoder.StateDict(), strict: true, "the MLM-pre-trained text encoder");
+        encoder.LoadStateDict(mlm.Encoder.StateDict(), strict: true, "the MLM-pre-trained text encoder");
+    }
+
+    private static MotionWorkbench.Models.TextEncoder TextEncoderOf(IRetrievalModel model) => model switch
+    {
+        TransformerModel t => t.Model.TextEncoder,
+        InteractionRetrievalModel i => i.Model.TextEncoder,
+        _ => throw new InvalidOperationException($"{model.GetType().Name} has no transformer text encoder to pre-train"),
+    };
+
+    /// <summary>Loads a timm ViT checkpoint into the model's motion encoder (train.initMotionEncoder).</summary>
+    private static MotionWorkbench.Models.ImportReport LoadTimmVit(IRetrievalModel model, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: timm ViT checkpoint (train.initMotionEncoder) not found", path);
+        return model switch
+        {
+            TransformerModel t => t.Model.LoadPretrainedMotionEncoder(path),
+            InteractionRetrievalModel i when i.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
+            _ => throw new InvalidOperationException($"{path}: the {model.GetType().Name} has no ViT motion encoder to initialise"),
+        };
     }
 
     private static MotionWorkbench.Text.MaskedLanguageModelBatch PadMasked(MotionWorkbench.Text.MaskedLanguageModelBatch b, int padId, int maxLength)
@@ -247,7 +272,7 @@ public sealed class Trainer
     public string SelectionSplit => config.Train.Selection == "test" ? config.Data.TestSplit : config.Data.ValSplit;
 
     private double TrainStep(IRetrievalModel model, ParameterStore store, Adam optimizer, CosineSchedule schedule, RunData data,
-        IReadOnlyList<TrainingSample> samples, int[] members, int epoch, int batchIndex, int globalStep, float[] buffer)
+        IReadOnlyList<TrainingSample> samples, int[] members, int epoch, int batchIndex, int globalStep)
     {
         int accum = config.Train.GradAccumulation, micro = members.Length / accum;
         double total = 0;
@@ -255,7 +280,7 @@ public sealed class Trainer
         for (int a = 0; a < accum; a++)
         {
             var part = a == accum - 1 ? members[(a * micro)..] : members[(a * micro)..((a + 1) * micro)];
-            var batch = data.TrainBatch(samples, part, epoch, batchIndex * accum + a, buffer.Length >= part.Length * data.Batches.Patches.PatchLength ? buffer : null);
+            var batch = data.TrainBatch(samples, part, epoch, batchIndex * accum + a);
             var text = model.EncodeText(batch.Text);
             var motion = model.EncodeMotion(batch.Motion);
             var loss = model.ContrastiveLoss(text, motion);
