@@ -116,6 +116,8 @@ public sealed class Trainer
         }
         Log($"{samples.Count} training samples ({config.Data.TrainSplit}), {stepsPerEpoch} steps per epoch x {config.Train.Epochs} epochs; " +
             $"{model.Module.ParameterCount():N0} parameters; vocabulary {data.Tokenizer.Vocabulary.Count}");
+        for (int k = 0; k < data.MixSources.Count; k++)
+            Log($"mixed into training: {samples.Count(s => s.Source == k + 1)} samples of {data.MixSources[k].Dir} ({data.MixSources[k].Dataset.Skeleton.Name}, normalised with its own statistics)");
         foreach (var s in data.Skipped) Log("skipped: " + s);
 
         var epochMetrics = ReadEpochMetrics(metricsPath);

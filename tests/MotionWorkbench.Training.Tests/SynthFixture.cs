@@ -13,7 +13,17 @@ public sealed class SynthFixture : IDisposable
         SyntheticMotions.Write(DataDir, new SynthOptions { Count = 56, Seed = 7 });
         NoMirrorDir = Path.Combine(Root, "data-no-mirrors");
         SyntheticMotions.Write(NoMirrorDir, new SynthOptions { Count = 90, Seed = 11, Mirrors = false });
+        KitDir = Path.Combine(Root, "data-kit");
+        SyntheticMotions.Write(KitDir, new SynthOptions { Skeleton = "kit", Count = 40, Seed = 5, Mirrors = false });
+        InterHumanDir = Path.Combine(Root, "data-interhuman");
+        SyntheticInteractions.Write(InterHumanDir, new InteractionOptions { Count = 60, Seed = 3 });
     }
+
+    /// <summary>A KIT-21 synthetic set (another skeleton), originals only.</summary>
+    public string KitDir { get; }
+
+    /// <summary>A synthetic two-person set in the InterHuman folder format.</summary>
+    public string InterHumanDir { get; }
 
     public string Root { get; }
     public string DataDir { get; }
