@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${1:-Smoke}"
 shift || true
 # The notebooks #r the Experiments library's Release output (it holds every workbench dll).
-dotnet build "$root/lib/MotionWorkbench.Experiments/MotionWorkbench.Experiments.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
+dotnet build "$root/lib/MotionWorkbench.Experiments/MotionWorkbench.Experiments.csproj" -c Release -nologo -v q -clp:"ErrorsOnly;NoSummary" >&2
 start=$(date +%s)
 status=0
 "$root/environment/mw" notebook run-all "$root/notebooks" --param "preset=$preset" --html "$root/reports" "$@" || status=$?

@@ -24,6 +24,8 @@ public sealed record InitSource(string Checkpoint, string Vocabulary, RunConfig 
     /// <summary>Loads the weights into <paramref name="model"/>; throws naming both model shapes when they do not fit.</summary>
     public void Apply(IRetrievalModel model, RunConfig config)
     {
+        if (SourceConfig.Model.Architecture != config.Model.Architecture)
+            throw new InvalidDataException($"train.initFrom: {Checkpoint} holds a '{SourceConfig.Model.Architecture}' model; this run's model.architecture is '{config.Model.Architecture}'");
         var (tensors, _, _, _, _) = Training.Checkpoint.Read(Checkpoint);
         try
         {
