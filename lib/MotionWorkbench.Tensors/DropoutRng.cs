@@ -11,6 +11,13 @@ public sealed class DropoutRng(ulong seed)
     /// <summary>The seed.</summary>
     public ulong Seed { get; } = seed;
 
+    /// <summary>The next counter to reserve: saved with a checkpoint and set back on resume, so the masks continue where they stopped.</summary>
+    public ulong Counter
+    {
+        get => next;
+        set => next = value;
+    }
+
     /// <summary>Reserves <paramref name="count"/> counters and returns the first.</summary>
     public ulong Reserve(long count)
     {

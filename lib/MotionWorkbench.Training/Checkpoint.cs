@@ -83,17 +83,11 @@ public static class Checkpoint
 }
 
 /// <summary>
-/// The engine state a bitwise resume needs that the Tensors API does not expose yet: each <see cref="DropoutRng"/>'s
-/// counter and Adam's step count. Read and restored by reflection on their private fields (named in the errors);
-/// the Tensors project could replace this with public accessors.
+/// The engine state a bitwise resume needs besides the weights and Adam's moments: each <see cref="DropoutRng"/>'s
+/// counter (found on the model's modules by field type, named module:field) and Adam's step count.
 /// </summary>
 public static class EngineState
 {
-    private static readonly FieldInfo DropoutNext = typeof(DropoutRng).GetField("next", BindingFlags.NonPublic | BindingFlags.Instance)
-        ?? throw new MissingFieldException("DropoutRng.next not found: the Tensors engine changed; resume cannot restore dropout streams");
-    private static readonly FieldInfo AdamSteps = typeof(Adam).GetField("<StepCount>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance)
-        ?? throw new MissingFieldException("Adam.StepCount backing field not found: the Tensors engine changed; resume cannot restore the optimiser step");
-
     /// <summary>Every dropout stream reachable from <paramref name="model"/> (fields and properties of its modules), by a stable name.</summary>
     public static IEnumerable<(string Name, DropoutRng Rng)> DropoutStreams(Module model)
     {
@@ -110,15 +104,13 @@ public static class EngineState
     }
 
     public static Dictionary<string, ulong> CaptureDropout(Module model) =>
-        DropoutStreams(model).ToDictionary(d => d.Name, d => (ulong)DropoutNext.GetValue(d.Rng)!);
+        DropoutStreams(model).ToDictionary(d => d.Name, d => d.Rng.Counter);
 
     public static void RestoreDropout(Module model, IReadOnlyDictionary<string, ulong> counters, string source)
     {
         var streams = DropoutStreams(model).ToList();
         var missing = streams.Where(s => !counters.ContainsKey(s.Name)).Select(s => s.Name).ToList();
         if (missing.Count > 0) throw new InvalidDataException($"{source}: no saved counter for dropout stream(s) {string.Join(", ", missing)}");
-        foreach (var (name, rng) in streams) DropoutNext.SetValue(rng, counters[name]);
+        foreach (var (name, rng) in streams) rng.Counter = counters[name];
     }
-
-    public static void SetOptimizerSteps(Adam optimizer, int steps) => AdamSteps.SetValue(optimizer, steps);
 }

@@ -107,7 +107,7 @@ public sealed class Trainer
                 throw new InvalidDataException($"{lastPath}: optimiser moments missing or of the wrong size for this model");
             m.CopyTo(optimizer.M, 0);
             v.CopyTo(optimizer.V, 0);
-            EngineState.SetOptimizerSteps(optimizer, saved.OptimizerSteps);
+            optimizer.StepCount = saved.OptimizerSteps;
             EngineState.RestoreDropout(model.Module, saved.DropoutCounters, lastPath);
             state = saved;
             TruncateMetrics(metricsPath, state.GlobalStep);

@@ -20,7 +20,14 @@ public class Adam
     public float Beta2 { get; }
     public float Eps { get; }
     public bool DecoupledWeightDecay { get; }
-    public int StepCount { get; private set; }
+    /// <summary>Steps taken (the bias correction's t); set it when restoring a checkpoint together with <see cref="M"/> and <see cref="V"/>.</summary>
+    public int StepCount
+    {
+        get => stepCount;
+        set => stepCount = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Adam step count must be >= 0");
+    }
+
+    private int stepCount;
     public float[] M { get; }
     public float[] V { get; }
 
