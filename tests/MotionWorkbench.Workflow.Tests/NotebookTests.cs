@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace MotionWorkbench.Workflow.Tests;
@@ -29,6 +31,22 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
     private static int Figures(string html) => Count(html, "<div class=\"figure\"");
     private static int Tables(string html, string title) => Count(html, "<caption style=\"text-align:left;font-weight:bold;padding:4px 0\">" + title);
     private static string Tail(string s) => s.Length > 4000 ? s[^4000..] : s;
+
+    /// <summary>The cells after the label of a metric-table CSV row (ours and paper alternate; labels with commas are quoted).</summary>
+    private static string[] CsvRow(string csv, string label)
+    {
+        var line = csv.Split('\n').FirstOrDefault(l => l.StartsWith(label.Contains(',') ? $"\"{label}\"," : label + ",", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no row '{label}' in:\n{csv}");
+        return line[((label.Contains(',') ? label.Length + 2 : label.Length) + 1)..].Split(',');
+    }
+
+    /// <summary>Asserts every "ours" cell of a metric-table CSV row is a finite number.</summary>
+    private static void AssertOursFilled(string csv, string label)
+    {
+        var cells = CsvRow(csv, label);
+        for (int i = 0; i < cells.Length; i += 2)
+            Assert.True(double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v), $"row '{label}': ours cell {i / 2} is '{cells[i]}'");
+    }
 
     [Fact]
     public void Index_ListsEveryNotebook()
@@ -77,13 +95,23 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
     }
 
     [Fact]
-    public void Notebook04_Ablation_RunsScratchRowsAndSaysSo()
+    public void Notebook04_Ablation_RunsScratchPatchAndRawRowsAndSaysSo()
     {
         var html = Report("04-ablation");
         Assert.Equal(2, Tables(html, "Table 4"));
         Assert.Contains("only the scratch rows are run", html);
-        Assert.Contains("scratch ViT, patches", RunFile("04-ablation", "table4-humanml3d-format.csv"));
-        Assert.Contains("cannot be checked here", RunFile("04-ablation", "findings.txt"));
+        Assert.Contains("cannot read raw frames", html);
+        foreach (var file in new[] { "table4-humanml3d-format.csv", "table4-kitml-format.csv" })
+        {
+            var csv = RunFile("04-ablation", file);
+            AssertOursFilled(csv, "scratch ViT, patches");
+            AssertOursFilled(csv, "scratch ViT, raw sequence");
+            Assert.All(CsvRow(csv, "pretrained ViT, raw sequence (paper only)").Where((_, i) => i % 2 == 0), c => Assert.Equal("", c));
+        }
+        Assert.Contains("\"architecture\": \"raw\"", RunFile("04-ablation", "results.json"));
+        var findings = RunFile("04-ablation", "findings.txt");
+        Assert.Contains("cannot be checked here", findings);
+        Assert.Matches(@"motion patches vs raw sequence\).*(agrees with|differs from|neither confirms nor contradicts) the paper", findings);
     }
 
     [Fact]
@@ -115,8 +143,31 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.Equal(1, Tables(html, "Table 5"));
         var csv = RunFile("07-cross-skeleton", "table5.csv");
         foreach (var row in new[] { "KIT-21 (synthetic): target only", "KIT-21 (synthetic): SMPL, zero-shot", "KIT-21 (synthetic): SMPL then fine-tuned" }) Assert.Contains(row, csv);
+        Assert.DoesNotContain("(not run)", csv);
         if (NotebookRunFixture.SharedDataPresent) Assert.Contains("Bandai-22 (real): SMPL, zero-shot", csv);
         else Assert.Contains("the Bandai rows are skipped", html);
+    }
+
+    [Fact]
+    public void Notebook07_CrossSkeleton_HasTable11BothAndFineTunedRowsForBothTestSets()
+    {
+        var html = Report("07-cross-skeleton");
+        Assert.Equal(1, Tables(html, "Table 11"));
+        var csv = RunFile("07-cross-skeleton", "table11.csv");
+        Assert.StartsWith("label,t2m R@1 (ours),t2m R@1 (paper),t2m R@10 (ours),t2m R@10 (paper)\n", csv);
+        foreach (var (test, only, paperBoth) in new[] { ("KIT-21", "KIT-21 only", "12.53"), ("SMPL-22", "SMPL-22 only", "9.99") })
+        {
+            foreach (var row in new[] { only, "trained on both", "both + fine-tune" }) AssertOursFilled(csv, $"{test} test: {row}");
+            Assert.Equal(paperBoth, CsvRow(csv, $"{test} test: trained on both")[1]);
+        }
+        var results = JsonDocument.Parse(RunFile("07-cross-skeleton", "results.json")).RootElement;
+        var both = results.EnumerateArray().Where(r => r.GetProperty("label").GetString()!.EndsWith("trained on both", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, both.Count);
+        Assert.All(both, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("mixWith").GetString()), $"{r.GetProperty("label")}: no data.mixWith"));
+        var fineTuned = results.EnumerateArray().Where(r => r.GetProperty("label").GetString()!.EndsWith("both + fine-tune", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, fineTuned.Count);
+        Assert.All(fineTuned, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("initFrom").GetString()), $"{r.GetProperty("label")}: no train.initFrom"));
+        Assert.Matches(@"does training on both help.*(agrees with|differs from|neither confirms nor contradicts) the paper", RunFile("07-cross-skeleton", "findings.txt"));
     }
 
     [Fact]
@@ -139,8 +190,22 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.Equal(2, Count(html, "class=\"mw-anim\""));
         Assert.True(Figures(html) >= 1, "no loss curve");
         var csv = RunFile("09-interactions", "table7.csv");
-        Assert.Contains("shared ViT + concatenation", csv);
-        Assert.Contains("\"epochLosses\"", RunFile("09-interactions", "results.json"));
+        AssertOursFilled(csv, "this run (Smoke), shared ViT + concatenation");
+        var results = JsonDocument.Parse(RunFile("09-interactions", "results.json")).RootElement;
+        Assert.False(results.TryGetProperty("epochLosses", out _), "results.json still has epochLosses");
+        Assert.Contains("shared ViT + concatenation", results.GetProperty("label").GetString());
+        Assert.True(results.GetProperty("trainSeconds").GetDouble() > 0);
+        int testPairs = results.GetProperty("testPairs").GetInt32();
+        Assert.True(testPairs > 0);
+        var protocols = results.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("protocol").GetString()!);
+        Assert.Equal(testPairs, protocols["all"].GetProperty("n").GetInt32());
+        Assert.Contains("small-batches", protocols.Keys);
+        var steps = results.GetProperty("lossCurve").GetProperty("steps").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        var losses = results.GetProperty("lossCurve").GetProperty("losses").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.True(steps.Count > 1, "fewer than two loss steps");
+        Assert.Equal(steps.Count, losses.Count);
+        Assert.True(steps.Zip(steps.Skip(1)).All(p => p.Second > p.First), "loss-curve steps are not increasing");
+        Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0, $"loss {l}"));
     }
 
     [Fact]
