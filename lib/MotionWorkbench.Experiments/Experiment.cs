@@ -126,7 +126,7 @@ public static class Experiment
             ["results"] = new JsonArray(r.Results.Select(x => JsonNode.Parse(x.ToJson())).ToArray()),
         };
         var path = Path.Combine(r.RunDir, ResultFileName);
-        MotionWorkbench.Data.Formats.AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
+        MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
     }
 
     private static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)

@@ -52,7 +52,7 @@ public static class PaperData
         if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == expected && RunData.IsInterHuman(dir)) return dir;
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         MotionWorkbench.Data.Synthetic.SyntheticInteractions.Write(dir, options);
-        MotionWorkbench.Data.Formats.AtomicFile.WriteAllText(stamp, expected + "\n");
+        MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(stamp, expected + "\n");
         return dir;
     }
 

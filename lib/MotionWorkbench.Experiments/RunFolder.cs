@@ -40,7 +40,7 @@ public sealed class RunFolder
     public string WriteBytes(string name, byte[] bytes)
     {
         var path = PathOf(name);
-        MotionWorkbench.Data.Formats.AtomicFile.WriteAllBytes(path, bytes);
+        MotionWorkbench.Tensors.IO.AtomicFile.WriteAllBytes(path, bytes);
         return path;
     }
 

@@ -33,7 +33,7 @@ internal static class DataSummaryCommand
             foreach (var n in ds.Report.Notes) Console.WriteLine($"note: {n}");
             if (parse.GetValue(htmlOpt) is { } html)
             {
-                MotionWorkbench.Data.Formats.AtomicFile.WriteAllText(html, summary.ToHtml());
+                MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(html, summary.ToHtml());
                 Console.WriteLine($"wrote {Path.GetFullPath(html)}");
             }
             return 0;

@@ -77,12 +77,12 @@ internal static class PatchesCommand
 
             if (pngPath is not null)
             {
-                AtomicFile.WriteAllBytes(pngPath, PatchImage.ToPng(patch, new PatchImageOptions(Scale: scale)));
+                MotionWorkbench.Tensors.IO.AtomicFile.WriteAllBytes(pngPath, PatchImage.ToPng(patch, new PatchImageOptions(Scale: scale)));
                 Console.WriteLine($"wrote {pngPath}");
             }
             if (htmlPath is not null)
             {
-                AtomicFile.WriteAllText(htmlPath, MotionFigure.ToHtmlDocument(clip, patch));
+                MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(htmlPath, MotionFigure.ToHtmlDocument(clip, patch));
                 Console.WriteLine($"wrote {htmlPath}");
             }
             if (npyPath is not null)

@@ -271,30 +271,3 @@ public static class Npy
         }
     }
 }
-
-/// <summary>Atomic text/bytes writes shared by the writers of this library.</summary>
-public static class AtomicFile
-{
-    public static void WriteAllText(string path, string text)
-    {
-        WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
-    }
-
-    public static void WriteAllBytes(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-    }
-}
