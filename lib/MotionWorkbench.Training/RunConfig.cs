@@ -56,7 +56,7 @@ public sealed record DataSpec
     public string? VocabPath { get; init; }
     /// <summary>Longest token sequence ([CLS] and [SEP] included).</summary>
     public int MaxTokens { get; init; } = 64;
-    /// <summary>Use only the first N clips of the training split (null: all).</summary>
+    /// <summary>Use only the first N clips of the training split (null: all); with <see cref="MixWith"/>, of each dataset.</summary>
     public int? MaxTrainClips { get; init; }
     /// <summary>Use only the first N clips of evaluation splits (null: all).</summary>
     public int? MaxEvalClips { get; init; }
