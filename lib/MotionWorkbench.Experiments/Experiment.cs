@@ -48,22 +48,17 @@ public static class Experiment
     public const string ResultFileName = "experiment.json";
     public static IReadOnlyList<string> DefaultProtocols { get; } = ["all", "small-batches"];
 
-    /// <summary>Trains <paramref name="config"/> into <paramref name="runDir"/> and evaluates the best checkpoint on the test split.</summary>
+    /// <summary>
+    /// Trains <paramref name="config"/> into <paramref name="runDir"/> and evaluates the best checkpoint on the test
+    /// split, or reuses the folder when it holds a finished experiment with the same configuration and evaluation data.
+    /// </summary>
     /// <param name="evalDataDir">Evaluate on another dataset (cross-skeleton zero-shot); default: the training data.</param>
     public static ExperimentResult TrainAndEvaluate(string label, RunConfig config, string runDir, IEnumerable<string>? protocols = null,
-        string? evalDataDir = null, TextWriter? log = null) =>
-        Run(label, config, runDir, protocols, evalDataDir, log, () =>
-        {
-            var training = new Trainer(config, runDir).Run();
-            if (!training.Completed) throw new InvalidOperationException($"{runDir}: training stopped before the last epoch");
-        });
-
-    /// <summary>Reuses a finished experiment with the same key configuration, or runs <paramref name="train"/> and evaluates.</summary>
-    private static ExperimentResult Run(string label, RunConfig key, string runDir, IEnumerable<string>? protocols, string? evalDataDir, TextWriter? log, Action train)
+        string? evalDataDir = null, TextWriter? log = null)
     {
         var protocolList = (protocols ?? DefaultProtocols).ToList();
-        string evalData = Path.GetFullPath(evalDataDir ?? key.Data.Dir);
-        string configJson = key.ToJson();
+        string evalData = Path.GetFullPath(evalDataDir ?? config.Data.Dir);
+        string configJson = config.ToJson();
         var cached = TryLoad(runDir, configJson, evalData, protocolList);
         if (cached is not null)
         {
@@ -72,11 +67,12 @@ public static class Experiment
         }
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
         var watch = Stopwatch.StartNew();
-        log?.WriteLine($"{label}: training {key.Model.Architecture} ({key.Preset}) on {key.Data.Dir} for {key.Train.Epochs} epoch(s)...");
-        train();
+        log?.WriteLine($"{label}: training {config.Model.Architecture} ({config.Preset}) on {config.Data.Dir} for {config.Train.Epochs} epoch(s)...");
+        var training = new Trainer(config, runDir).Run();
+        if (!training.Completed) throw new InvalidOperationException($"{runDir}: training stopped before the last epoch");
         double seconds = watch.Elapsed.TotalSeconds;
-        var results = Evaluate(runDir, evalDataDir, key.Data.TestSplit, protocolList);
-        var result = new ExperimentResult(label, runDir, key, evalData, key.Data.TestSplit, results, seconds, Reused: false);
+        var results = Evaluate(runDir, evalDataDir, config.Data.TestSplit, protocolList);
+        var result = new ExperimentResult(label, runDir, config, evalData, config.Data.TestSplit, results, seconds, Reused: false);
         Save(result, configJson);
         log?.WriteLine($"{label}: trained in {seconds:0.0} s; {protocolList[0]} t2m R@1 {result.Protocol(protocolList[0]).TextToMotion.R1:0.00} (n = {result.Protocol(protocolList[0]).N})");
         return result;
