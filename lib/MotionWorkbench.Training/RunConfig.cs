@@ -192,7 +192,7 @@ public sealed record RunConfig
         var errors = new List<string>();
         var m = Model;
         if (!ModelFactory.Architectures.Contains(m.Architecture)) errors.Add($"model.architecture must be one of {string.Join(", ", ModelFactory.Architectures)}, got '{m.Architecture}'");
-        if (Data.MixDirs().Count > 0 && m.Architecture is "raw" or "interaction")
+        if (Data.MixDirs().Count > 0 && m.Architecture is ("raw" or "interaction"))
             errors.Add($"data.mixWith mixes skeletons through motion patches; model.architecture '{m.Architecture}' cannot (raw frames differ in width per skeleton; interactions need InterHuman pairs)");
         if (Train.InitMotionEncoder is not null && m.Architecture is not ("vit" or "interaction"))
             errors.Add($"train.initMotionEncoder loads a timm ViT; model.architecture '{m.Architecture}' has no ViT");
