@@ -38,7 +38,8 @@ public sealed class ArchitectureTests(SynthFixture fx)
         Assert.Equal(64, emb.Count);
         Assert.All(emb.Motions, m => Assert.True(Math.Abs(m.Sum(x => x * x) - 1f) < 1e-4f)); // L2-normalised
         var all = emb.Evaluate([RetrievalProtocols.All])[0];
-        Assert.True(all.TextToMotion.R1 >= 0 && all.TextToMotion.MedR >= 1);
+        Assert.Equal(64, all.N);
+        Assert.InRange(all.TextToMotion.MedR, 1, 64);
 
         // A patch batch given to the raw model is named as the wrong representation.
         var patches = MotionBatch.Of(new PatchBatchBuilder(new MotionPatchBuilder(data.Statistics, data.PatchOptions)).Build([data.Dataset.Clips[0]], PatchMode.Eval, 0));
