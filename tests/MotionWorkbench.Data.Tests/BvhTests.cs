@@ -106,6 +106,48 @@ public class BvhTests
     }
 
     [Fact]
+    public void Scale_guess_ignores_a_root_joint_left_at_the_origin()
+    {
+        // Root at the origin, a 1.7-unit-tall body standing 400 units away: counted with the root, the span is 400.
+        float[] pos = [0, 0, 0, 400, 0, 0, 400, 170, 0, 400.2f, 90, 0];
+        int[] parents = [-1, 0, 1, 1];
+        Assert.Equal(0.001f, BvhImporter.GuessScale(pos, 4, 1));
+        Assert.Equal(0.01f, BvhImporter.GuessScale(pos, 4, 1, parents));
+        Assert.Equal(170f, BvhImporter.BodyExtent(pos, 4, 1, parents), 3);
+    }
+
+    [Fact]
+    public void An_absurd_frame_count_is_one_skipped_file_not_a_crash()
+    {
+        using var tmp = new TempDir();
+        string src = tmp.File("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "good.bvh"), BvhFixtures.Humanoid(30));
+        File.WriteAllText(Path.Combine(src, "huge.bvh"), System.Text.RegularExpressions.Regex.Replace(BvhFixtures.Humanoid(10), @"Frames:\s*\d+", "Frames: 999999999"));
+        var r = BvhImporter.Import(src, tmp.File("out"), new BvhImportOptions { Fps = 20 });
+        Assert.Equal(1, r.ClipsWritten);
+        var skipped = Assert.Single(r.Report.Skipped);
+        Assert.Contains("huge.bvh", skipped.Message);
+        Assert.Contains("999999999 frames", skipped.Message);
+        Assert.InRange(r.BodySizeMetres, 0.8f, 2.5f);
+    }
+
+    [Fact]
+    public void An_import_where_every_file_fails_lists_each_reason_and_writes_nothing()
+    {
+        using var tmp = new TempDir();
+        string src = tmp.File("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "a.bvh"), "HIERARCHY\nROOT");
+        File.WriteAllText(Path.Combine(src, "b.bvh"), "not a bvh");
+        string outDir = tmp.File("out");
+        var e = Assert.Throws<InvalidDataException>(() => BvhImporter.Import(src, outDir, new BvhImportOptions { Fps = 20 }));
+        Assert.Contains("a.bvh:", e.Message);
+        Assert.Contains("b.bvh:", e.Message);
+        Assert.False(File.Exists(Path.Combine(outDir, "all.txt")));
+    }
+
+    [Fact]
     public void Import_writes_a_HumanML3D_folder_and_reports_bad_files()
     {
         using var tmp = new TempDir();

@@ -42,7 +42,7 @@ internal static class DataImportBvhCommand
             var r = DataCommand.WithProgress("import-bvh", p => BvhImporter.Import(input, output, options, p));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"imported {r.ClipsWritten} clip(s) + {r.MirrorsWritten} mirror(s) ({r.Format}) to {r.OutDir} in {r.Elapsed.TotalSeconds.ToString("F1", inv)} s");
-            Console.WriteLine($"skeleton {r.Skeleton.Name}: {r.Skeleton.JointCount} joints, {r.Fps.ToString(inv)} fps, scale {r.Scale.ToString(inv)} m/unit");
+            Console.WriteLine($"skeleton {r.Skeleton.Name}: {r.Skeleton.JointCount} joints, {r.Fps.ToString(inv)} fps, scale {r.Scale.ToString(inv)} m/unit (body extent on the first frame {r.BodySizeMetres.ToString("0.00", inv)} m{(r.BodySizeMetres is < 0.8f or > 2.5f ? ": implausible for a person, check --scale" : "")})");
             string[] parts = ["right leg", "left leg", "spine", "right arm", "left arm"];
             for (int p = 0; p < 5; p++)
                 Console.WriteLine($"  {parts[p],-9}: {string.Join(" > ", r.Skeleton.Chains[p].Select(j => r.Skeleton.JointNames[j]))}");

@@ -167,6 +167,12 @@ public static class Bvh
         float frameTime = r.Float("frame time");
         if (!(frameTime > 0)) throw r.Error($"frame time must be positive, got {frameTime}");
         if (frames < 0) throw r.Error($"negative frame count {frames}");
+        // Every value needs at least one byte: refuse a header that promises more values than the rest of the file can
+        // hold before allocating anything (a corrupt 'Frames: 999999999' is one bad file, not a crash); smaller
+        // shortfalls are reported below with the frame and line where the data ends.
+        long values = (long)frames * channelTotal;
+        if (values > r.Remaining)
+            throw r.Error($"header says {frames} frames x {channelTotal} channels = {values:N0} values, but only {r.Remaining:N0} bytes follow (truncated file or corrupt frame count)");
         var motion = new float[(long)frames * channelTotal];
         int headerLine = r.Line;
         for (int f = 0; f < frames; f++)
@@ -245,6 +251,7 @@ public static class Bvh
         public int Line { get; private set; } = 1;
         public string File => file;
         public bool AtEnd => _pos >= data.Length;
+        public long Remaining => data.Length - _pos;
 
         public InvalidDataException Error(string what) => new($"{file}:{Line}: {what}");
 

@@ -32,7 +32,7 @@ public sealed record BvhImportOptions
 
 /// <summary>What an import produced.</summary>
 public sealed record BvhImportResult(string OutDir, Skeleton Skeleton, float Fps, int ClipsWritten, int MirrorsWritten, LoadReport Report,
-    IReadOnlyDictionary<string, int> SplitSizes, ActionLabelSet? Labels, float Scale, TimeSpan Elapsed, string Format);
+    IReadOnlyDictionary<string, int> SplitSizes, ActionLabelSet? Labels, float Scale, TimeSpan Elapsed, string Format, float BodySizeMetres = 0);
 
 /// <summary>
 /// Imports a folder of BVH files (searched recursively; .tar.xz archives are extracted first) into a HumanML3D-format
@@ -68,12 +68,15 @@ public static class BvhImporter
 
         // Reference hierarchy, skeleton and unit scale from the first readable file.
         BvhFile? reference = null;
+        var unreadable = new List<string>();
         foreach (var f in files)
         {
             try { reference = Bvh.Read(f.File); break; }
-            catch (InvalidDataException) { }
+            catch (InvalidDataException e) { unreadable.Add(e.Message); }
         }
-        if (reference is null) throw new InvalidDataException($"{input}: none of the {files.Count} BVH files could be read; first: {files[0].File}");
+        if (reference is null)
+            throw new InvalidDataException($"{input}: none of the {files.Count} BVH files could be read:{Environment.NewLine}  "
+                + string.Join(Environment.NewLine + "  ", unreadable));
         int[] sel = reference.JointIndices();
         var names = sel.Select(i => reference.Joints[i].Name).ToArray();
         var selIndex = new Dictionary<int, int>();
@@ -83,7 +86,9 @@ public static class BvhImporter
         var skeleton = o.PartsMap is not null
             ? PartInference.ApplyMap(o.PartsMap, skName, names, parents)
             : PartInference.Infer(skName, names, parents, null, reference.Path);
-        float scale = o.Scale ?? GuessScale(reference.WorldPositions(sel), names.Length, reference.Frames);
+        var firstPositions = reference.WorldPositions(sel);
+        float scale = o.Scale ?? GuessScale(firstPositions, names.Length, reference.Frames, parents);
+        float bodySize = BodyExtent(firstPositions, names.Length, reference.Frames, parents) * scale;
 
         // Bandai label lists.
         var labelCache = new Dictionary<string, (string[] Content, string[] Style)>(StringComparer.Ordinal);
@@ -153,6 +158,9 @@ public static class BvhImporter
         });
 
         var written = items.Where(x => x is not null).Select(x => x!).ToList();
+        if (written.Count == 0)
+            throw new InvalidDataException($"{input}: every one of the {files.Count} BVH file(s) was skipped, nothing written:{Environment.NewLine}  "
+                + string.Join(Environment.NewLine + "  ", report.Skipped.Select(x => x.Message)));
         var mirrored = mirrors.Where(x => x is not null).Select(x => x!).ToList();
         var splits = StratifiedSplit(written, o.Seed);
         var mirrorOf = mirrored.ToDictionary(m => m.Id[1..], m => m.Id, StringComparer.Ordinal);
@@ -198,7 +206,7 @@ public static class BvhImporter
         }
         int noCaption = bandai ? 0 : written.Count(w => !File.Exists(Path.Combine(textsDir, w.Id + ".txt")));
         if (noCaption > 0) report.Notes.Add($"{noCaption} clip(s) have no caption file (no <name>.txt beside the BVH); load with RequireCaptions = false");
-        return new BvhImportResult(Path.GetFullPath(outDir), saved, o.Fps, written.Count, mirrored.Count, report, sizes, labels, scale, sw.Elapsed, bandai ? "bandai" : "generic");
+        return new BvhImportResult(Path.GetFullPath(outDir), saved, o.Fps, written.Count, mirrored.Count, report, sizes, labels, scale, sw.Elapsed, bandai ? "bandai" : "generic", bodySize);
     }
 
     private static List<Caption> ReadCaptionFile(string txt)
@@ -270,17 +278,35 @@ public static class BvhImporter
     }
 
     /// <summary>Metres per unit from the body's extent in the first frame: &gt; 300 = mm, &gt; 20 = cm, else m.</summary>
-    public static float GuessScale(float[] positions, int J, int frames)
+    /// <summary>
+    /// Metres per file unit, guessed from the body's extent on the first frame: the largest axis-aligned span of the
+    /// joints, leaving out root joints (parent -1) when the body has others, since a root left at the origin while the
+    /// body stands elsewhere would count the distance to it, not the body's size. Over 300 units: millimetres; over 20:
+    /// centimetres; else metres.
+    /// </summary>
+    public static float GuessScale(float[] positions, int J, int frames, int[]? parents = null)
     {
-        if (frames == 0) return 1f;
+        float extent = BodyExtent(positions, J, frames, parents);
+        return extent > 300 ? 0.001f : extent > 20 ? 0.01f : 1f;
+    }
+
+    /// <summary>The largest axis-aligned span of the first frame's non-root joints (file units).</summary>
+    public static float BodyExtent(float[] positions, int J, int frames, int[]? parents = null)
+    {
+        if (frames == 0 || J == 0) return 0;
+        bool skipRoots = parents is not null && parents.Count(p => p >= 0) >= 2;
         float extent = 0;
         for (int c = 0; c < 3; c++)
         {
             float lo = float.MaxValue, hi = float.MinValue;
-            for (int j = 0; j < J; j++) { float v = positions[j * 3 + c]; lo = MathF.Min(lo, v); hi = MathF.Max(hi, v); }
+            for (int j = 0; j < J; j++)
+            {
+                if (skipRoots && parents![j] < 0) continue;
+                float v = positions[j * 3 + c]; lo = MathF.Min(lo, v); hi = MathF.Max(hi, v);
+            }
             extent = MathF.Max(extent, hi - lo);
         }
-        return extent > 300 ? 0.001f : extent > 20 ? 0.01f : 1f;
+        return extent;
     }
 
     /// <summary>Linear resampling in time from srcFps to dstFps (frames at k / dstFps within the source span).</summary>
