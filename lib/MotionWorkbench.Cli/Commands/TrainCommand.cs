@@ -15,7 +15,7 @@ internal static class TrainCommand
     {
         var preset = new Option<string>("--preset") { Description = $"Configuration preset: {string.Join(", ", RunConfig.PresetNames)}", DefaultValueFactory = _ => "Laptop" };
         var data = new Option<string?>("--data") { Description = "Dataset folder (HumanML3D/KIT format); default: the preset's (data/synthetic)" };
-        var outDir = new Option<string>("--out") { Description = "Run folder (runs/<name>)", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Run folder (runs/<name>); required unless --list-keys" };
         var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set train.epochs=3 --set model.vitDepth=2 (see --list-keys)", AllowMultipleArgumentsPerToken = false };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its 'last' checkpoint" };
         var listKeys = new Option<bool>("--list-keys") { Description = "Print every settable key with its type and exit" };
@@ -28,7 +28,11 @@ internal static class TrainCommand
                 foreach (var (k, t) in RunConfig.Keys()) Console.WriteLine($"{k,-28} {t}");
                 return 0;
             }
-            string run = parse.GetValue(outDir)!;
+            if (parse.GetValue(outDir) is not { } run)
+            {
+                Console.Error.WriteLine("mw train: --out is required (the run folder, e.g. --out runs/mine)");
+                return 2;
+            }
             try
             {
                 RunConfig config;
