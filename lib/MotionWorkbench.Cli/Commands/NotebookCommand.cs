@@ -63,6 +63,9 @@ internal static class NotebookCommand
             RunResult result;
             try
             {
+                // Output paths are checked before any cell runs: a bad --html must not cost a whole run.
+                if (parse.GetValue(html) is { } htmlPath) OutputCheck.File(htmlPath, "--html");
+                if (parse.GetValue(output) is { } outputPath) OutputCheck.File(outputPath, "--output");
                 result = await NotebookRunner.RunAsync(path, new RunOptions
                 {
                     Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),

@@ -29,6 +29,7 @@ internal static class NotebookRunAllCommand
             try
             {
                 BatchRunner.FindNotebooks(folder);
+                if (outDir is not null) OutputCheck.Folder(outDir, "--html");
                 options = new RunOptions
                 {
                     Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),

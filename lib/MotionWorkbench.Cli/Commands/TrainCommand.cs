@@ -44,6 +44,7 @@ internal static class TrainCommand
                 }
                 else
                 {
+                    OutputCheck.Folder(run, "--out");
                     config = RunConfig.FromPreset(parse.GetValue(preset)!);
                     config = config with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(run))) };
                     if (parse.GetValue(data) is { } d) config = config with { Data = config.Data with { Dir = d } };
