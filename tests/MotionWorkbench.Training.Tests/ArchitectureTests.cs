@@ -48,6 +48,17 @@ public sealed class ArchitectureTests(SynthFixture fx)
     }
 
     [Fact]
+    public void Evaluating_a_run_on_another_skeleton_says_the_skeletons_differ()
+    {
+        var dir = fx.NewRunDir("smpl-on-kit");
+        Assert.True(new Trainer(fx.Tiny(epochs: 1), dir) { LogSteps = false }.Run().Completed);
+        var e = Assert.Throws<InvalidDataException>(() => RunEvaluation.Run(dir, fx.KitDir));
+        Assert.Contains("the skeletons differ", e.Message);
+        Assert.Contains("22 joints", e.Message);
+        Assert.Contains("has 21", e.Message);
+    }
+
+    [Fact]
     public void Raw_and_interaction_cannot_mix_skeletons()
     {
         var raw = Transformer("raw") with { Data = fx.Tiny().Data with { MixWith = fx.KitDir } };
