@@ -57,12 +57,13 @@ public sealed class Trainer
     /// <summary>Trains (or, with <paramref name="resume"/>, continues from <c>last</c>) until the last epoch, a stop or cancellation.</summary>
     public TrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(runDir);
+        using var runLock = RunLock.Acquire(runDir);
         string lastPath = Path.Combine(runDir, Checkpoint.LastFileName), bestPath = Path.Combine(runDir, Checkpoint.BestFileName);
         string metricsPath = Path.Combine(runDir, MetricsFileName);
         if (!resume && File.Exists(lastPath))
             throw new InvalidOperationException($"{runDir} already holds a run ({Checkpoint.LastFileName}); pass --resume to continue it or choose another --out");
-        using var logWriter = new StreamWriter(Path.Combine(runDir, LogFileName), append: true) { AutoFlush = true };
+        // A fresh run starts a fresh log (a failed earlier attempt's log is replaced, not appended to); a resume appends.
+        using var logWriter = new StreamWriter(Path.Combine(runDir, LogFileName), append: resume) { AutoFlush = true };
         log = logWriter;
 
         TrainerState state = new();
