@@ -24,6 +24,10 @@ public sealed record TrainerState
     public double BestMetric { get; init; } = double.NegativeInfinity;
     public int BestEpoch { get; init; }
     public bool Completed { get; init; }
+    /// <summary>Sum and count of the train losses of <see cref="Epoch"/>'s batches so far, so that an epoch resumed in its
+    /// middle still logs the mean over all its batches.</summary>
+    public double EpochLossSum { get; init; }
+    public int EpochLossCount { get; init; }
     /// <summary>Adam's step count (bias correction).</summary>
     public int OptimizerSteps { get; init; }
     /// <summary>Each dropout stream's counter, by module name, so dropout masks continue where they stopped.</summary>

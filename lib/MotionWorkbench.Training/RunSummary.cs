@@ -31,6 +31,9 @@ public static class RunSummary
         sb.Append(CultureInfo.InvariantCulture, $"<p>Model: {H(Describe(config.Model))}. Data: <code>{H(config.Data.Dir)}</code>. Trained {epochs.Count} epoch(s)");
         if (last is not null) sb.Append(CultureInfo.InvariantCulture, $", {last["step"]} optimiser steps in {(double?)last["seconds"] ?? 0:0} s");
         sb.Append(".</p>\n");
+        double? lastLoss = last?["trainLoss"] is System.Text.Json.Nodes.JsonNode tl ? tl.GetValue<double>() : null;
+        if (Trainer.DidNotLearn(lastLoss, config.Train.BatchSize) is { } warning)
+            sb.Append("<p style=\"color:#b00020;font-weight:600\">Warning: ").Append(H(warning)).Append(".</p>\n");
 
         sb.Append("<h2>Retrieval</h2>\n");
         foreach (var e in evaluations) sb.Append(e.ToHtml());

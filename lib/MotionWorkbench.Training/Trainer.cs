@@ -16,7 +16,11 @@ public sealed record TrainingProgress(string Phase, int Epoch, int Epochs, int S
 public sealed record TrainingStep(int Epoch, int BatchInEpoch, int GlobalStep, double Loss);
 
 /// <summary>How a run ended.</summary>
-public sealed record TrainingResult(string RunDir, bool Completed, TrainerState State, IReadOnlyList<JsonObject> EpochMetrics);
+public sealed record TrainingResult(string RunDir, bool Completed, TrainerState State, IReadOnlyList<JsonObject> EpochMetrics)
+{
+    /// <summary>Set when the run completed but did not learn (its last epoch's loss stayed at chance level).</summary>
+    public string? Warning { get; init; }
+}
 
 /// <summary>A loss or gradient became NaN or infinite.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);
@@ -125,6 +129,7 @@ public sealed class Trainer
         foreach (var s in data.Skipped) Log("skipped: " + s);
 
         var epochMetrics = ReadEpochMetrics(metricsPath);
+        double? lastEpochLoss = null;
         var clock = Stopwatch.StartNew();
         double startElapsed = state.ElapsedSeconds;
         long samplesAtStart = state.SamplesSeen;
@@ -134,14 +139,16 @@ public sealed class Trainer
         {
             int epoch = state.Epoch;
             var batches = data.EpochBatches(samples.Count, epoch);
-            double lossSum = 0;
-            int lossCount = 0;
+            // A resume in the middle of an epoch carries the losses of the batches before it (the epoch's true mean).
+            double lossSum = state.EpochLossSum;
+            int lossCount = state.EpochLossCount;
             for (int bi = state.BatchInEpoch; bi < batches.Count; bi++)
             {
                 double loss = TrainStep(model, store, optimizer, schedule, data, samples, batches[bi], epoch, bi, state.GlobalStep);
                 lossSum += loss; lossCount++;
                 state = state with
                 {
+                    EpochLossSum = lossSum, EpochLossCount = lossCount,
                     BatchInEpoch = bi + 1, GlobalStep = state.GlobalStep + 1, SamplesSeen = state.SamplesSeen + batches[bi].Length,
                     ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds,
                 };
@@ -168,7 +175,8 @@ public sealed class Trainer
                 ["lr"] = optimizer.Groups.ToDictionary(g => g.Name, g => g.LearningRate).Aggregate(new JsonObject(), (o, kv) => { o[kv.Key] = kv.Value; return o; }),
                 ["seconds"] = Round(startElapsed + clock.Elapsed.TotalSeconds),
             };
-            state = state with { Epoch = epoch + 1, BatchInEpoch = 0, Completed = epoch + 1 >= config.Train.Epochs };
+            state = state with { Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochLossCount = 0, Completed = epoch + 1 >= config.Train.Epochs };
+            if (lossCount > 0) lastEpochLoss = lossSum / lossCount;
             bool isBest = false;
             if (evaluate)
             {
@@ -198,8 +206,26 @@ public sealed class Trainer
         }
         Log($"finished: {state.GlobalStep} steps in {state.ElapsedSeconds:F1} s; best {SelectionSplit} motion->text R@1 {state.BestMetric:F2} at epoch {state.BestEpoch}" +
             (config.Train.Selection == "test" ? " (test-set selection, as the reference)" : ""));
-        return new TrainingResult(runDir, true, state, epochMetrics);
+        string? warning = DidNotLearn(lastEpochLoss ?? LastTrainLoss(epochMetrics), config.Train.BatchSize);
+        if (warning is not null) Log("WARNING: " + warning);
+        return new TrainingResult(runDir, true, state, epochMetrics) { Warning = warning };
     }
+
+    /// <summary>
+    /// The symmetric InfoNCE loss of a model that has learnt nothing is ln(batch) (uniform over the batch); a run whose last
+    /// epoch ends within 2 % of it did not learn (e.g. a far too high learning rate), and says so instead of just "done".
+    /// </summary>
+    public static string? DidNotLearn(double? lastEpochLoss, int batchSize)
+    {
+        if (lastEpochLoss is not double loss || batchSize < 2) return null;
+        double chance = Math.Log(batchSize);
+        return loss >= 0.98 * chance
+            ? $"the run did not learn: its last epoch's train loss {loss:F4} is at chance level (ln {batchSize} = {chance:F4}); check the learning rates and the data"
+            : null;
+    }
+
+    private static double? LastTrainLoss(IReadOnlyList<JsonObject> epochMetrics) =>
+        epochMetrics.Count > 0 && epochMetrics[^1]["trainLoss"] is JsonNode n ? n.GetValue<double>() : null;
 
     /// <summary>
     /// Masked-language-model pre-training of the text encoder on the training captions (BERT masking 15 %, 80/10/10),

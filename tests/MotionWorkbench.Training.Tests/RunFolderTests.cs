@@ -34,3 +34,41 @@ public sealed class RunFolderTests(SynthFixture fx)
         Assert.Contains("starting run", log);
     }
 }
+
+/// <summary>A run that never leaves chance level says so; an epoch resumed in its middle logs its true mean loss.</summary>
+[Collection("synth")]
+public sealed class TrainingHonestyTests(SynthFixture fx)
+{
+    [Fact]
+    public void Chance_level_loss_is_flagged_and_a_learning_run_is_not()
+    {
+        Assert.NotNull(Trainer.DidNotLearn(Math.Log(16), 16));
+        Assert.NotNull(Trainer.DidNotLearn(Math.Log(16) * 0.99, 16));
+        Assert.Null(Trainer.DidNotLearn(Math.Log(16) * 0.5, 16));
+        Assert.Null(Trainer.DidNotLearn(null, 16));
+
+        // Learning rates of 0: the model stays at its initialisation, near chance; the run completes and says it did not learn.
+        var frozen = fx.Tiny(epochs: 1) with { Train = fx.Tiny().Train with { Epochs = 1, MotionLr = 0f, TextLr = 0f, HeadLr = 0f } };
+        var dir = fx.NewRunDir("frozen");
+        var r = new Trainer(frozen, dir) { LogSteps = false }.Run();
+        Assert.True(r.Completed);
+        Assert.NotNull(r.Warning);
+        Assert.Contains("did not learn", File.ReadAllText(Path.Combine(dir, Trainer.LogFileName)));
+        Assert.Null(new Trainer(fx.Tiny(epochs: 8), fx.NewRunDir("learns")) { LogSteps = false }.Run().Warning);
+    }
+
+    [Fact]
+    public void An_epoch_resumed_in_its_middle_logs_the_mean_over_all_its_batches()
+    {
+        var config = fx.Tiny(epochs: 1);
+        var whole = fx.NewRunDir("whole");
+        var full = new Trainer(config, whole) { LogSteps = false }.Run();
+        var split = fx.NewRunDir("split");
+        var first = new Trainer(config, split) { LogSteps = false, StepCallback = s => s.GlobalStep < 2 }.Run();
+        Assert.False(first.Completed);
+        var second = new Trainer(config, split) { LogSteps = false }.Run(resume: true);
+        Assert.True(second.Completed);
+        double a = full.EpochMetrics[^1]["trainLoss"]!.GetValue<double>(), b = second.EpochMetrics[^1]["trainLoss"]!.GetValue<double>();
+        Assert.Equal(a, b, 5);
+    }
+}

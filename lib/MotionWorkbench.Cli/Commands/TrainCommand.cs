@@ -54,6 +54,7 @@ internal static class TrainCommand
                 Console.WriteLine(result.Completed
                     ? $"done: {result.State.GlobalStep} steps, best {(config.Train.Selection == "test" ? "test (test-set selection)" : "validation")} motion->text R@1 {result.State.BestMetric:F2} at epoch {result.State.BestEpoch}; run folder {Path.GetFullPath(run)}"
                     : $"stopped at step {result.State.GlobalStep}; continue with: mw train --out {run} --resume");
+                if (result.Warning is not null) Console.Error.WriteLine($"mw train: WARNING: {result.Warning}");
                 return result.Completed ? 0 : 130;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException or UnauthorizedAccessException)
