@@ -56,8 +56,17 @@ public sealed class WordPieceVocabulary
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"vocabulary file '{Path.GetFullPath(path)}' does not exist", path);
-        var text = File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        var bytes = File.ReadAllBytes(path);
+        string text;
+        try { text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes); }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"vocabulary file '{Path.GetFullPath(path)}' is not UTF-8 text (invalid byte at offset {e.Index}); expected one word piece per line, as BERT's vocab.txt");
+        }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        int control = text.IndexOfAny(['\0', '\u0001', '\u0002', '\u0003', '\u0004', '\u0005', '\u0006', '\u0007', '\u0008']);
+        if (control >= 0)
+            throw new InvalidDataException($"vocabulary file '{Path.GetFullPath(path)}' holds control bytes (U+{(int)text[control]:X4} at character {control}): a binary file, not a vocab.txt");
         var lines = text.Split('\n');
         int n = lines.Length;
         if (n > 0 && lines[n - 1].Length == 0) n--; // the file's final newline ends the last line

@@ -44,4 +44,20 @@ public class VocabularyTests
         }
         finally { File.Delete(path); }
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0x5B, 0x50, 0x41, 0x44, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A }, "not UTF-8 text")]
+    [InlineData(new byte[] { 0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x0A }, "control bytes")]
+    public void Load_BinaryFile_NamesTheFile(byte[] content, string what)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mw-vocab-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");
+        File.WriteAllBytes(path, content);
+        try
+        {
+            var ex = Assert.Throws<InvalidDataException>(() => WordPieceVocabulary.Load(path));
+            Assert.Contains(path, ex.Message);
+            Assert.Contains(what, ex.Message);
+        }
+        finally { File.Delete(path); }
+    }
 }
