@@ -41,6 +41,25 @@ public sealed class BertTokenizer
         return output;
     }
 
+    /// <summary>The words of a text (as the basic tokenizer splits them) that this vocabulary can only read as [UNK], in order, once each.</summary>
+    public List<string> UnknownWords(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var unknown = new List<string>();
+        var pieces = new List<string>();
+        foreach (var (segment, isSpecial) in SplitSpecialTokens(text))
+        {
+            if (isSpecial) continue;
+            foreach (var word in BasicTokenizer.Tokenize(segment))
+            {
+                pieces.Clear();
+                _wordPiece.TokenizeWord(word, pieces);
+                if (pieces.Contains(WordPieceVocabulary.Unknown) && !unknown.Contains(word)) unknown.Add(word);
+            }
+        }
+        return unknown;
+    }
+
     /// <summary>The ids of <c>[CLS] tokens [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
     public int[] Encode(string text)
     {

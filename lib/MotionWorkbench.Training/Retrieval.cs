@@ -35,6 +35,9 @@ public sealed class RetrievalIndex
         return new RetrievalIndex(model, data, emb);
     }
 
+    /// <summary>The query's words that the run's vocabulary can only read as [UNK] (they carry no meaning for the model).</summary>
+    public IReadOnlyList<string> UnknownWords(string text) => data.Tokenizer.UnknownWords(text);
+
     /// <summary>The text's embedding (L2-normalised).</summary>
     public float[] EmbedText(string text)
     {

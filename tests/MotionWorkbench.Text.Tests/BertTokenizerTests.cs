@@ -12,6 +12,13 @@ public class BertTokenizerTests
     }
 
     [Fact]
+    public void UnknownWords_names_each_word_read_as_unknown_once()
+    {
+        Assert.Equal(["circle", "walkz"], _tok.UnknownWords("A person walks a circle, walkz, circle [SEP]"));
+        Assert.Empty(_tok.UnknownWords("a person walks"));
+    }
+
+    [Fact]
     public void Tokenize_WordWithUnmatchedRest_IsOneUnknown()
     {
         Assert.Equal(["[UNK]", "a"], _tok.Tokenize("walkz a"));

@@ -31,6 +31,8 @@ internal static class SearchCommand
                 if (string.IsNullOrWhiteSpace(query) == (motionId is null))
                     throw new ArgumentException("give either a query text or --motion ID (not both)");
                 var index = RetrievalIndex.Open(parse.GetValue(run)!, parse.GetValue(data), parse.GetValue(split)!);
+                if (query is not null && index.UnknownWords(query) is { Count: > 0 } unknown)
+                    Console.Error.WriteLine($"note: not in the run's vocabulary, read as [UNK]: {string.Join(", ", unknown.Select(w => $"'{w}'"))}");
                 var hits = motionId is null ? index.SearchMotions(query!, parse.GetValue(k)) : index.SearchCaptions(motionId, parse.GetValue(k));
                 if (parse.GetValue(json))
                 {
