@@ -117,6 +117,31 @@ public class BvhTests
     }
 
     [Fact]
+    public void Malformed_parts_map_and_binary_captions_name_their_files()
+    {
+        using var tmp = new TempDir();
+        string src = tmp.File("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "good.bvh"), BvhFixtures.Humanoid(30));
+        File.WriteAllText(Path.Combine(src, "bin.bvh"), BvhFixtures.Humanoid(30));
+        File.WriteAllBytes(Path.Combine(src, "bin.txt"), [0x61, 0x20, 0x70, 0x00, 0x01, 0x1B, 0x5B, 0x32, 0x4A, 0x0A]);
+        File.WriteAllText(Path.Combine(src, "latin1.bvh"), BvhFixtures.Humanoid(30));
+        File.WriteAllBytes(Path.Combine(src, "latin1.txt"), [0x61, 0x20, 0xFF, 0xFE, 0x0A]);
+        var r = BvhImporter.Import(src, tmp.File("out"), new BvhImportOptions { Fps = 20 });
+        Assert.Equal(1, r.ClipsWritten);
+        var reasons = r.Report.Skipped.ToDictionary(s => Path.GetFileName(s.Path), s => s.Message);
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains("bin.txt:1: control character", reasons["bin.bvh"]);
+        Assert.Contains("latin1.txt: not UTF-8 text", reasons["latin1.bvh"]);
+
+        string map = tmp.File("parts.json");
+        File.WriteAllText(map, "{\"right_leg\": [\"a\", ");
+        var e = Assert.Throws<InvalidDataException>(() => BvhImporter.Import(src, tmp.File("out2"), new BvhImportOptions { Fps = 20, PartsMap = map }));
+        Assert.Contains(map, e.Message);
+        Assert.Contains("not valid JSON", e.Message);
+    }
+
+    [Fact]
     public void An_absurd_frame_count_is_one_skipped_file_not_a_crash()
     {
         using var tmp = new TempDir();

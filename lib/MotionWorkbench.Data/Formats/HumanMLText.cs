@@ -13,7 +13,21 @@ public static class HumanMLText
     public static List<Caption> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: caption file not found", path);
-        return Parse(File.ReadAllLines(path), path);
+        return Parse(ReadLines(path), path);
+    }
+
+    /// <summary>The lines of a caption file read as strict UTF-8: invalid bytes (a binary or mis-encoded file) name the file.</summary>
+    public static string[] ReadLines(string path)
+    {
+        string text;
+        try { text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path)); }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{path}: not UTF-8 text (a binary or mis-encoded caption file)");
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var lines = text.Split('\n');
+        return text.EndsWith('\n') ? lines[..^1] : lines;
     }
 
     public static List<Caption> Parse(IReadOnlyList<string> lines, string nameForErrors)
@@ -27,6 +41,9 @@ public static class HumanMLText
             string text = parts[0].Trim();
             if (text.Length == 0)
                 throw new InvalidDataException($"{nameForErrors}:{i + 1}: empty caption in line '{Clip(line)}'");
+            foreach (char ch in line)
+                if (char.IsControl(ch) && ch != '\t')
+                    throw new InvalidDataException($"{nameForErrors}:{i + 1}: control character U+{(int)ch:X4} in a caption (a binary file?)");
             float start = 0, end = 0;
             if (parts.Length >= 4)
             {

@@ -211,8 +211,11 @@ public static class BvhImporter
 
     private static List<Caption> ReadCaptionFile(string txt)
     {
-        var lines = File.ReadAllLines(txt);
+        var lines = HumanMLText.ReadLines(txt);
         if (lines.Any(l => l.Contains('#'))) return HumanMLText.Parse(lines, txt);
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].Any(ch => char.IsControl(ch) && ch is not ('\t' or '\r')))
+                throw new InvalidDataException($"{txt}:{i + 1}: control character in a caption (a binary file?)");
         var caps = new List<Caption>();
         for (int i = 0; i < lines.Length; i++)
             if (lines[i].Trim().Length > 0) caps.Add(new Caption(lines[i].Trim()));

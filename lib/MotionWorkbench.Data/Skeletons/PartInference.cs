@@ -172,7 +172,13 @@ public static class PartInference
     public static Skeleton ApplyMap(string mapPath, string name, IReadOnlyList<string> jointNames, IReadOnlyList<int> parents, float[]? restOffsets = null)
     {
         if (!File.Exists(mapPath)) throw new FileNotFoundException($"{mapPath}: parts map not found", mapPath);
-        using var doc = JsonDocument.Parse(File.ReadAllText(mapPath));
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllText(mapPath)); }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{mapPath}: the parts map is not valid JSON (line {e.LineNumber + 1}: {e.Message.Split(" LineNumber")[0]}); expected {{\"right_leg\": [names], \"left_leg\": ..., \"spine\": ..., \"right_arm\": ..., \"left_arm\": ...}}");
+        }
+        using var disposeDoc = doc;
         var root = doc.RootElement;
         int Index(JsonElement e)
         {
