@@ -27,6 +27,29 @@ internal static class EncodeCommand
         return Path.Combine(dir, $"{stem}.{suffix}.npy");
     }
 
+    /// <summary>NaN or infinite weights give all-NaN features: refuse them, naming the checkpoint and the first bad parameter.</summary>
+    internal static void RequireFiniteWeights(MotionWorkbench.Tensors.Nn.Module model, string source)
+    {
+        foreach (var (name, t) in model.NamedParameters())
+        {
+            int bad = FirstNonFinite(t.Data);
+            if (bad >= 0) throw new InvalidDataException($"{source}: parameter '{name}' holds a non-finite value ({t.Data[bad]} at element {bad}); the features would be NaN");
+        }
+    }
+
+    /// <summary>NaN or infinite inputs: an error naming the file and the first bad element (as a row and offset).</summary>
+    internal static void RequireFiniteInput(ReadOnlySpan<float> data, int rowLength, string path)
+    {
+        int bad = FirstNonFinite(data);
+        if (bad >= 0) throw new InvalidDataException($"{path}: non-finite value {data[bad]} in row {bad / rowLength} (element {bad % rowLength} of it)");
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> data)
+    {
+        for (int i = 0; i < data.Length; i++) if (!float.IsFinite(data[i])) return i;
+        return -1;
+    }
+
     internal static void WriteNpy(string path, ReadOnlySpan<float> data, int[] shape)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

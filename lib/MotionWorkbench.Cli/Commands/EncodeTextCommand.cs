@@ -58,6 +58,7 @@ internal static class EncodeTextCommand
                     if (ckpt is not null) Console.Error.WriteLine($"mw encode text: {ckpt}: {TextCheckpoint.Load(encoder, ckpt)}");
                     else Console.Error.WriteLine($"mw encode text: no --checkpoint, random init (seed {parse.GetValue(seed)})");
                 }
+                EncodeCommand.RequireFiniteWeights(encoder, ckpt ?? "the random init");
                 var tokenizer = BertTokenizer.FromVocabularyFile(parse.GetValue(vocab)!, encoder.Config.MaxPositions);
                 if (tokenizer.Vocabulary.Count > encoder.Config.VocabSize)
                     throw new ArgumentException($"the vocabulary has {tokenizer.Vocabulary.Count} tokens, the encoder only {encoder.Config.VocabSize}");

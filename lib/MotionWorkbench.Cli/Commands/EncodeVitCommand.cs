@@ -56,12 +56,14 @@ internal static class EncodeVitCommand
                     else Console.Error.WriteLine($"mw encode vit: no --checkpoint, random init (seed {parse.GetValue(seed)})");
                     encoder = vit;
                 }
+                EncodeCommand.RequireFiniteWeights(encoder, ckpt ?? "the random init");
                 var vc = (VitConfig)encoder.EncoderConfig;
                 var array = Npy.Read(inPath);
                 var shape = array.Rank == 3 ? [1, .. array.Shape] : array.Shape;
                 if (shape.Length != 4 || shape[1] != 3 || shape[2] != vc.Frames || shape[3] != vc.ImageWidth)
                     throw new InvalidDataException($"{inPath}: motion patches must be (B, 3, {vc.Frames}, {vc.ImageWidth}) or (3, {vc.Frames}, {vc.ImageWidth}) for this ViT, got {array.ShapeText}");
                 int N = shape[0], per = 3 * vc.Frames * vc.ImageWidth, C = vc.Width, L = 1 + vc.PatchCount;
+                EncodeCommand.RequireFiniteInput(array.Data, per, inPath);
                 var pooled = new float[N * C];
                 var tokenOut = parse.GetValue(tokens) ? new float[(long)N * L * C] : null;
                 encoder.Eval();

@@ -1,0 +1,28 @@
+using MotionWorkbench.Data.Formats;
+
+namespace MotionWorkbench.Cli.Tests;
+
+/// <summary>Bad inputs through the CLI: a clear error naming the file, a non-zero exit, nothing written.</summary>
+public class BadInputTests
+{
+    [Fact]
+    public void Encode_vit_refuses_nan_patches_naming_the_file_and_row()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-nan-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            const int frames = 32, width = 40; // patch 8: 5 x 8 points wide
+            var data = new float[2 * 3 * frames * width];
+            data[3 * frames * width + 17] = float.NaN; // row 1
+            string input = Path.Combine(dir, "patches.npy"), output = Path.Combine(dir, "features.npy");
+            Npy.Write(input, data, 2, 3, frames, width);
+            var r = Mw.Run("encode", "vit", "--preset", "tiny", "--patch-size", "8", "--frames", frames.ToString(), "--input", input, "--out", output);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains(input, r.Stderr);
+            Assert.Contains("non-finite value NaN in row 1", r.Stderr);
+            Assert.False(File.Exists(output));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
