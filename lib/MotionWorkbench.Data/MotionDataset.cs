@@ -38,6 +38,9 @@ public sealed record DatasetLoadOptions
 /// </summary>
 public sealed class MotionDataset
 {
+    /// <summary>The largest coordinate a joint position (metres) may have; beyond it a clip is skipped as corrupt.</summary>
+    public const float MaxAbsPositionMetres = 10_000f;
+
     private readonly Dictionary<string, MotionClip> _byId;
     private readonly Dictionary<string, IReadOnlyList<string>> _splits;
 
@@ -260,8 +263,14 @@ public sealed class MotionDataset
         if (arr.Shape[0] == 0) throw new InvalidDataException($"{file}: motion has 0 frames");
         int stride = sk.JointCount * 3;
         for (int i = 0; i < arr.Data.Length; i++)
+        {
             if (!float.IsFinite(arr.Data[i]))
                 throw new InvalidDataException($"{file}: frame {i / stride} has a non-finite value ({arr.Data[i]}) at joint {i % stride / 3} '{sk.JointNames[i % stride / 3]}'");
+            // Positions are metres: a joint 10 km from the origin is corrupt data (or another unit), and would swamp
+            // the dataset's statistics.
+            if (MathF.Abs(arr.Data[i]) > MaxAbsPositionMetres)
+                throw new InvalidDataException($"{file}: frame {i / stride} joint {i % stride / 3} '{sk.JointNames[i % stride / 3]}' is at {arr.Data[i]:G4} m on axis {"xyz"[i % 3]} (more than {MaxAbsPositionMetres:N0} m from the origin: corrupt values or not metres)");
+        }
         IReadOnlyList<Caption> captions;
         string txt = Path.Combine(textsDir, id + ".txt");
         if (File.Exists(txt))

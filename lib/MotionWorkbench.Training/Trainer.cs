@@ -20,6 +20,9 @@ public sealed record TrainingResult(string RunDir, bool Completed, TrainerState 
 {
     /// <summary>Set when the run completed but did not learn (its last epoch's loss stayed at chance level).</summary>
     public string? Warning { get; init; }
+
+    /// <summary>The dataset files the loaders skipped, each "path: reason" (also in train.log).</summary>
+    public IReadOnlyList<string> SkippedFiles { get; init; } = [];
 }
 
 /// <summary>A loss or gradient became NaN or infinite.</summary>
@@ -127,6 +130,9 @@ public sealed class Trainer
         for (int k = 0; k < data.MixSources.Count; k++)
             Log($"mixed into training: {samples.Count(s => s.Source == k + 1)} samples of {data.MixSources[k].Dir} ({data.MixSources[k].Dataset.Skeleton.Name}, normalised with its own statistics)");
         foreach (var s in data.Skipped) Log("skipped: " + s);
+        // Files the dataset loaders skipped (corrupt, wrong shape, bad captions) are named here and in the result, never lost.
+        var skippedFiles = data.Dataset.Report.Skipped.Concat(data.MixSources.SelectMany(m => m.Dataset.Report.Skipped)).Select(f => f.Message).ToList();
+        foreach (var f in skippedFiles) Log("skipped file: " + f);
 
         var epochMetrics = ReadEpochMetrics(metricsPath);
         double? lastEpochLoss = null;
@@ -208,7 +214,7 @@ public sealed class Trainer
             (config.Train.Selection == "test" ? " (test-set selection, as the reference)" : ""));
         string? warning = DidNotLearn(lastEpochLoss ?? LastTrainLoss(epochMetrics), config.Train.BatchSize);
         if (warning is not null) Log("WARNING: " + warning);
-        return new TrainingResult(runDir, true, state, epochMetrics) { Warning = warning };
+        return new TrainingResult(runDir, true, state, epochMetrics) { Warning = warning, SkippedFiles = skippedFiles };
     }
 
     /// <summary>

@@ -38,6 +38,9 @@ public class DatasetTests
         var nan = Walk(10, 22); nan[5 * 66 + 4] = float.NaN;
         Npy.Write(tmp.File("new_joints", "000005.npy"), nan, 10, 22, 3);
         File.WriteAllText(tmp.File("texts", "000005.txt"), "x#x#0#0\n");
+        var far = Walk(10, 22); far[3 * 66 + 7] = 1e30f;
+        Npy.Write(tmp.File("new_joints", "000006.npy"), far, 10, 22, 3);
+        File.WriteAllText(tmp.File("texts", "000006.txt"), "x#x#0#0\n");
         File.WriteAllText(tmp.File("train.txt"), "000001\nM000001\n");
         File.WriteAllText(tmp.File("test.txt"), "000002\n");
 
@@ -45,9 +48,9 @@ public class DatasetTests
         Assert.Same(Skeleton.Smpl22, ds.Skeleton);
         Assert.Equal(20f, ds.Fps);
         Assert.Equal(["M000001", "000001"], ds.Clips.Select(c => c.Id).Order().Reverse().ToArray());
-        Assert.Equal(6, ds.Report.FilesIn);
+        Assert.Equal(7, ds.Report.FilesIn);
         Assert.Equal(2, ds.Report.FilesOk);
-        Assert.Equal(4, ds.Report.SkippedCount);
+        Assert.Equal(5, ds.Report.SkippedCount);
         Assert.True(ds.Report.Balanced);
         var reasons = ds.Report.Skipped.ToDictionary(s => Path.GetFileName(s.Path), s => s.Reason);
         Assert.Contains("no caption file", reasons["000002.npy"]);
@@ -55,6 +58,8 @@ public class DatasetTests
         Assert.Contains("expected shape (T, 22, 3)", reasons["000004.npy"]);
         Assert.Contains("got (30, 21, 3)", reasons["000004.npy"]);
         Assert.Contains("frame 5", reasons["000005.npy"]);
+        Assert.Contains("frame 3 joint 2", reasons["000006.npy"]);
+        Assert.Contains("not metres", reasons["000006.npy"]);
 
         var c = ds.Get("000001");
         Assert.Equal(40, c.Frames);

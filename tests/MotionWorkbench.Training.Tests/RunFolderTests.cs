@@ -23,6 +23,21 @@ public sealed class RunFolderTests(SynthFixture fx)
     }
 
     [Fact]
+    public void Dataset_files_skipped_while_training_are_named_in_the_log_and_the_result()
+    {
+        string data = Path.Combine(fx.Root, "data-with-corrupt-" + Guid.NewGuid().ToString("N")[..6]);
+        MotionWorkbench.Data.Synthetic.SyntheticMotions.Write(data, new MotionWorkbench.Data.Synthetic.SynthOptions { Count = 40, Seed = 9, Mirrors = false });
+        File.WriteAllBytes(Path.Combine(data, "new_joints", "corrupt1.npy"), [1, 2, 3, 4, 5]);
+        var dir = fx.NewRunDir("skips");
+        var config = fx.Tiny(epochs: 1) with { Data = fx.Tiny().Data with { Dir = data } };
+        var r = new Trainer(config, dir) { LogSteps = false }.Run();
+        Assert.True(r.Completed);
+        var skipped = Assert.Single(r.SkippedFiles);
+        Assert.Contains("corrupt1.npy", skipped);
+        Assert.Contains("skipped file: " + skipped, File.ReadAllText(Path.Combine(dir, Trainer.LogFileName)));
+    }
+
+    [Fact]
     public void A_fresh_run_replaces_the_log_of_a_failed_attempt()
     {
         var dir = fx.NewRunDir("retry");

@@ -54,6 +54,11 @@ internal static class TrainCommand
                 Console.WriteLine(result.Completed
                     ? $"done: {result.State.GlobalStep} steps, best {(config.Train.Selection == "test" ? "test (test-set selection)" : "validation")} motion->text R@1 {result.State.BestMetric:F2} at epoch {result.State.BestEpoch}; run folder {Path.GetFullPath(run)}"
                     : $"stopped at step {result.State.GlobalStep}; continue with: mw train --out {run} --resume");
+                if (result.SkippedFiles.Count > 0)
+                {
+                    Console.Error.WriteLine($"mw train: {result.SkippedFiles.Count} dataset file(s) were skipped (all listed in train.log):");
+                    foreach (var f in result.SkippedFiles.Take(5)) Console.Error.WriteLine("  " + f);
+                }
                 if (result.Warning is not null) Console.Error.WriteLine($"mw train: WARNING: {result.Warning}");
                 return result.Completed ? 0 : 130;
             }
