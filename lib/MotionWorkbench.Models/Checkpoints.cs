@@ -12,7 +12,7 @@ public sealed record ImportReport(IReadOnlyList<string> Loaded, IReadOnlyList<st
 
 /// <summary>
 /// One explicit name map from checkpoint keys to parameters. Each entry names our parameter, its checkpoint key and an
-/// optional conversion; <see cref="Apply"/> checks every shape and fails with the complete lists of shape mismatches,
+/// optional conversion; <see cref="Apply"/> checks every shape and fails with the lists (first five of each, and how many more) of shape mismatches,
 /// missing keys and unexpected keys.
 /// </summary>
 internal sealed class NameMap(string source)
@@ -63,9 +63,9 @@ internal sealed class NameMap(string source)
         if (badShapes.Count > 0 || missing.Count > 0 || unexpected.Count > 0)
         {
             var msg = $"{source}: the checkpoint does not fit the model:";
-            if (badShapes.Count > 0) msg += "\n  shape mismatches: " + string.Join("; ", badShapes);
-            if (missing.Count > 0) msg += "\n  missing keys: " + string.Join(", ", missing);
-            if (unexpected.Count > 0) msg += "\n  unexpected keys: " + string.Join(", ", unexpected);
+            if (badShapes.Count > 0) msg += "\n  shape mismatches: " + MotionWorkbench.Tensors.Nn.Module.FirstFew(badShapes, "; ");
+            if (missing.Count > 0) msg += "\n  missing keys: " + MotionWorkbench.Tensors.Nn.Module.FirstFew(missing, ", ");
+            if (unexpected.Count > 0) msg += "\n  unexpected keys: " + MotionWorkbench.Tensors.Nn.Module.FirstFew(unexpected, ", ");
             throw new InvalidDataException(msg);
         }
         foreach (var (src, dst) in pending) src.Data.CopyTo(dst.Data);

@@ -26,3 +26,29 @@ public class BadInputTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+/// <summary>A run's own checkpoint is accepted where a model file is expected.</summary>
+public class RunCheckpointTests
+{
+    [Fact]
+    public void Encode_vit_accepts_a_run_checkpoint()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-run-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "data"), run = Path.Combine(dir, "run");
+            var synth = Mw.Run("data", "synth", "--out", data, "--count", "40", "--seed", "3");
+            Assert.True(synth.ExitCode == 0, synth.All);
+            var train = Mw.Run("train", "--preset", "Smoke", "--data", data, "--out", run, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+            Assert.True(train.ExitCode == 0, train.All);
+            // Smoke's ViT: patch 16, 64 frames -> (3, 64, 80) inputs.
+            string input = Path.Combine(dir, "p.npy"), output = Path.Combine(dir, "f.npy");
+            Npy.Write(input, new float[2 * 3 * 64 * 80], 2, 3, 64, 80);
+            var r = Mw.Run("encode", "vit", "--checkpoint", Path.Combine(run, "last.safetensors"), "--input", input, "--out", output);
+            Assert.True(r.ExitCode == 0, r.All);
+            Assert.Equal([2, 64], Npy.Read(output).Shape);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}

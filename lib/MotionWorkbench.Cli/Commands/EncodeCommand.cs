@@ -61,6 +61,15 @@ internal static class EncodeCommand
     internal static MotionTextModel? TryLoadWorkbenchModel(string path)
     {
         var (_, metadata) = Safetensors.Read(path);
-        return metadata.TryGetValue("format", out var f) && f == "MotionWorkbench.MotionTextModel" ? MotionTextModel.Load(path) : null;
+        if (!metadata.TryGetValue("format", out var f)) return null;
+        if (f == "MotionWorkbench.MotionTextModel") return MotionTextModel.Load(path);
+        if (f == MotionWorkbench.Training.Checkpoint.Format)
+        {
+            // A run's checkpoint (best/last.safetensors): its model is rebuilt from the run folder's config and vocabulary.
+            string runDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            return MotionWorkbench.Training.RunModels.Load(runDir, path) is MotionWorkbench.Training.TransformerModel t ? t.Model
+                : throw new ArgumentException($"{path}: the run's model ({MotionWorkbench.Training.RunConfig.Load(runDir).Model.Architecture}) has no ViT/text encoder pair to encode with");
+        }
+        return null;
     }
 }

@@ -80,6 +80,10 @@ public abstract class Module
     /// missing and unexpected keys are an error listing all of them; otherwise only matching names load and the
     /// returned report lists the rest.
     /// </summary>
+    /// <summary>The first five items and how many more: a mismatch against a 200-tensor checkpoint stays a few lines.</summary>
+    public static string FirstFew(IReadOnlyList<string> items, string separator) =>
+        string.Join(separator, items.Take(5)) + (items.Count > 5 ? $"{separator}... and {items.Count - 5} more" : "");
+
     public LoadReport LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true, string source = "state dict")
     {
         var own = StateDict();
@@ -90,9 +94,9 @@ public abstract class Module
         if (badShapes.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
         {
             var msg = $"cannot load {source} into {GetType().Name}:";
-            if (badShapes.Count > 0) msg += "\n  shape mismatches: " + string.Join("; ", badShapes);
-            if (missing.Count > 0) msg += "\n  missing keys: " + string.Join(", ", missing);
-            if (unexpected.Count > 0) msg += "\n  unexpected keys: " + string.Join(", ", unexpected);
+            if (badShapes.Count > 0) msg += "\n  shape mismatches: " + FirstFew(badShapes, "; ");
+            if (missing.Count > 0) msg += "\n  missing keys: " + FirstFew(missing, ", ");
+            if (unexpected.Count > 0) msg += "\n  unexpected keys: " + FirstFew(unexpected, ", ");
             throw new InvalidDataException(msg);
         }
         foreach (var (name, t) in own)
