@@ -142,6 +142,26 @@ public class BvhTests
     }
 
     [Fact]
+    public void A_truncated_archive_is_one_clear_error_and_leaves_no_partial_folder()
+    {
+        using var tmp = new TempDir();
+        string src = tmp.File("src");
+        Directory.CreateDirectory(src);
+        for (int i = 0; i < 4; i++) File.WriteAllText(Path.Combine(src, $"clip{i}.bvh"), BvhFixtures.Humanoid(200 + i));
+        string archive = tmp.File("clips.tar.xz");
+        var psi = new System.Diagnostics.ProcessStartInfo("tar") { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var a in new[] { "-cJf", archive, "-C", src, "." }) psi.ArgumentList.Add(a);
+        using (var p = System.Diagnostics.Process.Start(psi)!) { p.WaitForExit(); Assert.Equal(0, p.ExitCode); }
+        var bytes = File.ReadAllBytes(archive);
+        File.WriteAllBytes(archive, bytes[..(bytes.Length / 2)]);
+        string cache = tmp.File("cache");
+        var e = Assert.Throws<InvalidDataException>(() => BvhImporter.Import(archive, tmp.File("out"), new BvhImportOptions { Fps = 20, CacheDir = cache }));
+        Assert.Contains(archive, e.Message);
+        Assert.Contains("truncated or corrupt", e.Message);
+        Assert.Empty(Directory.Exists(cache) ? Directory.GetDirectories(cache, "*.partial", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact]
     public void An_absurd_frame_count_is_one_skipped_file_not_a_crash()
     {
         using var tmp = new TempDir();

@@ -449,7 +449,12 @@ public static class ArchiveCache
         {
             string err = p.StandardError.ReadToEnd();
             p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidDataException($"{archive}: tar -xJf failed (exit {p.ExitCode}): {err.Trim()}");
+            if (p.ExitCode != 0)
+            {
+                // A truncated or corrupt archive leaves nothing behind: the half-extracted folder goes.
+                try { Directory.Delete(tmp, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                throw new InvalidDataException($"{archive}: tar -xJf failed (exit {p.ExitCode}; a truncated or corrupt archive?): {err.Trim()}");
+            }
         }
         // A single top-level folder inside the archive becomes the destination itself.
         var entries = Directory.GetFileSystemEntries(tmp);
