@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Writes the PyTorch reference fixtures of the lexical-head ops (lib/MotionWorkbench.Tensors/Ops/Lexical.cs) into
+tests/MotionWorkbench.Tensors.Tests/Fixtures/lex_*.json.
+
+Run by hand with Debian's PyTorch (python3-torch 1.13, CPU): /usr/bin/python3 environment/reference/lex_fixtures.py
+Never run by tests or CI; the tests (LexicalTorchParityTests) only read the committed JSON files.
+
+Same format as make_fixtures.py: {"header": {generator, torch, seed, format, ...}, "tensors": {name: {shape, data}}}.
+Each reference is the naive, materialised PyTorch implementation in float64 on float32-valued inputs (the max-pool
+builds the whole (B, T, V) logit tensor). Gradients are of L = sum(out * R) with R = "dout", or of the scalar itself.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+FORMAT = 1
+SEED = 4321
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "MotionWorkbench.Tensors.Tests", "Fixtures")
+GEN = "environment/reference/lex_fixtures.py"
+
+
+def f32(t):
+    return t.float().double()
+
+
+def rand(*shape, lo=-2.0, hi=2.0):
+    return f32(torch.rand(*shape, dtype=torch.float64) * (hi - lo) + lo)
+
+
+def away_from_zero(t, eps=0.05):
+    return f32(torch.where(t.abs() < eps, t + torch.sign(t + 1e-12) * 0.1, t))
+
+
+def save(name, tensors, **extra):
+    header = {"generator": GEN, "torch": torch.__version__, "seed": SEED, "format": FORMAT, "fixture": name}
+    header.update(extra)
+    body = {}
+    for k, v in tensors.items():
+        v = v.detach().double().numpy() if isinstance(v, torch.Tensor) else np.asarray(v, dtype=np.float64)
+        body[k] = {"shape": list(v.shape), "data": [float(np.float32(x)) for x in v.reshape(-1)]}
+    path = os.path.join(OUT, name + ".json")
+    with open(path, "w") as f:
+        json.dump({"header": header, "tensors": body}, f, separators=(",", ":"))
+    print("wrote", os.path.relpath(path), sum(len(b["data"]) for b in body.values()), "numbers")
+
+
+def leaf(t):
+    return t.clone().requires_grad_(True)
+
+
+def with_dout(out):
+    r = rand(*out.shape, lo=-1.0, hi=1.0)
+    (out * r).sum().backward()
+    return r
+
+
+def lexical_max_pool():
+    B, T, H, V = 3, 5, 4, 11
+    x, w, b = leaf(rand(B, T, H)), leaf(rand(V, H)), leaf(rand(V))
+    lengths = [5, 3, 1]
+    mask = torch.tensor([[1.0 if t < n else 0.0 for t in range(T)] for n in lengths], dtype=torch.float64)
+    logits = x @ w.t() + b                                   # (B, T, V), materialised
+    logits = logits.masked_fill(mask[:, :, None] == 0, float("-inf"))
+    z, arg = logits.max(dim=1)                               # (B, V)
+    r = with_dout(z)
+    # then the SPLADE activation and the FLOPS regulariser on top, as the lexical head uses them
+    x2, w2, b2 = leaf(x.detach()), leaf(w.detach()), leaf(b.detach())
+    z2 = (x2 @ w2.t() + b2).masked_fill(mask[:, :, None] == 0, float("-inf")).max(dim=1).values
+    lex = torch.log1p(torch.relu(z2))
+    flops = (lex.abs().mean(dim=0) ** 2).sum()
+    flops.backward()
+    save("lex_max_pool", {"x": x, "weight": w, "bias": b, "mask": mask, "z": z, "argmax": arg.double(), "dout": r,
+                          "dx": x.grad, "dweight": w.grad, "dbias": b.grad,
+                          "flops": flops.reshape(1), "flops_dx": x2.grad, "flops_dweight": w2.grad, "flops_dbias": b2.grad})
+
+
+def log1p_relu():
+    x = leaf(away_from_zero(rand(3, 8)))
+    y = torch.log1p(torch.relu(x))
+    r = with_dout(y)
+    save("lex_log1p_relu", {"x": x, "y": y, "dout": r, "dx": x.grad})
+
+
+def flops():
+    w = leaf(away_from_zero(rand(4, 6)))
+    loss = (w.abs().mean(dim=0) ** 2).sum()
+    loss.backward()
+    save("lex_flops", {"w": w, "loss": loss.reshape(1), "dw": w.grad})
+
+
+def softmax_bottleneck():
+    z, e = leaf(rand(3, 7)), leaf(rand(7, 5))
+    y = F.softmax(z, dim=-1) @ e.detach()                    # stop-gradient on the embedding
+    r = with_dout(y)
+    assert e.grad is None
+    save("lex_softmax_bottleneck", {"z": z, "embedding": e, "y": y, "dout": r, "dz": z.grad})
+
+
+def main():
+    torch.manual_seed(SEED)
+    os.makedirs(OUT, exist_ok=True)
+    for fn in [lexical_max_pool, log1p_relu, flops, softmax_bottleneck]:
+        fn()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
