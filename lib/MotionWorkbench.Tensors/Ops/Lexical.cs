@@ -7,8 +7,9 @@ namespace MotionWorkbench.Tensors;
 //   LexicalMaxPool: x (B, T, H), W (V, H), b (V), valid (B, T) -> z (B, V)
 //     z[b, j] = max over valid t of (x[b, t]·W[j] + b[j]);  t*[b, j] = the first such argmax (kept for backward)
 //     dx[b, t*] += dz[b, j]·W[j];  dW[j] += dz[b, j]·x[b, t*];  db[j] += dz[b, j]
-//     Forward tiles V (tileRows vocabulary rows per work item, default 512): one GEMM x_b (T, H)·W_tileᵀ into a
-//     T × tile scratch, then the column max, so B × T × V is never materialised. (b, tile) items run over Par.
+//     Forward tiles V (tileRows vocabulary rows, default 512) and groups batch rows (about 256 tokens a group): one GEMM
+//     x_group (rows, H)·W_tileᵀ into a rows × tile scratch, then the column max per item, so B × T × V is never
+//     materialised. (tile, group) work items run over Par.
 //     Backward is a sparse scatter through t* (B·V·H multiply-adds, T times fewer than a dense GEMM): dx split over
 //     the batch, dW/db split over vocabulary rows, so no two threads write the same row.
 //   Log1pRelu: y = ln(1 + max(z, 0))       dz += dy / (1 + z) for z > 0, else 0
@@ -37,7 +38,8 @@ public static partial class Ops
             if (Array.IndexOf(valid, true, b * T, T) < 0) throw new ArgumentException($"LexicalMaxPool: batch row {b} has no valid token (every row needs at least one)");
         if (argmaxOut is not null && argmaxOut.Length != B * V) throw new ArgumentException($"LexicalMaxPool: argmax buffer has {argmaxOut.Length} entries, expected B·V = {B * V}");
         if (tileRows <= 0) throw new ArgumentOutOfRangeException(nameof(tileRows), $"LexicalMaxPool: tileRows must be positive, got {tileRows}");
-        int tile = Math.Min(tileRows, V), tiles = (V + tile - 1) / Math.Max(1, tile);
+        int tile = Math.Max(1, Math.Min(tileRows, V)), tiles = (V + tile - 1) / tile;
+        int g = Math.Clamp(256 / Math.Max(1, T), 1, Math.Max(1, B)), groups = (B + g - 1) / g;
         var y = Tensor.Pooled([B, V]);
         var argmax = new int[B * V];
         var mask = (bool[])valid.Clone();
@@ -48,34 +50,40 @@ public static partial class Ops
             {
                 nint ax = (nint)px, aw = (nint)pw, ay = (nint)py, aa = (nint)pa;
                 float[]? biasArr = bias?.DataArray; int biasAt = bias?.DataOffset ?? 0;
-                Par.For(B * tiles, 1, (s, e) =>
+                // a work item is (vocabulary tile, group of batch rows): one GEMM with about 256 token rows, so the
+                // W tile is packed once per group rather than once per batch row; consecutive items share the tile
+                Par.For(tiles * groups, 1, (s, e) =>
                 {
-                    var scratch = BufferPool.Rent(T * tile, clear: false);
+                    var scratch = BufferPool.Rent(g * T * tile, clear: false);
                     try
                     {
                         fixed (float* ps = scratch)
                             for (int item = s; item < e; item++)
                             {
-                                int b = item / tiles, j0 = (item % tiles) * tile, n = Math.Min(tile, V - j0);
-                                Gemm.Serial(false, true, T, n, H, 1f, (float*)ax + (long)b * T * H, H, (float*)aw + (long)j0 * H, H, 0f, ps, n);
-                                float* yrow = (float*)ay + (long)b * V + j0;
-                                int* arow = (int*)aa + (long)b * V + j0;
-                                bool first = true;
-                                for (int t = 0; t < T; t++)
+                                int j0 = item / groups * tile, n = Math.Min(tile, V - j0);
+                                int b0 = item % groups * g, nb = Math.Min(g, B - b0);
+                                Gemm.Serial(false, true, nb * T, n, H, 1f, (float*)ax + (long)b0 * T * H, H, (float*)aw + (long)j0 * H, H, 0f, ps, n);
+                                for (int b = b0; b < b0 + nb; b++)
                                 {
-                                    if (!mask[b * T + t]) continue;
-                                    float* srow = ps + (long)t * n;
-                                    if (first)
+                                    float* yrow = (float*)ay + (long)b * V + j0;
+                                    int* arow = (int*)aa + (long)b * V + j0;
+                                    bool first = true;
+                                    for (int t = 0; t < T; t++)
                                     {
-                                        for (int j = 0; j < n; j++) { yrow[j] = srow[j]; arow[j] = t; }
-                                        first = false;
+                                        if (!mask[b * T + t]) continue;
+                                        float* srow = ps + ((long)(b - b0) * T + t) * n;
+                                        if (first)
+                                        {
+                                            for (int j = 0; j < n; j++) { yrow[j] = srow[j]; arow[j] = t; }
+                                            first = false;
+                                        }
+                                        else
+                                            for (int j = 0; j < n; j++)
+                                                if (srow[j] > yrow[j]) { yrow[j] = srow[j]; arow[j] = t; }
                                     }
-                                    else
-                                        for (int j = 0; j < n; j++)
-                                            if (srow[j] > yrow[j]) { yrow[j] = srow[j]; arow[j] = t; }
+                                    if (biasArr is not null)
+                                        TensorPrimitives.Add(new ReadOnlySpan<float>(yrow, n), new ReadOnlySpan<float>(biasArr, biasAt + j0, n), new Span<float>(yrow, n));
                                 }
-                                if (biasArr is not null)
-                                    TensorPrimitives.Add(new ReadOnlySpan<float>(yrow, n), new ReadOnlySpan<float>(biasArr, biasAt + j0, n), new Span<float>(yrow, n));
                             }
                     }
                     finally { BufferPool.Return(scratch); }

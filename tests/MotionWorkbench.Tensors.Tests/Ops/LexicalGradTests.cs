@@ -36,15 +36,16 @@ public class LexicalGradTests
     }
 
     [Theory]
-    [InlineData(3, 1100, 512)]   // three tiles, the last one partial
-    [InlineData(2, 7, 3)]
-    [InlineData(2, 7, 512)]      // one tile smaller than the default
-    public void LexicalMaxPool_Forward_MatchesMaterialisedReference(int B, int V, int tile)
+    [InlineData(3, 6, 1100, 512)]   // three tiles, the last one partial
+    [InlineData(2, 6, 7, 3)]
+    [InlineData(2, 6, 7, 512)]      // one tile smaller than the default
+    [InlineData(5, 100, 40, 16)]    // batch rows in groups of two (256 / T), the last group partial
+    public void LexicalMaxPool_Forward_MatchesMaterialisedReference(int B, int T, int V, int tile)
     {
         var rng = new Random(5);
-        int T = 6, H = 9;
+        int H = 9;
         var (x, w, b) = (Rand(rng, B, T, H), Rand(rng, V, H), Rand(rng, V));
-        var valid = Valid(B, T, [.. Enumerable.Range(0, B).Select(i => T - 2 * i)]);
+        var valid = Valid(B, T, [.. Enumerable.Range(0, B).Select(i => T - 2 * i - (i == 3 ? T - 9 : 0))]);
         var arg = new int[B * V];
         var z = Ops.LexicalMaxPool(x, w, b, valid, arg, tile);
         Assert.Equal([B, V], z.Shape);
