@@ -3,13 +3,14 @@ namespace MotionWorkbench.Training;
 /// <summary>Builds the model a <see cref="ModelSpec"/> describes, with a seeded initialisation.</summary>
 public static class ModelFactory
 {
-    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "bag"];
+    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "bag", "lex"];
 
     /// <param name="jointCount">Joints of the training data's skeleton (needed by "raw", whose input layer is 3 x joints wide).</param>
     public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0) => spec.Architecture switch
     {
         "bag" => new BagModel(spec, vocabularySize, seed),
         "vit" or "raw" => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
+        "lex" => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount),
         "interaction" => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
         _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' ({string.Join(", ", Architectures)})"),
     };

@@ -42,6 +42,15 @@ public sealed record ModelSpec
     public float HeadDropout { get; init; } = 0.5f;
     public float Temperature { get; init; } = 0.07f;
     public bool LearnableTemperature { get; init; }
+    /// <summary>Architecture "lex": the motion encoder under the lexical head, "vit" (motion patches) or "raw" (frames).</summary>
+    public string LexMotionEncoder { get; init; } = "vit";
+    /// <summary>Architecture "lex": τ of the InfoNCE on the normalised lexical vectors (LexLIP: 0.05, fixed).</summary>
+    public float LexTemperature { get; init; } = 0.05f;
+    /// <summary>Architecture "lex": weight of the FLOPS sparsity regulariser on each tower (LexLIP: 0.002).</summary>
+    public float LexFlopsWeight { get; init; } = 0.002f;
+
+    /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
+    public bool ReadsRawFrames() => Architecture == "raw" || (Architecture == "lex" && LexMotionEncoder == "raw");
 }
 
 /// <summary>Where the data comes from and how it is split and tokenised.</summary>
@@ -192,12 +201,18 @@ public sealed record RunConfig
         var errors = new List<string>();
         var m = Model;
         if (!ModelFactory.Architectures.Contains(m.Architecture)) errors.Add($"model.architecture must be one of {string.Join(", ", ModelFactory.Architectures)}, got '{m.Architecture}'");
-        if (Data.MixDirs().Count > 0 && m.Architecture is ("raw" or "interaction"))
+        if (Data.MixDirs().Count > 0 && (m.Architecture is "interaction" || m.ReadsRawFrames()))
             errors.Add($"data.mixWith mixes skeletons through motion patches; model.architecture '{m.Architecture}' cannot (raw frames differ in width per skeleton; interactions need InterHuman pairs)");
-        if (Train.InitMotionEncoder is not null && m.Architecture is not ("vit" or "interaction"))
+        if (Train.InitMotionEncoder is not null && m.Architecture is not ("vit" or "interaction") && !(m.Architecture == "lex" && m.LexMotionEncoder == "vit"))
             errors.Add($"train.initMotionEncoder loads a timm ViT; model.architecture '{m.Architecture}' has no ViT");
         if (Train.InitFrom is not null && Train.InitMotionEncoder is not null)
             errors.Add("train.initFrom and train.initMotionEncoder both set: start either from a run or from a timm ViT");
+        if (m.Architecture == "lex")
+        {
+            if (m.LexMotionEncoder is not ("vit" or "raw")) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
+            if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
+            if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
+        }
         if (m.PatchSize is not (8 or 16 or 32)) errors.Add($"model.patchSize must be 8, 16 or 32, got {m.PatchSize}");
         if (m.MaxFrames <= 0 || m.MaxFrames % m.PatchSize != 0) errors.Add($"model.maxFrames ({m.MaxFrames}) must be a positive multiple of model.patchSize ({m.PatchSize})");
         if (m.VitHeads <= 0 || m.VitWidth % m.VitHeads != 0) errors.Add($"model.vitWidth ({m.VitWidth}) must be divisible by model.vitHeads ({m.VitHeads})");

@@ -80,7 +80,7 @@ public sealed class RunData
     /// <summary>The motion input a model architecture reads.</summary>
     public static MotionRepresentation RepresentationOf(ModelSpec model) => model.Architecture switch
     {
-        "raw" => MotionRepresentation.RawSequence,
+        _ when model.ReadsRawFrames() => MotionRepresentation.RawSequence,
         "interaction" => MotionRepresentation.PatchPair,
         _ => MotionRepresentation.Patches,
     };
@@ -126,7 +126,7 @@ public sealed class RunData
         if (statistics.JointCount != dataset.Skeleton.JointCount)
             throw new InvalidDataException($"{runDir}: the skeletons differ: the run was trained on {statistics.JointCount} joints, "
                 + $"{dir} has {dataset.Skeleton.JointCount} ({dataset.Skeleton.Name}); evaluate on data of the run's skeleton"
-                + (config.Model.Architecture == "raw" ? "" : ", or across skeletons with that dataset's own statistics (Experiment.Evaluate, notebook 07)"));
+                + (config.Model.ReadsRawFrames() ? "" : ", or across skeletons with that dataset's own statistics (Experiment.Evaluate, notebook 07)"));
         var vocabPath = Path.Combine(runDir, VocabFileName);
         if (!File.Exists(vocabPath)) throw new FileNotFoundException($"{vocabPath}: the run's vocabulary is missing", vocabPath);
         return new RunData(config with { Data = config.Data with { Dir = dir } }, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(vocabPath), config.Data.MaxTokens), partners);

@@ -21,7 +21,7 @@ public static class RunModels
         var path = checkpoint is null ? DefaultCheckpoint(runDir) : File.Exists(checkpoint) ? checkpoint : Path.Combine(runDir, checkpoint);
         var config = RunConfig.Load(runDir);
         var vocab = WordPieceVocabulary.Load(Path.Combine(runDir, RunData.VocabFileName));
-        int joints = config.Model.Architecture == "raw" ? JointCountOf(runDir) : 0;
+        int joints = config.Model.ReadsRawFrames() ? JointCountOf(runDir) : 0;
         var model = ModelFactory.Create(config.Model, vocab.Count, (ulong)config.Train.Seed, joints);
         var (tensors, _, _, _, _) = Checkpoint.Read(path);
         model.Module.LoadStateDict(tensors, strict: true, path);

@@ -275,6 +275,7 @@ public sealed class Trainer
     {
         TransformerModel t => t.Model.TextEncoder,
         InteractionRetrievalModel i => i.Model.TextEncoder,
+        LexicalRetrievalModel l => l.Model.TextEncoder,
         _ => throw new InvalidOperationException($"{model.GetType().Name} has no transformer text encoder to pre-train"),
     };
 
@@ -286,6 +287,7 @@ public sealed class Trainer
         {
             TransformerModel t => t.Model.LoadPretrainedMotionEncoder(path),
             InteractionRetrievalModel i when i.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
+            LexicalRetrievalModel l when l.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
             _ => throw new InvalidOperationException($"{path}: the {model.GetType().Name} has no ViT motion encoder to initialise"),
         };
     }

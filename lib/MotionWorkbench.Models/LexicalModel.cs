@@ -1,0 +1,150 @@
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Nn;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Models;
+
+/// <summary>
+/// A lexical (SPLADE / LexLIP) head in BERT's MLM-head shape: <c>transform</c> Linear(in → C) with exact GELU,
+/// <c>layer_norm</c>, then the vocabulary projection (V, C) plus <c>bias</c> (V), fused with the max over tokens
+/// (<see cref="Ops.LexicalMaxPool(Tensor, Tensor, Tensor?, bool[], int[]?, int)"/>, tiled over V) and
+/// w = log(1 + ReLU(z)). The text head's projection is the word-embedding table (tied, not a parameter of the head);
+/// the motion head owns a <c>weight</c> (V, C), a copy of the text head made when the model is built. A motion
+/// encoder narrower or wider than the text width is bridged by <c>transform</c> taking the motion width.
+/// </summary>
+public sealed class LexicalHead : Module
+{
+    private readonly Tensor? tied;
+
+    public Linear Transform { get; }
+    public LayerNorm LayerNorm { get; }
+    public Tensor Bias { get; }
+
+    /// <summary>The head's own projection (V, C); null when tied to the word embeddings.</summary>
+    public Tensor? OwnWeight { get; }
+
+    /// <summary>The vocabulary projection in use (V, C).</summary>
+    public Tensor Projection => OwnWeight ?? tied!;
+
+    public int InputWidth { get; }
+    public int VocabularySize => Bias.Size;
+
+    /// <param name="tiedWeight">The word-embedding table (V, C) to tie to; null gives the head its own weight.</param>
+    public LexicalHead(int inputWidth, int width, int vocabularySize, float layerNormEps, Tensor? tiedWeight, ulong seed)
+    {
+        if (tiedWeight is not null && (tiedWeight.Rank != 2 || tiedWeight.Shape[0] != vocabularySize || tiedWeight.Shape[1] != width))
+            throw new ArgumentException($"lexical head: the tied weight {Tensor.Format(tiedWeight.Shape)} must be (V={vocabularySize}, C={width})");
+        InputWidth = inputWidth;
+        tied = tiedWeight;
+        Transform = Child("transform", new Linear(inputWidth, width));
+        LayerNorm = Child("layer_norm", new LayerNorm(width, layerNormEps));
+        Bias = Param("bias", vocabularySize);
+        if (tiedWeight is null) OwnWeight = Param("weight", vocabularySize, width);
+        Init.Bert(this, new Random(unchecked((int)(seed ^ (seed >> 32)) + 41)));
+    }
+
+    /// <summary>The (B, L, C) hidden states the vocabulary projection reads: LayerNorm(GELU(transform(tokens))).</summary>
+    public Tensor Hidden(Tensor tokens)
+    {
+        if (tokens.Rank != 3 || tokens.Shape[2] != InputWidth)
+            throw new ArgumentException($"lexical head: tokens must be (B, L, {InputWidth}), got {Tensor.Format(tokens.Shape)}");
+        return LayerNorm.Forward(Transform.ForwardGelu(tokens));
+    }
+
+    /// <summary>Max-pooled vocabulary logits z (B, V) over the valid tokens (B·L flags, true = counts).</summary>
+    public Tensor MaxLogits(Tensor tokens, bool[] valid) => Ops.LexicalMaxPool(Hidden(tokens), Projection, Bias, valid);
+
+    /// <summary>The lexical vectors w = log(1 + ReLU(z)) (B, V), not normalised.</summary>
+    public Tensor Forward(Tensor tokens, bool[] valid) => Ops.Log1pRelu(MaxLogits(tokens, valid));
+
+    /// <summary>Copies another head's transform (when the widths agree), layer norm, bias and projection into this one.</summary>
+    public void CopyFrom(LexicalHead source)
+    {
+        if (OwnWeight is null) throw new InvalidOperationException("lexical head: a tied head cannot take another head's projection");
+        if (source.VocabularySize != VocabularySize || source.Projection.Shape[1] != Projection.Shape[1])
+            throw new ArgumentException($"lexical head: cannot copy a head over {source.VocabularySize} words of width {source.Projection.Shape[1]} into one over {VocabularySize} of width {Projection.Shape[1]}");
+        if (source.InputWidth == InputWidth)
+        {
+            source.Transform.Weight.Data.CopyTo(Transform.Weight.Data);
+            if (source.Transform.Bias is not null && Transform.Bias is not null) source.Transform.Bias.Data.CopyTo(Transform.Bias.Data);
+        }
+        source.LayerNorm.Weight.Data.CopyTo(LayerNorm.Weight.Data);
+        source.LayerNorm.Bias.Data.CopyTo(LayerNorm.Bias.Data);
+        source.Bias.Data.CopyTo(Bias.Data);
+        source.Projection.Data.CopyTo(OwnWeight.Data);
+    }
+}
+
+/// <summary>Settings of a <see cref="LexicalModel"/> beyond its encoders.</summary>
+/// <param name="Temperature">τ of the InfoNCE on the normalised lexical vectors (LexLIP: 0.05, fixed).</param>
+/// <param name="FlopsWeight">Weight of FLOPS(w_motion) + FLOPS(w_text) (LexLIP: 0.002), on the normalised vectors.</param>
+public sealed record LexicalOptions(float Temperature = 0.05f, float FlopsWeight = 0.002f);
+
+/// <summary>
+/// The Lex retrieval model: <c>motion_encoder</c> (ViT over motion patches or the raw-sequence transformer),
+/// <c>text_encoder</c> (DistilBERT/BERT), <c>text_lex</c> (lexical head tied to the word embeddings) and
+/// <c>motion_lex</c> (the motion tower's own copy, initialised from <c>text_lex</c>). Both towers give L2-normalised
+/// vectors over the text vocabulary; similarity is their dot product. The loss (phase LexCMLP, and the "†" baseline)
+/// is the symmetric InfoNCE at τ plus the FLOPS sparsity regulariser.
+/// </summary>
+public sealed class LexicalModel : Module
+{
+    public MotionEncoder MotionEncoder { get; }
+    public TextEncoder TextEncoder { get; }
+    public LexicalHead TextLex { get; }
+    public LexicalHead MotionLex { get; }
+    public LexicalOptions Options { get; }
+
+    /// <summary>Vocabulary size (the dimension of the lexical vectors).</summary>
+    public int VocabularySize => TextEncoder.Config.VocabSize;
+
+    public LexicalModel(MotionEncoderConfig motion, TextEncoderConfig text, LexicalOptions options, ulong seed)
+    {
+        text.Validate();
+        if (!(options.Temperature > 0)) throw new ArgumentException($"lexical model: the temperature must be positive, got {options.Temperature}");
+        if (!(options.FlopsWeight >= 0)) throw new ArgumentException($"lexical model: the FLOPS weight must be non-negative, got {options.FlopsWeight}");
+        Options = options;
+        MotionEncoder = Child("motion_encoder", MotionEncoder.Create(motion, seed * 7 + 1));
+        TextEncoder = Child("text_encoder", new TextEncoder(text, seed * 7 + 2));
+        TextLex = Child("text_lex", new LexicalHead(text.Width, text.Width, text.VocabSize, text.LayerNormEps, TextEncoder.Embeddings.WordEmbeddings.Weight, seed * 7 + 3));
+        MotionLex = Child("motion_lex", new LexicalHead(MotionEncoder.FeatureDim, text.Width, text.VocabSize, text.LayerNormEps, null, seed * 7 + 4));
+        MotionLex.CopyFrom(TextLex);
+    }
+
+    /// <summary>Raw (unnormalised) motion lexical vectors (B, V).</summary>
+    public Tensor MotionLexical(MotionInput input)
+    {
+        var tokens = MotionEncoder.ForwardTokens(input); // (B, L, C)
+        int B = tokens.Shape[0], L = tokens.Shape[1];
+        var valid = new bool[B * L];
+        if (input.PaddingMask is { } pad && pad.Length == B * L) for (int i = 0; i < valid.Length; i++) valid[i] = !pad[i];
+        else Array.Fill(valid, true);
+        return MotionLex.Forward(tokens, valid);
+    }
+
+    /// <summary>Raw (unnormalised) caption lexical vectors (B, V); padding tokens excluded.</summary>
+    public Tensor TextLexical(EncodedBatch batch)
+    {
+        var tokens = TextEncoder.ForwardTokens(batch);
+        return TextLex.Forward(tokens, Array.ConvertAll(batch.AttentionMask, m => m != 0));
+    }
+
+    /// <summary>L2-normalised motion lexical vectors (B, V).</summary>
+    public Tensor EncodeMotion(MotionInput input) => Ops.L2Normalize(MotionLexical(input));
+
+    /// <summary>L2-normalised caption lexical vectors (B, V).</summary>
+    public Tensor EncodeText(EncodedBatch batch) => Ops.L2Normalize(TextLexical(batch));
+
+    /// <summary>InfoNCE (1/τ) on normalised lexical vectors + FlopsWeight·(FLOPS(motion) + FLOPS(text)).</summary>
+    public Tensor ContrastiveLoss(Tensor text, Tensor motion)
+    {
+        var loss = Contrastive.Loss(text, motion, 1f / Options.Temperature);
+        if (Options.FlopsWeight == 0) return loss;
+        var flops = Ops.Add(Ops.FlopsRegularizer(text), Ops.FlopsRegularizer(motion));
+        return Ops.Add(loss, Ops.Scale(Ops.Reshape(flops, loss.Shape), Options.FlopsWeight));
+    }
+
+    /// <summary>"motion" (motion encoder), "text" (text encoder, word embeddings included) and "heads" (both lexical heads).</summary>
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() =>
+        Contrastive.ParameterGroups(MotionEncoder, TextEncoder, MotionLex, TextLex, null);
+}
