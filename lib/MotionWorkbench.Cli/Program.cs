@@ -14,6 +14,8 @@ root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(IndexCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 

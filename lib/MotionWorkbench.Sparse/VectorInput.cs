@@ -9,7 +9,7 @@ public static class VectorInput
     /// Rows of a (N, width) float .npy of dense lexical vectors as sparse vectors. NaN, infinite or negative entries
     /// and a width other than <paramref name="expectedWidth"/> (when given) are an <see cref="InvalidDataException"/>.
     /// </summary>
-    public static SparseVector[] ReadNpy(string path, int? expectedWidth = null)
+    public static (SparseVector[] Rows, int Width) ReadNpy(string path, int? expectedWidth = null)
     {
         var a = Npy.Read(path);
         if (a.Rank != 2) throw new InvalidDataException($"{path}: expected a (N, |V|) array of lexical vectors, got shape {a.ShapeText}");
@@ -29,7 +29,7 @@ public static class VectorInput
             }
             result[i] = SparseVector.FromDense(row);
         }
-        return result;
+        return (result, width);
     }
 
     /// <summary>One id per line (trailing empty line ignored); the count must be <paramref name="expected"/>, ids non-empty and unique.</summary>

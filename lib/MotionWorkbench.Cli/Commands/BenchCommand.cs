@@ -36,6 +36,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
         foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference, poison }) command.Options.Add(o);
         command.Subcommands.Add(BenchRetrievalCommand.Create());
+        command.Subcommands.Add(BenchIndexCommand.Create());
         command.SetAction(parse =>
         {
             var which = parse.GetValue(model) ?? "all";

@@ -1,0 +1,228 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MotionWorkbench.Sparse;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary>
+/// <c>mw index build|search|info|export</c>: the exact impact inverted index over sparse lexical vectors
+/// (lib/MotionWorkbench.Sparse): build it from an .npy of (N, |V|) vectors, search it, describe it, export it to
+/// Elasticsearch / OpenSearch.
+/// </summary>
+internal static class IndexCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("index", "Sparse lexical vectors: build, search, describe and export an exact impact inverted index (.mwidx).");
+        command.Subcommands.Add(IndexBuildCommand.Create());
+        command.Subcommands.Add(IndexSearchCommand.Create());
+        command.Subcommands.Add(IndexInfoCommand.Create());
+        command.Subcommands.Add(IndexExportCommand.Create());
+        return command;
+    }
+
+    /// <summary>Runs a verb; bad input becomes one "mw index VERB: ..." line on stderr and exit code 1.</summary>
+    public static int Run(string verb, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"mw index {verb}: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The vocabulary words (when a file is given) and the hash naming them (else the hash of "size:N").</summary>
+    public static (string[]? Words, string Hash) Vocabulary(string? path, int width, string what)
+    {
+        if (path is null) return (null, VocabularyHash.OfSize(width));
+        if (!File.Exists(path)) throw new FileNotFoundException($"--vocab {path}: no such file");
+        var words = VocabularyHash.ReadVocabulary(path);
+        if (words.Length != width) throw new InvalidDataException($"{path}: {words.Length} words, but {what} are {width} wide");
+        return (words, VocabularyHash.Of(words));
+    }
+
+    public static void MustExist(string path, string option)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{option} {path}: no such file");
+    }
+
+    public static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : "F1", CultureInfo.InvariantCulture);
+}
+
+internal static class IndexBuildCommand
+{
+    public static Command Create()
+    {
+        var vectors = new Option<string>("--vectors") { Description = "(N, |V|) float .npy of non-negative lexical vectors, one row per item", Required = true };
+        var ids = new Option<string?>("--ids") { Description = "Text file with one item id per line (default: row numbers)" };
+        var vocab = new Option<string?>("--vocab") { Description = "vocab.txt (line j = term j): names the vocabulary in the header; its hash must match at query time" };
+        var topK = new Option<int?>("--top-k") { Description = "Keep only the K largest weights per item (default: all non-zeros)" };
+        var scale = new Option<int>("--scale") { Description = "Quantisation: impact = round(weight x scale), zeros dropped", DefaultValueFactory = _ => 100 };
+        var output = new Option<string>("--out") { Description = "Index file to write (.mwidx)", Required = true };
+        var command = new Command("build", "Build an exact impact inverted index from lexical vectors.");
+        foreach (var o in new Option[] { vectors, ids, vocab, topK, scale, output }) command.Options.Add(o);
+        command.SetAction(parse => IndexCommand.Run("build", () =>
+        {
+            string input = parse.GetValue(vectors)!, outPath = parse.GetValue(output)!;
+            IndexCommand.MustExist(input, "--vectors");
+            OutputCheck.File(outPath, "--out");
+            if (parse.GetValue(topK) is < 1) throw new ArgumentException($"--top-k must be >= 1, got {parse.GetValue(topK)}");
+            if (parse.GetValue(scale) < 1) throw new ArgumentException($"--scale must be >= 1, got {parse.GetValue(scale)}");
+            var sw = Stopwatch.StartNew();
+            Console.Error.WriteLine($"reading {input} ...");
+            var (items, width) = VectorInput.ReadNpy(input);
+            var (_, hash) = IndexCommand.Vocabulary(parse.GetValue(vocab), width, $"the vectors of {input}");
+            string[]? names = parse.GetValue(ids) is { } idPath ? ReadIds(idPath, items.Length) : null;
+            Console.Error.WriteLine($"indexing {items.Length:N0} vectors over {width:N0} terms ...");
+            var index = SparseIndex.Build(items, width, hash, names, new IndexBuildOptions { TopK = parse.GetValue(topK), Scale = parse.GetValue(scale) });
+            index.Save(outPath);
+            Console.WriteLine($"wrote {outPath}: {index.Info} in {sw.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string[] ReadIds(string path, int n)
+    {
+        IndexCommand.MustExist(path, "--ids");
+        return VectorInput.ReadIds(path, n);
+    }
+}
+
+internal static class IndexSearchCommand
+{
+    public static Command Create()
+    {
+        var index = new Option<string>("--index") { Description = "Index file written by mw index build", Required = true };
+        var queries = new Option<string>("--query-vectors") { Description = "(Q, |V|) float .npy of query lexical vectors", Required = true };
+        var vocab = new Option<string?>("--vocab") { Description = "The queries' vocab.txt: refused unless it is the index's vocabulary" };
+        var k = new Option<int>("--k") { Description = "Results per query", DefaultValueFactory = _ => 10 };
+        var mode = new Option<string>("--mode") { Description = "maxscore (pruned, default) or exhaustive; both give the same results", DefaultValueFactory = _ => "maxscore" };
+        var json = new Option<bool>("--json") { Description = "Print JSON (one array of hits per query)" };
+        var command = new Command("search", "Top-k items of an index for each query vector (sparse dot product of the quantised vectors).");
+        foreach (var o in new Option[] { index, queries, vocab, k, mode, json }) command.Options.Add(o);
+        command.SetAction(parse => IndexCommand.Run("search", () =>
+        {
+            string path = parse.GetValue(index)!, qpath = parse.GetValue(queries)!;
+            IndexCommand.MustExist(path, "--index");
+            IndexCommand.MustExist(qpath, "--query-vectors");
+            int kk = parse.GetValue(k);
+            if (kk < 1) throw new ArgumentException($"--k must be >= 1, got {kk}");
+            var m = parse.GetValue(mode) switch
+            {
+                "maxscore" => SearchMode.MaxScore,
+                "exhaustive" => SearchMode.Exhaustive,
+                var other => throw new ArgumentException($"--mode '{other}': expected maxscore or exhaustive"),
+            };
+            var probe = SparseIndex.Load(path);
+            var (_, hash) = parse.GetValue(vocab) is { } v ? IndexCommand.Vocabulary(v, probe.VocabularySize, "the index's terms") : (null, (string?)null);
+            if (hash is not null && hash != probe.VocabularyHash)
+                throw new InvalidDataException($"{path}: index built over vocabulary {probe.VocabularyHash}, query vocabulary {hash}");
+            var qs = VectorInput.ReadNpy(qpath, probe.VocabularySize).Rows;
+            var sw = Stopwatch.StartNew();
+            var results = probe.SearchBatch(qs, kk, m);
+            double ms = sw.Elapsed.TotalMilliseconds;
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => r.Select(h => new { item = h.Item, id = h.Id, score = h.Score, dot = h.Dot }))));
+                return 0;
+            }
+            for (int q = 0; q < results.Length; q++)
+            {
+                Console.WriteLine($"query {q} ({qs[q].Count} terms): {results[q].Length} hit(s)");
+                for (int r = 0; r < results[q].Length; r++)
+                {
+                    var h = results[q][r];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r + 1,4}. {h.Dot,10:F4}  {h.Id ?? h.Item.ToString(CultureInfo.InvariantCulture)}"));
+                }
+            }
+            Console.Error.WriteLine($"{qs.Length} queries in {IndexCommand.Ms(ms)} ms ({IndexCommand.Ms(ms / Math.Max(1, qs.Length))} ms/query, {parse.GetValue(mode)})");
+            return 0;
+        }));
+        return command;
+    }
+}
+
+internal static class IndexInfoCommand
+{
+    public static Command Create()
+    {
+        var index = new Option<string>("--index") { Description = "Index file", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("info", "Header and size figures of an index file (checks its CRC).");
+        command.Options.Add(index);
+        command.Options.Add(json);
+        command.SetAction(parse => IndexCommand.Run("info", () =>
+        {
+            string path = parse.GetValue(index)!;
+            IndexCommand.MustExist(path, "--index");
+            var info = SparseIndex.Load(path).Info;
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    file = path, format_version = SparseIndex.FormatVersion, items = info.Items, vocabulary_size = info.VocabularySize, vocabulary_hash = info.VocabularyHash,
+                    scale = info.Scale, top_k = info.TopK, terms = info.Terms, postings = info.Postings, mean_nnz = Math.Round(info.MeanNnz, 2),
+                    bytes = info.Bytes, bytes_per_item = Math.Round(info.BytesPerItem, 2),
+                }));
+            else Console.WriteLine($"{path}: {SparseIndex.FileMagic} version {SparseIndex.FormatVersion}; {info}");
+            return 0;
+        }));
+        return command;
+    }
+}
+
+internal static class IndexExportCommand
+{
+    public static Command Create()
+    {
+        var index = new Option<string>("--index") { Description = "Index file", Required = true };
+        var format = new Option<string>("--format") { Description = "elasticsearch (sparse_vector) or opensearch (rank_features)", Required = true };
+        var vocab = new Option<string?>("--vocab") { Description = "vocab.txt: feature names are its words (default t0, t1, ...)" };
+        var output = new Option<string>("--out") { Description = "Folder for mapping.json, bulk-NNNN.ndjson and query.json", Required = true };
+        var queries = new Option<string?>("--query-vectors") { Description = ".npy whose row 0 becomes the example query.json (default: item 0's vector)" };
+        var k = new Option<int>("--k") { Description = "size of the example query", DefaultValueFactory = _ => 10 };
+        var perFile = new Option<int>("--docs-per-file") { Description = "documents per bulk file", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("export", "Write an index for Elasticsearch or OpenSearch: mapping, NDJSON bulk files, a query body that scores like mw.");
+        foreach (var o in new Option[] { index, format, vocab, output, queries, k, perFile }) command.Options.Add(o);
+        command.SetAction(parse => IndexCommand.Run("export", () =>
+        {
+            string path = parse.GetValue(index)!, outDir = parse.GetValue(output)!;
+            IndexCommand.MustExist(path, "--index");
+            var fmt = parse.GetValue(format) switch
+            {
+                "elasticsearch" => ExportFormat.Elasticsearch,
+                "opensearch" => ExportFormat.OpenSearch,
+                var other => throw new ArgumentException($"--format '{other}': expected elasticsearch or opensearch"),
+            };
+            if (parse.GetValue(perFile) < 1 || parse.GetValue(k) < 1) throw new ArgumentException("--docs-per-file and --k must be >= 1");
+            OutputCheck.Folder(outDir, "--out");
+            var idx = SparseIndex.Load(path);
+            var (words, hash) = IndexCommand.Vocabulary(parse.GetValue(vocab), idx.VocabularySize, "the index's terms");
+            if (words is not null && hash != idx.VocabularyHash)
+                throw new InvalidDataException($"{path}: index built over vocabulary {idx.VocabularyHash}, --vocab is vocabulary {hash}");
+            SparseVector? example = null;
+            if (parse.GetValue(queries) is { } qpath)
+            {
+                IndexCommand.MustExist(qpath, "--query-vectors");
+                var qs = VectorInput.ReadNpy(qpath, idx.VocabularySize).Rows;
+                if (qs.Length == 0) throw new InvalidDataException($"{qpath}: no query rows");
+                example = qs[0];
+            }
+            var files = ElasticsearchExport.Export(idx, words, outDir, fmt, example, parse.GetValue(k), parse.GetValue(perFile),
+                done => Console.Error.Write($"\r  {done:N0}/{idx.ItemCount:N0} documents"));
+            if (idx.ItemCount > 0) Console.Error.WriteLine();
+            Console.WriteLine($"wrote {files.Count} files to {outDir} ({fmt}): mapping.json, {files.Count - 2} bulk file(s), query.json");
+            Console.WriteLine(fmt == ExportFormat.Elasticsearch
+                ? "  curl -XPUT $ES/motions -H 'Content-Type: application/json' -d @mapping.json; for f in bulk-*.ndjson; do curl -XPOST $ES/motions/_bulk -H 'Content-Type: application/x-ndjson' --data-binary @$f; done; curl $ES/motions/_search -H 'Content-Type: application/json' -d @query.json"
+                : "  same requests against OpenSearch: PUT /motions mapping.json, POST /motions/_bulk each bulk file, POST /motions/_search query.json");
+            return 0;
+        }));
+        return command;
+    }
+}
