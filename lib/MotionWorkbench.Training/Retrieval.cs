@@ -65,6 +65,38 @@ public sealed class RetrievalIndex
         return TopK(Embeddings.Texts, Embeddings.Motions[i], k).Select((x, r) => new SearchHit(r + 1, Embeddings.Ids[x.Index], Embeddings.Captions[x.Index], x.Score)).ToList();
     }
 
+    /// <summary>Whether the run is a Lex run (its embeddings are vectors over the vocabulary).</summary>
+    public bool IsLexical => model is LexicalRetrievalModel;
+
+    /// <summary>A Lex run: the k heaviest words of the text's lexical vector (L2-normalised weights).</summary>
+    public IReadOnlyList<(string Word, float Weight)> ExplainText(string text, int k = 20)
+    {
+        RequireLexical();
+        return LexicalWords.Top(EmbedText(text), data.Tokenizer.Vocabulary, k);
+    }
+
+    /// <summary>A Lex run: the k heaviest words of a motion's lexical vector (L2-normalised weights).</summary>
+    public IReadOnlyList<(string Word, float Weight)> ExplainMotion(string motionId, int k = 20)
+    {
+        RequireLexical();
+        int i = Embeddings.Ids.ToList().IndexOf(motionId);
+        if (i < 0) throw new ArgumentException($"motion '{motionId}' is not in the {Embeddings.Split} split of {data.Config.Data.Dir}");
+        return LexicalWords.Top(Embeddings.Motions[i], data.Tokenizer.Vocabulary, k);
+    }
+
+    /// <summary>The first caption of a motion of the split.</summary>
+    public string CaptionOf(string motionId)
+    {
+        int i = Embeddings.Ids.ToList().IndexOf(motionId);
+        return i < 0 ? throw new ArgumentException($"motion '{motionId}' is not in the {Embeddings.Split} split") : Embeddings.Captions[i];
+    }
+
+    private void RequireLexical()
+    {
+        if (model is not LexicalRetrievalModel)
+            throw new InvalidOperationException($"the run's model is '{data.Config.Model.Architecture}': its embeddings are not over the vocabulary; explaining needs a Lex run (model.architecture = lex)");
+    }
+
     private static List<(int Index, double Score)> TopK(float[][] rows, float[] q, int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1");

@@ -24,8 +24,14 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
         string selection = Path.GetFileName(path) == MotionWorkbench.Training.Checkpoint.BestFileName
             ? config.Train.Selection == "test" ? "best checkpoint by test-set selection (the reference's practice; test numbers are optimistic)" : "best checkpoint by validation motion->text R@1"
             : "last checkpoint";
-        return new RunEvaluation(runDir, Path.GetFileName(path), split, data.Config.Data.Dir, emb.Count, results, emb.FromCache, selection);
+        return new RunEvaluation(runDir, Path.GetFileName(path), split, data.Config.Data.Dir, emb.Count, results, emb.FromCache, selection)
+        {
+            Sparsity = config.Model.Architecture == "lex" && emb.Count > 0 ? LexicalSparsity.Of(emb.Texts, emb.Motions) : null,
+        };
     }
+
+    /// <summary>Sparsity of the vectors (lexical runs only): non-zeros per motion and caption, FLOPS.</summary>
+    public LexicalSparsity? Sparsity { get; init; }
 
     /// <summary>Chance R@k (percent) for a gallery of n items: 100 k / n (one positive each).</summary>
     public static double ChanceRecall(int k, int n) => n <= 0 ? double.NaN : Math.Min(100.0, 100.0 * k / n);
@@ -45,6 +51,7 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
         ["data"] = DataDir,
         ["n"] = N,
         ["results"] = new JsonArray(Results.Select(r => JsonNode.Parse(r.ToJson())).ToArray()),
+        ["sparsity"] = Sparsity?.ToJson(),
     };
 
     /// <summary>An HTML table per protocol (rows t2m and m2t, plus a chance row).</summary>
@@ -52,6 +59,7 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<p>Split <b>{Html(Split)}</b> of <code>{Html(DataDir)}</code>, n = {N}, {Html(Checkpoint)} ({Html(Selection)}).</p>\n");
+        if (Sparsity is not null) sb.Append(CultureInfo.InvariantCulture, $"<p>Lexical vectors: {Html(Sparsity.ToString())}.</p>\n");
         foreach (var r in Results)
         {
             int g = GallerySize(r.Protocol, r.N);

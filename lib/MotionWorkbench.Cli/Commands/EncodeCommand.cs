@@ -57,6 +57,23 @@ internal static class EncodeCommand
         Npy.Write(path, data, shape);
     }
 
+    /// <summary>
+    /// The lexical model of a Lex run's checkpoint (<c>--lexical</c>); a clear error when <paramref name="path"/> is
+    /// missing, not a run checkpoint or a run of another architecture.
+    /// </summary>
+    internal static LexicalModel LoadLexicalModel(string? path)
+    {
+        if (path is null) throw new ArgumentException("--lexical needs --checkpoint: a checkpoint of a Lex run (model.architecture = lex), e.g. runs/lex/best.safetensors");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found", path);
+        var (_, metadata) = Safetensors.Read(path);
+        if (!metadata.TryGetValue("format", out var f) || f != MotionWorkbench.Training.Checkpoint.Format)
+            throw new ArgumentException($"{path}: --lexical needs a run checkpoint (best/last.safetensors of a Lex run); this file is '{f ?? "a plain safetensors file"}'");
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var model = MotionWorkbench.Training.RunModels.Load(runDir, path);
+        return model is MotionWorkbench.Training.LexicalRetrievalModel lex ? lex.Model
+            : throw new ArgumentException($"{path}: --lexical needs a Lex run; {runDir} holds a '{MotionWorkbench.Training.RunConfig.Load(runDir).Model.Architecture}' model (train one with --set model.architecture=lex)");
+    }
+
     /// <summary>The saved MotionWorkbench model in <paramref name="path"/>, or null when it is a plain (timm/HF) checkpoint.</summary>
     internal static MotionTextModel? TryLoadWorkbenchModel(string path)
     {

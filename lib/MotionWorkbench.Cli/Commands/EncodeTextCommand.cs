@@ -23,8 +23,9 @@ internal static class EncodeTextCommand
         var textFile = new Option<string?>("--text-file") { Description = "A file with one text per line (blank lines skipped)" };
         var output = new Option<string>("--out") { Description = "Pooled features .npy (B, C)", Required = true };
         var tokens = new Option<bool>("--tokens") { Description = "Also write every token's output (B, L, C) to OUT.tokens.npy and the attention mask (B, L) to OUT.mask.npy" };
+        var lexical = new Option<bool>("--lexical") { Description = "Write the L2-normalised lexical vectors (B, |V|) of a Lex run's checkpoint (--checkpoint RUN/best.safetensors) instead of the pooled features" };
         var command = new Command("text", "Encode texts with the DistilBERT/BERT text encoder.");
-        foreach (var o in new Option[] { preset, hfConfig, pooling, checkpoint, seed, vocab, text, textFile, output, tokens }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, hfConfig, pooling, checkpoint, seed, vocab, text, textFile, output, tokens, lexical }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
@@ -34,6 +35,7 @@ internal static class EncodeTextCommand
                 if (file is not null) texts.AddRange(File.ReadAllLines(file).Where(l => !string.IsNullOrWhiteSpace(l)));
                 if (texts.Count == 0) throw new ArgumentException("give at least one --text or a --text-file");
                 var ckpt = parse.GetValue(checkpoint);
+                if (parse.GetValue(lexical)) return EncodeLexical(EncodeCommand.LoadLexicalModel(ckpt), ckpt!, parse.GetValue(vocab)!, texts, parse.GetValue(output)!);
                 var saved = ckpt is null ? null : EncodeCommand.TryLoadWorkbenchModel(ckpt);
                 TextEncoder encoder;
                 if (saved is not null)
@@ -90,5 +92,25 @@ internal static class EncodeTextCommand
             }
         });
         return command;
+    }
+
+    private static int EncodeLexical(LexicalModel model, string checkpoint, string vocabPath, IReadOnlyList<string> texts, string outPath)
+    {
+        var tokenizer = BertTokenizer.FromVocabularyFile(vocabPath, model.TextEncoder.Config.MaxPositions);
+        if (tokenizer.Vocabulary.Count != model.VocabularySize)
+            throw new ArgumentException($"{vocabPath}: {tokenizer.Vocabulary.Count} tokens, but the Lex run of {checkpoint} has a vocabulary of {model.VocabularySize} (use the run's vocab.txt)");
+        EncodeCommand.RequireFiniteWeights(model, checkpoint);
+        int V = model.VocabularySize;
+        var output = new float[texts.Count * V];
+        using (Autograd.NoGrad())
+            for (int s = 0; s < texts.Count; s += 64)
+            {
+                int n = Math.Min(64, texts.Count - s);
+                using var scope = TensorScope.Begin();
+                model.EncodeText(tokenizer.EncodeBatch(texts.Skip(s).Take(n).ToList())).Data.CopyTo(output.AsSpan(s * V, n * V));
+            }
+        EncodeCommand.WriteNpy(outPath, output, [texts.Count, V]);
+        Console.WriteLine($"wrote {outPath} ({texts.Count}, {V}): lexical vectors, mean {output.Count(x => x != 0) / (double)texts.Count:F1} non-zeros per text");
+        return 0;
     }
 }

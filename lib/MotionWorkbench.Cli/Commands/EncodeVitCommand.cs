@@ -24,8 +24,9 @@ internal static class EncodeVitCommand
         var output = new Option<string>("--out") { Description = "Pooled features .npy (B, C)", Required = true };
         var tokens = new Option<bool>("--tokens") { Description = "Also write every token's output (B, 1 + L, C), class token first, to OUT.tokens.npy" };
         var batchSize = new Option<int>("--batch-size") { Description = "Motions per forward", DefaultValueFactory = _ => 16 };
+        var lexical = new Option<bool>("--lexical") { Description = "Write the L2-normalised lexical vectors (B, |V|) of a Lex run's checkpoint (--checkpoint RUN/best.safetensors) instead of the pooled features" };
         var command = new Command("vit", "Encode motion patches with the ViT motion encoder.");
-        foreach (var o in new Option[] { preset, patch, frames, pooling, checkpoint, seed, input, output, tokens, batchSize }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, patch, frames, pooling, checkpoint, seed, input, output, tokens, batchSize, lexical }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
@@ -35,8 +36,16 @@ internal static class EncodeVitCommand
                 int B = parse.GetValue(batchSize);
                 if (B <= 0) throw new ArgumentException($"--batch-size must be positive, got {B}");
                 MotionEncoder encoder;
-                var saved = ckpt is null ? null : EncodeCommand.TryLoadWorkbenchModel(ckpt);
-                if (saved is not null)
+                LexicalModel? lex = parse.GetValue(lexical) ? EncodeCommand.LoadLexicalModel(ckpt) : null;
+                if (lex is not null && parse.GetValue(tokens)) throw new ArgumentException("--lexical writes the vocabulary vectors; --tokens is for the encoder's features (drop one of them)");
+                var saved = ckpt is null || lex is not null ? null : EncodeCommand.TryLoadWorkbenchModel(ckpt);
+                if (lex is not null)
+                {
+                    encoder = lex.MotionEncoder is VisionTransformer ? lex.MotionEncoder
+                        : throw new ArgumentException($"{ckpt}: the Lex run's motion encoder is the raw-sequence transformer (model.lexMotionEncoder = raw), not a ViT over motion patches");
+                    Console.Error.WriteLine($"mw encode vit: lexical vectors of the Lex run checkpoint {ckpt}");
+                }
+                else if (saved is not null)
                 {
                     encoder = saved.MotionEncoder;
                     if (encoder is not VisionTransformer) throw new ArgumentException($"{ckpt}: the saved model's motion encoder is not a ViT");
@@ -56,17 +65,18 @@ internal static class EncodeVitCommand
                     else Console.Error.WriteLine($"mw encode vit: no --checkpoint, random init (seed {parse.GetValue(seed)})");
                     encoder = vit;
                 }
-                EncodeCommand.RequireFiniteWeights(encoder, ckpt ?? "the random init");
+                EncodeCommand.RequireFiniteWeights(lex is not null ? lex : encoder, ckpt ?? "the random init");
                 var vc = (VitConfig)encoder.EncoderConfig;
                 var array = Npy.Read(inPath);
                 var shape = array.Rank == 3 ? [1, .. array.Shape] : array.Shape;
                 if (shape.Length != 4 || shape[1] != 3 || shape[2] != vc.Frames || shape[3] != vc.ImageWidth)
                     throw new InvalidDataException($"{inPath}: motion patches must be (B, 3, {vc.Frames}, {vc.ImageWidth}) or (3, {vc.Frames}, {vc.ImageWidth}) for this ViT, got {array.ShapeText}");
-                int N = shape[0], per = 3 * vc.Frames * vc.ImageWidth, C = vc.Width, L = 1 + vc.PatchCount;
+                int N = shape[0], per = 3 * vc.Frames * vc.ImageWidth, C = lex?.VocabularySize ?? vc.Width, L = 1 + vc.PatchCount;
                 EncodeCommand.RequireFiniteInput(array.Data, per, inPath);
                 var pooled = new float[N * C];
                 var tokenOut = parse.GetValue(tokens) ? new float[(long)N * L * C] : null;
                 encoder.Eval();
+                lex?.Eval();
                 AnsiConsole.Progress().AutoClear(true).Start(ctx =>
                 {
                     var task = ctx.AddTask("encoding motions", maxValue: N);
@@ -75,7 +85,8 @@ internal static class EncodeVitCommand
                         int n = Math.Min(B, N - s);
                         using var _ = Autograd.NoGrad();
                         var x = new MotionInput(Tensor.FromArray(array.Data.AsSpan(s * per, n * per), n, 3, vc.Frames, vc.ImageWidth));
-                        if (tokenOut is null) encoder.Forward(x).Data.CopyTo(pooled.AsSpan(s * C, n * C));
+                        if (lex is not null) lex.EncodeMotion(x).Data.CopyTo(pooled.AsSpan(s * C, n * C));
+                        else if (tokenOut is null) encoder.Forward(x).Data.CopyTo(pooled.AsSpan(s * C, n * C));
                         else
                         {
                             var t = encoder.ForwardTokens(x);
@@ -86,7 +97,7 @@ internal static class EncodeVitCommand
                     }
                 });
                 EncodeCommand.WriteNpy(outPath, pooled, [N, C]);
-                Console.WriteLine($"wrote {outPath} ({N}, {C})");
+                Console.WriteLine($"wrote {outPath} ({N}, {C}){(lex is null ? "" : $": lexical vectors, mean {pooled.Count(v => v != 0) / (double)Math.Max(1, N):F1} non-zeros per motion")}");
                 if (tokenOut is not null)
                 {
                     var tp = EncodeCommand.Beside(outPath, "tokens");

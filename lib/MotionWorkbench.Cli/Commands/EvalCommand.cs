@@ -34,6 +34,7 @@ internal static class EvalCommand
                 if (parse.GetValue(json))
                 {
                     foreach (var r in ev.Results) Console.WriteLine(r.ToJson());
+                    if (ev.Sparsity is not null) Console.WriteLine(new System.Text.Json.Nodes.JsonObject { ["sparsity"] = ev.Sparsity.ToJson() }.ToJsonString());
                     return 0;
                 }
                 Console.WriteLine($"{ev.Checkpoint} ({ev.Selection}) on split '{ev.Split}' of {ev.DataDir}: n = {ev.N}{(ev.FromCache ? " (embeddings from cache)" : "")}");
@@ -46,6 +47,7 @@ internal static class EvalCommand
                     Console.WriteLine(Line("motion->text", r.MotionToText));
                     Console.WriteLine($"  {"chance",-14} {RunEvaluation.ChanceRecall(1, g),7:F2} {RunEvaluation.ChanceRecall(2, g),7:F2} {RunEvaluation.ChanceRecall(3, g),7:F2} {RunEvaluation.ChanceRecall(5, g),7:F2} {RunEvaluation.ChanceRecall(10, g),7:F2} {RunEvaluation.ChanceMedR(g),7:F1}");
                 }
+                if (ev.Sparsity is not null) Console.WriteLine($"\nlexical vectors: {ev.Sparsity}");
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or JsonException or UnauthorizedAccessException)

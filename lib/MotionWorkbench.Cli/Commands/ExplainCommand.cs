@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Cli.Commands;
+
+/// <summary>
+/// <c>mw explain --run RUNDIR (--motion ID | --text "...") [--k 20] [--split test] [--data DIR]</c>: the top-weighted
+/// words of a Lex run's lexical vector for a motion of a split or for a text ("which words does this motion light up?").
+/// </summary>
+internal static class ExplainCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<string>("--run") { Description = "A Lex run folder (model.architecture = lex)", Required = true };
+        var motion = new Option<string?>("--motion") { Description = "A motion id of the split" };
+        var text = new Option<string?>("--text") { Description = "A text" };
+        var k = new Option<int>("--k") { Description = "Number of words", DefaultValueFactory = _ => 20 };
+        var split = new Option<string>("--split") { Description = "Split holding --motion", DefaultValueFactory = _ => "test" };
+        var data = new Option<string?>("--data") { Description = "Dataset folder (default: the run's)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "best or last (default: best when present)" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("explain", "Top-weighted vocabulary words of a Lex run's vector for a motion or a text.");
+        foreach (var o in new Option[] { run, motion, text, k, split, data, checkpoint, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var motionId = parse.GetValue(motion);
+                var query = parse.GetValue(text);
+                if (string.IsNullOrWhiteSpace(query) == (motionId is null)) throw new ArgumentException("give either --motion ID or --text \"...\" (one of them)");
+                if (parse.GetValue(k) <= 0) throw new ArgumentException($"--k must be positive, got {parse.GetValue(k)}");
+                string runDir = parse.GetValue(run)!;
+                if (RunConfig.Load(runDir).Model.Architecture != "lex")
+                    throw new ArgumentException($"{runDir}: a '{RunConfig.Load(runDir).Model.Architecture}' run; mw explain needs a Lex run (mw train --set model.architecture=lex)");
+                string? ck = parse.GetValue(checkpoint) switch { null => null, "best" => Checkpoint.BestFileName, "last" => Checkpoint.LastFileName, var other => other };
+                var index = RetrievalIndex.Open(runDir, parse.GetValue(data), parse.GetValue(split)!, ck is null ? null : File.Exists(ck) ? ck : Path.Combine(runDir, ck));
+                if (query is not null && index.UnknownWords(query) is { Count: > 0 } unknown)
+                    Console.Error.WriteLine($"note: not in the run's vocabulary, read as [UNK]: {string.Join(", ", unknown.Select(w => $"'{w}'"))}");
+                var words = motionId is null ? index.ExplainText(query!, parse.GetValue(k)) : index.ExplainMotion(motionId, parse.GetValue(k));
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(words.Select(w => new { word = w.Word, weight = Math.Round(w.Weight, 6) }), new JsonSerializerOptions { WriteIndented = true }));
+                    return 0;
+                }
+                Console.WriteLine(motionId is null ? $"text \"{query}\"" : $"motion {motionId} of '{parse.GetValue(split)}' (caption: \"{index.CaptionOf(motionId)}\")");
+                if (words.Count == 0) Console.WriteLine("  (the vector is all zeros: no word lights up)");
+                float max = words.Count > 0 ? words[0].Weight : 1;
+                foreach (var (word, weight) in words)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {word,-16} {weight,8:F4}  {new string('#', Math.Max(1, (int)Math.Round(30 * weight / max)))}"));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or JsonException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"mw explain: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>
+/// Sparsity of a lexical run's vectors on a split (lex-facts §5): mean non-zeros per motion and per caption vector,
+/// and the FLOPS metric Σ_j p_t(j)·p_m(j) with p(j) the fraction of items whose entry j is non-zero (the expected
+/// multiply-adds of one query–item pair in an inverted index).
+/// </summary>
+public sealed record LexicalSparsity(int VocabularySize, double MeanNonZerosMotion, double MeanNonZerosText, double Flops)
+{
+    public static LexicalSparsity Of(IReadOnlyList<float[]> texts, IReadOnlyList<float[]> motions)
+    {
+        if (texts.Count == 0 || motions.Count == 0) throw new ArgumentException("lexical sparsity: no vectors");
+        int V = texts[0].Length;
+        if (texts.Concat(motions).Any(v => v.Length != V)) throw new ArgumentException($"lexical sparsity: vectors of different lengths (expected {V})");
+        var (pt, nt) = Fractions(texts, V);
+        var (pm, nm) = Fractions(motions, V);
+        double flops = 0;
+        for (int j = 0; j < V; j++) flops += pt[j] * pm[j];
+        return new LexicalSparsity(V, nm, nt, flops);
+    }
+
+    private static (double[] P, double MeanNnz) Fractions(IReadOnlyList<float[]> rows, int V)
+    {
+        var p = new double[V];
+        long nnz = 0;
+        foreach (var r in rows)
+            for (int j = 0; j < V; j++)
+                if (r[j] != 0) { p[j]++; nnz++; }
+        for (int j = 0; j < V; j++) p[j] /= rows.Count;
+        return (p, (double)nnz / rows.Count);
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["vocabularySize"] = VocabularySize,
+        ["meanNonZerosMotion"] = Math.Round(MeanNonZerosMotion, 3),
+        ["meanNonZerosText"] = Math.Round(MeanNonZerosText, 3),
+        ["flops"] = Math.Round(Flops, 4),
+    };
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"non-zeros per motion {MeanNonZerosMotion:F1}, per caption {MeanNonZerosText:F1} of {VocabularySize:N0} words; FLOPS {Flops:F2}");
+}
+
+/// <summary>The top-weighted words of a lexical vector ("which words does this motion light up?").</summary>
+public static class LexicalWords
+{
+    /// <summary>The <paramref name="k"/> largest non-zero entries of <paramref name="vector"/> as (word, weight), heaviest first (ties: lower id).</summary>
+    public static IReadOnlyList<(string Word, float Weight)> Top(float[] vector, WordPieceVocabulary vocabulary, int k = 20)
+    {
+        if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), $"k must be positive, got {k}");
+        if (vector.Length != vocabulary.Count)
+            throw new ArgumentException($"a lexical vector of {vector.Length} entries does not match the vocabulary of {vocabulary.Count} words");
+        return Enumerable.Range(0, vector.Length).Where(j => vector[j] > 0)
+            .OrderByDescending(j => vector[j]).ThenBy(j => j).Take(k)
+            .Select(j => (vocabulary.TokenOf(j), vector[j])).ToList();
+    }
+}
