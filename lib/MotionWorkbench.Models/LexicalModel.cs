@@ -95,6 +95,10 @@ public sealed class LexicalModel : Module
     public LexicalHead MotionLex { get; }
     public LexicalOptions Options { get; }
 
+    /// <summary>The weak decoder of the bottleneck phases (LexMLM, LexMMM); unused by LexCMLP but always present, so
+    /// every phase's checkpoint loads into the next one.</summary>
+    public WeakDecoder Decoder { get; }
+
     /// <summary>Vocabulary size (the dimension of the lexical vectors).</summary>
     public int VocabularySize => TextEncoder.Config.VocabSize;
 
@@ -109,6 +113,65 @@ public sealed class LexicalModel : Module
         TextLex = Child("text_lex", new LexicalHead(text.Width, text.Width, text.VocabSize, text.LayerNormEps, TextEncoder.Embeddings.WordEmbeddings.Weight, seed * 7 + 3));
         MotionLex = Child("motion_lex", new LexicalHead(MotionEncoder.FeatureDim, text.Width, text.VocabSize, text.LayerNormEps, null, seed * 7 + 4));
         MotionLex.CopyFrom(TextLex);
+        Decoder = Child("decoder", new WeakDecoder(text, 2, seed * 7 + 5));
+    }
+
+    /// <summary>
+    /// Phase 1 (LexMLM) loss on a caption batch: the text MLM cross-entropy on the encoder's 30 %-masked positions
+    /// (through the text lexical head, per token) + the weak decoder's cross-entropy on the 50 %-masked caption
+    /// reconstructed from the text's bottleneck b = softmax(z)·E (z: the max-pooled vocabulary logits of the masked
+    /// caption's inner tokens, E the word embeddings under stop-gradient).
+    /// </summary>
+    public Tensor LexMlmLoss(EncodedBatch batch, CaptionMasks masks)
+    {
+        if (masks.EncoderRows.Length == 0) throw new ArgumentException("LexMLM: the caption batch has no maskable word piece (every caption is empty)");
+        int B = batch.BatchSize, L = batch.Length, C = TextEncoder.Config.Width;
+        var tokens = TextEncoder.ForwardTokens(masks.EncoderIds, batch.AttentionMask, B, L);
+        var hidden = TextLex.Hidden(tokens);                                               // (B, L, C)
+        var picked = Ops.IndexSelect(Ops.Reshape(hidden, B * L, C), masks.EncoderRows);
+        var mlm = Ops.CrossEntropy(Ops.Linear(picked, TextLex.Projection, TextLex.Bias), masks.EncoderLabels);
+        var z = Ops.LexicalMaxPool(hidden, TextLex.Projection, TextLex.Bias, BottleneckTokens(masks.Inner, batch.AttentionMask, B, L));
+        return Ops.Add(mlm, DecoderLoss(z, batch, masks));
+    }
+
+    /// <summary>
+    /// Phase 3 (LexMMM) loss: the weak decoder reconstructs the 50 %-masked caption from the motion's bottleneck
+    /// (softmax of the motion's max-pooled vocabulary logits times E), plus the text side's phase-1 losses at weight 1.
+    /// </summary>
+    public Tensor LexMmmLoss(MotionInput motion, EncodedBatch batch, CaptionMasks masks)
+    {
+        var tokens = MotionEncoder.ForwardTokens(motion);
+        int B = tokens.Shape[0], L = tokens.Shape[1];
+        if (B != batch.BatchSize) throw new ArgumentException($"LexMMM: {B} motions but {batch.BatchSize} captions");
+        var valid = new bool[B * L];
+        if (motion.PaddingMask is { } pad && pad.Length == B * L) for (int i = 0; i < valid.Length; i++) valid[i] = !pad[i];
+        else Array.Fill(valid, true);
+        var z = MotionLex.MaxLogits(tokens, valid);
+        return Ops.Add(DecoderLoss(z, batch, masks), LexMlmLoss(batch, masks));
+    }
+
+    /// <summary>Cross-entropy of the weak decoder on the decoder-masked positions, its [CLS] input replaced by b = softmax(z)·E.</summary>
+    public Tensor DecoderLoss(Tensor z, EncodedBatch batch, CaptionMasks masks)
+    {
+        if (masks.DecoderRows.Length == 0) throw new ArgumentException("weak decoder: the caption batch has no masked word piece");
+        int B = batch.BatchSize, L = batch.Length, C = TextEncoder.Config.Width;
+        var bag = Ops.SoftmaxBottleneck(z, TextEncoder.Embeddings.WordEmbeddings.Weight);   // (B, C), E under stop-gradient
+        var x = TextEncoder.Embeddings.Forward(masks.DecoderIds, B, L);                     // (B, L, C)
+        x = L > 1 ? Ops.Concat([Ops.Reshape(bag, B, 1, C), Ops.Slice(x, 1, 1, L - 1)], 1) : Ops.Reshape(bag, B, 1, C);
+        var padding = Array.ConvertAll(batch.AttentionMask, m => m == 0);
+        var h = TextLex.Hidden(Decoder.Forward(x, padding.Contains(true) ? padding : null));
+        var picked = Ops.IndexSelect(Ops.Reshape(h, B * L, C), masks.DecoderRows);
+        return Ops.CrossEntropy(Ops.Linear(picked, TextLex.Projection, TextLex.Bias), masks.DecoderLabels);
+    }
+
+    /// <summary>The inner word pieces of each caption (no [CLS]/[SEP]/padding); all real tokens of a caption that has none.</summary>
+    private static bool[] BottleneckTokens(bool[] inner, int[] attention, int B, int L)
+    {
+        var valid = (bool[])inner.Clone();
+        for (int b = 0; b < B; b++)
+            if (Array.IndexOf(valid, true, b * L, L) < 0)
+                for (int t = 0; t < L; t++) valid[b * L + t] = attention[b * L + t] != 0;
+        return valid;
     }
 
     /// <summary>Raw (unnormalised) motion lexical vectors (B, V).</summary>
@@ -144,7 +207,11 @@ public sealed class LexicalModel : Module
         return Ops.Add(loss, Ops.Scale(Ops.Reshape(flops, loss.Shape), Options.FlopsWeight));
     }
 
-    /// <summary>"motion" (motion encoder), "text" (text encoder, word embeddings included) and "heads" (both lexical heads).</summary>
+    /// <summary>"motion" (motion encoder), "text" (text encoder, word embeddings included) and "heads" (both lexical heads and the weak decoder).</summary>
     public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() =>
-        Contrastive.ParameterGroups(MotionEncoder, TextEncoder, MotionLex, TextLex, null);
+    [
+        ("motion", MotionEncoder.Parameters().ToList()),
+        ("text", TextEncoder.Parameters().ToList()),
+        ("heads", MotionLex.Parameters().Concat(TextLex.Parameters()).Concat(Decoder.Parameters()).ToList()),
+    ];
 }

@@ -27,4 +27,17 @@ public interface IRetrievalModel
     Tensor ContrastiveLoss(Tensor text, Tensor motion);
 
     IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups();
+
+    /// <summary>
+    /// The loss of one training batch; by default the contrastive loss of the two towers. A model with other training
+    /// phases (Lex: LexMLM, LexMMM) returns that phase's loss; <paramref name="seed"/> (derived from the run's seed, epoch
+    /// and batch) drives any masking so that a resumed run repeats it exactly.
+    /// </summary>
+    Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed) => ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));
+
+    /// <summary>Whether <see cref="TrainingLoss"/> is the contrastive loss (its chance level ln(batch) then means "did not learn").</summary>
+    bool TrainsContrastively => true;
+
+    /// <summary>What the training loss is, for logs ("contrastive" by default).</summary>
+    string LossName => "contrastive";
 }

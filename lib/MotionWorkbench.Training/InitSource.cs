@@ -24,6 +24,9 @@ public sealed record InitSource(string Checkpoint, string Vocabulary, RunConfig 
     /// <summary>Loads the weights into <paramref name="model"/>; throws naming both model shapes when they do not fit.</summary>
     public void Apply(IRetrievalModel model, RunConfig config)
     {
+        if (config.Model.Architecture == "lex" && SourceConfig.Model.Architecture != "lex")
+            throw new InvalidDataException($"train.initFrom: {Checkpoint} holds a dense '{SourceConfig.Model.Architecture}' model: it lacks the lexical heads (text_lex, motion_lex) and the weak decoder " +
+                $"that Lex phase '{config.Model.LexPhase}' starts from; chain the phases from a Lex run (phase 1, model.lexPhase=mlm, starts from scratch or from a Lex run)");
         if (SourceConfig.Model.Architecture != config.Model.Architecture)
             throw new InvalidDataException($"train.initFrom: {Checkpoint} holds a '{SourceConfig.Model.Architecture}' model; this run's model.architecture is '{config.Model.Architecture}'");
         var (tensors, _, _, _, _) = Training.Checkpoint.Read(Checkpoint);

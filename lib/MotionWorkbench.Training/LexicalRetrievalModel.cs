@@ -11,9 +11,12 @@ namespace MotionWorkbench.Training;
 /// embedding cache treat them as any other embedding (dimension = vocabulary size). The motion encoder is the ViT of
 /// <see cref="ModelSpec"/> over motion patches (model.lexMotionEncoder = vit) or the raw-sequence transformer (raw).
 /// </summary>
-public sealed class LexicalRetrievalModel(LexicalModel model) : IRetrievalModel
+public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cmlp") : IRetrievalModel
 {
     public LexicalModel Model { get; } = model;
+
+    /// <summary>The training phase (<see cref="ModelSpec.LexPhase"/>): "mlm", "mmm" or "cmlp".</summary>
+    public string Phase { get; } = phase;
 
     public Module Module => Model;
 
@@ -23,7 +26,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model) : IRetrievalModel
     public static LexicalRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0)
     {
         var encoders = TransformerModel.ToModelConfig(spec with { Architecture = spec.LexMotionEncoder }, vocabularySize, jointCount);
-        return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight), seed));
+        return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight), seed), spec.LexPhase);
     }
 
     public Tensor EncodeMotion(MotionBatch batch) => Representation == MotionRepresentation.RawSequence
@@ -35,4 +38,27 @@ public sealed class LexicalRetrievalModel(LexicalModel model) : IRetrievalModel
     public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Model.ContrastiveLoss(text, motion);
 
     public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() => Model.ParameterGroups();
+
+    public bool TrainsContrastively => Phase == "cmlp";
+
+    public string LossName => Phase switch
+    {
+        "mlm" => "LexMLM (text MLM + weak-decoder bottleneck)",
+        "mmm" => "LexMMM (weak decoder from the motion bottleneck + LexMLM)",
+        _ => "contrastive",
+    };
+
+    public Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    {
+        if (Phase == "cmlp") return ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));
+        var vocabulary = data.Tokenizer.Vocabulary;
+        int maskId = vocabulary.MaskId ?? throw new InvalidDataException($"{vocabulary.Source}: the vocabulary has no [MASK] token; the Lex bottleneck phases (LexMLM, LexMMM) mask captions with it");
+        int firstWord = new[] { vocabulary.PaddingId, vocabulary.UnknownId, vocabulary.ClassifierId, vocabulary.SeparatorId, maskId }.Max() + 1; // random replacements: word pieces after the special tokens
+        var masks = CaptionMasks.Make(batch.Text, maskId, vocabulary.Count, firstWord, seed);
+        if (Phase == "mlm") return Model.LexMlmLoss(batch.Text, masks);
+        var motion = Representation == MotionRepresentation.RawSequence
+            ? TransformerModel.RawInput(batch.Motion.RequireRaw("the lexical model (raw-sequence encoder)"))
+            : TransformerModel.PatchInput(batch.Motion.RequirePatches("the lexical model (ViT encoder)"));
+        return Model.LexMmmLoss(motion, batch.Text, masks);
+    }
 }

@@ -49,6 +49,12 @@ public sealed record ModelSpec
     /// <summary>Architecture "lex": weight of the FLOPS sparsity regulariser on each tower (LexLIP: 0.002).</summary>
     public float LexFlopsWeight { get; init; } = 0.002f;
 
+    /// <summary>Architecture "lex": the training phase (lex-facts §4): "cmlp" (phase 4 LexCMLP, contrastive on the
+    /// lexical vectors; from scratch it is the "†" baseline), "mlm" (phase 1 LexMLM: text MLM + weak-decoder bottleneck on
+    /// the captions) or "mmm" (phase 3 LexMMM: the weak decoder reconstructs the caption from the motion's vocabulary
+    /// distribution, text side kept by its phase-1 losses). Each phase is its own run; train.initFrom chains them.</summary>
+    public string LexPhase { get; init; } = "cmlp";
+
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
     public bool ReadsRawFrames() => Architecture == "raw" || (Architecture == "lex" && LexMotionEncoder == "raw");
 }
@@ -210,6 +216,7 @@ public sealed record RunConfig
         if (m.Architecture == "lex")
         {
             if (m.LexMotionEncoder is not ("vit" or "raw")) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
+            if (m.LexPhase is not ("cmlp" or "mlm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
             if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
         }

@@ -125,6 +125,7 @@ public sealed class Trainer
             Log($"resumed at epoch {state.Epoch + 1}, batch {state.BatchInEpoch}, step {state.GlobalStep}");
             if (state.Completed) Log("the run had already completed");
         }
+        if (model.LossName != "contrastive") Log($"training loss: {model.LossName}");
         Log($"{samples.Count} training samples ({config.Data.TrainSplit}), {stepsPerEpoch} steps per epoch x {config.Train.Epochs} epochs; " +
             $"{model.Module.ParameterCount():N0} parameters; vocabulary {data.Tokenizer.Vocabulary.Count}");
         for (int k = 0; k < data.MixSources.Count; k++)
@@ -212,7 +213,7 @@ public sealed class Trainer
         }
         Log($"finished: {state.GlobalStep} steps in {state.ElapsedSeconds:F1} s; best {SelectionSplit} motion->text R@1 {state.BestMetric:F2} at epoch {state.BestEpoch}" +
             (config.Train.Selection == "test" ? " (test-set selection, as the reference)" : ""));
-        string? warning = DidNotLearn(lastEpochLoss ?? LastTrainLoss(epochMetrics), config.Train.BatchSize);
+        string? warning = model.TrainsContrastively ? DidNotLearn(lastEpochLoss ?? LastTrainLoss(epochMetrics), config.Train.BatchSize) : null;
         if (warning is not null) Log("WARNING: " + warning);
         return new TrainingResult(runDir, true, state, epochMetrics) { Warning = warning, SkippedFiles = skippedFiles };
     }
@@ -321,12 +322,11 @@ public sealed class Trainer
         {
             var part = a == accum - 1 ? members[(a * micro)..] : members[(a * micro)..((a + 1) * micro)];
             var batch = data.TrainBatch(samples, part, epoch, batchIndex * accum + a);
-            var text = model.EncodeText(batch.Text);
-            var motion = model.EncodeMotion(batch.Motion);
-            var loss = model.ContrastiveLoss(text, motion);
+            ulong seed = unchecked((ulong)RunData.EpochSeed(config.Train.Seed ^ 0x4C4558, epoch) * 1_000_003UL + (ulong)(batchIndex * accum + a));
+            var loss = model.TrainingLoss(batch, data, seed);
             float value = loss.Item();
             if (!float.IsFinite(value))
-                throw new TrainingDivergedException($"training diverged at step {globalStep + 1} (epoch {epoch + 1}, batch {batchIndex + 1}): the contrastive loss is {value}");
+                throw new TrainingDivergedException($"training diverged at step {globalStep + 1} (epoch {epoch + 1}, batch {batchIndex + 1}): the {model.LossName} loss is {value}");
             if (accum > 1) loss = Ops.Scale(loss, 1f / accum);
             loss.Backward();
             total += value / accum;

@@ -103,3 +103,89 @@ public sealed class LexicalTests(SynthFixture fx)
         Assert.Equal(100.0, all.MotionToText.R1);
     }
 }
+
+/// <summary>The Lex bottleneck phases: inclusive caption masking and the phase chain through train.initFrom.</summary>
+[Collection("synth")]
+public sealed class LexicalPhaseTests(SynthFixture fx)
+{
+    private RunConfig Phase(string phase, string? from = null, int epochs = 1) => fx.Tiny(epochs) with
+    {
+        Name = "lex-" + phase,
+        Model = fx.Tiny().Model with { Architecture = "lex", LexPhase = phase, HeadDropout = 0f, TextDropout = 0f },
+        Train = fx.Tiny(epochs).Train with { InitFrom = from },
+    };
+
+    [Fact]
+    public void Caption_masks_are_inclusive_seeded_and_never_touch_special_tokens()
+    {
+        // two captions: 12 and 5 real tokens ([CLS] w1..w10 [SEP], [CLS] w1 w2 w3 [SEP]), padded to 14
+        int L = 14;
+        var ids = new int[2 * L]; var att = new int[2 * L];
+        for (int t = 0; t < 12; t++) { ids[t] = t == 0 ? 2 : t == 11 ? 3 : 10 + t; att[t] = 1; }
+        for (int t = 0; t < 5; t++) { ids[L + t] = t == 0 ? 2 : t == 4 ? 3 : 30 + t; att[L + t] = 1; }
+        var batch = new MotionWorkbench.Text.EncodedBatch(ids, att, 2, L);
+        var m = CaptionMasks.Make(batch, maskId: 4, vocabularySize: 60, firstWordId: 5, seed: 9);
+        Assert.Equal(CaptionMasks.Make(batch, 4, 60, 5, 9), m, new MasksComparer());
+        Assert.Subset(m.DecoderRows.ToHashSet(), m.EncoderRows.ToHashSet());                  // decoder mask ⊇ encoder mask
+        Assert.Equal(3 + 1, m.EncoderRows.Length);                                             // round(10·0.3) + max(1, round(3·0.3))
+        Assert.Equal(5 + 2, m.DecoderRows.Length);                                             // round(10·0.5) + round(3·0.5)
+        foreach (var r in m.DecoderRows)
+        {
+            int t = r % L, row = r / L;
+            Assert.InRange(t, 1, row == 0 ? 10 : 3);                                           // never [CLS], [SEP] or padding
+            Assert.Equal(ids[r], m.DecoderLabels[Array.IndexOf(m.DecoderRows, r)]);
+        }
+        Assert.True(m.DecoderRows.Count(r => m.DecoderIds[r] == 4) >= 3);                      // mostly [MASK] (80 %)
+        Assert.NotEqual(m.DecoderRows, CaptionMasks.Make(batch, 4, 60, 5, 10).DecoderRows);    // another seed, another mask
+    }
+
+    private sealed class MasksComparer : IEqualityComparer<CaptionMasks>
+    {
+        public bool Equals(CaptionMasks? a, CaptionMasks? b) => a!.EncoderIds.SequenceEqual(b!.EncoderIds) && a.DecoderIds.SequenceEqual(b.DecoderIds) && a.DecoderRows.SequenceEqual(b.DecoderRows);
+        public int GetHashCode(CaptionMasks m) => 0;
+    }
+
+    [Fact]
+    public void Phases_chain_through_initFrom_and_each_trains_what_the_spec_says()
+    {
+        string mlm = fx.NewRunDir("lex-mlm"), mmm = fx.NewRunDir("lex-mmm"), cmlp = fx.NewRunDir("lex-cmlp");
+        var r1 = new Trainer(Phase("mlm"), mlm) { LogSteps = false }.Run();
+        Assert.True(r1.Completed);
+        Assert.Null(r1.Warning); // no "did not learn" check against ln(batch) for a non-contrastive loss
+        Assert.Contains("training loss: LexMLM", File.ReadAllText(Path.Combine(mlm, Trainer.LogFileName)));
+        Assert.True(new Trainer(Phase("mmm", mlm), mmm) { LogSteps = false }.Run().Completed);
+        Assert.True(new Trainer(Phase("cmlp", mmm), cmlp) { LogSteps = false }.Run().Completed);
+
+        var init = Assert.IsType<LexicalRetrievalModel>(ModelFactory.Create(Phase("mlm").Model, RunData.ForRun(mlm).Tokenizer.Vocabulary.Count, (ulong)Phase("mlm").Train.Seed)).Model.StateDict();
+        var after1 = Checkpoint.Read(Path.Combine(mlm, Checkpoint.LastFileName)).Model;
+        var after3 = Checkpoint.Read(Path.Combine(mmm, Checkpoint.LastFileName)).Model;
+        var after4 = Checkpoint.Read(Path.Combine(cmlp, Checkpoint.LastFileName)).Model;
+        static bool Same(Tensor a, Tensor b) => a.Data.SequenceEqual(b.Data);
+        string motionW = after1.Keys.First(k => k.StartsWith("motion_encoder.", StringComparison.Ordinal) && k.EndsWith("weight", StringComparison.Ordinal) && !k.Contains("norm", StringComparison.Ordinal));
+        string decoderW = after1.Keys.First(k => k.StartsWith("decoder.", StringComparison.Ordinal) && k.EndsWith("weight", StringComparison.Ordinal));
+        string words = after1.Keys.First(k => k.Contains("word_embeddings", StringComparison.Ordinal));
+        // phase 1 trains the text tower and the decoder, not the motion tower
+        Assert.True(Same(init[motionW], after1[motionW]));
+        Assert.True(Same(init["motion_lex.weight"], after1["motion_lex.weight"]));
+        Assert.False(Same(init[decoderW], after1[decoderW]));
+        Assert.False(Same(init[words], after1[words]));
+        // phase 3 moves the motion tower and its head (the motion bottleneck feeds the decoder)
+        Assert.False(Same(after1[motionW], after3[motionW]));
+        Assert.False(Same(after1["motion_lex.weight"], after3["motion_lex.weight"]));
+        // phase 4 (contrastive) moves both towers and leaves the decoder where phase 3 left it
+        Assert.False(Same(after3[motionW], after4[motionW]));
+        Assert.True(Same(after3[decoderW], after4[decoderW]));
+    }
+
+    [Fact]
+    public void A_phase_started_from_a_dense_run_names_the_run_and_what_is_missing()
+    {
+        var dense = fx.NewRunDir("dense");
+        var vit = fx.Tiny(1) with { Model = fx.Tiny().Model with { Architecture = "vit" } };
+        Assert.True(new Trainer(vit, dense) { LogSteps = false }.Run().Completed);
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(Phase("cmlp", dense), fx.NewRunDir("from-dense")) { LogSteps = false }.Run());
+        Assert.Contains(dense, e.Message);
+        Assert.Contains("'vit'", e.Message);
+        Assert.Contains("lexical heads", e.Message);
+    }
+}
