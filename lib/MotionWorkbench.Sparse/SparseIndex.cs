@@ -113,7 +113,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>The k best items for <paramref name="query"/>: score descending, then item ascending.</summary>
-    public SearchHit[] Search(SparseVector query, int k, SearchMode mode = SearchMode.MaxScore)
+    public SearchHit[] Search(SparseVector query, int k, SearchMode mode = SearchMode.Exhaustive)
     {
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), $"k must be >= 0, got {k}");
         var (qt, qw) = QuantiseQuery(query);
@@ -127,7 +127,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>Searches every query, in parallel over the engine's threads (<see cref="Par"/>); result i answers query i.</summary>
-    public SearchHit[][] SearchBatch(IReadOnlyList<SparseVector> queries, int k, SearchMode mode = SearchMode.MaxScore)
+    public SearchHit[][] SearchBatch(IReadOnlyList<SparseVector> queries, int k, SearchMode mode = SearchMode.Exhaustive)
     {
         ArgumentNullException.ThrowIfNull(queries);
         var results = new SearchHit[queries.Count][];
@@ -199,6 +199,14 @@ public sealed partial class SparseIndex
         public long UpperBound;
     }
 
+    /// <summary>
+    /// Block-max MaxScore (as Lucene's MaxScoreBulkScorer): the items are visited in windows inside which every term's
+    /// postings lie in one block, so its block max x query weight bounds its contribution there. Per window the terms
+    /// are sorted by that local bound; the lowest ones whose bounds sum to at most the current k-th score are
+    /// non-essential (an item matching only them cannot enter the top-k); candidates come from the essential terms
+    /// only and the non-essential ones are probed (skipping by block) while they can still lift the score over the
+    /// threshold. A window whose bounds sum to at most the threshold is skipped without decoding.
+    /// </summary>
     private SearchHit[] MaxScore(int[] qt, int[] qw, int k, Scratch s)
     {
         if (k == 0 || qt.Length == 0) return [];
@@ -208,53 +216,99 @@ public sealed partial class SparseIndex
         {
             int t = qt[i];
             if (df[t] == 0) continue;
-            var c = new Cursor { Term = t, Weight = qw[i], UpperBound = (long)qw[i] * maxImpact[t], Pos = termStart[t], Block = termBlock[t], BlockEnd = termBlock[t + 1], Doc = -1 };
+            var c = new Cursor { Term = t, Weight = qw[i], UpperBound = (long)qw[i] * maxImpact[t], Pos = termStart[t], Block = termBlock[t], Shallow = termBlock[t], BlockEnd = termBlock[t + 1], Doc = -1 };
             Next(ref c);
             cursors[n++] = c;
         }
         if (n == 0) return [];
-        // Ascending upper bound: cursors [0, firstEssential) are non-essential (together they cannot beat the threshold).
-        Array.Sort(cursors, 0, n, Comparer<Cursor>.Create((a, b) => a.UpperBound != b.UpperBound ? a.UpperBound.CompareTo(b.UpperBound) : a.Term.CompareTo(b.Term)));
-        var prefix = new long[n + 1]; // prefix[i] = sum of upper bounds of cursors [0, i)
-        for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + cursors[i].UpperBound;
         var heap = new TopHeap(k);
         long threshold = 0; // an item enters when its score > threshold (items come in ascending order, so a tie never wins)
-        int firstEssential = 0;
-        while (firstEssential < n)
+        var order = new int[n];   // cursor indices by ascending local bound
+        var local = new long[n];  // local bound of cursor order[j]
+        var prefix = new long[n + 1];
+        int windowStart = 0;
+        while (true)
         {
-            int doc = int.MaxValue;
-            for (int i = firstEssential; i < n; i++) if (cursors[i].Doc < doc) doc = cursors[i].Doc;
-            if (doc == int.MaxValue) break;
-            long score = 0;
-            for (int i = firstEssential; i < n; i++)
+            // The window [windowStart, windowEnd]: up to the nearest end of the blocks that cover windowStart.
+            int windowEnd = int.MaxValue, live = 0, minDoc = int.MaxValue;
+            for (int i = 0; i < n; i++)
             {
                 ref var c = ref cursors[i];
-                if (c.Doc == doc)
-                {
-                    score += (long)c.Weight * c.Impact;
-                    Next(ref c);
-                }
+                if (c.Doc == int.MaxValue) continue;
+                if (c.Doc < minDoc) minDoc = c.Doc;
             }
-            for (int i = firstEssential - 1; i >= 0; i--)
+            if (minDoc == int.MaxValue) break;
+            if (windowStart < minDoc) windowStart = minDoc;
+            for (int i = 0; i < n; i++)
             {
-                if (score + prefix[i + 1] <= threshold) break;
                 ref var c = ref cursors[i];
-                // Block-max bound: term i contributes at most its current block's max for this doc.
-                long blockBound = (long)c.Weight * ShallowBlockMax(ref c, doc);
-                if (score + blockBound + prefix[i] <= threshold) break;
-                if (blockBound == 0) continue;
-                NextGeq(ref c, doc);
-                if (c.Doc == doc) score += (long)c.Weight * c.Impact;
+                if (c.Doc == int.MaxValue) continue;
+                int b = Math.Max(c.Shallow, c.Block);
+                while (b < c.BlockEnd && blockLast[b] < windowStart) b++;
+                c.Shallow = b;
+                if (b == c.BlockEnd) { c.Doc = int.MaxValue; continue; } // a lagging cursor with nothing left at or after the window
+                if (blockLast[b] < windowEnd) windowEnd = blockLast[b];
+                // Insert by ascending local bound.
+                long ub = (long)c.Weight * blockMax[b];
+                int j = live++;
+                while (j > 0 && local[j - 1] > ub) { local[j] = local[j - 1]; order[j] = order[j - 1]; j--; }
+                local[j] = ub;
+                order[j] = i;
             }
-            if (score > threshold || (heap.Count < k && score > 0))
+            for (int j = 0; j < live; j++) prefix[j + 1] = prefix[j] + local[j];
+            if (prefix[live] <= threshold)
             {
-                heap.Push(score, doc);
-                if (heap.Count == k)
+                if (windowEnd == int.MaxValue) break;
+                windowStart = windowEnd + 1;
+                continue;
+            }
+            int firstEssential = 0;
+            while (firstEssential < live && prefix[firstEssential + 1] <= threshold) firstEssential++;
+            while (true)
+            {
+                int doc = int.MaxValue;
+                for (int j = firstEssential; j < live; j++)
                 {
-                    threshold = heap.MinScore;
-                    while (firstEssential < n && prefix[firstEssential + 1] <= threshold) firstEssential++;
+                    int d = cursors[order[j]].Doc;
+                    if (d < doc) doc = d;
+                }
+                if (doc < windowStart)
+                {
+                    // Essential cursors left behind the window start by skipping: bring them up.
+                    for (int j = firstEssential; j < live; j++) NextGeq(ref cursors[order[j]], windowStart);
+                    continue;
+                }
+                if (doc > windowEnd) break;
+                long score = 0;
+                for (int j = firstEssential; j < live; j++)
+                {
+                    ref var c = ref cursors[order[j]];
+                    if (c.Doc == doc)
+                    {
+                        score += (long)c.Weight * c.Impact;
+                        Next(ref c);
+                    }
+                }
+                for (int j = firstEssential - 1; j >= 0; j--)
+                {
+                    if (score + prefix[j + 1] <= threshold) break;
+                    ref var c = ref cursors[order[j]];
+                    NextGeq(ref c, doc);
+                    if (c.Doc == doc) score += (long)c.Weight * c.Impact;
+                }
+                if (score > threshold || (heap.Count < k && score > 0))
+                {
+                    heap.Push(score, doc);
+                    if (heap.Count == k)
+                    {
+                        threshold = heap.MinScore;
+                        while (firstEssential < live && prefix[firstEssential + 1] <= threshold) firstEssential++;
+                        if (firstEssential == live) break;
+                    }
                 }
             }
+            if (windowEnd == int.MaxValue) break;
+            windowStart = windowEnd + 1;
         }
         return heap.Result(this);
     }
@@ -267,17 +321,6 @@ public sealed partial class SparseIndex
         if (c.Doc >= 0 && c.Doc == blockLast[c.Block]) c.Block++;
         c.Doc += ReadVarint(blob, ref c.Pos);
         c.Impact = ReadVarint(blob, ref c.Pos);
-    }
-
-    /// <summary>The max impact of the block that would hold <paramref name="doc"/> (0 when past the end), without decoding.</summary>
-    private int ShallowBlockMax(ref Cursor c, int doc)
-    {
-        // Past the end, or already beyond doc (cursors only move forward): doc is not in this list.
-        if (c.Doc > doc) return 0;
-        int b = Math.Max(c.Shallow, c.Block);
-        while (b < c.BlockEnd && blockLast[b] < doc) b++;
-        c.Shallow = b;
-        return b == c.BlockEnd ? 0 : blockMax[b];
     }
 
     /// <summary>Moves to the first posting with item &gt;= target, skipping whole blocks by their last item.</summary>
