@@ -15,6 +15,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(LexCommand.Create());
 root.Subcommands.Add(IndexCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());

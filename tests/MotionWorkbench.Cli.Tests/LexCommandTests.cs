@@ -65,4 +65,27 @@ public class LexCommandTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void Lex_pretrain_runs_the_phases_into_one_folder_and_a_second_call_resumes_nothing_left()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-lexp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "data"), out_ = Path.Combine(dir, "lex");
+            Assert.True(Mw.Run("data", "synth", "--out", data, "--count", "40", "--seed", "3").ExitCode == 0);
+            var r = Mw.Run("lex", "pretrain", "--preset", "Smoke", "--data", data, "--out", out_, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+            Assert.True(r.ExitCode == 0, r.All);
+            foreach (var phase in new[] { "1-lexmlm", "3-lexmmm", "4-lexcmlp" }) Assert.True(File.Exists(Path.Combine(out_, phase, "last.safetensors")), phase);
+            Assert.Contains("mw eval --run", r.Stdout);
+            var again = Mw.Run("lex", "pretrain", "--preset", "Smoke", "--data", data, "--out", out_, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+            Assert.True(again.ExitCode == 0, again.All);
+            Assert.Contains("LexCMLP: already complete", again.Stdout);
+            var bad = Mw.Run("lex", "pretrain", "--out", out_, "--phases", "mlm,cmmm");
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("not built yet", bad.Stderr);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -189,3 +189,46 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
         Assert.Contains("lexical heads", e.Message);
     }
 }
+
+/// <summary>The Lex pipeline: phases into one folder, chained, resumable.</summary>
+[Collection("synth")]
+public sealed class LexPipelineTests(SynthFixture fx)
+{
+    [Fact]
+    public void Pipeline_chains_the_phases_and_resumes_where_it_stopped()
+    {
+        var config = fx.Tiny(1) with { Model = fx.Tiny().Model with { Architecture = "lex", HeadDropout = 0f, TextDropout = 0f } };
+        string dir = fx.NewRunDir("lex-pipeline");
+        // stop phase 3 after its first step
+        int steps = 0;
+        var first = LexPipeline.Run(config, dir, null, (c, d) => new Trainer(c, d)
+        {
+            LogSteps = false,
+            StepCallback = _ => !(c.Model.LexPhase == "mmm" && ++steps == 1),
+        });
+        Assert.Equal(["mlm", "mmm"], first.Select(r => r.Phase));
+        Assert.True(first[0].Result!.Completed);
+        Assert.False(first[1].Result!.Completed);
+        Assert.Equal(Path.GetFullPath(Path.Combine(dir, "1-lexmlm", Checkpoint.LastFileName)), RunConfig.Load(first[1].RunDir).Train.InitFrom is string f ? InitSource.Resolve(f).Checkpoint : null);
+
+        var log = new List<string>();
+        var second = LexPipeline.Run(config, dir, null, (c, d) => new Trainer(c, d) { LogSteps = false }, log.Add);
+        Assert.Equal(["mlm", "mmm", "cmlp"], second.Select(r => r.Phase));
+        Assert.True(second[0].AlreadyComplete);
+        Assert.Contains(log, l => l.StartsWith("LexMMM: resuming", StringComparison.Ordinal));
+        Assert.True(second[1].Result!.Completed && second[2].Result!.Completed);
+        Assert.Equal("cmlp", RunConfig.Load(second[2].RunDir).Model.LexPhase);
+        Assert.Equal(Path.Combine(dir, "3-lexmmm", Checkpoint.LastFileName), RunConfig.Load(second[2].RunDir).Train.InitFrom);
+        Assert.Contains("\"completed\": true", File.ReadAllText(Path.Combine(dir, LexPipeline.SummaryFileName)));
+        // a third run has nothing left to do
+        Assert.All(LexPipeline.Run(config, dir), r => Assert.True(r.AlreadyComplete));
+    }
+
+    [Fact]
+    public void Phase_lists_are_validated_and_ordered()
+    {
+        Assert.Equal(["mlm", "cmlp"], LexPipeline.ParsePhases("cmlp, mlm"));
+        Assert.Contains("not built yet", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mlm,cmmm")).Message);
+        Assert.Contains("unknown Lex phase 'mae'", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mae")).Message);
+    }
+}

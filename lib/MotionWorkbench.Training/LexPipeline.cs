@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>One phase of a <see cref="LexPipeline"/> run: its folder and how it ended (null when it was already complete).</summary>
+public sealed record LexPhaseRun(string Phase, string Title, string RunDir, bool AlreadyComplete, TrainingResult? Result);
+
+/// <summary>
+/// The Lex pre-training pipeline (lex-facts §4): each phase is a normal run of the one <see cref="Trainer"/> in its own
+/// folder under one pipeline folder (<c>1-lexmlm</c>, <c>3-lexmmm</c>, <c>4-lexcmlp</c>), started from the previous
+/// phase's <c>last</c> checkpoint by <c>train.initFrom</c>. Running it again resumes: a completed phase is skipped, a stopped one resumes from
+/// its <c>last</c> checkpoint, the rest start. Phase 2 (CMMM, masked motion modelling) is not built yet; leaving phases
+/// out (<c>phases</c>) gives the ablations, and phase 4 alone from scratch is the "†" baseline.
+/// </summary>
+public static class LexPipeline
+{
+    /// <summary>(key = model.lexPhase, folder, title) in pipeline order.</summary>
+    public static IReadOnlyList<(string Key, string Folder, string Title)> Phases { get; } =
+    [
+        ("mlm", "1-lexmlm", "LexMLM"),
+        ("mmm", "3-lexmmm", "LexMMM"),
+        ("cmlp", "4-lexcmlp", "LexCMLP"),
+    ];
+
+    public const string SummaryFileName = "pipeline.json";
+
+    /// <summary>The phase keys of a comma-separated list ("mlm,mmm,cmlp"), validated and in pipeline order.</summary>
+    public static IReadOnlyList<string> ParsePhases(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return Phases.Select(p => p.Key).ToList();
+        var keys = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k.ToLowerInvariant()).ToList();
+        foreach (var k in keys)
+        {
+            if (k == "cmmm") throw new ArgumentException("phase 'cmmm' (phase 2, masked motion modelling) is not built yet; run the others (mlm, mmm, cmlp)");
+            if (Phases.All(p => p.Key != k)) throw new ArgumentException($"unknown Lex phase '{k}' (known: {string.Join(", ", Phases.Select(p => p.Key))})");
+        }
+        if (keys.Distinct().Count() != keys.Count) throw new ArgumentException($"phases listed twice in '{list}'");
+        return Phases.Select(p => p.Key).Where(keys.Contains).ToList();
+    }
+
+    /// <summary>Runs (or resumes) the phases into <paramref name="outDir"/>; stops early when a phase is stopped.</summary>
+    public static IReadOnlyList<LexPhaseRun> Run(RunConfig config, string outDir, IEnumerable<string>? phases = null,
+        Func<RunConfig, string, Trainer>? trainer = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        var keys = (phases ?? Phases.Select(p => p.Key)).ToList();
+        if (keys.Count == 0) throw new ArgumentException("the Lex pipeline needs at least one phase");
+        config = config with { Model = config.Model with { Architecture = "lex" } };
+        trainer ??= (c, d) => new Trainer(c, d);
+        Directory.CreateDirectory(outDir);
+        var runs = new List<LexPhaseRun>();
+        string? previous = config.Train.InitFrom;
+        foreach (var (key, folder, title) in Phases.Where(p => keys.Contains(p.Key)))
+        {
+            string dir = Path.Combine(outDir, folder);
+            string last = Path.Combine(dir, Checkpoint.LastFileName);
+            LexPhaseRun run;
+            if (File.Exists(last))
+            {
+                var saved = RunConfig.Load(dir);
+                if (saved.Model.LexPhase != key || saved.Model.Architecture != "lex")
+                    throw new InvalidDataException($"{dir}: holds a '{saved.Model.Architecture}' run of phase '{saved.Model.LexPhase}', not Lex phase '{key}' ({title}); move it away or choose another --out");
+                var state = Checkpoint.Read(last).State;
+                if (state.Completed)
+                {
+                    log?.Invoke($"{title}: already complete in {dir}");
+                    run = new LexPhaseRun(key, title, dir, true, null);
+                }
+                else
+                {
+                    log?.Invoke($"{title}: resuming {dir} at step {state.GlobalStep}");
+                    run = new LexPhaseRun(key, title, dir, false, trainer(saved, dir).Run(resume: true, cancellation));
+                }
+            }
+            else
+            {
+                var phaseConfig = config with
+                {
+                    Name = $"{config.Name}-{folder}",
+                    Model = config.Model with { LexPhase = key },
+                    Train = config.Train with { InitFrom = previous },
+                };
+                log?.Invoke($"{title}: training {dir}{(previous is null ? " from scratch" : $" from {previous}")}");
+                Directory.CreateDirectory(dir);
+                run = new LexPhaseRun(key, title, dir, false, trainer(phaseConfig.Validate(), dir).Run(resume: false, cancellation));
+            }
+            runs.Add(run);
+            WriteSummary(outDir, runs);
+            if (run.Result is { Completed: false }) break;
+            previous = Path.Combine(dir, Checkpoint.LastFileName); // a phase's end, not its "best" (selected by retrieval, which phases 1 and 3 do not train)
+        }
+        return runs;
+    }
+
+    private static void WriteSummary(string outDir, IReadOnlyList<LexPhaseRun> runs)
+    {
+        var phases = new JsonArray();
+        foreach (var r in runs)
+            phases.Add(new JsonObject
+            {
+                ["phase"] = r.Phase, ["title"] = r.Title, ["runDir"] = Path.GetFileName(r.RunDir),
+                ["completed"] = r.AlreadyComplete || r.Result?.Completed == true,
+            });
+        Files.WriteText(Path.Combine(outDir, SummaryFileName), new JsonObject { ["format"] = "motionworkbench-lex-pipeline-1", ["phases"] = phases }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+}
