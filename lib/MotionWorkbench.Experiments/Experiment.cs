@@ -110,7 +110,7 @@ public static class Experiment
         return RunData.ForRun(runDir, dataDir, dataStatistics: other);
     }
 
-    private static void Save(ExperimentResult r, string configJson)
+    internal static void Save(ExperimentResult r, string configJson)
     {
         var node = new JsonObject
         {
@@ -125,7 +125,7 @@ public static class Experiment
         MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
     }
 
-    private static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)
+    internal static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)
     {
         var path = Path.Combine(runDir, ResultFileName);
         if (!File.Exists(path)) return null;

@@ -10,6 +10,23 @@ public static class Published
     public const string Source = "paper: Yu et al., CVPR 2024 (ViT-B/16 ImageNet-21k + DistilBERT unless stated)";
 
     /// <summary>Table 2 (HumanML3D) and Table 3 (KIT-ML), full columns; key "protocol|method", protocol "all" or "small-batches".</summary>
+    /// <summary>Where the Lex rows come from.</summary>
+    public const string LexSource = "published: Lyu et al., Lex, ICLR 2025, Tables 1-2 (\"All\" protocol)";
+
+    /// <summary>Lex Table 1 (HumanML3D, "All"): t2m R@1/2/3/5/10/MedR then m2t R@1/2/3/5/10/MedR.</summary>
+    public static IReadOnlyDictionary<string, double?[]> LexTable1 { get; } = new Dictionary<string, double?[]>
+    {
+        ["† MotionPatch"] = [9.13, 12.86, 16.78, 23.83, 34.71, 22.50, 10.03, 11.89, 17.13, 23.44, 33.38, 24.50],
+        ["Lex"] = [11.80, 17.11, 23.25, 30.81, 43.36, 14.00, 12.39, 15.55, 22.17, 29.25, 40.34, 17.00],
+    };
+
+    /// <summary>Lex Table 2 (KIT-ML, "All"), columns as <see cref="LexTable1"/>.</summary>
+    public static IReadOnlyDictionary<string, double?[]> LexTable2 { get; } = new Dictionary<string, double?[]>
+    {
+        ["† MotionPatch"] = [10.82, 18.48, 26.38, 31.02, 46.51, 12.50, 11.53, 15.11, 24.92, 30.18, 40.52, 15.00],
+        ["Lex"] = [15.13, 23.74, 31.61, 36.81, 54.12, 8.00, 15.01, 19.47, 30.06, 35.63, 47.53, 10.50],
+    };
+
     public static IReadOnlyDictionary<string, double?[]> Table2 { get; } = new Dictionary<string, double?[]>
     {
         ["all|TEMOS"] = [2.12, 4.09, 5.87, 8.26, 13.52, 173.0, 3.86, 4.54, 6.94, 9.38, 14.00, 183.25],

@@ -38,20 +38,40 @@ public static class LexPipeline
         return Phases.Select(p => p.Key).Where(keys.Contains).ToList();
     }
 
-    /// <summary>Runs (or resumes) the phases into <paramref name="outDir"/>; stops early when a phase is stopped.</summary>
-    public static IReadOnlyList<LexPhaseRun> Run(RunConfig config, string outDir, IEnumerable<string>? phases = null,
-        Func<RunConfig, string, Trainer>? trainer = null, Action<string>? log = null, CancellationToken cancellation = default)
+    /// <summary>The phases' folders and configurations: each phase named after the pipeline, its model.lexPhase set and
+    /// its train.initFrom the previous phase's <c>last</c> checkpoint (the first phase keeps the config's own initFrom).</summary>
+    public static IReadOnlyList<(string Key, string Title, string RunDir, RunConfig Config)> Plan(RunConfig config, string outDir, IEnumerable<string>? phases = null)
     {
         var keys = (phases ?? Phases.Select(p => p.Key)).ToList();
         if (keys.Count == 0) throw new ArgumentException("the Lex pipeline needs at least one phase");
-        config = config with { Model = config.Model with { Architecture = "lex" } };
-        trainer ??= (c, d) => new Trainer(c, d);
-        Directory.CreateDirectory(outDir);
-        var runs = new List<LexPhaseRun>();
+        foreach (var k in keys) if (Phases.All(p => p.Key != k)) throw new ArgumentException($"unknown Lex phase '{k}' (known: {string.Join(", ", Phases.Select(p => p.Key))})");
+        var plan = new List<(string, string, string, RunConfig)>();
         string? previous = config.Train.InitFrom;
         foreach (var (key, folder, title) in Phases.Where(p => keys.Contains(p.Key)))
         {
             string dir = Path.Combine(outDir, folder);
+            var phaseConfig = config with
+            {
+                Name = $"{config.Name}-{folder}",
+                Model = config.Model with { Architecture = "lex", LexPhase = key },
+                Train = config.Train with { InitFrom = previous },
+            };
+            plan.Add((key, title, dir, phaseConfig.Validate()));
+            previous = Path.Combine(dir, Checkpoint.LastFileName); // a phase's end, not its "best" (selected by retrieval, which phases 1 and 3 do not train)
+        }
+        return plan;
+    }
+
+    /// <summary>Runs (or resumes) the phases into <paramref name="outDir"/>; stops early when a phase is stopped.</summary>
+    public static IReadOnlyList<LexPhaseRun> Run(RunConfig config, string outDir, IEnumerable<string>? phases = null,
+        Func<RunConfig, string, Trainer>? trainer = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        var plan = Plan(config, outDir, phases);
+        trainer ??= (c, d) => new Trainer(c, d);
+        Directory.CreateDirectory(outDir);
+        var runs = new List<LexPhaseRun>();
+        foreach (var (key, title, dir, phaseConfig) in plan)
+        {
             string last = Path.Combine(dir, Checkpoint.LastFileName);
             LexPhaseRun run;
             if (File.Exists(last))
@@ -73,20 +93,14 @@ public static class LexPipeline
             }
             else
             {
-                var phaseConfig = config with
-                {
-                    Name = $"{config.Name}-{folder}",
-                    Model = config.Model with { LexPhase = key },
-                    Train = config.Train with { InitFrom = previous },
-                };
-                log?.Invoke($"{title}: training {dir}{(previous is null ? " from scratch" : $" from {previous}")}");
+                var from = phaseConfig.Train.InitFrom;
+                log?.Invoke($"{title}: training {dir}{(from is null ? " from scratch" : $" from {from}")}");
                 Directory.CreateDirectory(dir);
-                run = new LexPhaseRun(key, title, dir, false, trainer(phaseConfig.Validate(), dir).Run(resume: false, cancellation));
+                run = new LexPhaseRun(key, title, dir, false, trainer(phaseConfig, dir).Run(resume: false, cancellation));
             }
             runs.Add(run);
             WriteSummary(outDir, runs);
             if (run.Result is { Completed: false }) break;
-            previous = Path.Combine(dir, Checkpoint.LastFileName); // a phase's end, not its "best" (selected by retrieval, which phases 1 and 3 do not train)
         }
         return runs;
     }

@@ -225,4 +225,24 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.Contains("a person waves with the right hand", RunFile("11-qualitative-retrieval", "text-to-motion.json"));
         Assert.Contains("\"hits\"", RunFile("11-qualitative-retrieval", "motion-to-text.json"));
     }
+
+    [Fact]
+    public void Notebook12_LexicalRetrieval_FillsLexTablesAblationSparsityAndWords()
+    {
+        var html = Report("12-lexical-retrieval");
+        Assert.Equal(3, Figures(html)); // top words of three motions
+        var t1 = RunFile("12-lexical-retrieval", "lex-table1.csv");
+        AssertOursFilled(t1, "† lexical heads, phase 4 only, Smoke");
+        AssertOursFilled(t1, "Lex (LexMLM → LexMMM → LexCMLP), Smoke");
+        Assert.Contains("9.13", t1); // the published † row beside ours
+        AssertOursFilled(RunFile("12-lexical-retrieval", "lex-table2.csv"), "Lex (LexMLM → LexMMM → LexCMLP), Smoke");
+        var ablation = RunFile("12-lexical-retrieval", "lex-ablation.csv");
+        AssertOursFilled(ablation, "Lex without LexMLM (LexMMM → LexCMLP), Smoke");
+        AssertOursFilled(ablation, "Lex without LexMMM (LexMLM → LexCMLP), Smoke");
+        var sparsity = RunFile("12-lexical-retrieval", "lex-sparsity.csv");
+        var lex = CsvRow(sparsity, "Lex (LexMLM → LexMMM → LexCMLP), Smoke (lex-smpl)");
+        double nnz = double.Parse(lex[0], CultureInfo.InvariantCulture), vocab = double.Parse(lex[6], CultureInfo.InvariantCulture);
+        Assert.InRange(nnz, 1, vocab);
+        Assert.Contains("\"motion\"", RunFile("12-lexical-retrieval", "lex-words.json"));
+    }
 }
