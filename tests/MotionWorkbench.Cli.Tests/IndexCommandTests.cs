@@ -124,4 +124,80 @@ public class IndexCommandTests
         Assert.True(doc.RootElement.GetProperty("bytes_per_item").GetDouble() > 0);
         Assert.True(doc.RootElement.GetProperty("dense_vocab_ms_p50").GetDouble() > 0);
     }
+    [Fact]
+    public void Index_built_from_a_lex_run_searches_like_the_dense_scan_and_a_dense_run_is_refused()
+    {
+        string dir = TempDir();
+        try
+        {
+            string data = Path.Combine(dir, "data"), run = Path.Combine(dir, "lex"), dense = Path.Combine(dir, "dense"), idx = Path.Combine(dir, "lex.mwidx");
+            Assert.True(Mw.Run("data", "synth", "--out", data, "--count", "40", "--seed", "3").ExitCode == 0, "synth");
+            var train = Mw.Run("train", "--preset", "Smoke", "--data", data, "--out", run, "--set", "model.architecture=lex", "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+            Assert.True(train.ExitCode == 0, train.All);
+
+            var build = Mw.Run("index", "build", "--run", run, "--split", "all", "--out", idx);
+            Assert.True(build.ExitCode == 0, build.All);
+            var info = Mw.Run("index", "info", "--index", idx, "--json");
+            Assert.True(info.ExitCode == 0, info.All);
+            int items;
+            using (var doc = JsonDocument.Parse(info.Stdout))
+            {
+                items = doc.RootElement.GetProperty("items").GetInt32();
+                Assert.Equal(File.ReadAllLines(Path.Combine(run, "vocab.txt")).Length, doc.RootElement.GetProperty("vocabulary_size").GetInt32());
+            }
+            Assert.True(items >= 40, $"{items} items in the index of split 'all'");
+
+            foreach (var query in new[] { "a person walks forward", "someone jumps up and down", "a man waves with the left hand" })
+            {
+                var sparse = Hits(Mw.Run("search", "--run", run, "--split", "all", "--index", idx, "--k", "5", "--json", query));
+                var exact = Hits(Mw.Run("search", "--run", run, "--split", "all", "--k", "5", "--json", query));
+                Assert.Equal(5, sparse.Count);
+                Assert.Equal(5, exact.Count);
+                // quantised x100: scores agree to about 0.01, so the top-1 is the dense top-1 or ties it within that
+                var top = exact.FirstOrDefault(h => h.Id == sparse[0].Id);
+                Assert.True(sparse[0].Id == exact[0].Id || (top.Id is not null && exact[0].Score - top.Score < 0.02), $"'{query}': index top-1 {sparse[0].Id}, dense top-5 {string.Join(", ", exact.Select(h => $"{h.Id} {h.Score}"))}");
+                Assert.InRange(Math.Abs(sparse[0].Score - exact[0].Score), 0, 0.05);
+                Assert.True(sparse.Select(h => h.Id).Intersect(exact.Select(h => h.Id)).Count() >= 4, $"'{query}': index {string.Join(", ", sparse.Select(h => h.Id))} vs dense {string.Join(", ", exact.Select(h => h.Id))}");
+            }
+            var text = Mw.Run("search", "--run", run, "--split", "all", "--index", idx, "a person walks forward");
+            Assert.True(text.ExitCode == 0, text.All);
+            Assert.Contains("closest to \"a person walks forward\"", text.Stdout);
+            Assert.Matches(@"\n  1\.   \d\.\d{3}  \S+ +\S", text.Stdout);
+
+            var motionQuery = Mw.Run("search", "--run", run, "--index", idx, "--motion", "000001");
+            Assert.Equal(1, motionQuery.ExitCode);
+            Assert.Contains("--index searches with a query text", motionQuery.Stderr);
+
+            // an index over another vocabulary is refused, naming the file and both hashes
+            string other = Path.Combine(dir, "other.mwidx"), vec = Path.Combine(dir, "v.npy");
+            Npy.Write(vec, [0, 1f, 0.5f, 0, 0, 0], 1, V);
+            Assert.Equal(0, Mw.Run("index", "build", "--vectors", vec, "--out", other).ExitCode);
+            var mismatch = Mw.Run("search", "--run", run, "--index", other, "a person walks");
+            Assert.Equal(1, mismatch.ExitCode);
+            Assert.Contains(other, mismatch.Stderr);
+            Assert.Contains("index built over vocabulary", mismatch.Stderr);
+
+            // a dense run: both commands refuse it, naming the run
+            var denseTrain = Mw.Run("train", "--preset", "Smoke", "--data", data, "--out", dense, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+            Assert.True(denseTrain.ExitCode == 0, denseTrain.All);
+            var bad = Mw.Run("index", "build", "--run", dense, "--out", Path.Combine(dir, "d.mwidx"));
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains($"run {dense} is not a Lex run (model.architecture = vit)", bad.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "d.mwidx")));
+            var badSearch = Mw.Run("search", "--run", dense, "--index", idx, "a person walks");
+            Assert.Equal(1, badSearch.ExitCode);
+            Assert.Contains("is not a Lex run", badSearch.Stderr);
+            var both = Mw.Run("index", "build", "--run", run, "--vectors", vec, "--out", Path.Combine(dir, "e.mwidx"));
+            Assert.Equal(1, both.ExitCode);
+            Assert.Contains("either --vectors", both.Stderr);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static List<(string Id, double Score)> Hits(Mw.Result r)
+    {
+        Assert.True(r.ExitCode == 0, r.All);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        return doc.RootElement.EnumerateArray().Select(h => (h.GetProperty("id").GetString()!, h.GetProperty("score").GetDouble())).ToList();
+    }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using MotionWorkbench.Sparse;
 using MotionWorkbench.Tensors.Kernels;
@@ -37,9 +35,9 @@ internal static class BenchIndexCommand
             int[] sizes;
             try { sizes = parse.GetValue(items)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)).ToArray(); }
             catch (FormatException) { sizes = []; }
-            var o = new Settings(parse.GetValue(nnz), parse.GetValue(queryNnz), parse.GetValue(queries), parse.GetValue(k), parse.GetValue(vocab),
+            var o = new IndexBenchSettings(parse.GetValue(nnz), parse.GetValue(queryNnz), parse.GetValue(queries), parse.GetValue(k), parse.GetValue(vocab),
                 parse.GetValue(zipf), parse.GetValue(dim), parse.GetValue(budget), parse.GetValue(seed));
-            if (sizes.Length == 0 || sizes.Any(s => s < 1) || o.Nnz < 1 || o.QueryNnz < 1 || o.Queries < 1 || o.K < 1 || o.Vocab < 2 || o.Nnz > o.Vocab || o.QueryNnz > o.Vocab || o.Dim < 1 || o.Zipf < 0)
+            if (sizes.Length == 0 || sizes.Any(s => s < 1) || o.Problem() is not null)
             {
                 Console.Error.WriteLine("mw bench index: need --items N[,N...] >= 1, 1 <= --nnz, --query-nnz <= --vocab-size, --queries, --k, --dim >= 1, --zipf >= 0");
                 return 2;
@@ -49,205 +47,14 @@ internal static class BenchIndexCommand
             var rows = new List<Dictionary<string, object?>>();
             foreach (int n in sizes)
             {
-                var r = RunSize(n, o, asJson);
+                var r = IndexBench.Run(n, o, asJson ? null : s => Console.Error.Write($"\r  {n,9:N0} items: {s,-50}"));
+                if (!asJson) Console.Error.Write("\r" + new string(' ', 75) + "\r");
                 rows.Add(r);
                 if (asJson) Console.WriteLine(JsonSerializer.Serialize(r));
             }
-            if (!asJson) Console.WriteLine(Table(rows));
+            if (!asJson) Console.WriteLine(IndexBench.Table(rows));
             return 0;
         });
         return command;
-    }
-
-    private sealed record Settings(int Nnz, int QueryNnz, int Queries, int K, int Vocab, double Zipf, int Dim, int BudgetMb, int Seed);
-
-    /// <summary>Zipf-like sampler over [0, V) (cumulative table + binary search).</summary>
-    private sealed class Zipf
-    {
-        private readonly double[] cdf;
-
-        public Zipf(int v, double s)
-        {
-            cdf = new double[v];
-            double acc = 0;
-            for (int r = 0; r < v; r++) cdf[r] = acc += 1 / Math.Pow(r + 1, s);
-            for (int r = 0; r < v; r++) cdf[r] /= acc;
-        }
-
-        public int Next(Random rng)
-        {
-            int i = Array.BinarySearch(cdf, rng.NextDouble());
-            return Math.Min(i < 0 ? ~i : i, cdf.Length - 1);
-        }
-    }
-
-    /// <summary>Distinct Zipf terms, ascending, with positive impacts (weight ~ 0.05 + Exp(mean 0.5), x 100).</summary>
-    private static void Sample(Random rng, Zipf z, int count, int[] stamp, int tag, Span<int> terms, Span<int> impacts)
-    {
-        int got = 0;
-        while (got < count)
-        {
-            int t = z.Next(rng);
-            if (stamp[t] == tag) continue;
-            stamp[t] = tag;
-            terms[got++] = t;
-        }
-        terms[..count].Sort();
-        for (int i = 0; i < count; i++) impacts[i] = Math.Max(1, (int)Math.Round(100 * (0.05 - 0.5 * Math.Log(1 - rng.NextDouble()))));
-    }
-
-    private static Dictionary<string, object?> RunSize(int n, Settings o, bool quiet)
-    {
-        GC.Collect();
-        void Say(string s) { if (!quiet) Console.Error.Write($"\r  {n,9:N0} items: {s,-50}"); }
-        var rng = new Random(o.Seed * 1_000_003 + n);
-        var zipf = new Zipf(o.Vocab, o.Zipf);
-        var stamp = new int[o.Vocab];
-        int tag = 0;
-        Say("generating");
-        var terms = new int[(long)n * o.Nnz];
-        var impacts = new int[(long)n * o.Nnz];
-        for (int i = 0; i < n; i++) Sample(rng, zipf, o.Nnz, stamp, ++tag, terms.AsSpan(i * o.Nnz, o.Nnz), impacts.AsSpan(i * o.Nnz, o.Nnz));
-        Say("building the index");
-        var sw = Stopwatch.StartNew();
-        var builder = new SparseIndex.Builder(o.Vocab, VocabularyHash.OfSize(o.Vocab), new IndexBuildOptions());
-        for (int i = 0; i < n; i++) builder.AddQuantised(terms.AsSpan(i * o.Nnz, o.Nnz), impacts.AsSpan(i * o.Nnz, o.Nnz));
-        var index = builder.Build();
-        double buildS = sw.Elapsed.TotalSeconds;
-        var info = index.Info;
-
-        var queries = new SparseVector[o.Queries];
-        var qt = new int[o.QueryNnz];
-        var qi = new int[o.QueryNnz];
-        for (int q = 0; q < o.Queries; q++)
-        {
-            Sample(rng, zipf, o.QueryNnz, stamp, ++tag, qt, qi);
-            queries[q] = new SparseVector((int[])qt.Clone(), qi.Select(x => x / 100f).ToArray());
-        }
-        Say("sparse queries");
-        foreach (var q in queries.Take(3)) { index.Search(q, o.K, SearchMode.Exhaustive); index.Search(q, o.K, SearchMode.MaxScore); } // JIT warm-up
-        var exhaustive = new double[o.Queries];
-        var maxScore = new double[o.Queries];
-        bool identical = true;
-        for (int q = 0; q < o.Queries; q++)
-        {
-            sw.Restart();
-            var a = index.Search(queries[q], o.K, SearchMode.Exhaustive);
-            exhaustive[q] = sw.Elapsed.TotalMilliseconds;
-            sw.Restart();
-            var b = index.Search(queries[q], o.K, SearchMode.MaxScore);
-            maxScore[q] = sw.Elapsed.TotalMilliseconds;
-            identical &= a.AsSpan().SequenceEqual(b);
-        }
-        terms = [];
-        impacts = [];
-        GC.Collect();
-
-        Say($"dense {o.Dim}-d");
-        double[]? dense = null;
-        string? denseNote = null;
-        long denseBytes = (long)n * o.Dim * 4;
-        if (denseBytes > (long)o.BudgetMb << 20) denseNote = $"dense {o.Dim}-d needs {denseBytes >> 20} MiB > --dense-budget-mb {o.BudgetMb}";
-        else dense = DenseLatency(n, o.Dim, o.Queries, o.K, (g, qv) =>
-        {
-            var r = new Random(o.Seed + 7);
-            for (int i = 0; i < g.Length; i++) g[i] = (float)(r.NextDouble() - 0.5);
-            for (int i = 0; i < qv.Length; i++) qv[i] = (float)(r.NextDouble() - 0.5);
-        });
-
-        Say("dense |V|");
-        double[]? denseV = null;
-        string? denseVNote = null;
-        long denseVBytes = (long)n * o.Vocab * 4;
-        if (denseVBytes > (long)o.BudgetMb << 20 || (long)n * o.Vocab > Array.MaxLength)
-            denseVNote = $"dense |V| needs {denseVBytes >> 20} MiB > --dense-budget-mb {o.BudgetMb}: skipped";
-        else
-        {
-            var (offsets, it, ii) = index.ItemMajor();
-            denseV = DenseLatency(n, o.Vocab, o.Queries, o.K, (g, qv) =>
-            {
-                for (int d = 0; d < n; d++)
-                    for (int j = offsets[d]; j < offsets[d + 1]; j++) g[(long)d * o.Vocab + it[j]] = ii[j] / 100f;
-                for (int q = 0; q < queries.Length; q++)
-                    for (int j = 0; j < queries[q].Count; j++) qv[(long)q * o.Vocab + queries[q].Terms[j]] = queries[q].Weights[j];
-            });
-        }
-        if (!quiet) Console.Error.Write("\r" + new string(' ', 75) + "\r");
-        double P(double[] xs, double p) { var s = xs.Order().ToArray(); return s[Math.Min(s.Length - 1, (int)Math.Ceiling(p * s.Length) - 1)]; }
-        double? R(double? x) => x is double v ? Math.Round(v, 4) : null;
-        double exP50 = P(exhaustive, 0.5), msP50 = P(maxScore, 0.5);
-        return new Dictionary<string, object?>
-        {
-            ["bench"] = "index", ["items"] = n, ["vocab_size"] = o.Vocab, ["nnz"] = o.Nnz, ["query_nnz"] = o.QueryNnz, ["zipf"] = o.Zipf, ["k"] = o.K, ["queries"] = o.Queries,
-            ["build_s"] = Math.Round(buildS, 3), ["index_bytes"] = info.Bytes, ["bytes_per_item"] = Math.Round(info.BytesPerItem, 1), ["postings"] = info.Postings,
-            ["exhaustive_ms_p50"] = R(exP50), ["exhaustive_ms_p99"] = R(P(exhaustive, 0.99)),
-            ["maxscore_ms_p50"] = R(msP50), ["maxscore_ms_p99"] = R(P(maxScore, 0.99)), ["maxscore_topk_identical"] = identical,
-            ["dense_dim"] = o.Dim, ["dense_bytes_per_item"] = o.Dim * 4,
-            ["dense_ms_p50"] = R(dense is null ? null : P(dense, 0.5)), ["dense_ms_p99"] = R(dense is null ? null : P(dense, 0.99)), ["dense_note"] = denseNote,
-            ["dense_vocab_ms_p50"] = R(denseV is null ? null : P(denseV, 0.5)), ["dense_vocab_ms_p99"] = R(denseV is null ? null : P(denseV, 0.99)), ["dense_vocab_note"] = denseVNote,
-            ["speedup_maxscore_vs_dense"] = R(dense is null ? null : P(dense, 0.5) / msP50),
-            ["speedup_exhaustive_vs_dense"] = R(dense is null ? null : P(dense, 0.5) / exP50),
-            ["bytes_ratio_vs_dense"] = Math.Round(info.BytesPerItem / (o.Dim * 4), 3),
-            ["gemm"] = Gemm.UsingBlas ? "openblas" : "managed",
-        };
-    }
-
-    /// <summary>Per-query ms of exact dense scoring: one (1 x dim) x (dim x n) GEMM on one thread, then a top-k scan.</summary>
-    private static unsafe double[] DenseLatency(int n, int dim, int queries, int k, Action<float[], float[]> fill)
-    {
-        var gallery = new float[(long)n * dim];
-        var q = new float[(long)queries * dim];
-        fill(gallery, q);
-        var scores = new float[n];
-        var times = new double[queries];
-        var best = new int[k];
-        fixed (float* g = gallery, qp = q, s = scores)
-        {
-            for (int i = -2; i < queries; i++) // two warm-up queries
-            {
-                int qi = Math.Max(0, i);
-                var sw = Stopwatch.StartNew();
-                Gemm.Serial(false, true, 1, n, dim, 1f, qp + (long)qi * dim, dim, g, dim, 0f, s, n);
-                TopK(scores, best);
-                if (i >= 0) times[i] = sw.Elapsed.TotalMilliseconds;
-            }
-        }
-        return times;
-    }
-
-    /// <summary>Indices of the k largest scores (insertion into a small sorted buffer; ties: smaller index).</summary>
-    private static void TopK(float[] scores, int[] best)
-    {
-        int k = best.Length, count = 0;
-        var val = new float[k];
-        for (int d = 0; d < scores.Length; d++)
-        {
-            float v = scores[d];
-            if (count == k && v <= val[k - 1]) continue;
-            int p = count < k ? count++ : k - 1;
-            while (p > 0 && val[p - 1] < v) { val[p] = val[p - 1]; best[p] = best[p - 1]; p--; }
-            val[p] = v;
-            best[p] = d;
-        }
-    }
-
-    private static string Table(List<Dictionary<string, object?>> rows)
-    {
-        var sb = new StringBuilder();
-        string F(object? x) => x switch { null => "-", double d => d.ToString(d < 10 ? "F3" : "F1", CultureInfo.InvariantCulture), bool b => b ? "yes" : "NO", _ => Convert.ToString(x, CultureInfo.InvariantCulture)! };
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"items",10} {"build s",8} {"B/item",7} {"exh p50",8} {"exh p99",8} {"MS p50",8} {"MS p99",8} {"same",5} {"d256 p50",9} {"d256 p99",9} {"d|V| p50",9} {"d256/exh",9} {"d256/MS",8}"));
-        foreach (var r in rows)
-        {
-            string X(object? v) => v is double d ? d.ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r["items"],10:N0} {F(r["build_s"]),8} {F(r["bytes_per_item"]),7} {F(r["exhaustive_ms_p50"]),8} {F(r["exhaustive_ms_p99"]),8} {F(r["maxscore_ms_p50"]),8} {F(r["maxscore_ms_p99"]),8} {F(r["maxscore_topk_identical"]),5} {F(r["dense_ms_p50"]),9} {F(r["dense_ms_p99"]),9} {F(r["dense_vocab_ms_p50"]),9} {X(r["speedup_exhaustive_vs_dense"]),9} {X(r["speedup_maxscore_vs_dense"]),8}"));
-        }
-        foreach (var r in rows)
-        {
-            if (r["dense_note"] is string a) sb.AppendLine($"{r["items"]:N0}: {a}");
-            if (r["dense_vocab_note"] is string b) sb.AppendLine($"{r["items"]:N0}: {b}");
-        }
-        sb.Append(string.Create(CultureInfo.InvariantCulture, $"latencies in ms/query (one thread); d256/exh, d256/MS: dense 256-d p50 over sparse p50; dense 256-d stores {(int)rows[0]["dense_bytes_per_item"]!} B/item"));
-        return sb.ToString();
     }
 }

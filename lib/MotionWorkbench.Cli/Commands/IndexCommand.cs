@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MotionWorkbench.Experiments;
 using MotionWorkbench.Sparse;
 
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
 /// <c>mw index build|search|info|export</c>: the exact impact inverted index over sparse lexical vectors
-/// (lib/MotionWorkbench.Sparse): build it from an .npy of (N, |V|) vectors, search it, describe it, export it to
+/// (lib/MotionWorkbench.Sparse): build it from an .npy of (N, |V|) vectors or a Lex run, search it, describe it, export it to
 /// Elasticsearch / OpenSearch.
 /// </summary>
 internal static class IndexCommand
@@ -59,28 +60,50 @@ internal static class IndexBuildCommand
 {
     public static Command Create()
     {
-        var vectors = new Option<string>("--vectors") { Description = "(N, |V|) float .npy of non-negative lexical vectors, one row per item", Required = true };
+        var vectors = new Option<string?>("--vectors") { Description = "(N, |V|) float .npy of non-negative lexical vectors, one row per item (or --run)" };
+        var run = new Option<string?>("--run") { Description = "A Lex run folder (model.architecture = lex): index its embeddings of --split (ids = motion ids, vocabulary = RUN/vocab.txt)" };
+        var split = new Option<string>("--split") { Description = "With --run: the split to index (test, val, train or all)", DefaultValueFactory = _ => "test" };
+        var side = new Option<string>("--side") { Description = "With --run: index the motions' vectors or their (first) captions' vectors", DefaultValueFactory = _ => "motions" };
+        var data = new Option<string?>("--data") { Description = "With --run: dataset folder (default: the run's)" };
         var ids = new Option<string?>("--ids") { Description = "Text file with one item id per line (default: row numbers)" };
         var vocab = new Option<string?>("--vocab") { Description = "vocab.txt (line j = term j): names the vocabulary in the header; its hash must match at query time" };
         var topK = new Option<int?>("--top-k") { Description = "Keep only the K largest weights per item (default: all non-zeros)" };
         var scale = new Option<int>("--scale") { Description = "Quantisation: impact = round(weight x scale), zeros dropped", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "Index file to write (.mwidx)", Required = true };
-        var command = new Command("build", "Build an exact impact inverted index from lexical vectors.");
-        foreach (var o in new Option[] { vectors, ids, vocab, topK, scale, output }) command.Options.Add(o);
+        var command = new Command("build", "Build an exact impact inverted index from lexical vectors (an .npy, or a Lex run's embeddings).");
+        foreach (var o in new Option[] { vectors, run, split, side, data, ids, vocab, topK, scale, output }) command.Options.Add(o);
         command.SetAction(parse => IndexCommand.Run("build", () =>
         {
-            string input = parse.GetValue(vectors)!, outPath = parse.GetValue(output)!;
-            IndexCommand.MustExist(input, "--vectors");
+            string? input = parse.GetValue(vectors), runDir = parse.GetValue(run);
+            string outPath = parse.GetValue(output)!;
+            if ((input is null) == (runDir is null)) throw new ArgumentException("give either --vectors FILE.npy or --run RUN (not both)");
+            if (runDir is not null && (parse.GetValue(ids) is not null || parse.GetValue(vocab) is not null))
+                throw new ArgumentException("--ids and --vocab go with --vectors; with --run the ids are the motion ids and the vocabulary is RUN/vocab.txt");
+            if (input is not null) IndexCommand.MustExist(input, "--vectors");
+            string sideName = parse.GetValue(side)!;
+            if (sideName is not ("motions" or "captions")) throw new ArgumentException($"--side '{sideName}': expected motions or captions");
             OutputCheck.File(outPath, "--out");
             if (parse.GetValue(topK) is < 1) throw new ArgumentException($"--top-k must be >= 1, got {parse.GetValue(topK)}");
             if (parse.GetValue(scale) < 1) throw new ArgumentException($"--scale must be >= 1, got {parse.GetValue(scale)}");
+            var options = new IndexBuildOptions { TopK = parse.GetValue(topK), Scale = parse.GetValue(scale) };
             var sw = Stopwatch.StartNew();
-            Console.Error.WriteLine($"reading {input} ...");
-            var (items, width) = VectorInput.ReadNpy(input);
-            var (_, hash) = IndexCommand.Vocabulary(parse.GetValue(vocab), width, $"the vectors of {input}");
-            string[]? names = parse.GetValue(ids) is { } idPath ? ReadIds(idPath, items.Length) : null;
-            Console.Error.WriteLine($"indexing {items.Length:N0} vectors over {width:N0} terms ...");
-            var index = SparseIndex.Build(items, width, hash, names, new IndexBuildOptions { TopK = parse.GetValue(topK), Scale = parse.GetValue(scale) });
+            SparseIndex index;
+            if (runDir is not null)
+            {
+                Console.Error.WriteLine($"embedding the {parse.GetValue(split)} split of {runDir} ...");
+                var lex = SparseExperiments.OpenLex(runDir, parse.GetValue(data), parse.GetValue(split)!);
+                Console.Error.WriteLine($"indexing {lex.Embeddings.Count:N0} {sideName} vectors ...");
+                index = SparseExperiments.BuildIndex(lex, runDir, sideName, options.TopK, options.Scale);
+            }
+            else
+            {
+                Console.Error.WriteLine($"reading {input} ...");
+                var (items, width) = VectorInput.ReadNpy(input!);
+                var (_, hash) = IndexCommand.Vocabulary(parse.GetValue(vocab), width, $"the vectors of {input}");
+                string[]? names = parse.GetValue(ids) is { } idPath ? ReadIds(idPath, items.Length) : null;
+                Console.Error.WriteLine($"indexing {items.Length:N0} vectors over {width:N0} terms ...");
+                index = SparseIndex.Build(items, width, hash, names, options);
+            }
             index.Save(outPath);
             Console.WriteLine($"wrote {outPath}: {index.Info} in {sw.Elapsed.TotalSeconds:F1} s");
             return 0;
