@@ -99,6 +99,15 @@ public sealed class LexicalModel : Module
     /// every phase's checkpoint loads into the next one.</summary>
     public WeakDecoder Decoder { get; }
 
+    /// <summary>The MAE decoder of phase 2 (CMMM); only with a ViT motion encoder (null for the raw-sequence one).</summary>
+    public MaskedMotionDecoder? MotionDecoder { get; }
+
+    /// <summary>Fraction of motion-patch tokens masked in CMMM [D: 50–75 %; MAE's 75 %].</summary>
+    public const float CmmmMaskRatio = 0.75f;
+
+    /// <summary>τ of CMMM's InfoNCE between two masked views of a clip [D: 0.1].</summary>
+    public const float CmmmTemperature = 0.1f;
+
     /// <summary>Vocabulary size (the dimension of the lexical vectors).</summary>
     public int VocabularySize => TextEncoder.Config.VocabSize;
 
@@ -114,6 +123,35 @@ public sealed class LexicalModel : Module
         MotionLex = Child("motion_lex", new LexicalHead(MotionEncoder.FeatureDim, text.Width, text.VocabSize, text.LayerNormEps, null, seed * 7 + 4));
         MotionLex.CopyFrom(TextLex);
         Decoder = Child("decoder", new WeakDecoder(text, 2, seed * 7 + 5));
+        if (MotionEncoder is VisionTransformer vit) MotionDecoder = Child("mae", new MaskedMotionDecoder(vit.Config, seed * 7 + 6));
+    }
+
+    /// <summary>
+    /// Phase 2 (CMMM) loss on motions only [D]: two views of each clip with different random masks of
+    /// <see cref="CmmmMaskRatio"/> of the patch tokens; for each view the MAE decoder reconstructs the masked patches'
+    /// pixels (MSE), and the two views' pooled embeddings are pulled together by InfoNCE at τ = 0.1.
+    /// Loss = (MSE₁ + MSE₂) / 2 + InfoNCE.
+    /// </summary>
+    public Tensor CmmmLoss(MotionInput motion, ulong seed)
+    {
+        if (MotionEncoder is not VisionTransformer vit || MotionDecoder is null)
+            throw new InvalidOperationException("CMMM (masked motion modelling) masks motion-patch tokens: it needs the ViT motion encoder (model.lexMotionEncoder = vit)");
+        int B = motion.Values.Shape[0], L = vit.Config.PatchCount;
+        var pixels = vit.PatchPixels(motion.Values);                                      // (B, L, 3·P·P)
+        Tensor View(ulong s, out Tensor pooled)
+        {
+            var mask = TokenMasking.Sample(B, L, CmmmMaskRatio, s);
+            var h = vit.ForwardMaskedTokens(motion, mask);
+            pooled = Ops.L2Normalize(vit.PoolMasked(h));
+            var rows = new int[B * (L - mask.Keep)];
+            for (int b = 0, at = 0; b < B; b++) foreach (var t in mask.MaskedRow(b)) rows[at++] = b * L + t;
+            var target = Ops.IndexSelect(Ops.Reshape(pixels, B * L, pixels.Shape[2]), rows);
+            return Ops.MseLoss(MotionDecoder.Forward(h, mask), target);
+        }
+        var mse1 = View(seed, out var v1);
+        var mse2 = View(seed ^ 0x5DEECE66DUL, out var v2);
+        var nce = Contrastive.Loss(v1, v2, 1f / CmmmTemperature);
+        return Ops.Add(Ops.Scale(Ops.Add(mse1, mse2), 0.5f), Ops.Reshape(nce, mse1.Shape));
     }
 
     /// <summary>
@@ -207,11 +245,11 @@ public sealed class LexicalModel : Module
         return Ops.Add(loss, Ops.Scale(Ops.Reshape(flops, loss.Shape), Options.FlopsWeight));
     }
 
-    /// <summary>"motion" (motion encoder), "text" (text encoder, word embeddings included) and "heads" (both lexical heads and the weak decoder).</summary>
+    /// <summary>"motion" (motion encoder), "text" (text encoder, word embeddings included) and "heads" (both lexical heads, the weak decoder and the MAE decoder).</summary>
     public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() =>
     [
         ("motion", MotionEncoder.Parameters().ToList()),
         ("text", TextEncoder.Parameters().ToList()),
-        ("heads", MotionLex.Parameters().Concat(TextLex.Parameters()).Concat(Decoder.Parameters()).ToList()),
+        ("heads", MotionLex.Parameters().Concat(TextLex.Parameters()).Concat(Decoder.Parameters()).Concat(MotionDecoder?.Parameters() ?? []).ToList()),
     ];
 }

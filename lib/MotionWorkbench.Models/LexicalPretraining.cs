@@ -68,3 +68,58 @@ public sealed class WeakDecoder : Module
         return x;
     }
 }
+
+/// <summary>
+/// The MAE decoder of phase 2 (CMMM) [D]: the encoder's kept tokens (projected by <c>embed</c>) and a learnt
+/// <c>mask_token</c> at every masked position, put back in patch order, plus <c>pos_embed</c> (1, L, C); one pre-norm
+/// block, <c>norm</c>, and <c>pred</c> Linear(C → 3·P·P) predicting each masked patch's pixels.
+/// </summary>
+public sealed class MaskedMotionDecoder : Module
+{
+    public Linear Embed { get; }
+    public Tensor MaskToken { get; }
+    public Tensor PositionEmbedding { get; }
+    public ModuleList<PreNormBlock> Blocks { get; }
+    public LayerNorm Norm { get; }
+    public Linear Pred { get; }
+    public int Patches { get; }
+
+    public MaskedMotionDecoder(VitConfig vit, ulong seed)
+    {
+        int C = vit.Width;
+        Patches = vit.PatchCount;
+        Embed = Child("embed", new Linear(C, C));
+        MaskToken = Param("mask_token", 1, 1, C);
+        PositionEmbedding = Param("pos_embed", 1, vit.PatchCount, C);
+        Blocks = Child("blocks", new ModuleList<PreNormBlock>(1, i => new PreNormBlock(C, vit.Heads, vit.MlpDim, 0f, seed * 131 + (ulong)i + 1, 1e-6f)));
+        Norm = Child("norm", new LayerNorm(C, 1e-6f));
+        Pred = Child("pred", new Linear(C, 3 * vit.PatchSize * vit.PatchSize));
+        var rng = new Random(unchecked((int)(seed ^ (seed >> 32)) + 61));
+        Init.Timm(this, rng);
+        Init.TruncatedNormal(PositionEmbedding, 0.02f, rng);
+        Init.Normal(MaskToken, 0.02f, rng);
+    }
+
+    /// <summary>Encoder output (B, 1 + Keep, C) of a masked forward -> predicted pixels of the masked patches (B·(L − Keep), 3·P·P), row-major by (b, masked index).</summary>
+    public Tensor Forward(Tensor encoded, TokenMask mask)
+    {
+        int B = mask.B, L = mask.T, keep = mask.Keep, C = encoded.Shape[2];
+        if (L != Patches) throw new ArgumentException($"MAE decoder: built for {Patches} patches, the mask has {L}");
+        var kept = Embed.Forward(Ops.Slice(encoded, 1, 1, keep));                                   // (B, Keep, C) without the class token
+        var fill = Ops.Add(Tensor.Zeros(B, L - keep, C), Ops.Reshape(MaskToken, 1, C));            // (B, L − Keep, C)
+        var joined = Ops.Reshape(Ops.Concat([kept, fill], 1), B * L, C);                            // rows: kept..., masked... per batch row
+        // back into patch order: row (b, t) of the full sequence comes from row (b, slot(t)) of the joined one
+        var order = new int[B * L];
+        for (int b = 0; b < B; b++)
+        {
+            var k = mask.KeptRow(b); var m = mask.MaskedRow(b);
+            for (int i = 0; i < k.Length; i++) order[b * L + k[i]] = b * L + i;
+            for (int i = 0; i < m.Length; i++) order[b * L + m[i]] = b * L + keep + i;
+        }
+        var h = Ops.Add(Ops.Reshape(Ops.IndexSelect(joined, order), B, L, C), Ops.Reshape(PositionEmbedding, L, C));
+        foreach (var block in Blocks.Items) h = block.Forward(h);
+        var masked = new int[B * (L - keep)];
+        for (int b = 0, at = 0; b < B; b++) foreach (var t in mask.MaskedRow(b)) masked[at++] = b * L + t;
+        return Pred.Forward(Ops.IndexSelect(Ops.Reshape(Norm.Forward(h), B * L, C), masked));      // (B·(L − Keep), 3·P·P)
+    }
+}

@@ -71,6 +71,55 @@ public sealed class VisionTransformer : MotionEncoder
         return h;
     }
 
+    /// <summary>
+    /// MAE-style forward on the kept patch tokens only: patch embedding and position embedding for all L patches, then
+    /// the kept ones of <paramref name="mask"/> (B rows, T = L patches) behind the class token through the blocks.
+    /// Returns (B, 1 + Keep, C) (after the final norm for class-token pooling, as <see cref="ForwardTokens"/>).
+    /// </summary>
+    public Tensor ForwardMaskedTokens(MotionInput input, TokenMask mask)
+    {
+        var x = input.Values;
+        if (x.Rank != 4 || x.Shape[1] != 3 || x.Shape[2] != config.Frames || x.Shape[3] != config.ImageWidth)
+            throw new ArgumentException($"ViT input must be (B, 3, {config.Frames}, {config.ImageWidth}) motion patches, got {Tensor.Format(x.Shape)}");
+        int B = x.Shape[0], C = config.Width, L = config.PatchCount;
+        if (mask.B != B || mask.T != L) throw new ArgumentException($"ViT masked forward: the mask is for ({mask.B}, {mask.T}) tokens, the batch has ({B}, {L})");
+        var tokens = Ops.Add(PatchEmbed.Forward(x), Ops.Reshape(Ops.Slice(PositionEmbedding, 1, 1, L), L, C)); // (B, L, C)
+        var kept = Ops.GatherTokens(tokens, mask);                                                             // (B, Keep, C)
+        var cls = Ops.Add(Tokens.Expand(ClassToken, B), Ops.Reshape(Ops.Slice(PositionEmbedding, 1, 0, 1), 1, C));
+        var h = Ops.Concat([cls, kept], 1);
+        foreach (var block in Blocks.Items) h = block.Forward(h);
+        return config.Pooling == VitPooling.ClassToken ? FinalNorm.Forward(h) : h;
+    }
+
+    /// <summary>Pooled features (B, C) of a masked forward: the mean of the kept patch tokens then fc_norm, or the class token.</summary>
+    public Tensor PoolMasked(Tensor h)
+    {
+        int B = h.Shape[0], n = h.Shape[1] - 1, C = h.Shape[2];
+        if (config.Pooling == VitPooling.ClassToken) return Ops.Reshape(Ops.Slice(h, 1, 0, 1), B, C);
+        var w = new float[B * (1 + n)];
+        for (int b = 0; b < B; b++) Array.Fill(w, 1f / n, b * (1 + n) + 1, n);
+        return FinalNorm.Forward(RawSequenceEncoder.WeightedSum(h, w));
+    }
+
+    /// <summary>The pixels of every patch (B, L, 3·P·P) in the patch embedding's order (channel, row, column), no gradient.</summary>
+    public Tensor PatchPixels(Tensor x)
+    {
+        int B = x.Shape[0], H = x.Shape[2], W = x.Shape[3], P = config.PatchSize, gh = H / P, gw = W / P, K = 3 * P * P;
+        var buffer = new float[B * gh * gw * K];
+        var xs = x.Data;
+        int at = 0;
+        for (int b = 0; b < B; b++)
+            for (int i = 0; i < gh; i++)
+                for (int j = 0; j < gw; j++)
+                    for (int c = 0; c < 3; c++)
+                        for (int u = 0; u < P; u++)
+                        {
+                            xs.Slice(((b * 3 + c) * H + i * P + u) * W + j * P, P).CopyTo(buffer.AsSpan(at, P));
+                            at += P;
+                        }
+        return Tensor.Wrap(buffer, B, gh * gw, K);
+    }
+
     /// <inheritdoc />
     public override Tensor Forward(MotionInput input)
     {

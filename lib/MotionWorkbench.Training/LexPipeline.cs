@@ -7,9 +7,9 @@ public sealed record LexPhaseRun(string Phase, string Title, string RunDir, bool
 
 /// <summary>
 /// The Lex pre-training pipeline (lex-facts §4): each phase is a normal run of the one <see cref="Trainer"/> in its own
-/// folder under one pipeline folder (<c>1-lexmlm</c>, <c>3-lexmmm</c>, <c>4-lexcmlp</c>), started from the previous
+/// folder under one pipeline folder (<c>1-lexmlm</c>, <c>2-cmmm</c>, <c>3-lexmmm</c>, <c>4-lexcmlp</c>), started from the previous
 /// phase's <c>last</c> checkpoint by <c>train.initFrom</c>. Running it again resumes: a completed phase is skipped, a stopped one resumes from
-/// its <c>last</c> checkpoint, the rest start. Phase 2 (CMMM, masked motion modelling) is not built yet; leaving phases
+/// its <c>last</c> checkpoint, the rest start. Leaving phases
 /// out (<c>phases</c>) gives the ablations, and phase 4 alone from scratch is the "†" baseline.
 /// </summary>
 public static class LexPipeline
@@ -18,6 +18,7 @@ public static class LexPipeline
     public static IReadOnlyList<(string Key, string Folder, string Title)> Phases { get; } =
     [
         ("mlm", "1-lexmlm", "LexMLM"),
+        ("cmmm", "2-cmmm", "CMMM"),
         ("mmm", "3-lexmmm", "LexMMM"),
         ("cmlp", "4-lexcmlp", "LexCMLP"),
     ];
@@ -31,7 +32,6 @@ public static class LexPipeline
         var keys = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k.ToLowerInvariant()).ToList();
         foreach (var k in keys)
         {
-            if (k == "cmmm") throw new ArgumentException("phase 'cmmm' (phase 2, masked motion modelling) is not built yet; run the others (mlm, mmm, cmlp)");
             if (Phases.All(p => p.Key != k)) throw new ArgumentException($"unknown Lex phase '{k}' (known: {string.Join(", ", Phases.Select(p => p.Key))})");
         }
         if (keys.Distinct().Count() != keys.Count) throw new ArgumentException($"phases listed twice in '{list}'");

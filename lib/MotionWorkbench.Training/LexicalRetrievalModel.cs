@@ -44,6 +44,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
     public string LossName => Phase switch
     {
         "mlm" => "LexMLM (text MLM + weak-decoder bottleneck)",
+        "cmmm" => "CMMM (masked motion-patch reconstruction + InfoNCE between two masked views)",
         "mmm" => "LexMMM (weak decoder from the motion bottleneck + LexMLM)",
         _ => "contrastive",
     };
@@ -51,6 +52,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
     public Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
     {
         if (Phase == "cmlp") return ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));
+        if (Phase == "cmmm") return Model.CmmmLoss(TransformerModel.PatchInput(batch.Motion.RequirePatches("CMMM (masked motion modelling)")), seed);
         var vocabulary = data.Tokenizer.Vocabulary;
         int maskId = vocabulary.MaskId ?? throw new InvalidDataException($"{vocabulary.Source}: the vocabulary has no [MASK] token; the Lex bottleneck phases (LexMLM, LexMMM) mask captions with it");
         int firstWord = new[] { vocabulary.PaddingId, vocabulary.UnknownId, vocabulary.ClassifierId, vocabulary.SeparatorId, maskId }.Max() + 1; // random replacements: word pieces after the special tokens

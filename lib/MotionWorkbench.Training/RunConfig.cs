@@ -216,7 +216,8 @@ public sealed record RunConfig
         if (m.Architecture == "lex")
         {
             if (m.LexMotionEncoder is not ("vit" or "raw")) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
-            if (m.LexPhase is not ("cmlp" or "mlm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
+            if (m.LexPhase is not ("cmlp" or "mlm" or "cmmm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'cmmm' (CMMM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
+            if (m.LexPhase == "cmmm" && m.LexMotionEncoder != "vit") errors.Add("model.lexPhase = cmmm masks motion-patch tokens: it needs model.lexMotionEncoder = vit");
             if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
         }

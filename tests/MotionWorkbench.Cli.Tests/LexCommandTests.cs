@@ -77,14 +77,14 @@ public class LexCommandTests
             Assert.True(Mw.Run("data", "synth", "--out", data, "--count", "40", "--seed", "3").ExitCode == 0);
             var r = Mw.Run("lex", "pretrain", "--preset", "Smoke", "--data", data, "--out", out_, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
             Assert.True(r.ExitCode == 0, r.All);
-            foreach (var phase in new[] { "1-lexmlm", "3-lexmmm", "4-lexcmlp" }) Assert.True(File.Exists(Path.Combine(out_, phase, "last.safetensors")), phase);
+            foreach (var phase in new[] { "1-lexmlm", "2-cmmm", "3-lexmmm", "4-lexcmlp" }) Assert.True(File.Exists(Path.Combine(out_, phase, "last.safetensors")), phase);
             Assert.Contains("mw eval --run", r.Stdout);
             var again = Mw.Run("lex", "pretrain", "--preset", "Smoke", "--data", data, "--out", out_, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
             Assert.True(again.ExitCode == 0, again.All);
             Assert.Contains("LexCMLP: already complete", again.Stdout);
-            var bad = Mw.Run("lex", "pretrain", "--out", out_, "--phases", "mlm,cmmm");
+            var bad = Mw.Run("lex", "pretrain", "--out", out_, "--phases", "mlm,mae");
             Assert.Equal(1, bad.ExitCode);
-            Assert.Contains("not built yet", bad.Stderr);
+            Assert.Contains("unknown Lex phase 'mae'", bad.Stderr);
         }
         finally { Directory.Delete(dir, true); }
     }

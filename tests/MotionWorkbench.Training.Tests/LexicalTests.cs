@@ -178,6 +178,34 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
     }
 
     [Fact]
+    public void Cmmm_trains_only_the_motion_tower_and_its_reconstruction_loss_falls()
+    {
+        var config = Phase("cmmm", epochs: 30) with { Train = Phase("cmmm", epochs: 30).Train with { EvalEvery = 30, MotionLr = 1e-3f, HeadLr = 1e-3f } };
+        string dir = fx.NewRunDir("lex-cmmm");
+        var result = new Trainer(config, dir) { LogSteps = false }.Run();
+        Assert.True(result.Completed);
+        Assert.Null(result.Warning);
+        // on a fixed batch and fixed masks, the trained model reconstructs better than its initialisation
+        var data = RunData.ForRun(dir);
+        var initModel = Assert.IsType<LexicalRetrievalModel>(ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed));
+        var trained = Assert.IsType<LexicalRetrievalModel>(RunModels.Load(dir, Checkpoint.LastFileName));
+        initModel.Module.Eval();
+        var batch = data.EvalBatch(data.EvalSamples("train"), 0, 32);
+        double Loss(LexicalRetrievalModel m) { using (Autograd.NoGrad()) return m.Model.CmmmLoss(new MotionInput(Tensor.Wrap(batch.Motion.RequirePatches("test").Data, batch.Motion.RequirePatches("test").Shape)), 5).Item(); }
+        double before = Loss(initModel), afterLoss = Loss(trained);
+        Assert.True(afterLoss < 0.9 * before, $"CMMM loss on a fixed batch: {before:F3} before, {afterLoss:F3} after training");
+        var init = initModel.Model.StateDict();
+        var after = Checkpoint.Read(Path.Combine(dir, Checkpoint.LastFileName)).Model;
+        static bool Same(Tensor a, Tensor b) => a.Data.SequenceEqual(b.Data);
+        Assert.False(Same(init["motion_encoder.patch_embed.proj.weight"], after["motion_encoder.patch_embed.proj.weight"]));
+        Assert.False(Same(init["mae.pred.weight"], after["mae.pred.weight"]));
+        foreach (var k in after.Keys.Where(k => k.StartsWith("text_encoder.", StringComparison.Ordinal) || k.StartsWith("text_lex.", StringComparison.Ordinal) || k.StartsWith("decoder.", StringComparison.Ordinal)))
+            Assert.True(Same(init[k], after[k]), $"{k} changed in CMMM (motions only)");
+        var raw = config with { Model = config.Model with { LexMotionEncoder = "raw" } };
+        Assert.Contains("lexMotionEncoder = vit", Assert.Throws<ArgumentException>(() => raw.Validate()).Message);
+    }
+
+    [Fact]
     public void A_phase_started_from_a_dense_run_names_the_run_and_what_is_missing()
     {
         var dense = fx.NewRunDir("dense");
@@ -206,19 +234,19 @@ public sealed class LexPipelineTests(SynthFixture fx)
             LogSteps = false,
             StepCallback = _ => !(c.Model.LexPhase == "mmm" && ++steps == 1),
         });
-        Assert.Equal(["mlm", "mmm"], first.Select(r => r.Phase));
-        Assert.True(first[0].Result!.Completed);
-        Assert.False(first[1].Result!.Completed);
-        Assert.Equal(Path.GetFullPath(Path.Combine(dir, "1-lexmlm", Checkpoint.LastFileName)), RunConfig.Load(first[1].RunDir).Train.InitFrom is string f ? InitSource.Resolve(f).Checkpoint : null);
+        Assert.Equal(["mlm", "cmmm", "mmm"], first.Select(r => r.Phase));
+        Assert.True(first[0].Result!.Completed && first[1].Result!.Completed);
+        Assert.False(first[2].Result!.Completed);
+        Assert.Equal(Path.GetFullPath(Path.Combine(dir, "2-cmmm", Checkpoint.LastFileName)), RunConfig.Load(first[2].RunDir).Train.InitFrom is string f ? InitSource.Resolve(f).Checkpoint : null);
 
         var log = new List<string>();
         var second = LexPipeline.Run(config, dir, null, (c, d) => new Trainer(c, d) { LogSteps = false }, log.Add);
-        Assert.Equal(["mlm", "mmm", "cmlp"], second.Select(r => r.Phase));
-        Assert.True(second[0].AlreadyComplete);
+        Assert.Equal(["mlm", "cmmm", "mmm", "cmlp"], second.Select(r => r.Phase));
+        Assert.True(second[0].AlreadyComplete && second[1].AlreadyComplete);
         Assert.Contains(log, l => l.StartsWith("LexMMM: resuming", StringComparison.Ordinal));
-        Assert.True(second[1].Result!.Completed && second[2].Result!.Completed);
-        Assert.Equal("cmlp", RunConfig.Load(second[2].RunDir).Model.LexPhase);
-        Assert.Equal(Path.Combine(dir, "3-lexmmm", Checkpoint.LastFileName), RunConfig.Load(second[2].RunDir).Train.InitFrom);
+        Assert.True(second[2].Result!.Completed && second[3].Result!.Completed);
+        Assert.Equal("cmlp", RunConfig.Load(second[3].RunDir).Model.LexPhase);
+        Assert.Equal(Path.Combine(dir, "3-lexmmm", Checkpoint.LastFileName), RunConfig.Load(second[3].RunDir).Train.InitFrom);
         Assert.Contains("\"completed\": true", File.ReadAllText(Path.Combine(dir, LexPipeline.SummaryFileName)));
         // a third run has nothing left to do
         Assert.All(LexPipeline.Run(config, dir), r => Assert.True(r.AlreadyComplete));
@@ -228,7 +256,8 @@ public sealed class LexPipelineTests(SynthFixture fx)
     public void Phase_lists_are_validated_and_ordered()
     {
         Assert.Equal(["mlm", "cmlp"], LexPipeline.ParsePhases("cmlp, mlm"));
-        Assert.Contains("not built yet", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mlm,cmmm")).Message);
+        Assert.Equal(["mlm", "cmmm", "mmm", "cmlp"], LexPipeline.ParsePhases(null));
+        Assert.Contains("listed twice", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mlm,mlm")).Message);
         Assert.Contains("unknown Lex phase 'mae'", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mae")).Message);
     }
 }

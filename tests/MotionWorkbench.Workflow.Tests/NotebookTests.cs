@@ -233,14 +233,13 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.Equal(3, Figures(html)); // top words of three motions
         var t1 = RunFile("12-lexical-retrieval", "lex-table1.csv");
         AssertOursFilled(t1, "† lexical heads, phase 4 only, Smoke");
-        AssertOursFilled(t1, "Lex (LexMLM → LexMMM → LexCMLP), Smoke");
+        AssertOursFilled(t1, "Lex (four phases), Smoke");
         Assert.Contains("9.13", t1); // the published † row beside ours
-        AssertOursFilled(RunFile("12-lexical-retrieval", "lex-table2.csv"), "Lex (LexMLM → LexMMM → LexCMLP), Smoke");
+        AssertOursFilled(RunFile("12-lexical-retrieval", "lex-table2.csv"), "Lex (four phases), Smoke");
         var ablation = RunFile("12-lexical-retrieval", "lex-ablation.csv");
-        AssertOursFilled(ablation, "Lex without LexMLM (LexMMM → LexCMLP), Smoke");
-        AssertOursFilled(ablation, "Lex without LexMMM (LexMLM → LexCMLP), Smoke");
+        foreach (var phase in new[] { "LexMLM", "CMMM", "LexMMM" }) AssertOursFilled(ablation, $"Lex without {phase}, Smoke");
         var sparsity = RunFile("12-lexical-retrieval", "lex-sparsity.csv");
-        var lex = CsvRow(sparsity, "Lex (LexMLM → LexMMM → LexCMLP), Smoke (lex-smpl)");
+        var lex = CsvRow(sparsity, "Lex (four phases), Smoke (lex-smpl)");
         double nnz = double.Parse(lex[0], CultureInfo.InvariantCulture), vocab = double.Parse(lex[6], CultureInfo.InvariantCulture);
         Assert.InRange(nnz, 1, vocab);
         Assert.Contains("\"motion\"", RunFile("12-lexical-retrieval", "lex-words.json"));

@@ -4,7 +4,7 @@ using MotionWorkbench.Training;
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw lex pretrain --preset NAME --data DIR --out DIR [--phases mlm,mmm,cmlp] [--set key=value ...]</c>: the Lex
+/// <c>mw lex pretrain --preset NAME --data DIR --out DIR [--phases mlm,cmmm,mmm,cmlp] [--set key=value ...]</c>: the Lex
 /// phases, each a run folder under --out chained by train.initFrom; run it again to resume where it stopped.
 /// </summary>
 internal static class LexCommand
@@ -20,8 +20,8 @@ internal static class LexCommand
     {
         var preset = new Option<string>("--preset") { Description = $"Configuration preset: {string.Join(", ", RunConfig.PresetNames)}", DefaultValueFactory = _ => "Laptop" };
         var data = new Option<string?>("--data") { Description = "Dataset folder (HumanML3D/KIT format); default: the preset's (data/synthetic)" };
-        var outDir = new Option<string>("--out") { Description = "Pipeline folder: one run folder per phase (1-lexmlm, 3-lexmmm, 4-lexcmlp) and pipeline.json", Required = true };
-        var phases = new Option<string?>("--phases") { Description = "Comma-separated phases to run, in pipeline order: mlm (LexMLM), mmm (LexMMM), cmlp (LexCMLP); default all. 'cmlp' alone is the † baseline" };
+        var outDir = new Option<string>("--out") { Description = "Pipeline folder: one run folder per phase (1-lexmlm, 2-cmmm, 3-lexmmm, 4-lexcmlp) and pipeline.json", Required = true };
+        var phases = new Option<string?>("--phases") { Description = "Comma-separated phases to run, in pipeline order: mlm (LexMLM), cmmm (CMMM), mmm (LexMMM), cmlp (LexCMLP); default all. 'cmlp' alone is the † baseline" };
         var set = new Option<string[]>("--set") { Description = "Override a setting for every phase, e.g. --set train.epochs=3 (see mw train --list-keys)", AllowMultipleArgumentsPerToken = false };
         var command = new Command("pretrain", "Run (or resume) the Lex phases into one folder; each phase starts from the previous one.");
         foreach (var o in new Option[] { preset, data, outDir, phases, set }) command.Options.Add(o);
