@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-MODELS = ["vit-tiny", "vit-small", "clip-tiny"]
+MODELS = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny"]
 
 
 def tuned_env(threads):
@@ -63,10 +63,13 @@ def run_one(args):
             self.norm = nn.LayerNorm(d)
             self.head = nn.Linear(d, 256)
 
-        def forward(self, img):  # (B, 3, 80, 224)
+        def tokens(self, img):  # (B, 3, 80, 224) -> (B, 71, d)
             x = self.patch_embed(img).flatten(2).transpose(1, 2)  # (B, 70, d)
             x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], 1) + self.pos_embed
-            return self.head(self.norm(self.encoder(x))[:, 0])
+            return self.norm(self.encoder(x))
+
+        def forward(self, img):
+            return self.head(self.tokens(img)[:, 0])
 
     class Text(nn.Module):
         def __init__(self, d=256, depth=4, heads=4, ff=1024, vocab=30522, tokens=24):
@@ -79,9 +82,12 @@ def run_one(args):
             self.norm = nn.LayerNorm(d)
             self.head = nn.Linear(d, 256)
 
-        def forward(self, ids, pad):
+        def tokens(self, ids, pad):
             x = self.embed_norm(self.token_embed(ids) + self.pos_embed)
-            return self.head(self.norm(self.encoder(x, src_key_padding_mask=pad))[:, 0])
+            return self.norm(self.encoder(x, src_key_padding_mask=pad))
+
+        def forward(self, ids, pad):
+            return self.head(self.tokens(ids, pad)[:, 0])
 
     B = args.batch or (32 if args.model == "vit-small" else 64)
     img = torch.randn(B, 3, 80, 224)
@@ -92,7 +98,42 @@ def run_one(args):
     def vit_flops(b, d, depth, ff):
         return enc_flops(b, 71, d, ff, depth) + 2 * b * 70 * 768 * d + 2 * b * d * 256
 
-    if args.model == "clip-tiny":
+    if args.model == "lex-tiny":
+        # Lex lexical heads, the natural PyTorch way (SPLADE): full (B, L, V) MLM logits, masked max over tokens,
+        # log1p(relu), L2-normalise; InfoNCE at tau 0.05 + 0.002 FLOPS on each side
+        vit, text = Vit(192, 12, 3, 768), Text()
+        m_tr, m_ln = nn.Linear(192, 256), nn.LayerNorm(256)
+        t_tr, t_ln = nn.Linear(256, 256), nn.LayerNorm(256)
+        m_vocab = nn.Parameter(text.token_embed.weight.detach().clone())
+        m_bias, t_bias = nn.Parameter(torch.zeros(30522)), nn.Parameter(torch.zeros(30522))
+        params = list(vit.parameters()) + list(text.parameters()) + list(m_tr.parameters()) + list(m_ln.parameters()) \
+            + list(t_tr.parameters()) + list(t_ln.parameters()) + [m_vocab, m_bias, t_bias]
+        lengths = torch.randint(8, 25, (B,))
+        ids = torch.randint(1, 30522, (B, 24))
+        pad = torch.arange(24)[None, :] >= lengths[:, None]
+        ids[pad] = 0
+        target = torch.arange(B)
+
+        def lexical(h, weight, bias, pad_mask=None):
+            logits = h @ weight.t() + bias  # (B, L, V) materialised
+            if pad_mask is not None:
+                logits = logits.masked_fill(pad_mask[:, :, None], float("-inf"))
+            return F.normalize(torch.log1p(torch.relu(logits.max(dim=1).values)), dim=-1)
+
+        def flops_reg(w):
+            return (w.abs().mean(0) ** 2).sum()
+
+        def loss_fn():
+            m = lexical(m_ln(F.gelu(m_tr(vit.tokens(img)))), m_vocab, m_bias)
+            t = lexical(t_ln(F.gelu(t_tr(text.tokens(ids, pad)))), text.token_embed.weight, t_bias, pad)
+            logits = t @ m.t() / 0.05
+            nce = (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+            return nce + 0.002 * (flops_reg(m) + flops_reg(t))
+
+        flops = 3 * (vit_flops(B, 192, 12, 768) + enc_flops(B, 24, 256, 1024, 4)
+                     + 2 * B * (71 * 192 + 24 * 256) * 256 + 2 * B * (71 + 24) * 256 * 30522)
+        modules = [vit, text, m_tr, m_ln, t_tr, t_ln]
+    elif args.model == "clip-tiny":
         vit, text = Vit(192, 12, 3, 768), Text()
         logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
         params = list(vit.parameters()) + list(text.parameters()) + [logit_scale]

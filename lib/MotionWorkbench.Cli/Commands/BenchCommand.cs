@@ -17,12 +17,12 @@ namespace MotionWorkbench.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny"];
+    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny"];
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny or all", DefaultValueFactory = _ => "all" };
+        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny, lex-tiny (the CLIP towers with Lex lexical heads) or all", DefaultValueFactory = _ => "all" };
         var batch = new Option<int?>("--batch") { Description = "batch size (default 64, 32 for vit-small)" };
         var dropout = new Option<float>("--dropout") { Description = "dropout probability", DefaultValueFactory = _ => 0.1f };
         var threads = new Option<int>("--threads") { Description = "engine threads", DefaultValueFactory = _ => 2 };
@@ -88,7 +88,23 @@ internal static class BenchCommand
         ParameterStore store;
         Tensors.Nn.Module root;
         double flopsPerStep;
-        if (name == "clip-tiny")
+        if (name == "lex-tiny")
+        {
+            var model = new BenchLex(p, 7);
+            Init.Timm(model, rng);
+            InitTokens(model.Motion.ClassToken, model.Motion.PosEmbed, rng);
+            InitTokens(null, model.Text.PosEmbed, rng);
+            model.Text.TokenEmbed.Weight.Data.CopyTo(model.MotionVocab.Data); // the motion head starts as a copy of the text head
+            store = new ParameterStore(model);
+            var patches = Random(rng, B, BenchVit.Patches, BenchVit.PatchValues);
+            var (ids, pad) = RandomCaptions(rng, B);
+            lossFn = () => model.Loss(patches, ids, pad, B);
+            forwardFn = () => [model.MotionLexical(patches), model.TextLexical(ids, pad, B)];
+            root = model;
+            flopsPerStep = (inference ? 1 : 3) * (VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4)
+                + 2.0 * B * ((BenchVit.Patches + 1) * 192 + BenchText.Tokens * 256) * 256 + 2.0 * B * (BenchVit.Patches + 1 + BenchText.Tokens) * 256.0 * BenchText.Vocab);
+        }
+        else if (name == "clip-tiny")
         {
             var model = new BenchClip(p, 7);
             Init.Timm(model, rng);
@@ -187,6 +203,23 @@ internal static class BenchCommand
             ["mode"] = inference ? "inference" : "train",
             ["engine"] = "MotionWorkbench.Tensors",
         };
+    }
+
+    /// <summary>Random token ids (lengths 8..24, padding id 0) and the padding flags, as bench_torch.py draws them.</summary>
+    private static (int[] Ids, bool[] Pad) RandomCaptions(Random rng, int B)
+    {
+        var ids = new int[B * BenchText.Tokens];
+        var pad = new bool[B * BenchText.Tokens];
+        for (int b = 0; b < B; b++)
+        {
+            int len = rng.Next(8, BenchText.Tokens + 1);
+            for (int l = 0; l < BenchText.Tokens; l++)
+            {
+                ids[b * BenchText.Tokens + l] = l < len ? rng.Next(1, BenchText.Vocab) : 0;
+                pad[b * BenchText.Tokens + l] = l >= len;
+            }
+        }
+        return (ids, pad);
     }
 
     /// <summary>Per layer per token: 2·(4C² + 2·C·ff) + 2·(2·L·C).</summary>

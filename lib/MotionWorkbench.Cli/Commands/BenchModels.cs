@@ -33,6 +33,17 @@ internal sealed class BenchVit : Module
         Head = Child("head", new Linear(C, 256));
     }
 
+    /// <summary>patches (B, 70, 768) -> every token after the final norm (B, 71, C).</summary>
+    public Tensor TokenStates(Tensor patches)
+    {
+        int B = patches.Shape[0];
+        var x = PatchEmbed.Forward(patches);
+        var cls = Ops.Add(Tensor.Zeros(B, 1, Width), ClassToken);
+        x = Ops.Add(Ops.Concat([cls, x], 1), PosEmbed);
+        foreach (var block in Blocks) x = block.Forward(x);
+        return Norm.Forward(x);
+    }
+
     /// <summary>patches (B, 70, 768) -> (B, 256).</summary>
     public Tensor Forward(Tensor patches)
     {
@@ -71,6 +82,14 @@ internal sealed class BenchText : Module
         Head = Child("head", new Linear(C, 256));
     }
 
+    /// <summary>ids (B·L), padding (B·L, true = pad) -> every token after the final norm (B, L, C).</summary>
+    public Tensor TokenStates(int[] ids, bool[] padding, int B)
+    {
+        var x = EmbedNorm.Forward(Ops.Add(TokenEmbed.Forward(ids, B, Tokens), PosEmbed));
+        foreach (var block in Blocks) x = block.Forward(x, padding);
+        return Norm.Forward(x);
+    }
+
     /// <summary>ids (B·L), padding (B·L, true = pad) -> (B, 256).</summary>
     public Tensor Forward(int[] ids, bool[] padding, int B)
     {
@@ -96,5 +115,60 @@ internal sealed class BenchClip : Module
         Text = Child("text", new BenchText(256, 4, 4, 1024, dropout, seed + 1));
         LogitScale = Param("logit_scale", 1);
         LogitScale.Data[0] = MathF.Log(1f / 0.07f);
+    }
+}
+
+/// <summary>
+/// The Lex benchmark (bench_torch.py "lex-tiny"): the CLIP towers with lexical heads instead of the dense ones. Each head:
+/// Linear(C → 256), GELU, LayerNorm, then the vocabulary projection (30,522 × 256) + bias fused with the max over tokens
+/// (the text head tied to the token embedding, the motion head its own weight), log1p(ReLU), L2 normalisation; loss:
+/// InfoNCE at τ = 0.05 + 0.002·(FLOPS(motion) + FLOPS(text)). The peer materialises the (B, L, V) logits, as SPLADE does.
+/// </summary>
+internal sealed class BenchLex : Module
+{
+    public BenchVit Motion { get; }
+    public BenchText Text { get; }
+    public Linear MotionTransform { get; }
+    public MotionWorkbench.Tensors.Nn.LayerNorm MotionNorm { get; }
+    public Tensor MotionVocab { get; }
+    public Tensor MotionBias { get; }
+    public Linear TextTransform { get; }
+    public MotionWorkbench.Tensors.Nn.LayerNorm TextNorm { get; }
+    public Tensor TextBias { get; }
+
+    public BenchLex(float dropout, ulong seed)
+    {
+        Motion = Child("motion", new BenchVit(192, 12, 3, 768, dropout, seed));
+        Text = Child("text", new BenchText(256, 4, 4, 1024, dropout, seed + 1));
+        MotionTransform = Child("motion_transform", new Linear(192, 256));
+        MotionNorm = Child("motion_norm", new MotionWorkbench.Tensors.Nn.LayerNorm(256, 1e-5f));
+        MotionVocab = Param("motion_vocab", BenchText.Vocab, 256);
+        MotionBias = Param("motion_bias", BenchText.Vocab);
+        TextTransform = Child("text_transform", new Linear(256, 256));
+        TextNorm = Child("text_norm", new MotionWorkbench.Tensors.Nn.LayerNorm(256, 1e-5f));
+        TextBias = Param("text_bias", BenchText.Vocab);
+    }
+
+    public Tensor MotionLexical(Tensor patches)
+    {
+        var h = MotionNorm.Forward(MotionTransform.ForwardGelu(Motion.TokenStates(patches)));
+        var valid = new bool[h.Shape[0] * h.Shape[1]];
+        Array.Fill(valid, true);
+        return Ops.L2Normalize(Ops.Log1pRelu(Ops.LexicalMaxPool(h, MotionVocab, MotionBias, valid)));
+    }
+
+    public Tensor TextLexical(int[] ids, bool[] padding, int B)
+    {
+        var h = TextNorm.Forward(TextTransform.ForwardGelu(Text.TokenStates(ids, padding, B)));
+        return Ops.L2Normalize(Ops.Log1pRelu(Ops.LexicalMaxPool(h, Text.TokenEmbed.Weight, TextBias, Array.ConvertAll(padding, p => !p))));
+    }
+
+    public Tensor Loss(Tensor patches, int[] ids, bool[] padding, int B)
+    {
+        var m = MotionLexical(patches);
+        var t = TextLexical(ids, padding, B);
+        var nce = MotionWorkbench.Models.Contrastive.Loss(t, m, 1f / 0.05f);
+        var flops = Ops.Add(Ops.FlopsRegularizer(m), Ops.FlopsRegularizer(t));
+        return Ops.Add(nce, Ops.Scale(Ops.Reshape(flops, nce.Shape), 0.002f));
     }
 }
