@@ -206,6 +206,41 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
     }
 
     [Fact]
+    public void After_LexMLM_and_LexCMLP_a_motions_top_words_are_its_captions_words_more_than_a_shuffled_captions()
+    {
+        // LexMLM puts each caption's vector on its own word pieces; LexCMLP then aligns every motion with its caption, so
+        // the motion's heaviest words should be its caption's words (shuffled control: another motion's caption)
+        string mlm = fx.NewRunDir("interp-mlm"), cmlp = fx.NewRunDir("interp-cmlp");
+        RunConfig On64(RunConfig c, int epochs, int batch) => c with
+        {
+            Model = c.Model with { MaxFrames = 224, PatchSize = 32 },
+            Data = c.Data with { Dir = fx.NoMirrorDir, FirstCaptionOnly = true },
+            Train = c.Train with { Epochs = epochs, EvalEvery = epochs, BatchSize = batch, MotionLr = 1e-3f, TextLr = 1e-3f, HeadLr = 1e-3f },
+        };
+        Assert.True(new Trainer(On64(Phase("mlm"), 60, 16), mlm) { LogSteps = false }.Run().Completed);
+        {
+            var d1 = RunData.ForRun(mlm);
+            var e1 = Embedder.Embed(RunModels.Load(mlm, Checkpoint.LastFileName), d1, "train", 64);
+            double t1 = Enumerable.Range(0, e1.Count).Average(i => LexicalWords.Top(e1.Texts[i], d1.Tokenizer.Vocabulary, 10).Count(w => d1.Tokenizer.Tokenize(e1.Captions[i]).Contains(w.Word)) / 10.0);
+            Assert.True(t1 > 0.5, $"after LexMLM only {t1:P0} of a caption's top words are its own; caption 0 top: {string.Join(" ", LexicalWords.Top(e1.Texts[0], d1.Tokenizer.Vocabulary, 10).Select(w => w.Word))}");
+        }
+        Assert.True(new Trainer(On64(Phase("cmlp", Path.Combine(mlm, Checkpoint.LastFileName)), 60, 64), cmlp) { LogSteps = false }.Run().Completed);
+        var data = RunData.ForRun(cmlp);
+        var emb = Embedder.Embed(RunModels.Load(cmlp, Checkpoint.LastFileName), data, "train", 64);
+        HashSet<string> Words(string caption) => data.Tokenizer.Tokenize(caption).ToHashSet();
+        double own = 0, shuffled = 0;
+        for (int i = 0; i < emb.Count; i++)
+        {
+            var top = LexicalWords.Top(emb.Motions[i], data.Tokenizer.Vocabulary, 10).Select(w => w.Word).ToList();
+            own += top.Count(Words(emb.Captions[i]).Contains) / 10.0;
+            shuffled += top.Count(Words(emb.Captions[(i + 17) % emb.Count]).Contains) / 10.0;
+        }
+        own /= emb.Count; shuffled /= emb.Count;
+        double textOwn = Enumerable.Range(0, emb.Count).Average(i => LexicalWords.Top(emb.Texts[i], data.Tokenizer.Vocabulary, 10).Count(w => Words(emb.Captions[i]).Contains(w.Word)) / 10.0);
+        Assert.True(own > shuffled + 0.05 && own >= 1.5 * shuffled, $"captions' own words in their top 10 {textOwn:P0}; " + $"top-10 motion words found in the own caption {own:P0}, in a shuffled caption {shuffled:P0}; motion 0: {string.Join(" ", LexicalWords.Top(emb.Motions[0], data.Tokenizer.Vocabulary, 10).Select(w => w.Word))} / caption: {emb.Captions[0]}");
+    }
+
+    [Fact]
     public void A_phase_started_from_a_dense_run_names_the_run_and_what_is_missing()
     {
         var dense = fx.NewRunDir("dense");
