@@ -79,6 +79,25 @@ public sealed class PatchEmbed : Module
         Proj = Child("proj", new PatchProjection(width, 3, patch));
     }
 
+    /// <summary>The pixels of every P x P patch of x (B, 3, H, W) as (B, H/P · W/P, 3·P·P) in the projection's order (channel, row, column); a copy, no gradient.</summary>
+    public static Tensor Pixels(Tensor x, int P)
+    {
+        int B = x.Shape[0], H = x.Shape[2], W = x.Shape[3], gh = H / P, gw = W / P, K = 3 * P * P;
+        var buffer = new float[B * gh * gw * K];
+        var xs = x.Data;
+        int at = 0;
+        for (int b = 0; b < B; b++)
+            for (int i = 0; i < gh; i++)
+                for (int j = 0; j < gw; j++)
+                    for (int c = 0; c < 3; c++)
+                        for (int u = 0; u < P; u++)
+                        {
+                            xs.Slice(((b * 3 + c) * H + i * P + u) * W + j * P, P).CopyTo(buffer.AsSpan(at, P));
+                            at += P;
+                        }
+        return Tensor.Wrap(buffer, B, gh * gw, K);
+    }
+
     /// <summary>x (B, 3, H, W) -> tokens (B, H/P · W/P, C), row-major over the patch grid (time-major).</summary>
     public Tensor Forward(Tensor x)
     {
@@ -94,19 +113,7 @@ public sealed class PatchEmbed : Module
         }
         else
         {
-            var buffer = new float[B * gh * gw * K];
-            var xs = x.Data;
-            int at = 0;
-            for (int b = 0; b < B; b++)
-                for (int i = 0; i < gh; i++)
-                    for (int j = 0; j < gw; j++)
-                        for (int c = 0; c < 3; c++)
-                            for (int u = 0; u < P; u++)
-                            {
-                                xs.Slice(((b * 3 + c) * H + i * P + u) * W + j * P, P).CopyTo(buffer.AsSpan(at, P));
-                                at += P;
-                            }
-            patches = Tensor.Wrap(buffer, B, gh * gw, K);
+            patches = Pixels(x, P);
         }
         var weight = Ops.Reshape(Proj.Weight, C, K);                      // conv weight as a linear map (C, 3·P·P)
         return Ops.Linear(patches, weight, Proj.Bias);                    // (B, L, C)

@@ -102,23 +102,7 @@ public sealed class VisionTransformer : MotionEncoder
     }
 
     /// <summary>The pixels of every patch (B, L, 3·P·P) in the patch embedding's order (channel, row, column), no gradient.</summary>
-    public Tensor PatchPixels(Tensor x)
-    {
-        int B = x.Shape[0], H = x.Shape[2], W = x.Shape[3], P = config.PatchSize, gh = H / P, gw = W / P, K = 3 * P * P;
-        var buffer = new float[B * gh * gw * K];
-        var xs = x.Data;
-        int at = 0;
-        for (int b = 0; b < B; b++)
-            for (int i = 0; i < gh; i++)
-                for (int j = 0; j < gw; j++)
-                    for (int c = 0; c < 3; c++)
-                        for (int u = 0; u < P; u++)
-                        {
-                            xs.Slice(((b * 3 + c) * H + i * P + u) * W + j * P, P).CopyTo(buffer.AsSpan(at, P));
-                            at += P;
-                        }
-        return Tensor.Wrap(buffer, B, gh * gw, K);
-    }
+    public Tensor PatchPixels(Tensor x) => PatchEmbed.Pixels(x, config.PatchSize);
 
     /// <inheritdoc />
     public override Tensor Forward(MotionInput input)

@@ -112,17 +112,7 @@ internal static class BenchCommand
             InitTokens(null, model.Text.PosEmbed, rng);
             store = new ParameterStore(model);
             var patches = Random(rng, B, BenchVit.Patches, BenchVit.PatchValues);
-            var ids = new int[B * BenchText.Tokens];
-            var pad = new bool[B * BenchText.Tokens];
-            for (int b = 0; b < B; b++)
-            {
-                int len = rng.Next(8, BenchText.Tokens + 1);
-                for (int l = 0; l < BenchText.Tokens; l++)
-                {
-                    ids[b * BenchText.Tokens + l] = l < len ? rng.Next(1, BenchText.Vocab) : 0;
-                    pad[b * BenchText.Tokens + l] = l >= len;
-                }
-            }
+            var (ids, pad) = RandomCaptions(rng, B);
             lossFn = () => Ops.ClipLoss(model.Motion.Forward(patches), model.Text.Forward(ids, pad, B), model.LogitScale);
             forwardFn = () => [model.Motion.Forward(patches), model.Text.Forward(ids, pad, B)];
             root = model;
