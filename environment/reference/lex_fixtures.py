@@ -100,10 +100,32 @@ def softmax_bottleneck():
     save("lex_softmax_bottleneck", {"z": z, "embedding": e, "y": y, "dout": r, "dz": z.grad})
 
 
+def lexical_max_pool_subset():
+    """A lexical head over a vocabulary subset (lex.vocabulary = captions): only the active rows are scored, the
+    vector keeps all V entries (0 outside the subset; the max logit there is -1e9)."""
+    B, T, H, V = 3, 5, 4, 13
+    active = [1, 4, 5, 9, 12]
+    x, w, b = leaf(rand(B, T, H)), leaf(rand(V, H)), leaf(rand(V))
+    lengths = [5, 2, 4]
+    mask = torch.tensor([[1.0 if t < n else 0.0 for t in range(T)] for n in lengths], dtype=torch.float64)
+    logits = (x @ w.t() + b).masked_fill(mask[:, :, None] == 0, float("-inf"))   # (B, T, V), materialised
+    z = logits.max(dim=1).values
+    keep = torch.zeros(V, dtype=torch.bool)
+    keep[active] = True
+    z = torch.where(keep[None, :], z, torch.full_like(z, -1e9))
+    lex = torch.log1p(torch.relu(z))
+    loss = (lex.abs().mean(dim=0) ** 2).sum()
+    r = rand(B, V, lo=-1.0, hi=1.0)
+    (loss + (lex * r).sum()).backward()
+    save("lex_max_pool_subset", {"x": x, "weight": w, "bias": b, "mask": mask, "active": torch.tensor(active, dtype=torch.float64),
+                                 "z": z, "lex": lex, "loss": loss.reshape(1), "dout": r,
+                                 "dx": x.grad, "dweight": w.grad, "dbias": b.grad})
+
+
 def main():
     torch.manual_seed(SEED)
     os.makedirs(OUT, exist_ok=True)
-    for fn in [lexical_max_pool, log1p_relu, flops, softmax_bottleneck]:
+    for fn in [lexical_max_pool, log1p_relu, flops, softmax_bottleneck, lexical_max_pool_subset]:
         fn()
 
 

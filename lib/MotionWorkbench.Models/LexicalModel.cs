@@ -29,9 +29,28 @@ public sealed class LexicalHead : Module
     public int InputWidth { get; }
     public int VocabularySize => Bias.Size;
 
+    /// <summary>
+    /// The vocabulary ids the head scores (sorted, distinct; lex.vocabulary = captions), or null for the whole
+    /// vocabulary. The vectors keep all <see cref="VocabularySize"/> entries; those outside the subset are 0 (their max
+    /// logits are <see cref="OutsideLogit"/>, so the bottleneck's softmax gives them no mass). Parameters keep the full
+    /// vocabulary's shapes, so checkpoints of either mode have the same tensors.
+    /// </summary>
+    public int[]? ActiveWords { get; }
+
+    /// <summary>The max logit of a word outside <see cref="ActiveWords"/>.</summary>
+    public const float OutsideLogit = -1e9f;
+
     /// <param name="tiedWeight">The word-embedding table (V, C) to tie to; null gives the head its own weight.</param>
-    public LexicalHead(int inputWidth, int width, int vocabularySize, float layerNormEps, Tensor? tiedWeight, ulong seed)
+    /// <param name="activeWords">Vocabulary ids to score (see <see cref="ActiveWords"/>); null scores every word.</param>
+    public LexicalHead(int inputWidth, int width, int vocabularySize, float layerNormEps, Tensor? tiedWeight, ulong seed, IReadOnlyList<int>? activeWords = null)
     {
+        if (activeWords is not null)
+        {
+            var ids = activeWords.Distinct().Order().ToArray();
+            if (ids.Length == 0) throw new ArgumentException("lexical head: the active vocabulary is empty");
+            if (ids[0] < 0 || ids[^1] >= vocabularySize) throw new ArgumentException($"lexical head: active word id {(ids[0] < 0 ? ids[0] : ids[^1])} is outside the vocabulary [0, {vocabularySize})");
+            ActiveWords = ids;
+        }
         if (tiedWeight is not null && (tiedWeight.Rank != 2 || tiedWeight.Shape[0] != vocabularySize || tiedWeight.Shape[1] != width))
             throw new ArgumentException($"lexical head: the tied weight {Tensor.Format(tiedWeight.Shape)} must be (V={vocabularySize}, C={width})");
         InputWidth = inputWidth;
@@ -52,7 +71,19 @@ public sealed class LexicalHead : Module
     }
 
     /// <summary>Max-pooled vocabulary logits z (B, V) over the valid tokens (B·L flags, true = counts).</summary>
-    public Tensor MaxLogits(Tensor tokens, bool[] valid) => Ops.LexicalMaxPool(Hidden(tokens), Projection, Bias, valid);
+    public Tensor MaxLogits(Tensor tokens, bool[] valid) => MaxLogitsOfHidden(Hidden(tokens), valid);
+
+    /// <summary>
+    /// Max-pooled vocabulary logits z (B, V) of hidden states (B, L, C) from <see cref="Hidden"/>. With
+    /// <see cref="ActiveWords"/> only those rows of the projection are scored (gathered, so the tied word embeddings
+    /// still receive their gradient) and the result is scattered back to V columns, the rest at <see cref="OutsideLogit"/>.
+    /// </summary>
+    public Tensor MaxLogitsOfHidden(Tensor hidden, bool[] valid)
+    {
+        if (ActiveWords is null) return Ops.LexicalMaxPool(hidden, Projection, Bias, valid);
+        var z = Ops.LexicalMaxPool(hidden, Ops.IndexSelect(Projection, ActiveWords), Ops.IndexSelect(Bias, ActiveWords), valid);
+        return Ops.ScatterColumns(z, ActiveWords, VocabularySize, OutsideLogit);
+    }
 
     /// <summary>The lexical vectors w = log(1 + ReLU(z)) (B, V), not normalised.</summary>
     public Tensor Forward(Tensor tokens, bool[] valid) => Ops.Log1pRelu(MaxLogits(tokens, valid));
@@ -63,6 +94,8 @@ public sealed class LexicalHead : Module
         if (OwnWeight is null) throw new InvalidOperationException("lexical head: a tied head cannot take another head's projection");
         if (source.VocabularySize != VocabularySize || source.Projection.Shape[1] != Projection.Shape[1])
             throw new ArgumentException($"lexical head: cannot copy a head over {source.VocabularySize} words of width {source.Projection.Shape[1]} into one over {VocabularySize} of width {Projection.Shape[1]}");
+        if (!(source.ActiveWords ?? []).SequenceEqual(ActiveWords ?? []))
+            throw new ArgumentException($"lexical head: cannot copy a head over {source.ActiveWords?.Length ?? source.VocabularySize} active words into one over {ActiveWords?.Length ?? VocabularySize}");
         if (source.InputWidth == InputWidth)
         {
             source.Transform.Weight.Data.CopyTo(Transform.Weight.Data);
@@ -78,7 +111,9 @@ public sealed class LexicalHead : Module
 /// <summary>Settings of a <see cref="LexicalModel"/> beyond its encoders.</summary>
 /// <param name="Temperature">τ of the InfoNCE on the normalised lexical vectors (LexLIP: 0.05, fixed).</param>
 /// <param name="FlopsWeight">Weight of FLOPS(w_motion) + FLOPS(w_text) (LexLIP: 0.002), on the normalised vectors.</param>
-public sealed record LexicalOptions(float Temperature = 0.05f, float FlopsWeight = 0.002f);
+/// <param name="ActiveWords">The vocabulary ids both heads score (lex.vocabulary = captions: the word pieces of the
+/// training captions), or null for the whole vocabulary (the method's default).</param>
+public sealed record LexicalOptions(float Temperature = 0.05f, float FlopsWeight = 0.002f, IReadOnlyList<int>? ActiveWords = null);
 
 /// <summary>
 /// The Lex retrieval model: <c>motion_encoder</c> (ViT over motion patches or the raw-sequence transformer),
@@ -119,8 +154,8 @@ public sealed class LexicalModel : Module
         Options = options;
         MotionEncoder = Child("motion_encoder", MotionEncoder.Create(motion, seed * 7 + 1));
         TextEncoder = Child("text_encoder", new TextEncoder(text, seed * 7 + 2));
-        TextLex = Child("text_lex", new LexicalHead(text.Width, text.Width, text.VocabSize, text.LayerNormEps, TextEncoder.Embeddings.WordEmbeddings.Weight, seed * 7 + 3));
-        MotionLex = Child("motion_lex", new LexicalHead(MotionEncoder.FeatureDim, text.Width, text.VocabSize, text.LayerNormEps, null, seed * 7 + 4));
+        TextLex = Child("text_lex", new LexicalHead(text.Width, text.Width, text.VocabSize, text.LayerNormEps, TextEncoder.Embeddings.WordEmbeddings.Weight, seed * 7 + 3, options.ActiveWords));
+        MotionLex = Child("motion_lex", new LexicalHead(MotionEncoder.FeatureDim, text.Width, text.VocabSize, text.LayerNormEps, null, seed * 7 + 4, options.ActiveWords));
         MotionLex.CopyFrom(TextLex);
         Decoder = Child("decoder", new WeakDecoder(text, 2, seed * 7 + 5));
         if (MotionEncoder is VisionTransformer vit) MotionDecoder = Child("mae", new MaskedMotionDecoder(vit.Config, seed * 7 + 6));
@@ -168,7 +203,7 @@ public sealed class LexicalModel : Module
         var hidden = TextLex.Hidden(tokens);                                               // (B, L, C)
         var picked = Ops.IndexSelect(Ops.Reshape(hidden, B * L, C), masks.EncoderRows);
         var mlm = Ops.CrossEntropy(Ops.Linear(picked, TextLex.Projection, TextLex.Bias), masks.EncoderLabels);
-        var z = Ops.LexicalMaxPool(hidden, TextLex.Projection, TextLex.Bias, BottleneckTokens(masks.Inner, batch.AttentionMask, B, L));
+        var z = TextLex.MaxLogitsOfHidden(hidden, BottleneckTokens(masks.Inner, batch.AttentionMask, B, L));
         return Ops.Add(mlm, DecoderLoss(z, batch, masks));
     }
 

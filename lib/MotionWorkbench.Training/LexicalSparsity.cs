@@ -34,16 +34,25 @@ public sealed record LexicalSparsity(int VocabularySize, double MeanNonZerosMoti
         return (p, (double)nnz / rows.Count);
     }
 
+    /// <summary>Words the heads score: null for the whole vocabulary (model.lexVocabulary = full), else the size of the
+    /// caption word-piece subset (model.lexVocabulary = captions).</summary>
+    public int? ActiveWords { get; init; }
+
+    /// <summary>"full" or "captions (N word pieces)": which vocabulary the vectors range over (reports must name it).</summary>
+    public string VocabularyName => ActiveWords is int a ? $"captions ({a:N0} of {VocabularySize:N0} word pieces)" : $"full ({VocabularySize:N0} word pieces)";
+
     public JsonObject ToJson() => new()
     {
         ["vocabularySize"] = VocabularySize,
+        ["vocabulary"] = ActiveWords is null ? "full" : "captions",
+        ["activeWords"] = ActiveWords ?? VocabularySize,
         ["meanNonZerosMotion"] = Math.Round(MeanNonZerosMotion, 3),
         ["meanNonZerosText"] = Math.Round(MeanNonZerosText, 3),
         ["flops"] = Math.Round(Flops, 4),
     };
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"non-zeros per motion {MeanNonZerosMotion:F1}, per caption {MeanNonZerosText:F1} of {VocabularySize:N0} words; FLOPS {Flops:F2}");
+        $"non-zeros per motion {MeanNonZerosMotion:F1}, per caption {MeanNonZerosText:F1} of {ActiveWords ?? VocabularySize:N0} words{(ActiveWords is null ? "" : $" (caption word pieces of {VocabularySize:N0})")}; FLOPS {Flops:F2}");
 }
 
 /// <summary>The top-weighted words of a lexical vector ("which words does this motion light up?").</summary>

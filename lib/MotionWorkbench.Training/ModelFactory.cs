@@ -6,11 +6,13 @@ public static class ModelFactory
     public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "bag", "lex"];
 
     /// <param name="jointCount">Joints of the training data's skeleton (needed by "raw", whose input layer is 3 x joints wide).</param>
-    public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0) => spec.Architecture switch
+    /// <param name="lexicalWords">Architecture "lex" with model.lexVocabulary = captions: the vocabulary ids the lexical
+    /// heads score (<see cref="LexicalVocabulary"/>); null for the whole vocabulary.</param>
+    public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null) => spec.Architecture switch
     {
         "bag" => new BagModel(spec, vocabularySize, seed),
         "vit" or "raw" => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
-        "lex" => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount),
+        "lex" => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount, lexicalWords),
         "interaction" => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
         _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' ({string.Join(", ", Architectures)})"),
     };

@@ -55,6 +55,11 @@ public sealed record ModelSpec
     /// distribution, text side kept by its phase-1 losses). Each phase is its own run; train.initFrom chains them.</summary>
     public string LexPhase { get; init; } = "cmlp";
 
+    /// <summary>Architecture "lex": the vocabulary the lexical vectors range over (lex-facts §2 [D]): "full" (every word
+    /// piece of the run's vocabulary, e.g. BERT's 30,522: the method) or "captions" (only the word pieces that occur in
+    /// the training captions, for CPU speed; the run keeps them in lexical-vocabulary.txt and the next phase inherits them).</summary>
+    public string LexVocabulary { get; init; } = "full";
+
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
     public bool ReadsRawFrames() => Architecture == "raw" || (Architecture == "lex" && LexMotionEncoder == "raw");
 }
@@ -217,6 +222,7 @@ public sealed record RunConfig
         {
             if (m.LexMotionEncoder is not ("vit" or "raw")) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
             if (m.LexPhase is not ("cmlp" or "mlm" or "cmmm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'cmmm' (CMMM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
+            if (m.LexVocabulary is not ("full" or "captions")) errors.Add($"model.lexVocabulary must be 'full' (the whole vocabulary) or 'captions' (the word pieces of the training captions), got '{m.LexVocabulary}'");
             if (m.LexPhase == "cmmm" && m.LexMotionEncoder != "vit") errors.Add("model.lexPhase = cmmm masks motion-patch tokens: it needs model.lexMotionEncoder = vit");
             if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");

@@ -26,7 +26,9 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
             : "last checkpoint";
         return new RunEvaluation(runDir, Path.GetFileName(path), split, data.Config.Data.Dir, emb.Count, results, emb.FromCache, selection)
         {
-            Sparsity = config.Model.Architecture == "lex" && emb.Count > 0 ? LexicalSparsity.Of(emb.Texts, emb.Motions) : null,
+            Sparsity = config.Model.Architecture == "lex" && emb.Count > 0
+                ? LexicalSparsity.Of(emb.Texts, emb.Motions) with { ActiveWords = LexicalVocabulary.ForRun(runDir, config, data.Tokenizer.Vocabulary)?.Length }
+                : null,
         };
     }
 

@@ -91,7 +91,8 @@ public sealed class Trainer
         var init = !resume && config.Train.InitFrom is string from ? InitSource.Resolve(from) : null;
         var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary);
         var samples = data.TrainSamples(config.Data.TrainSplit);
-        var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount);
+        var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount,
+            LexicalVocabulary.Resolve(config, data, runDir, init, resume, Log));
         if (!resume)
         {
             if (init is not null)

@@ -38,6 +38,23 @@ public class LexicalTorchParityTests
     }
 
     [Fact]
+    public void LexicalMaxPool_OverAVocabularySubset_MatchesTorch()
+    {
+        // lex.vocabulary = captions: gather the active rows, pool, scatter back with -1e9 outside (LexicalHead.MaxLogitsOfHidden)
+        var f = Fixture.Load("lex_max_pool_subset.json");
+        var (x, w, b) = (f.Tensor("x", true), f.Tensor("weight", true), f.Tensor("bias", true));
+        var active = f.Ints("active");
+        var z = Ops.ScatterColumns(Ops.LexicalMaxPool(x, Ops.IndexSelect(w, active), Ops.IndexSelect(b, active), f.Data("mask"), tileRows: 2), active, w.Shape[0], -1e9f);
+        Close(f, "z", z.Data);
+        var lex = Ops.Log1pRelu(z);
+        Close(f, "lex", lex.Data);
+        var flops = Ops.FlopsRegularizer(lex);
+        Close(f, "loss", flops.Data);
+        Ops.Add(flops, Ops.Reshape(Ops.SumAll(Ops.Mul(lex, f.Tensor("dout"))), flops.Shape)).Backward();
+        Close(f, "dx", x.Grad); Close(f, "dweight", w.Grad); Close(f, "dbias", b.Grad);
+    }
+
+    [Fact]
     public void Log1pRelu_MatchesTorch()
     {
         var f = Fixture.Load("lex_log1p_relu.json");

@@ -251,6 +251,57 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
         Assert.Contains("'vit'", e.Message);
         Assert.Contains("lexical heads", e.Message);
     }
+    [Fact]
+    public void Captions_vocabulary_scores_only_the_training_captions_word_pieces_and_every_phase_inherits_it()
+    {
+        // a WordPiece vocabulary larger than the captions need (as BERT's 30,522 is): the captions' words + 300 others
+        var captions = MotionWorkbench.Data.MotionDataset.Load(fx.DataDir).ClipsOf("train").SelectMany(c => c.Captions.Select(x => x.Text)).ToList();
+        var words = CaptionVocabulary.Build(captions);
+        var vocabPath = Path.Combine(fx.Root, "vocab-with-extras-" + Guid.NewGuid().ToString("N")[..6] + ".txt");
+        File.WriteAllLines(vocabPath, Enumerable.Range(0, words.Count).Select(words.TokenOf).Concat(Enumerable.Range(0, 300).Select(i => $"unusedword{i}")));
+        RunConfig On(RunConfig c, string vocabulary) => c with { Model = c.Model with { LexVocabulary = vocabulary }, Data = c.Data with { VocabPath = vocabPath } };
+
+        string mlm = fx.NewRunDir("lexvoc-mlm"), cmlp = fx.NewRunDir("lexvoc-cmlp");
+        Assert.True(new Trainer(On(Phase("mlm"), "captions"), mlm) { LogSteps = false }.Run().Completed);
+        var file = Path.Combine(mlm, LexicalVocabulary.FileName);
+        Assert.True(File.Exists(file));
+        var data = RunData.ForRun(mlm);
+        int V = data.Tokenizer.Vocabulary.Count;
+        Assert.Equal(words.Count + 300, V);
+        var active = LexicalVocabulary.Read(file, data.Tokenizer.Vocabulary);
+        var expected = LexicalVocabulary.FromCaptions(data.TrainSamples("train").SelectMany(x => x.Captions), data.Tokenizer);
+        Assert.Equal(expected, active);
+        Assert.DoesNotContain(active, id => data.Tokenizer.Vocabulary.IsSpecialId(id) || data.Tokenizer.Vocabulary.TokenOf(id).StartsWith("unusedword", StringComparison.Ordinal));
+        Assert.Contains($"lexical vocabulary: {active.Length:N0} of {V:N0} word pieces", File.ReadAllText(Path.Combine(mlm, Trainer.LogFileName)));
+
+        // phase 4 from phase 1 inherits the subset; its vectors are |V| wide and zero outside it
+        Assert.True(new Trainer(On(Phase("cmlp", mlm), "captions"), cmlp) { LogSteps = false }.Run().Completed);
+        Assert.Equal(File.ReadAllLines(file), File.ReadAllLines(Path.Combine(cmlp, LexicalVocabulary.FileName)));
+        var model = Assert.IsType<LexicalRetrievalModel>(RunModels.Load(cmlp));
+        Assert.Equal(active, model.Model.MotionLex.ActiveWords);
+        Assert.Equal(active, model.Model.TextLex.ActiveWords);
+        var emb = Embedder.Embed(model, RunData.ForRun(cmlp), "train", 32);
+        var outside = Enumerable.Range(0, V).Except(active).ToArray();
+        Assert.All(emb.Texts.Concat(emb.Motions), v =>
+        {
+            Assert.Equal(V, v.Length);
+            Assert.All(outside, j => Assert.Equal(0f, v[j]));
+            Assert.True(Math.Abs(v.Sum(x => x * x) - 1f) < 1e-4f);
+        });
+        var eval = RunEvaluation.Run(cmlp, split: "train", protocols: ["all"]);
+        Assert.Equal(active.Length, eval.Sparsity!.ActiveWords);
+        Assert.Contains("captions", eval.Sparsity.VocabularyName);
+
+        // a phase over the full vocabulary from a captions phase: the vocabularies differ between phases
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(On(Phase("cmlp", mlm), "full"), fx.NewRunDir("lexvoc-full")) { LogSteps = false }.Run());
+        Assert.Contains("vocabularies differ between phases", e.Message);
+        Assert.Contains(mlm, e.Message);
+        // a lexical vocabulary file that does not belong to the run's vocabulary names its file and line
+        File.WriteAllLines(file, [data.Tokenizer.Vocabulary.TokenOf(active[0]), "notaword"]);
+        var bad = Assert.Throws<InvalidDataException>(() => LexicalVocabulary.Read(file, data.Tokenizer.Vocabulary));
+        Assert.Contains($"{file}:2", bad.Message);
+        Assert.Contains("model.lexVocabulary must be", Assert.Throws<ArgumentException>(() => On(Phase("cmlp"), "bert").Validate()).Message);
+    }
 }
 
 /// <summary>The Lex pipeline: phases into one folder, chained, resumable.</summary>
@@ -295,4 +346,5 @@ public sealed class LexPipelineTests(SynthFixture fx)
         Assert.Contains("listed twice", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mlm,mlm")).Message);
         Assert.Contains("unknown Lex phase 'mae'", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mae")).Message);
     }
+
 }

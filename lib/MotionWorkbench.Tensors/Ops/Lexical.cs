@@ -16,6 +16,9 @@ namespace MotionWorkbench.Tensors;
 //   FlopsRegularizer: w (N, V) -> (1);  L = Σ_j m_j²,  m_j = mean_i |w[i, j]|;  dw[i, j] += dL·2·m_j·sign(w[i, j]) / N
 //   SoftmaxBottleneck: z (B, V), E (V, H) -> (B, H);  p = softmax(z) per row, out = p·E with E under stop-gradient
 //     (E never receives a gradient, even when it requires one);  dp = dOut·Eᵀ,  dz += p ⊙ (dp − Σ dp ⊙ p). Caches p.
+//   ScatterColumns: x (B, A), columns[A] (distinct, in [0, V)) -> y (B, V);  y[b, columns[a]] = x[b, a], every other
+//     entry = fill;  dx[b, a] += dy[b, columns[a]]. A lexical head over a vocabulary subset (lex.vocabulary = captions)
+//     projects onto the subset's rows only and scatters back, so the vectors keep the full vocabulary's ids.
 public static partial class Ops
 {
     /// <summary>Default number of vocabulary rows per <see cref="LexicalMaxPool(Tensor, Tensor, Tensor?, bool[], int[]?, int)"/> tile.</summary>
@@ -225,6 +228,37 @@ public static partial class Ops
                 for (int r = 0; r < B; r++) SoftmaxBackwardRow(dp.AsSpan(r * V, V), p.AsSpan(r * V, V), dz.Slice(r * V, V));
             }
             finally { BufferPool.Return(dp); }
+        });
+    }
+
+    /// <summary>
+    /// Places the A columns of <paramref name="x"/> (B, A) at <paramref name="columns"/> of a (B, <paramref name="width"/>)
+    /// result whose other entries are <paramref name="fill"/>. The columns must be distinct and inside [0, width).
+    /// </summary>
+    public static Tensor ScatterColumns(Tensor x, int[] columns, int width, float fill = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (x.Rank != 2 || x.Shape[1] != columns.Length)
+            throw new ArgumentException($"ScatterColumns: input must be (B, A={columns.Length}), got {Tensor.Format(x.Shape)}");
+        var seen = new bool[Math.Max(0, width)];
+        for (int a = 0; a < columns.Length; a++)
+        {
+            if ((uint)columns[a] >= (uint)width) throw new ArgumentOutOfRangeException(nameof(columns), $"ScatterColumns: column {columns[a]} at position {a} is outside [0, {width})");
+            if (seen[columns[a]]) throw new ArgumentException($"ScatterColumns: column {columns[a]} is listed twice", nameof(columns));
+            seen[columns[a]] = true;
+        }
+        int B = x.Shape[0], A = columns.Length;
+        var y = Tensor.Pooled([B, width]);
+        var xs = x.Data; var ys = y.Data;
+        ys.Fill(fill);
+        for (int b = 0; b < B; b++)
+            for (int a = 0; a < A; a++) ys[b * width + columns[a]] = xs[b * A + a];
+        return y.Record("scatter_columns", [x], () =>
+        {
+            if (!x.RequiresGrad) return;
+            var dy = y.GradSpan; var dx = x.GradSpan;
+            for (int b = 0; b < B; b++)
+                for (int a = 0; a < A; a++) dx[b * A + a] += dy[b * width + columns[a]];
         });
     }
 }

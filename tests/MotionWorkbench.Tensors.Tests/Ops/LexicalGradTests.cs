@@ -72,6 +72,20 @@ public class LexicalGradTests
     }
 
     [Fact]
+    public void ScatterColumns_PlacesColumnsFillsTheRest_AndMatchesFiniteDifferences()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3);
+        var y = Ops.ScatterColumns(x, [4, 0, 2], 5, -7f);
+        Assert.Equal([2, 5], y.Shape);
+        Assert.Equal(new float[] { 2, -7, 3, -7, 1, 5, -7, 6, -7, 4 }, y.ToArray());
+        var rng = new Random(8);
+        Run(t => Ops.ScatterColumns(t[0], [6, 1, 3, 0], 7), [Rand(rng, 3, 4)], name: "scatter_columns");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.ScatterColumns(x, [4, 0, 5], 5));
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => Ops.ScatterColumns(x, [1, 0, 1], 5)).Message);
+        Assert.Throws<ArgumentException>(() => Ops.ScatterColumns(x, [1, 0], 5));
+    }
+
+    [Fact]
     public void LexicalMaxPool_RowWithoutValidToken_Throws()
     {
         var e = Assert.Throws<ArgumentException>(() => Ops.LexicalMaxPool(Tensor.Zeros(2, 3, 4), Tensor.Zeros(5, 4), null, Valid(2, 3, 3, 0)));
