@@ -271,13 +271,25 @@ public sealed class LexicalModel : Module
     /// <summary>L2-normalised caption lexical vectors (B, V).</summary>
     public Tensor EncodeText(EncodedBatch batch) => Ops.L2Normalize(TextLexical(batch));
 
-    /// <summary>InfoNCE (1/τ) on normalised lexical vectors + FlopsWeight·(FLOPS(motion) + FLOPS(text)).</summary>
+    /// <summary>
+    /// Factor in [0, 1] on <see cref="LexicalOptions.FlopsWeight"/> for the current training step: the trainer's FLOPS
+    /// warm-up (SPLADE's quadratic ramp, model.lexFlopsWarmupSteps) sets it; 1 without a warm-up.
+    /// </summary>
+    public float FlopsWeightScale
+    {
+        get => flopsWeightScale;
+        set => flopsWeightScale = value is >= 0f and <= 1f ? value : throw new ArgumentOutOfRangeException(nameof(value), $"lexical model: the FLOPS weight scale must be in [0, 1], got {value}");
+    }
+    private float flopsWeightScale = 1f;
+
+    /// <summary>InfoNCE (1/τ) on normalised lexical vectors + FlopsWeight·FlopsWeightScale·(FLOPS(motion) + FLOPS(text)).</summary>
     public Tensor ContrastiveLoss(Tensor text, Tensor motion)
     {
         var loss = Contrastive.Loss(text, motion, 1f / Options.Temperature);
-        if (Options.FlopsWeight == 0) return loss;
+        float weight = Options.FlopsWeight * FlopsWeightScale;
+        if (weight == 0) return loss;
         var flops = Ops.Add(Ops.FlopsRegularizer(text), Ops.FlopsRegularizer(motion));
-        return Ops.Add(loss, Ops.Scale(Ops.Reshape(flops, loss.Shape), Options.FlopsWeight));
+        return Ops.Add(loss, Ops.Scale(Ops.Reshape(flops, loss.Shape), weight));
     }
 
     /// <summary>"motion" (motion encoder), "text" (text encoder, word embeddings included) and "heads" (both lexical heads, the weak decoder and the MAE decoder).</summary>

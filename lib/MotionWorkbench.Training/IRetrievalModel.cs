@@ -35,6 +35,10 @@ public interface IRetrievalModel
     /// </summary>
     Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed) => ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));
 
+    /// <summary>Called by the trainer before each optimiser step (0-based global step): schedules that live in the loss
+    /// (Lex's FLOPS warm-up) follow the step, so a resumed run continues them exactly. Nothing by default.</summary>
+    void BeginStep(int globalStep) { }
+
     /// <summary>Whether <see cref="TrainingLoss"/> is the contrastive loss (its chance level ln(batch) then means "did not learn").</summary>
     bool TrainsContrastively => true;
 

@@ -11,9 +11,18 @@ namespace MotionWorkbench.Training;
 /// embedding cache treat them as any other embedding (dimension = vocabulary size). The motion encoder is the ViT of
 /// <see cref="ModelSpec"/> over motion patches (model.lexMotionEncoder = vit) or the raw-sequence transformer (raw).
 /// </summary>
-public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cmlp") : IRetrievalModel
+public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cmlp", int flopsWarmupSteps = 0) : IRetrievalModel
 {
     public LexicalModel Model { get; } = model;
+
+    /// <summary>Steps of the quadratic FLOPS-weight ramp (<see cref="ModelSpec.LexFlopsWarmupSteps"/>; 0 = none).</summary>
+    public int FlopsWarmupSteps { get; } = flopsWarmupSteps;
+
+    /// <summary>The FLOPS weight factor at a 0-based step: min(1, ((step + 1) / warm-up)²), 1 without a warm-up.</summary>
+    public static float FlopsRamp(int globalStep, int warmupSteps) =>
+        warmupSteps <= 0 ? 1f : (float)Math.Min(1.0, Math.Pow((globalStep + 1.0) / warmupSteps, 2));
+
+    public void BeginStep(int globalStep) => Model.FlopsWeightScale = FlopsRamp(globalStep, FlopsWarmupSteps);
 
     /// <summary>The training phase (<see cref="ModelSpec.LexPhase"/>): "mlm", "mmm" or "cmlp".</summary>
     public string Phase { get; } = phase;
@@ -29,7 +38,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
         if (spec.LexVocabulary == "captions" && activeWords is null)
             throw new ArgumentException("model.lexVocabulary = captions needs the caption word pieces (LexicalVocabulary.Resolve / lexical-vocabulary.txt)");
         var encoders = TransformerModel.ToModelConfig(spec with { Architecture = spec.LexMotionEncoder }, vocabularySize, jointCount);
-        return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight, spec.LexVocabulary == "captions" ? activeWords : null), seed), spec.LexPhase);
+        return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight, spec.LexVocabulary == "captions" ? activeWords : null), seed), spec.LexPhase, spec.LexFlopsWarmupSteps);
     }
 
     public Tensor EncodeMotion(MotionBatch batch) => Representation == MotionRepresentation.RawSequence

@@ -48,6 +48,9 @@ public sealed record ModelSpec
     public float LexTemperature { get; init; } = 0.05f;
     /// <summary>Architecture "lex": weight of the FLOPS sparsity regulariser on each tower (LexLIP: 0.002).</summary>
     public float LexFlopsWeight { get; init; } = 0.002f;
+    /// <summary>Architecture "lex": steps over which the FLOPS weight ramps up quadratically from 0 (SPLADE [R]; weight at
+    /// step t = lexFlopsWeight·min(1, (t/steps)²)); 0 applies the full weight from the first step (LexLIP).</summary>
+    public int LexFlopsWarmupSteps { get; init; }
 
     /// <summary>Architecture "lex": the training phase (lex-facts §4): "cmlp" (phase 4 LexCMLP, contrastive on the
     /// lexical vectors; from scratch it is the "†" baseline), "mlm" (phase 1 LexMLM: text MLM + weak-decoder bottleneck on
@@ -226,6 +229,7 @@ public sealed record RunConfig
             if (m.LexPhase == "cmmm" && m.LexMotionEncoder != "vit") errors.Add("model.lexPhase = cmmm masks motion-patch tokens: it needs model.lexMotionEncoder = vit");
             if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
+            if (m.LexFlopsWarmupSteps < 0) errors.Add($"model.lexFlopsWarmupSteps must be 0 (no warm-up) or a positive number of steps, got {m.LexFlopsWarmupSteps}");
         }
         if (m.PatchSize is not (8 or 16 or 32)) errors.Add($"model.patchSize must be 8, 16 or 32, got {m.PatchSize}");
         if (m.MaxFrames <= 0 || m.MaxFrames % m.PatchSize != 0) errors.Add($"model.maxFrames ({m.MaxFrames}) must be a positive multiple of model.patchSize ({m.PatchSize})");

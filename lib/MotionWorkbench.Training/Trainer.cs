@@ -318,6 +318,7 @@ public sealed class Trainer
     {
         int accum = config.Train.GradAccumulation, micro = members.Length / accum;
         double total = 0;
+        model.BeginStep(globalStep);
         optimizer.ZeroGrad();
         for (int a = 0; a < accum; a++)
         {

@@ -74,6 +74,21 @@ public sealed class LexicalTests(SynthFixture fx)
         double infoNce = Contrastive.Loss(a, b, 1f / 0.05f).Item();
         Assert.Equal(infoNce, without.ContrastiveLoss(a, b).Item(), 4);
         Assert.Equal(infoNce + 0.002 * flops, with.ContrastiveLoss(a, b).Item(), 4);
+
+        // SPLADE's quadratic warm-up of the FLOPS weight: (t/T)² of it at step t, all of it from step T on
+        var ramped = Assert.IsType<LexicalRetrievalModel>(ModelFactory.Create(spec with { LexFlopsWarmupSteps = 10 }, 20, 1));
+        Assert.Equal(10, ramped.FlopsWarmupSteps);
+        IRetrievalModel asModel = ramped;
+        asModel.BeginStep(0);
+        Assert.Equal(infoNce + 0.002 * 0.01 * flops, ramped.ContrastiveLoss(a, b).Item(), 5);
+        asModel.BeginStep(4);
+        Assert.Equal(0.25f, ramped.Model.FlopsWeightScale, 6);
+        asModel.BeginStep(9);
+        Assert.Equal(infoNce + 0.002 * flops, ramped.ContrastiveLoss(a, b).Item(), 4);
+        asModel.BeginStep(500);
+        Assert.Equal(1f, ramped.Model.FlopsWeightScale);
+        Assert.Equal(1f, LexicalRetrievalModel.FlopsRamp(0, 0));
+        Assert.Contains("lexFlopsWarmupSteps", Assert.Throws<ArgumentException>(() => (Lex() with { Model = spec with { LexFlopsWarmupSteps = -1 } }).Validate()).Message);
     }
 
     [Fact]
