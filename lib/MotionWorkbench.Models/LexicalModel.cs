@@ -88,6 +88,26 @@ public sealed class LexicalHead : Module
     /// <summary>The lexical vectors w = log(1 + ReLU(z)) (B, V), not normalised.</summary>
     public Tensor Forward(Tensor tokens, bool[] valid) => Ops.Log1pRelu(MaxLogits(tokens, valid));
 
+    /// <summary>
+    /// Masked-token cross-entropy through this head: rows <paramref name="rows"/> of <paramref name="hidden"/> (N, C)
+    /// predict the word pieces <paramref name="labels"/> over the vocabulary, or, with <see cref="ActiveWords"/>, over
+    /// the active words only (labels outside them are left out; none at all is an error).
+    /// </summary>
+    public Tensor MaskedTokenLoss(Tensor hidden, int[] rows, int[] labels)
+    {
+        if (rows.Length != labels.Length) throw new ArgumentException($"lexical head: {rows.Length} masked rows but {labels.Length} labels");
+        if (ActiveWords is null) return Ops.CrossEntropy(Ops.Linear(Ops.IndexSelect(hidden, rows), Projection, Bias), labels);
+        var keptRows = new List<int>(rows.Length);
+        var keptLabels = new List<int>(rows.Length);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int at = Array.BinarySearch(ActiveWords, labels[i]);
+            if (at >= 0) { keptRows.Add(rows[i]); keptLabels.Add(at); }
+        }
+        if (keptRows.Count == 0) throw new ArgumentException($"lexical head: none of the {labels.Length} masked word pieces is in the active vocabulary ({ActiveWords.Length} words)");
+        return Ops.CrossEntropy(Ops.Linear(Ops.IndexSelect(hidden, keptRows.ToArray()), Ops.IndexSelect(Projection, ActiveWords), Ops.IndexSelect(Bias, ActiveWords)), keptLabels.ToArray());
+    }
+
     /// <summary>Copies another head's transform (when the widths agree), layer norm, bias and projection into this one.</summary>
     public void CopyFrom(LexicalHead source)
     {
@@ -201,8 +221,7 @@ public sealed class LexicalModel : Module
         int B = batch.BatchSize, L = batch.Length, C = TextEncoder.Config.Width;
         var tokens = TextEncoder.ForwardTokens(masks.EncoderIds, batch.AttentionMask, B, L);
         var hidden = TextLex.Hidden(tokens);                                               // (B, L, C)
-        var picked = Ops.IndexSelect(Ops.Reshape(hidden, B * L, C), masks.EncoderRows);
-        var mlm = Ops.CrossEntropy(Ops.Linear(picked, TextLex.Projection, TextLex.Bias), masks.EncoderLabels);
+        var mlm = TextLex.MaskedTokenLoss(Ops.Reshape(hidden, B * L, C), masks.EncoderRows, masks.EncoderLabels);
         var z = TextLex.MaxLogitsOfHidden(hidden, BottleneckTokens(masks.Inner, batch.AttentionMask, B, L));
         return Ops.Add(mlm, DecoderLoss(z, batch, masks));
     }
@@ -233,8 +252,7 @@ public sealed class LexicalModel : Module
         x = L > 1 ? Ops.Concat([Ops.Reshape(bag, B, 1, C), Ops.Slice(x, 1, 1, L - 1)], 1) : Ops.Reshape(bag, B, 1, C);
         var padding = Array.ConvertAll(batch.AttentionMask, m => m == 0);
         var h = TextLex.Hidden(Decoder.Forward(x, padding.Contains(true) ? padding : null));
-        var picked = Ops.IndexSelect(Ops.Reshape(h, B * L, C), masks.DecoderRows);
-        return Ops.CrossEntropy(Ops.Linear(picked, TextLex.Projection, TextLex.Bias), masks.DecoderLabels);
+        return TextLex.MaskedTokenLoss(Ops.Reshape(h, B * L, C), masks.DecoderRows, masks.DecoderLabels);
     }
 
     /// <summary>The inner word pieces of each caption (no [CLS]/[SEP]/padding); all real tokens of a caption that has none.</summary>
