@@ -6,7 +6,8 @@ namespace MotionWorkbench.Patches;
 
 /// <summary>
 /// Reading, writing and computing <see cref="MotionStatistics"/> as the reference's files: <c>Mean_raw.npy</c> and
-/// <c>Std_raw.npy</c>, each J x 3 float32, in the dataset folder (reference <c>scripts/cal_mean_var.py</c>).
+/// <c>Std_raw.npy</c>, each J x 3 float32 (reference <c>scripts/cal_mean_var.py</c>). A dataset may ship them in its
+/// folder (read from there); computed ones go to the user cache (<see cref="StatisticsCache"/>), never into the dataset.
 /// </summary>
 public static class StatisticsFiles
 {
@@ -86,22 +87,77 @@ public static class StatisticsFiles
     }
 
     /// <summary>
-    /// Statistics for a dataset folder: loaded from <c>Mean_raw.npy</c>/<c>Std_raw.npy</c> there when both exist,
-    /// otherwise computed over every file (<see cref="ComputeForFolder"/>) and cached there. <paramref name="computed"/>
-    /// says which happened.
+    /// Statistics for a dataset folder: the <c>Mean_raw.npy</c>/<c>Std_raw.npy</c> the dataset ships, when both are
+    /// there; otherwise the user cache's entry for the folder's fingerprint (<see cref="StatisticsCache"/>), computed over
+    /// every file (<see cref="ComputeForFolder"/>) and stored there when absent. Nothing is ever written into the dataset
+    /// folder. <paramref name="computed"/> says whether they were computed now.
     /// </summary>
     public static MotionStatistics LoadOrCompute(string dataDir, LoadReport report, out bool computed,
         ZeroStdPolicy policy = ZeroStdPolicy.Keep, Skeleton? skeleton = null, IProgress<double>? progress = null)
     {
+        var r = Resolve(dataDir, report, policy, skeleton, progress);
+        computed = r.Origin == StatisticsOrigin.Computed;
+        return r.Statistics;
+    }
+
+    /// <summary>As <see cref="LoadOrCompute"/>, saying where the statistics came from and what to warn about.</summary>
+    public static ResolvedStatistics Resolve(string dataDir, LoadReport report, ZeroStdPolicy policy = ZeroStdPolicy.Keep,
+        Skeleton? skeleton = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        string jointsDir = Path.Combine(dataDir, "new_joints");
+        var files = Directory.Exists(jointsDir) ? Directory.EnumerateFiles(jointsDir, "*.npy").ToList() : [];
+        return Resolve(dataDir, files, $"humanml3d;zeroStd={policy}", () =>
+        {
+            int before = report.FilesOk;
+            var stats = ComputeForFolder(dataDir, report, policy, skeleton, progress);
+            return (stats, report.FilesOk - before);
+        });
+    }
+
+    /// <summary>
+    /// The general form of <see cref="Resolve(string, LoadReport, ZeroStdPolicy, Skeleton?, IProgress{double}?)"/>:
+    /// <paramref name="files"/> are the files the statistics are computed from (their names, sizes and times make the
+    /// fingerprint, with <paramref name="settings"/>), <paramref name="compute"/> computes them and the motion count.
+    /// </summary>
+    public static ResolvedStatistics Resolve(string dataDir, IReadOnlyCollection<string> files, string settings,
+        Func<(MotionStatistics Statistics, int MotionCount)> compute)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        ArgumentNullException.ThrowIfNull(compute);
+        string full = Path.GetFullPath(dataDir);
+        var warnings = new List<string>();
         if (Exist(dataDir))
         {
-            computed = false;
-            return Load(dataDir);
+            var shipped = Load(dataDir);
+            if (StaleWarning(dataDir, files) is string stale) warnings.Add(stale);
+            return new ResolvedStatistics(shipped, StatisticsOrigin.Dataset, full, null, null, warnings);
         }
-        var stats = ComputeForFolder(dataDir, report, policy, skeleton, progress);
-        Save(stats, dataDir);
-        computed = true;
-        return stats;
+        string fingerprint = StatisticsCache.Fingerprint(dataDir, files, settings);
+        if (StatisticsCache.TryLoad(fingerprint, out var cached, out int cachedCount))
+        {
+            if (StatisticsCache.FewMotionsWarning(cachedCount, full) is string few) warnings.Add(few);
+            return new ResolvedStatistics(cached, StatisticsOrigin.Cache, StatisticsCache.FolderFor(fingerprint), cachedCount, fingerprint, warnings);
+        }
+        var (stats, count) = compute();
+        var folder = StatisticsCache.Store(fingerprint, stats, count, dataDir);
+        if (StatisticsCache.FewMotionsWarning(count, full) is string w) warnings.Add(w);
+        return new ResolvedStatistics(stats, StatisticsOrigin.Computed, folder, count, fingerprint, warnings);
+    }
+
+    /// <summary>
+    /// A warning when motion files of the dataset are newer than its <c>Mean_raw.npy</c> (by more than 2 s): the
+    /// statistics may not describe the clips added or changed since (an earlier version of the workbench cached its
+    /// computed statistics there).
+    /// </summary>
+    private static string? StaleWarning(string dataDir, IReadOnlyCollection<string> files)
+    {
+        string meanPath = Path.Combine(dataDir, MotionStatistics.MeanFileName);
+        var written = File.GetLastWriteTimeUtc(meanPath).AddSeconds(2);
+        int newer = files.Count(f => File.GetLastWriteTimeUtc(f) > written);
+        return newer == 0 ? null
+            : $"{newer} of the {files.Count} motion files of {dataDir} are newer than its {MotionStatistics.MeanFileName}/{MotionStatistics.StdFileName}; "
+              + "those statistics may be stale. If the workbench computed them (older versions cached them there), delete both files and they are recomputed into the user cache";
     }
 
     private static void CheckShape(string path, NpyArray a)

@@ -72,6 +72,12 @@ public sealed class RunData
     /// <summary>The second person of each clip of a two-person (InterHuman) dataset, by id; null for single-person data.</summary>
     public IReadOnlyDictionary<string, MotionClip>? Partners => partners;
 
+    /// <summary>Where the statistics came from (dataset, user cache, computed now; and those of each data.mixWith folder), one line each.</summary>
+    public IReadOnlyList<string> StatisticsNotes { get; private init; } = [];
+
+    /// <summary>What to warn about the statistics: computed over very few motions, or shipped files older than the motions.</summary>
+    public IReadOnlyList<string> StatisticsWarnings { get; private init; } = [];
+
     /// <summary>Entries skipped while building sample lists (split, id, why).</summary>
     public List<string> Skipped { get; } = [];
 
@@ -86,18 +92,21 @@ public sealed class RunData
     };
 
     /// <summary>
-    /// Loads the data for a new run in <paramref name="runDir"/>: dataset, statistics (cached in the data folder as
-    /// the reference does, and copied into the run) and the vocabulary (from <see cref="DataSpec.VocabPath"/>, or
+    /// Loads the data for a new run in <paramref name="runDir"/>: dataset, statistics (shipped with the dataset, or
+    /// computed into the user cache keyed by the dataset's fingerprint, never into the dataset; copied into the run) and the vocabulary (from <see cref="DataSpec.VocabPath"/>, or
     /// <paramref name="vocabularyFrom"/> (the run a fine-tuning starts from), or built from the training captions of
     /// every training dataset; saved as <c>runDir/vocab.txt</c>).
     /// </summary>
     public static RunData ForTraining(RunConfig config, string runDir, string? vocabularyFrom = null)
     {
         var (dataset, partners) = LoadDataset(config.Data.Dir);
-        var statistics = LoadStatistics(config.Data.Dir, dataset, partners);
+        var resolved = ResolveStatistics(config.Data.Dir, dataset, partners);
+        var statistics = resolved.Statistics;
         Directory.CreateDirectory(runDir);
         StatisticsFiles.Save(statistics, runDir);
-        var mix = LoadMixSources(config, new PatchOptions(config.Model.PatchSize, config.Model.MaxFrames));
+        var notes = new List<string> { resolved.Describe() + $"; copied into {Path.GetFullPath(runDir)}" };
+        var warnings = resolved.Warnings.ToList();
+        var mix = LoadMixSources(config, new PatchOptions(config.Model.PatchSize, config.Model.MaxFrames), notes, warnings);
         WordPieceVocabulary vocab;
         if (config.Data.VocabPath is not null) vocab = WordPieceVocabulary.Load(config.Data.VocabPath);
         else if (vocabularyFrom is not null) vocab = WordPieceVocabulary.Load(vocabularyFrom);
@@ -108,7 +117,10 @@ public sealed class RunData
             vocab = CaptionVocabulary.Build(captions);
         }
         CaptionVocabulary.Save(vocab, Path.Combine(runDir, VocabFileName));
-        return new RunData(config, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(Path.Combine(runDir, VocabFileName)), config.Data.MaxTokens), partners, mix);
+        return new RunData(config, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(Path.Combine(runDir, VocabFileName)), config.Data.MaxTokens), partners, mix)
+        {
+            StatisticsNotes = notes, StatisticsWarnings = warnings,
+        };
     }
 
     /// <summary>
@@ -122,14 +134,20 @@ public sealed class RunData
         var config = RunConfig.Load(runDir);
         var dir = dataDir ?? config.Data.Dir;
         var (dataset, partners) = LoadDataset(dir);
-        var statistics = !dataStatistics && StatisticsFiles.Exist(runDir) ? StatisticsFiles.Load(runDir) : LoadStatistics(dir, dataset, partners);
+        // A run keeps its own copy of the statistics it was trained with (runs that already have them use them, as before).
+        var resolved = !dataStatistics && StatisticsFiles.Exist(runDir) ? null : ResolveStatistics(dir, dataset, partners);
+        var statistics = resolved?.Statistics ?? StatisticsFiles.Load(runDir);
         if (statistics.JointCount != dataset.Skeleton.JointCount)
             throw new InvalidDataException($"{runDir}: the skeletons differ: the run was trained on {statistics.JointCount} joints, "
                 + $"{dir} has {dataset.Skeleton.JointCount} ({dataset.Skeleton.Name}); evaluate on data of the run's skeleton"
                 + (config.Model.ReadsRawFrames() ? "" : ", or across skeletons with that dataset's own statistics (Experiment.Evaluate, notebook 07)"));
         var vocabPath = Path.Combine(runDir, VocabFileName);
         if (!File.Exists(vocabPath)) throw new FileNotFoundException($"{vocabPath}: the run's vocabulary is missing", vocabPath);
-        return new RunData(config with { Data = config.Data with { Dir = dir } }, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(vocabPath), config.Data.MaxTokens), partners);
+        return new RunData(config with { Data = config.Data with { Dir = dir } }, dataset, statistics, new BertTokenizer(WordPieceVocabulary.Load(vocabPath), config.Data.MaxTokens), partners)
+        {
+            StatisticsNotes = [resolved?.Describe() ?? $"statistics: the run's own {MotionStatistics.MeanFileName}/{MotionStatistics.StdFileName} in {Path.GetFullPath(runDir)}"],
+            StatisticsWarnings = resolved?.Warnings ?? [],
+        };
     }
 
     /// <summary>Loads only the run's tokenizer (for text queries).</summary>
@@ -154,25 +172,33 @@ public sealed class RunData
         return (dataset, set.Clips.ToDictionary(c => c.Id, c => c.Person2, StringComparer.Ordinal));
     }
 
-    /// <summary>The folder's Mean_raw/Std_raw, computed and cached there when absent (an InterHuman folder: over both people of every clip).</summary>
-    private static MotionStatistics LoadStatistics(string dir, MotionDataset dataset, IReadOnlyDictionary<string, MotionClip>? partners)
+    /// <summary>
+    /// The statistics of a dataset folder (<see cref="StatisticsFiles.Resolve(string, LoadReport, ZeroStdPolicy, MotionWorkbench.Data.Skeletons.Skeleton?, IProgress{double}?)"/>):
+    /// shipped Mean_raw/Std_raw read from the folder, else the user cache's entry for its fingerprint, computed when
+    /// absent; an InterHuman folder's over both people of every clip, fingerprinted over all its files. Nothing is
+    /// written into the dataset folder.
+    /// </summary>
+    private static ResolvedStatistics ResolveStatistics(string dir, MotionDataset dataset, IReadOnlyDictionary<string, MotionClip>? partners)
     {
-        if (partners is null) return StatisticsFiles.LoadOrCompute(dir, new LoadReport(), out _);
-        if (StatisticsFiles.Exist(dir)) return StatisticsFiles.Load(dir);
-        var statistics = MotionStatistics.Compute(dataset.Clips.Concat(partners.Values), source: Path.GetFullPath(dir));
-        StatisticsFiles.Save(statistics, dir);
-        return statistics;
+        if (partners is null) return StatisticsFiles.Resolve(dir, new LoadReport());
+        var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) is not (MotionStatistics.MeanFileName or MotionStatistics.StdFileName) && !Path.GetFileName(f).StartsWith('.'))
+            .ToList();
+        return StatisticsFiles.Resolve(dir, files, "interhuman;zeroStd=Keep", () =>
+            (MotionStatistics.Compute(dataset.Clips.Concat(partners.Values), source: Path.GetFullPath(dir)), dataset.Clips.Count + partners.Count));
     }
 
-    private static IReadOnlyList<MixSource> LoadMixSources(RunConfig config, PatchOptions options)
+    private static IReadOnlyList<MixSource> LoadMixSources(RunConfig config, PatchOptions options, List<string>? notes = null, List<string>? warnings = null)
     {
         var list = new List<MixSource>();
         foreach (var dir in config.Data.MixDirs())
         {
             if (IsInterHuman(dir)) throw new InvalidDataException($"{dir}: data.mixWith takes single-person datasets (HumanML3D/KIT-ML format), not an InterHuman folder");
             var (dataset, _) = LoadDataset(dir);
-            var statistics = StatisticsFiles.LoadOrCompute(dir, new LoadReport(), out _);
-            list.Add(new MixSource(Path.GetFullPath(dir), dataset, statistics, new MotionPatchBuilder(statistics, options)));
+            var resolved = StatisticsFiles.Resolve(dir, new LoadReport());
+            notes?.Add($"{dir} (data.mixWith): {resolved.Describe()}");
+            warnings?.AddRange(resolved.Warnings);
+            list.Add(new MixSource(Path.GetFullPath(dir), dataset, resolved.Statistics, new MotionPatchBuilder(resolved.Statistics, options)));
         }
         return list;
     }

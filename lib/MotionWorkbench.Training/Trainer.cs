@@ -23,6 +23,9 @@ public sealed record TrainingResult(string RunDir, bool Completed, TrainerState 
 
     /// <summary>The dataset files the loaders skipped, each "path: reason" (also in train.log).</summary>
     public IReadOnlyList<string> SkippedFiles { get; init; } = [];
+
+    /// <summary>Warnings about the motion statistics (very few motions, stale shipped files; also in train.log).</summary>
+    public IReadOnlyList<string> StatisticsWarnings { get; init; } = [];
 }
 
 /// <summary>A loss or gradient became NaN or infinite.</summary>
@@ -131,6 +134,8 @@ public sealed class Trainer
             $"{model.Module.ParameterCount():N0} parameters; vocabulary {data.Tokenizer.Vocabulary.Count}");
         for (int k = 0; k < data.MixSources.Count; k++)
             Log($"mixed into training: {samples.Count(s => s.Source == k + 1)} samples of {data.MixSources[k].Dir} ({data.MixSources[k].Dataset.Skeleton.Name}, normalised with its own statistics)");
+        foreach (var n in data.StatisticsNotes) Log(n);
+        foreach (var w in data.StatisticsWarnings) Log("WARNING: " + w);
         foreach (var s in data.Skipped) Log("skipped: " + s);
         // Files the dataset loaders skipped (corrupt, wrong shape, bad captions) are named here and in the result, never lost.
         var skippedFiles = data.Dataset.Report.Skipped.Concat(data.MixSources.SelectMany(m => m.Dataset.Report.Skipped)).Select(f => f.Message).ToList();
@@ -216,7 +221,7 @@ public sealed class Trainer
             (config.Train.Selection == "test" ? " (test-set selection, as the reference)" : ""));
         string? warning = model.TrainsContrastively ? DidNotLearn(lastEpochLoss ?? LastTrainLoss(epochMetrics), config.Train.BatchSize) : null;
         if (warning is not null) Log("WARNING: " + warning);
-        return new TrainingResult(runDir, true, state, epochMetrics) { Warning = warning, SkippedFiles = skippedFiles };
+        return new TrainingResult(runDir, true, state, epochMetrics) { Warning = warning, SkippedFiles = skippedFiles, StatisticsWarnings = data.StatisticsWarnings };
     }
 
     /// <summary>

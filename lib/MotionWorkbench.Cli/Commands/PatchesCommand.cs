@@ -25,7 +25,7 @@ internal static class PatchesCommand
         var png = new Option<string?>("--png") { Description = "Write the patch image as PNG (time downward, x->R y->G z->B, +-3 sigma -> 0..255)" };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page: skeleton animation + caption + patch image" };
         var npy = new Option<string?>("--npy") { Description = "Write the evaluation-mode patch tensor (3 x T x 5N, float32) as .npy" };
-        var stats = new Option<string?>("--stats") { Description = "Folder with Mean_raw.npy and Std_raw.npy (J x 3); default: computed over all of --data and cached there" };
+        var stats = new Option<string?>("--stats") { Description = "Folder with Mean_raw.npy and Std_raw.npy (J x 3); default: shipped in --data, else computed over all of --data into the user cache ($MW_CACHE_DIR, ~/.cache/motionworkbench)" };
         var zeroStd = new Option<string>("--zero-std")
         {
             Description = "When computing statistics, a joint axis with std 0: keep (error only if a body-part chain uses it), one (std = 1), error",
@@ -107,29 +107,25 @@ internal static class PatchesCommand
             statistics = StatisticsFiles.Load(statsDir);
             Console.WriteLine($"statistics: {Path.Combine(statsDir, MotionStatistics.MeanFileName)}, {MotionStatistics.StdFileName}");
         }
-        else if (StatisticsFiles.Exist(dataDir))
-        {
-            statistics = StatisticsFiles.Load(dataDir);
-            Console.WriteLine($"statistics: cached {MotionStatistics.MeanFileName}/{MotionStatistics.StdFileName} in {dataDir}");
-        }
         else
         {
             var report = new LoadReport();
-            statistics = null!;
+            ResolvedStatistics resolved = null!;
             AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("statistics over all motions", maxValue: 1.0);
-                statistics = StatisticsFiles.ComputeForFolder(dataDir, report, zeroStd, clip.Skeleton, new Progress(task));
+                resolved = StatisticsFiles.Resolve(dataDir, report, zeroStd, clip.Skeleton, new Progress(task));
                 task.Value = 1.0;
             });
-            StatisticsFiles.Save(statistics, dataDir);
-            Console.WriteLine($"statistics: computed over {report.FilesOk} motions ({statistics.FrameCount} frames), cached as {MotionStatistics.MeanFileName}/{MotionStatistics.StdFileName} in {dataDir}");
+            statistics = resolved.Statistics;
+            Console.WriteLine(resolved.Describe());
             if (report.SkippedCount > 0)
             {
                 Console.WriteLine($"  skipped {report.SkippedCount} file(s):");
                 foreach (var s in report.Skipped.Take(20)) Console.WriteLine($"    {s.Path}: {s.Reason}");
                 if (report.SkippedCount > 20) Console.WriteLine($"    ... and {report.SkippedCount - 20} more");
             }
+            foreach (var w in resolved.Warnings) Console.Error.WriteLine($"mw patches: WARNING: {w}");
         }
         statistics.EnsureJointCount(clip.JointCount, $"motion '{clip.Id}'");
         foreach (var (joint, axis) in statistics.ZeroStdAxes)

@@ -59,6 +59,7 @@ internal static class TrainCommand
                     Console.Error.WriteLine($"mw train: {result.SkippedFiles.Count} dataset file(s) were skipped (all listed in train.log):");
                     foreach (var f in result.SkippedFiles.Take(5)) Console.Error.WriteLine("  " + f);
                 }
+                foreach (var w in result.StatisticsWarnings) Console.Error.WriteLine($"mw train: WARNING: {w}");
                 if (result.Warning is not null) Console.Error.WriteLine($"mw train: WARNING: {result.Warning}");
                 return result.Completed ? 0 : 130;
             }
