@@ -12,7 +12,10 @@ public static class Par
     [ThreadStatic] private static bool insideJob;
     [ThreadStatic] private static int threadIndex;
 
-    /// <summary>0 on the calling thread, 1..Threads-1 on the workers: an index for per-thread partial results.</summary>
+    /// <summary>
+    /// 0 on the calling thread, 1..Threads-1 on the workers (scratch buffers only: which thread runs which chunk varies,
+    /// so per-thread partial sums would make results depend on timing; use <see cref="ForChunks"/>).
+    /// </summary>
     public static int ThreadIndex => threadIndex;
     private static readonly Lock Gate = new();
 
@@ -38,17 +41,37 @@ public static class Par
     /// <summary>
     /// Runs <paramref name="body"/>(start, end) over [0, n) in contiguous chunks of at least <paramref name="grain"/>
     /// items. The threads take chunks from a shared counter (up to 4 chunks per thread), so a thread slowed by another
-    /// process does not hold the others back. Serial inside another parallel job.
+    /// process does not hold the others back. Serial inside another parallel job. Which thread runs which chunk varies
+    /// from call to call, but the chunk boundaries depend only on n, grain and <see cref="Threads"/>: a kernel that
+    /// accumulates partial results must keep them per chunk (<see cref="ForChunks"/>), never per thread.
     /// </summary>
     public static void For(int n, int grain, Action<int, int> body) => For(n, grain, 4, body);
 
     /// <summary>As <see cref="For(int, int, Action{int, int})"/> with at most <paramref name="chunksPerThread"/> chunks per thread.</summary>
-    public static void For(int n, int grain, int chunksPerThread, Action<int, int> body)
+    public static void For(int n, int grain, int chunksPerThread, Action<int, int> body) =>
+        ForChunks(n, grain, chunksPerThread, (_, s, e) => body(s, e));
+
+    /// <summary>
+    /// The number of chunks <see cref="For(int, int, int, Action{int, int})"/> and <see cref="ForChunks"/> split
+    /// [0, n) into on this thread now (1 when they run serially): a function of n, grain, chunksPerThread and
+    /// <see cref="Threads"/> only, so per-chunk partial sums combined in chunk order are deterministic.
+    /// </summary>
+    public static int ChunkCount(int n, int grain, int chunksPerThread = 4)
     {
         int chunks = Math.Min(threads * Math.Max(1, chunksPerThread), Math.Max(1, n / Math.Max(1, grain)));
-        if (threads == 1 || chunks <= 1 || insideJob || n <= 1)
+        return threads == 1 || chunks <= 1 || insideJob || n <= 1 ? 1 : chunks;
+    }
+
+    /// <summary>
+    /// As <see cref="For(int, int, int, Action{int, int})"/>, passing each chunk's index (0..<see cref="ChunkCount"/>-1)
+    /// with its range: <paramref name="body"/>(chunk, start, end). Chunk c always covers [n c / chunks, n (c + 1) / chunks).
+    /// </summary>
+    public static void ForChunks(int n, int grain, int chunksPerThread, Action<int, int, int> body)
+    {
+        int chunks = ChunkCount(n, grain, chunksPerThread);
+        if (chunks <= 1)
         {
-            body(0, n);
+            body(0, 0, n);
             return;
         }
         lock (Gate)
@@ -66,7 +89,7 @@ public static class Par
         }
     }
 
-    private sealed class Job(Action<int, int> body, int n, int chunks, int helpers)
+    private sealed class Job(Action<int, int, int> body, int n, int chunks, int helpers)
     {
         private int next;
         private int pending = helpers;
@@ -79,7 +102,7 @@ public static class Par
                 int c = Interlocked.Increment(ref next) - 1;
                 if (c >= chunks || error is not null) return;
                 long start = (long)n * c / chunks, end = (long)n * (c + 1) / chunks;
-                body((int)start, (int)end);
+                body(c, (int)start, (int)end);
             }
         }
 

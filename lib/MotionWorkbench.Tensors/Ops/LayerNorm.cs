@@ -5,7 +5,8 @@ namespace MotionWorkbench.Tensors;
 // Layer norm over the last axis C; x viewed as (R, C).
 //   mean = Σx/C, var = Σ(x − mean)²/C (biased), rstd = 1/√(var + eps), x̂ = (x − mean)·rstd, y = x̂·weight + bias
 //   dx̂ = dy·weight;  dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂));  dWeight += Σ_R dy·x̂;  dBias += Σ_R dy
-// Caches mean and rstd (R each). Rows are split over the threads; weight/bias grads use per-chunk partial sums.
+// Caches mean and rstd (R each). Rows are split over the threads; weight/bias grads use per-chunk partial sums (indexed by chunk, not thread, so
+// the result does not depend on which thread ran which chunk).
 public static partial class Ops
 {
     /// <summary>Layer norm over the last axis.</summary>
@@ -24,7 +25,8 @@ public static partial class Ops
         }
         return y.Record("layer_norm", [x, weight, bias], () =>
         {
-            int chunks = Par.Threads;
+            // Per-chunk (not per-thread) partial sums, added in chunk order: the same bits whichever thread ran which chunk.
+            int chunks = Par.ChunkCount(R, 64);
             var partial = BufferPool.Rent(chunks * 2 * C, clear: true);
             fixed (float* pdy = y.GradSpan, px = x.Data, pw = weight.Data, pm = mean, pr = rstd, pp = partial)
             {
@@ -33,9 +35,8 @@ public static partial class Ops
                 {
                     pdx = pdxFixed;
                     nint ady = (nint)pdy, ax = (nint)px, aw = (nint)pw, am = (nint)pm, ar = (nint)pr, ap = (nint)pp, adx = (nint)pdx;
-                    Par.For(R, 64, (s, e) =>
+                    Par.ForChunks(R, 64, 4, (slot, s, e) =>
                     {
-                        int slot = Par.ThreadIndex;
                         LayerNormBackward(new ReadOnlySpan<float>((float*)ady + (long)s * C, (e - s) * C), new ReadOnlySpan<float>((float*)ax + (long)s * C, (e - s) * C), new ReadOnlySpan<float>((float*)aw, C),
                             new ReadOnlySpan<float>((float*)am + s, e - s), new ReadOnlySpan<float>((float*)ar + s, e - s),
                             adx == 0 ? Span<float>.Empty : new Span<float>((float*)adx + (long)s * C, (e - s) * C),
