@@ -8,8 +8,9 @@ namespace MotionWorkbench.Training;
 
 /// <summary>
 /// The run's self-contained HTML summary (<c>summary.html</c>, no scripts or external files): configuration, the
-/// training-loss curve (inline SVG), per-epoch selection metrics, retrieval tables with chance levels, and a few
-/// text -> motion examples with the captions of the retrieved motions.
+/// training-loss curve with its chance line (inline SVG), the learning-rate schedule, per-epoch validation loss and
+/// R@1 (charts and a table), retrieval tables with chance levels, text -> motion and motion -> text examples with
+/// the ground truth's rank when it is not in the top 3, and the most common confusions (left/right mirrors flagged).
 /// </summary>
 public static class RunSummary
 {
@@ -25,7 +26,7 @@ public static class RunSummary
         sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").Append(H(config.Name)).Append(" – MotionWorkbench run</title>\n<style>")
           .Append("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}")
           .Append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.chance td{color:#888;font-style:italic}")
-          .Append(".hit{color:#1a7f37;font-weight:600}.miss{color:#999}code,pre{background:#f4f4f4}pre{padding:8px;overflow:auto;font-size:12px}</style></head><body>\n");
+          .Append(".hit{color:#1a7f37;font-weight:600}.miss{color:#999}.gt{color:#b35900;margin-top:-.5em}code,pre{background:#f4f4f4}pre{padding:8px;overflow:auto;font-size:12px}</style></head><body>\n");
         sb.Append("<h1>Run <code>").Append(H(config.Name)).Append("</code> (preset ").Append(H(config.Preset)).Append(")</h1>\n");
         var last = epochs.LastOrDefault();
         sb.Append(CultureInfo.InvariantCulture, $"<p>Model: {H(Describe(config.Model))}. Data: <code>{H(config.Data.Dir)}</code>. Trained {epochs.Count} epoch(s)");
@@ -39,16 +40,41 @@ public static class RunSummary
         foreach (var e in evaluations) sb.Append(e.ToHtml());
         sb.Append("<p>Chance: a random ranking puts the right item at R@k = 100·k/n percent and at median rank (n+1)/2, n being the gallery size (the whole split for All/TMR normal, 32 for the batched protocols). Identical captions make the All and Small-batches protocols slightly easier than that for chance too.</p>\n");
 
-        sb.Append("<h2>Training loss</h2>\n").Append(LossCurve(steps)).Append('\n');
+        var chance = SummaryAnalysis.ChanceLoss(config);
+        sb.Append("<h2>Training loss</h2>\n").Append(LossCurve(steps, chance: chance)).Append('\n');
+        if (chance is double ch)
+            sb.Append(CultureInfo.InvariantCulture, $"<p>The dashed line is chance, ln {config.Train.BatchSize} = {ch:0.000}: the symmetric InfoNCE loss of a model that has learnt nothing (uniform over the batch).</p>\n");
+        var lrs = SummaryAnalysis.ReadStepLearningRates(metricsPath);
+        if (lrs.Count > 0)
+        {
+            var t = config.Train;
+            sb.Append("<h2>Learning-rate schedule</h2>\n")
+              .Append(Chart([("learning rate (motion group)", "#08519c", false, lrs.Select(x => ((double)x.Step, x.Lr)).ToList())], "step", "0.0e0"))
+              .Append(CultureInfo.InvariantCulture, $"<p>Cosine schedule stepped every optimiser step, period {t.CosinePeriodFactor:0.##} x the run's {lrs[^1].Step} steps")
+              .Append(t.WarmupSteps > 0 ? $", linear warm-up over {t.WarmupSteps} steps" : ", no warm-up")
+              .Append(CultureInfo.InvariantCulture, $"; base rates motion {t.MotionLr:0.###e0}, text {t.TextLr:0.###e0}, heads {t.HeadLr:0.###e0} (all groups follow the same curve).</p>\n");
+        }
         if (epochs.Count > 0)
         {
-            sb.Append("<h2>Per-epoch model selection</h2>\n<table><tr><th>epoch</th><th>train loss</th><th>split</th><th>split loss</th><th>t2m R@1</th><th>m2t R@1</th><th>best</th></tr>\n");
+            sb.Append("<h2>Per-epoch model selection</h2>\n");
+            var perEpoch = epochs.Select(ep => (Epoch: (double)(int)ep["epoch"]!, Split: (string?)ep["selectionSplit"] ?? "", Node: ep)).ToList();
+            List<(double, double)> Series(Func<JsonObject, JsonNode?> get) =>
+                perEpoch.Where(x => get(x.Node) is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number).Select(x => (x.Epoch, get(x.Node)!.GetValue<double>())).ToList();
+            string selSplit = perEpoch.Select(x => x.Split).LastOrDefault(x => x.Length > 0) ?? "";
+            var lossSeries = new List<(string, string, bool, IReadOnlyList<(double, double)>)> { ("train loss", "#9ecae1", false, Series(n => n["trainLoss"])) };
+            if (selSplit.Length > 0) lossSeries.Add(($"{selSplit} loss", "#08519c", false, Series(n => n[selSplit + "Loss"])));
+            sb.Append(Chart(lossSeries, "epoch", "0.00", chance, chance is null ? null : "chance ln B"));
+            if (selSplit.Length > 0)
+                sb.Append(Chart([($"{selSplit} text→motion R@1", "#e6550d", false, Series(n => n[selSplit]?["t2m"]?["R@1"])),
+                                 ($"{selSplit} motion→text R@1", "#31a354", false, Series(n => n[selSplit]?["m2t"]?["R@1"]))], "epoch", "0.0"));
+            sb.Append("<table><tr><th>epoch</th><th>learning rate</th><th>train loss</th><th>split</th><th>split loss</th><th>t2m R@1</th><th>t2m R@5</th><th>m2t R@1</th><th>m2t R@5</th><th>best</th></tr>\n");
             foreach (var ep in epochs)
             {
                 string split = (string?)ep["selectionSplit"] ?? "";
                 var res = split.Length > 0 ? ep[split] : null;
-                sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{ep["epoch"]}</td><td>{F(ep["trainLoss"])}</td><td>{H(split)}</td><td>{F(split.Length > 0 ? ep[split + "Loss"] : null)}</td>" +
-                    $"<td>{F(res?["t2m"]?["R@1"])}</td><td>{F(res?["m2t"]?["R@1"])}</td><td>{((bool?)ep["best"] == true ? "✓" : "")}</td></tr>\n");
+                string lr = ep["lr"] is JsonObject groups && groups.FirstOrDefault().Value is JsonValue g0 ? g0.GetValue<double>().ToString("0.###e0", CultureInfo.InvariantCulture) : "";
+                sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{ep["epoch"]}</td><td>{lr}</td><td>{F(ep["trainLoss"])}</td><td>{H(split)}</td><td>{F(split.Length > 0 ? ep[split + "Loss"] : null)}</td>" +
+                    $"<td>{F(res?["t2m"]?["R@1"])}</td><td>{F(res?["t2m"]?["R@5"])}</td><td>{F(res?["m2t"]?["R@1"])}</td><td>{F(res?["m2t"]?["R@5"])}</td><td>{((bool?)ep["best"] == true ? "✓" : "")}</td></tr>\n");
             }
             sb.Append("</table>\n");
             sb.Append(config.Train.Selection == "test"
@@ -58,19 +84,23 @@ public static class RunSummary
 
         if (index is not null)
         {
-            sb.Append("<h2>Text → motion examples</h2>\n<p>Each query is the first caption of a test motion; the list shows the top-3 motions with their own first captions (green: the query's motion or one with the identical caption).</p>\n");
             var emb = index.Embeddings;
-            int n = emb.Count, step = Math.Max(1, n / Math.Max(1, examples));
-            for (int q = 0, shown = 0; q < n && shown < examples; q += step, shown++)
+            sb.Append("<h2>Text → motion examples</h2>\n<p>Each query is the first caption of a ").Append(H(emb.Split)).Append(" motion; the list shows the top-3 motions with their own first captions (green: the query's motion or one with the identical caption); when none of them is, the rank of the best-placed one follows.</p>\n");
+            AppendExamples(sb, SummaryAnalysis.TextToMotionExamples(emb, examples), "motion", q => $"<b>“{H(q.Caption)}”</b> (motion <code>{H(q.Id)}</code>)");
+            sb.Append("<h2>Motion → text examples</h2>\n<p>Each query is a ").Append(H(emb.Split)).Append(" motion; the list shows the top-3 captions of the split (green: its own caption, or an identical one).</p>\n");
+            AppendExamples(sb, SummaryAnalysis.MotionToTextExamples(emb, examples), "caption", q => $"motion <code>{H(q.Id)}</code> (its caption: “{H(q.Caption)}”)");
+
+            var conf = SummaryAnalysis.TextToMotionConfusions(emb);
+            sb.Append("<h2>Most common confusions</h2>\n");
+            if (conf.Errors == 0) sb.Append(CultureInfo.InvariantCulture, $"<p>No text→motion top-1 errors among the {conf.Queries} queries.</p>\n");
+            else
             {
-                string query = emb.Captions[q];
-                sb.Append("<p><b>“").Append(H(query)).Append("”</b> (motion <code>").Append(H(emb.Ids[q])).Append("</code>)</p>\n<ol>\n");
-                foreach (var hit in index.SearchMotions(query, 3))
-                {
-                    bool ok = hit.Caption == query;
-                    sb.Append(CultureInfo.InvariantCulture, $"<li class=\"{(ok ? "hit" : "miss")}\"><code>{H(hit.Id)}</code> ({hit.Score:0.000}): {H(hit.Caption)}</li>\n");
-                }
-                sb.Append("</ol>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<p>{conf.Errors} of {conf.Queries} text→motion queries ({100.0 * conf.Errors / conf.Queries:0.0} %) retrieve a motion with another caption first; ")
+                  .Append(CultureInfo.InvariantCulture, $"{conf.MirrorErrors} of those ({100.0 * conf.MirrorErrors / conf.Errors:0.0} %) retrieve the left/right mirror (the mirrored <code>M</code> clip, or the caption with left and right swapped).</p>\n");
+                sb.Append("<table><tr><th>query caption</th><th>retrieved first</th><th>times</th><th>mirror</th></tr>\n");
+                foreach (var c in conf.Top)
+                    sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{H(c.QueryCaption)}</td><td style=\"text-align:left\">{H(c.RetrievedCaption)}</td><td>{c.Count}</td><td>{(c.Mirror ? "left/right" : "")}</td></tr>\n");
+                sb.Append("</table>\n");
             }
         }
 
@@ -81,16 +111,74 @@ public static class RunSummary
         return path;
     }
 
+    private static void AppendExamples(StringBuilder sb, IReadOnlyList<RankedExample> list, string what, Func<RankedExample, string> title)
+    {
+        foreach (var q in list)
+        {
+            sb.Append("<p>").Append(title(q)).Append("</p>\n<ol>\n");
+            foreach (var hit in q.Top)
+            {
+                bool ok = hit.Caption == q.Caption;
+                sb.Append(CultureInfo.InvariantCulture, $"<li class=\"{(ok ? "hit" : "miss")}\"><code>{H(hit.Id)}</code> ({hit.Score:0.000}): {H(hit.Caption)}</li>\n");
+            }
+            sb.Append("</ol>\n");
+            if (q.GroundTruthRank > q.Top.Count)
+                sb.Append(CultureInfo.InvariantCulture, $"<p class=\"gt\">ground truth: the first matching {what} is at rank {q.GroundTruthRank} of {q.GallerySize}.</p>\n");
+        }
+    }
+
+    /// <summary>
+    /// An inline SVG line chart of one or more series over a shared x axis, with an optional dashed horizontal
+    /// reference line (e.g. chance) and a legend; <paramref name="yFormat"/> formats the y ticks.
+    /// </summary>
+    public static string Chart(IReadOnlyList<(string Label, string Color, bool Dashed, IReadOnlyList<(double X, double Y)> Points)> series, string xLabel, string yFormat,
+        double? reference = null, string? referenceLabel = null, int width = 760, int height = 220)
+    {
+        var pts = series.SelectMany(s => s.Points).ToList();
+        if (pts.Count == 0) return "<p>(nothing logged)</p>";
+        double minX = pts.Min(p => p.X), maxX = pts.Max(p => p.X);
+        double minY = Math.Min(0, pts.Min(p => p.Y)), maxY = pts.Max(p => p.Y);
+        if (reference is double r) { minY = Math.Min(minY, r); maxY = Math.Max(maxY, r * 1.05); }
+        if (maxX <= minX) maxX = minX + 1;
+        if (maxY <= minY) maxY = minY + (maxY == 0 ? 1 : Math.Abs(maxY));
+        const int left = 60, bottom = 30, top = 10, right = 10;
+        string X(double x) => (left + (x - minX) / (maxX - minX) * (width - left - right)).ToString("0.0", CultureInfo.InvariantCulture);
+        string Y(double y) => (top + (1 - (y - minY) / (maxY - minY)) * (height - top - bottom)).ToString("0.0", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" style=\"background:#fff;border:1px solid #ddd\">");
+        for (int t = 0; t <= 4; t++)
+        {
+            double y = minY + (maxY - minY) * t / 4;
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(y)}\" y2=\"{Y(y)}\" stroke=\"#eee\"/><text x=\"{left - 5}\" y=\"{Y(y)}\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"middle\">{y.ToString(yFormat, CultureInfo.InvariantCulture)}</text>");
+        }
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{height - 8}\" font-size=\"11\">{RunEvaluation.Html(xLabel)} {minX:0}</text><text x=\"{width - right}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"end\">{RunEvaluation.Html(xLabel)} {maxX:0}</text>");
+        if (reference is double rv)
+            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"chance\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(rv)}\" y2=\"{Y(rv)}\" stroke=\"#b00020\" stroke-dasharray=\"6 4\"/><text x=\"{left + 5}\" y=\"{Y(rv)}\" dy=\"-4\" font-size=\"11\" fill=\"#b00020\">{RunEvaluation.Html(referenceLabel ?? "reference")} = {rv:0.000}</text>");
+        int legendY = 20;
+        foreach (var s in series)
+        {
+            if (s.Points.Count == 0) continue;
+            var line = string.Join(" ", s.Points.OrderBy(p => p.X).Select(p => $"{X(p.X)},{Y(p.Y)}"));
+            sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{(s.Dashed ? " stroke-dasharray=\"4 3\"" : "")} points=\"{line}\"/>");
+            if (s.Points.Count == 1) sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(s.Points[0].X)}\" cy=\"{Y(s.Points[0].Y)}\" r=\"3\" fill=\"{s.Color}\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - right - 5}\" y=\"{legendY}\" font-size=\"11\" text-anchor=\"end\" fill=\"{s.Color}\">{RunEvaluation.Html(s.Label)}</text>");
+            legendY += 14;
+        }
+        sb.Append("</svg>\n");
+        return sb.ToString();
+    }
+
     public static string Describe(ModelSpec m) => m.Architecture == "bag"
         ? $"bag-of-patches motion encoder ({m.VitWidth} wide) + bag-of-words text encoder ({m.TextWidth} wide), {m.EmbeddingDim}-d embeddings"
         : $"ViT {m.VitWidth}x{m.VitDepth} ({m.VitHeads} heads, patch {m.PatchSize}, {m.MaxFrames} frames) + {m.TextKind} {m.TextWidth}x{m.TextDepth} ({m.TextHeads} heads), {m.EmbeddingDim}-d embeddings, temperature {m.Temperature}{(m.LearnableTemperature ? " (learned)" : "")}";
 
-    /// <summary>An inline SVG line chart of the per-step loss (and its 20-step moving average).</summary>
-    public static string LossCurve(IReadOnlyList<(int Step, double Loss)> steps, int width = 760, int height = 260)
+    /// <summary>An inline SVG line chart of the per-step loss (and its 20-step moving average), with a dashed chance line when given.</summary>
+    public static string LossCurve(IReadOnlyList<(int Step, double Loss)> steps, int width = 760, int height = 260, double? chance = null)
     {
         if (steps.Count == 0) return "<p>(no step losses logged)</p>";
         double maxS = steps.Max(s => s.Step), minS = steps.Min(s => s.Step);
         double maxL = steps.Max(s => s.Loss), minL = Math.Min(0, steps.Min(s => s.Loss));
+        if (chance is double c0) { maxL = Math.Max(maxL, c0 * 1.05); minL = Math.Min(minL, c0); }
         if (maxS <= minS) maxS = minS + 1;
         if (maxL <= minL) maxL = minL + 1;
         const int left = 50, bottom = 30, top = 10, right = 10;
@@ -113,6 +201,8 @@ public static class RunSummary
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(l)}\" y2=\"{Y(l)}\" stroke=\"#eee\"/><text x=\"{left - 5}\" y=\"{Y(l)}\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"middle\">{l:0.00}</text>");
         }
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{height - 8}\" font-size=\"11\">step {minS:0}</text><text x=\"{width - right}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"end\">step {maxS:0}</text>");
+        if (chance is double c1)
+            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"chance\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(c1)}\" y2=\"{Y(c1)}\" stroke=\"#b00020\" stroke-dasharray=\"6 4\"/><text x=\"{left + 5}\" y=\"{Y(c1)}\" dy=\"-4\" font-size=\"11\" fill=\"#b00020\">chance ln B = {c1:0.000}</text>");
         sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#9ecae1\" stroke-width=\"1\" points=\"{raw}\"/><polyline fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\" points=\"{string.Join(" ", avg)}\"/>");
         sb.Append("<text x=\"").Append(width - right - 5).Append("\" y=\"20\" font-size=\"11\" text-anchor=\"end\" fill=\"#08519c\">contrastive loss per step (light) and 20-step mean (dark)</text></svg>");
         return sb.ToString();
@@ -125,11 +215,14 @@ public static class RunSummary
 
 /// <summary>
 /// The main job: generate the synthetic dataset if absent (through the Data library's generator), train a preset,
-/// evaluate the test split with "All" and "Small batches", and write <c>summary.html</c> in the run folder.
+/// evaluate the test split with "All", "Small batches", "TMR normal" and "TMR Guo", and write <c>summary.html</c> in the run folder.
 /// </summary>
 public static class Quickstart
 {
     public sealed record Outcome(string RunDir, RunEvaluation Evaluation, string SummaryPath, bool GeneratedData, TrainingResult Training);
+
+    /// <summary>The protocols the quickstart evaluates: Motion Patches' All and Small batches, and TMR's normal and Guo et al. protocols.</summary>
+    public static IReadOnlyList<string> QuickstartProtocols { get; } = [RetrievalProtocols.All, RetrievalProtocols.SmallBatches, RetrievalProtocols.TmrNormal, RetrievalProtocols.TmrGuo];
 
     /// <summary>Writes the synthetic dataset (seed 42) into <paramref name="dataDir"/> unless it already holds motions; true when it wrote it.</summary>
     public static bool EnsureData(string dataDir, Action<string>? status = null, int syntheticCount = 4000)
@@ -155,7 +248,7 @@ public static class Quickstart
         var training = new Trainer(config, outDir) { Progress = progress }.Run(canResume, cancellation);
         if (!training.Completed) throw new OperationCanceledException($"training stopped before the end; continue with --resume (run folder {outDir})");
         status?.Invoke("evaluating the test split");
-        var evaluation = RunEvaluation.Run(outDir, dataDir, config.Data.TestSplit, [RetrievalProtocols.All, RetrievalProtocols.SmallBatches]);
+        var evaluation = RunEvaluation.Run(outDir, dataDir, config.Data.TestSplit, QuickstartProtocols);
         Files.WriteText(Path.Combine(outDir, $"eval-{config.Data.TestSplit}.json"), evaluation.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         var index = RetrievalIndex.Open(outDir, dataDir, config.Data.TestSplit);
         var summary = RunSummary.Write(outDir, [evaluation], index);

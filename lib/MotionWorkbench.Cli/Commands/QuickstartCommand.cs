@@ -17,7 +17,7 @@ internal static class QuickstartCommand
         var preset = new Option<string>("--preset") { Description = $"Configuration preset: {string.Join(", ", RunConfig.PresetNames)}", DefaultValueFactory = _ => "Laptop" };
         var set = new Option<string[]>("--set") { Description = "Override a setting (see mw train --list-keys)" };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted quickstart run" };
-        var command = new Command("quickstart", "The main job: synthetic data (if absent) -> train -> evaluate (All, Small batches) -> HTML summary.");
+        var command = new Command("quickstart", "The main job: synthetic data (if absent) -> train -> evaluate (All, Small batches, TMR normal, TMR Guo) -> HTML summary.");
         foreach (var o in new Option[] { outDir, data, preset, set, resume }) command.Options.Add(o);
         command.SetAction(parse =>
         {
