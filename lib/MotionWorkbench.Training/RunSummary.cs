@@ -16,7 +16,12 @@ public static class RunSummary
 {
     public const string FileName = "summary.html";
 
-    public static string Write(string runDir, IReadOnlyList<RunEvaluation> evaluations, RetrievalIndex? index = null, int examples = 5)
+    /// <summary>
+    /// Writes <c>summary.html</c> into the run folder. With <paramref name="index"/> the examples and confusions come from
+    /// its split's embeddings, each example with a thumbnail of its motion's patch image (built from the motions of
+    /// <paramref name="dataDir"/>, default the run's dataset, with the run's statistics; left out when they cannot be loaded).
+    /// </summary>
+    public static string Write(string runDir, IReadOnlyList<RunEvaluation> evaluations, RetrievalIndex? index = null, int examples = 5, string? dataDir = null)
     {
         var config = RunConfig.Load(runDir);
         var metricsPath = Path.Combine(runDir, Trainer.MetricsFileName);
@@ -26,7 +31,7 @@ public static class RunSummary
         sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").Append(H(config.Name)).Append(" – MotionWorkbench run</title>\n<style>")
           .Append("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}")
           .Append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.chance td{color:#888;font-style:italic}")
-          .Append(".hit{color:#1a7f37;font-weight:600}.miss{color:#999}.gt{color:#b35900;margin-top:-.5em}code,pre{background:#f4f4f4}pre{padding:8px;overflow:auto;font-size:12px}</style></head><body>\n");
+          .Append(".hit{color:#1a7f37;font-weight:600}.miss{color:#999}.gt{color:#b35900;margin-top:-.5em;overflow:hidden}img.thumb{float:left;height:150px;margin:0 12px 8px 0;image-rendering:pixelated;border:1px solid #ddd}ol{overflow:hidden}h2,p.ex{clear:both}code,pre{background:#f4f4f4}pre{padding:8px;overflow:auto;font-size:12px}</style></head><body>\n");
         sb.Append("<h1>Run <code>").Append(H(config.Name)).Append("</code> (preset ").Append(H(config.Preset)).Append(")</h1>\n");
         var last = epochs.LastOrDefault();
         sb.Append(CultureInfo.InvariantCulture, $"<p>Model: {H(Describe(config.Model))}. Data: <code>{H(config.Data.Dir)}</code>. Trained {epochs.Count} epoch(s)");
@@ -86,9 +91,10 @@ public static class RunSummary
         {
             var emb = index.Embeddings;
             sb.Append("<h2>Text → motion examples</h2>\n<p>Each query is the first caption of a ").Append(H(emb.Split)).Append(" motion; the list shows the top-3 motions with their own first captions (green: the query's motion or one with the identical caption); when none of them is, the rank of the best-placed one follows.</p>\n");
-            AppendExamples(sb, SummaryAnalysis.TextToMotionExamples(emb, examples), "motion", q => $"<b>“{H(q.Caption)}”</b> (motion <code>{H(q.Id)}</code>)");
+            var thumbs = Thumbnails(runDir, dataDir ?? config.Data.Dir, emb.Split);
+            AppendExamples(sb, SummaryAnalysis.TextToMotionExamples(emb, examples), "motion", q => $"<b>“{H(q.Caption)}”</b> (motion <code>{H(q.Id)}</code>)", thumbs);
             sb.Append("<h2>Motion → text examples</h2>\n<p>Each query is a ").Append(H(emb.Split)).Append(" motion; the list shows the top-3 captions of the split (green: its own caption, or an identical one).</p>\n");
-            AppendExamples(sb, SummaryAnalysis.MotionToTextExamples(emb, examples), "caption", q => $"motion <code>{H(q.Id)}</code> (its caption: “{H(q.Caption)}”)");
+            AppendExamples(sb, SummaryAnalysis.MotionToTextExamples(emb, examples), "caption", q => $"motion <code>{H(q.Id)}</code> (its caption: “{H(q.Caption)}”)", thumbs);
 
             var conf = SummaryAnalysis.TextToMotionConfusions(emb);
             sb.Append("<h2>Most common confusions</h2>\n");
@@ -111,11 +117,37 @@ public static class RunSummary
         return path;
     }
 
-    private static void AppendExamples(StringBuilder sb, IReadOnlyList<RankedExample> list, string what, Func<RankedExample, string> title)
+    /// <summary>The patch image (PNG data URI) of a motion of the split by id, or null; null for every id when the data cannot be loaded.</summary>
+    private static Func<string, string?> Thumbnails(string runDir, string dataDir, string split)
+    {
+        try
+        {
+            var data = RunData.ForRun(runDir, dataDir);
+            var clips = new Dictionary<string, MotionWorkbench.Data.MotionClip>(StringComparer.Ordinal);
+            foreach (var sample in data.EvalSamples(split)) clips.TryAdd(sample.Id, sample.Clip);
+            var builder = new MotionWorkbench.Patches.MotionPatchBuilder(data.Statistics, data.PatchOptions);
+            var options = new MotionWorkbench.Patches.Visuals.PatchImageOptions(Scale: 1, PartStripHeight: 4);
+            return id =>
+            {
+                if (!clips.TryGetValue(id, out var clip)) return null;
+                try { return "data:image/png;base64," + Convert.ToBase64String(MotionWorkbench.Patches.Visuals.PatchImage.ToPng(builder.Build(clip), options)); }
+                catch (Exception e) when (e is ArgumentException or InvalidDataException) { return null; }
+            };
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            return _ => null;
+        }
+    }
+
+    private static void AppendExamples(StringBuilder sb, IReadOnlyList<RankedExample> list, string what, Func<RankedExample, string> title, Func<string, string?> thumbnail)
     {
         foreach (var q in list)
         {
-            sb.Append("<p>").Append(title(q)).Append("</p>\n<ol>\n");
+            sb.Append("<p class=\"ex\">");
+            if (thumbnail(q.Id) is string uri)
+                sb.Append("<img class=\"thumb\" src=\"").Append(uri).Append("\" alt=\"patch image of motion ").Append(H(q.Id)).Append("\" title=\"patch image of motion ").Append(H(q.Id)).Append("\">");
+            sb.Append(title(q)).Append("</p>\n<ol>\n");
             foreach (var hit in q.Top)
             {
                 bool ok = hit.Caption == q.Caption;
@@ -251,7 +283,7 @@ public static class Quickstart
         var evaluation = RunEvaluation.Run(outDir, dataDir, config.Data.TestSplit, QuickstartProtocols);
         Files.WriteText(Path.Combine(outDir, $"eval-{config.Data.TestSplit}.json"), evaluation.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         var index = RetrievalIndex.Open(outDir, dataDir, config.Data.TestSplit);
-        var summary = RunSummary.Write(outDir, [evaluation], index);
+        var summary = RunSummary.Write(outDir, [evaluation], index, dataDir: dataDir);
         return new Outcome(outDir, evaluation, summary, generated, training);
     }
 }

@@ -156,6 +156,8 @@ public sealed class SummaryPageTests(SynthFixture fx)
             Assert.Contains($"at rank {ex.GroundTruthRank} of {ex.GallerySize}", html);
         int lines = System.Text.RegularExpressions.Regex.Matches(html, "class=\"gt\"").Count;
         Assert.Equal(examples.Count(x => x.GroundTruthRank > 3), lines);
+        // A patch thumbnail (inline PNG) per example, 4 each way.
+        Assert.Equal(8, System.Text.RegularExpressions.Regex.Matches(html, "<img class=\"thumb\" src=\"data:image/png;base64,[A-Za-z0-9+/=]{100,}\"").Count);
         Assert.DoesNotContain("<script", html);
     }
 }
