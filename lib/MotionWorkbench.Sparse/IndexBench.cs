@@ -7,7 +7,7 @@ namespace MotionWorkbench.Sparse;
 
 /// <summary>Settings of <see cref="IndexBench.Run"/> (the options of <c>mw bench index</c>).</summary>
 public sealed record IndexBenchSettings(int Nnz = 40, int QueryNnz = 24, int Queries = 100, int K = 10, int Vocab = 30522, double Zipf = 1.0,
-    int Dim = 256, int BudgetMb = 4096, int Seed = 1)
+    int Dim = 256, int BudgetMb = 4096, int Seed = 1, bool TermWeights = true)
 {
     /// <summary>Null when the settings are usable, else what is wrong.</summary>
     public string? Problem() =>
@@ -34,13 +34,13 @@ public static class IndexBench
         GC.Collect();
         void Say(string s) => progress?.Invoke(s);
         var rng = new Random(o.Seed * 1_000_003 + n);
-        var zipf = new ZipfSampler(o.Vocab, o.Zipf);
+        var zipf = new ZipfSampler(o.Vocab, o.Zipf, o.Nnz);
         var stamp = new int[o.Vocab];
         int tag = 0;
         Say("generating");
         var terms = new int[(long)n * o.Nnz];
         var impacts = new int[(long)n * o.Nnz];
-        for (int i = 0; i < n; i++) Sample(rng, zipf, o.Nnz, stamp, ++tag, terms.AsSpan(i * o.Nnz, o.Nnz), impacts.AsSpan(i * o.Nnz, o.Nnz));
+        for (int i = 0; i < n; i++) Sample(rng, zipf, o.Nnz, stamp, ++tag, terms.AsSpan(i * o.Nnz, o.Nnz), impacts.AsSpan(i * o.Nnz, o.Nnz), o.TermWeights);
         Say("building the index");
         var sw = Stopwatch.StartNew();
         var builder = new SparseIndex.Builder(o.Vocab, VocabularyHash.OfSize(o.Vocab), new IndexBuildOptions());
@@ -54,7 +54,7 @@ public static class IndexBench
         var qi = new int[o.QueryNnz];
         for (int q = 0; q < o.Queries; q++)
         {
-            Sample(rng, zipf, o.QueryNnz, stamp, ++tag, qt, qi);
+            Sample(rng, zipf, o.QueryNnz, stamp, ++tag, qt, qi, o.TermWeights);
             queries[q] = new SparseVector((int[])qt.Clone(), qi.Select(x => x / 100f).ToArray());
         }
         Say("sparse queries");
@@ -152,13 +152,27 @@ public static class IndexBench
     {
         private readonly double[] cdf;
 
-        public ZipfSampler(int v, double s)
+        public ZipfSampler(int v, double s, int nnz)
         {
+            Count = v;
             cdf = new double[v];
             double acc = 0;
             for (int r = 0; r < v; r++) cdf[r] = acc += 1 / Math.Pow(r + 1, s);
             for (int r = 0; r < v; r++) cdf[r] /= acc;
+            Idf = new double[v];
+            for (int r = 0; r < v; r++)
+            {
+                double p = (r == 0 ? cdf[0] : cdf[r] - cdf[r - 1]), inItem = 1 - Math.Pow(1 - Math.Min(p, 0.999999), nnz);
+                Idf[r] = -Math.Log(inItem);
+            }
+            double max = Idf.Max();
+            for (int r = 0; r < v; r++) Idf[r] /= max;
         }
+
+        /// <summary>Per term: -ln P(the term is among an item's nnz draws), scaled to a maximum of 1 (an IDF).</summary>
+        public double[] Idf { get; }
+
+        public int Count { get; }
 
         public int Next(Random rng)
         {
@@ -168,7 +182,7 @@ public static class IndexBench
     }
 
     /// <summary>Distinct Zipf terms, ascending, with positive impacts (weight ~ 0.05 + Exp(mean 0.5), x 100).</summary>
-    private static void Sample(Random rng, ZipfSampler z, int count, int[] stamp, int tag, Span<int> terms, Span<int> impacts)
+    private static void Sample(Random rng, ZipfSampler z, int count, int[] stamp, int tag, Span<int> terms, Span<int> impacts, bool termDependent)
     {
         int got = 0;
         while (got < count)
@@ -179,7 +193,10 @@ public static class IndexBench
             terms[got++] = t;
         }
         terms[..count].Sort();
-        for (int i = 0; i < count; i++) impacts[i] = Math.Max(1, (int)Math.Round(100 * (0.05 - 0.5 * Math.Log(1 - rng.NextDouble()))));
+        if (termDependent)
+            for (int i = 0; i < count; i++) impacts[i] = Math.Max(1, (int)Math.Round(100 * 3 * z.Idf[terms[i]] * (1 - rng.NextDouble())));
+        else
+            for (int i = 0; i < count; i++) impacts[i] = Math.Max(1, (int)Math.Round(100 * (0.05 - 0.5 * Math.Log(1 - rng.NextDouble()))));
     }
 
     /// <summary>Per-query ms of exact dense scoring: one (1 x dim) x (dim x n) GEMM on one thread, then a top-k scan.</summary>

@@ -190,155 +190,318 @@ public sealed partial class SparseIndex
         }
     }
 
-    // ------------------------------------------------------------------------------------------ MaxScore (DAAT)
-
-    /// <summary>A postings cursor: current item (int.MaxValue when exhausted) and impact, block and byte position.</summary>
-    private struct Cursor
-    {
-        public int Term, Weight, Doc, Impact, Pos, Block, BlockEnd, Shallow;
-        public long UpperBound;
-    }
+    // ------------------------------------------------------------------------------------- MaxScore (TAAT, pruned)
 
     /// <summary>
-    /// Block-max MaxScore (as Lucene's MaxScoreBulkScorer): the items are visited in windows inside which every term's
-    /// postings lie in one block, so its block max x query weight bounds its contribution there. Per window the terms
-    /// are sorted by that local bound; the lowest ones whose bounds sum to at most the current k-th score are
-    /// non-essential (an item matching only them cannot enter the top-k); candidates come from the essential terms
-    /// only and the non-essential ones are probed (skipping by block) while they can still lift the score over the
-    /// threshold. A window whose bounds sum to at most the threshold is skipped without decoding.
+    /// Term-at-a-time MaxScore (Turtle and Flood's TAAT MaxScore with block-max probing). The query's terms are taken in
+    /// descending order of their bound (query impact x the term's max impact); R = the bound sum of the terms not yet
+    /// taken. Phase 1 adds whole postings lists into the accumulator and keeps theta, a lower bound on the final k-th
+    /// score (the k-th largest partial score among the items of the list just added: partial scores only grow, and the
+    /// items of one list are distinct). As soon as R &lt; theta no item that is still at 0 can reach theta, so phase 2
+    /// keeps only the candidates with accumulator + R &gt;= theta (in item order) and, per remaining term, probes its
+    /// postings for them only: blocks are skipped by their last item, and a candidate whose accumulator + weight x the
+    /// block's max impact + the rest's bound is below theta is dropped without decoding the block. Every item of the
+    /// true top-k keeps a bound &gt;= its score &gt;= the final k-th score &gt;= theta, so it survives with its exact score;
+    /// the survivors then go through the same (score desc, item asc) heap as the exhaustive search, so the results are
+    /// identical, ties included. When R never drops below theta this is the exhaustive search plus the theta upkeep.
     /// </summary>
     private SearchHit[] MaxScore(int[] qt, int[] qw, int k, Scratch s)
     {
         if (k == 0 || qt.Length == 0) return [];
         int n = 0;
-        var cursors = new Cursor[qt.Length];
+        var terms = new int[qt.Length];
+        var weights = new int[qt.Length];
+        var bounds = new long[qt.Length];
         for (int i = 0; i < qt.Length; i++)
         {
             int t = qt[i];
             if (df[t] == 0) continue;
-            var c = new Cursor { Term = t, Weight = qw[i], UpperBound = (long)qw[i] * maxImpact[t], Pos = termStart[t], Block = termBlock[t], Shallow = termBlock[t], BlockEnd = termBlock[t + 1], Doc = -1 };
-            Next(ref c);
-            cursors[n++] = c;
+            terms[n] = t;
+            weights[n] = qw[i];
+            bounds[n++] = (long)qw[i] * maxImpact[t];
         }
         if (n == 0) return [];
-        var heap = new TopHeap(k);
-        long threshold = 0; // an item enters when its score > threshold (items come in ascending order, so a tie never wins)
-        var order = new int[n];   // cursor indices by ascending local bound
-        var local = new long[n];  // local bound of cursor order[j]
-        var prefix = new long[n + 1];
-        int windowStart = 0;
-        while (true)
+        var order = Enumerable.Range(0, n).ToArray();
+        Array.Sort(order, (a, b) => bounds[a] != bounds[b] ? bounds[b].CompareTo(bounds[a]) : df[terms[a]] != df[terms[b]] ? df[terms[a]].CompareTo(df[terms[b]]) : terms[a].CompareTo(terms[b]));
+        var plan = new TermPlan(n);
+        for (int j = 0; j < n; j++)
         {
-            // The window [windowStart, windowEnd]: up to the nearest end of the blocks that cover windowStart.
-            int windowEnd = int.MaxValue, live = 0, minDoc = int.MaxValue;
-            for (int i = 0; i < n; i++)
-            {
-                ref var c = ref cursors[i];
-                if (c.Doc == int.MaxValue) continue;
-                if (c.Doc < minDoc) minDoc = c.Doc;
-            }
-            if (minDoc == int.MaxValue) break;
-            if (windowStart < minDoc) windowStart = minDoc;
-            for (int i = 0; i < n; i++)
-            {
-                ref var c = ref cursors[i];
-                if (c.Doc == int.MaxValue) continue;
-                int b = Math.Max(c.Shallow, c.Block);
-                while (b < c.BlockEnd && blockLast[b] < windowStart) b++;
-                c.Shallow = b;
-                if (b == c.BlockEnd) { c.Doc = int.MaxValue; continue; } // a lagging cursor with nothing left at or after the window
-                if (blockLast[b] < windowEnd) windowEnd = blockLast[b];
-                // Insert by ascending local bound.
-                long ub = (long)c.Weight * blockMax[b];
-                int j = live++;
-                while (j > 0 && local[j - 1] > ub) { local[j] = local[j - 1]; order[j] = order[j - 1]; j--; }
-                local[j] = ub;
-                order[j] = i;
-            }
-            for (int j = 0; j < live; j++) prefix[j + 1] = prefix[j] + local[j];
-            if (prefix[live] <= threshold)
-            {
-                if (windowEnd == int.MaxValue) break;
-                windowStart = windowEnd + 1;
-                continue;
-            }
-            int firstEssential = 0;
-            while (firstEssential < live && prefix[firstEssential + 1] <= threshold) firstEssential++;
-            while (true)
-            {
-                int doc = int.MaxValue;
-                for (int j = firstEssential; j < live; j++)
-                {
-                    int d = cursors[order[j]].Doc;
-                    if (d < doc) doc = d;
-                }
-                if (doc < windowStart)
-                {
-                    // Essential cursors left behind the window start by skipping: bring them up.
-                    for (int j = firstEssential; j < live; j++) NextGeq(ref cursors[order[j]], windowStart);
-                    continue;
-                }
-                if (doc > windowEnd) break;
-                long score = 0;
-                for (int j = firstEssential; j < live; j++)
-                {
-                    ref var c = ref cursors[order[j]];
-                    if (c.Doc == doc)
-                    {
-                        score += (long)c.Weight * c.Impact;
-                        Next(ref c);
-                    }
-                }
-                for (int j = firstEssential - 1; j >= 0; j--)
-                {
-                    if (score + prefix[j + 1] <= threshold) break;
-                    ref var c = ref cursors[order[j]];
-                    NextGeq(ref c, doc);
-                    if (c.Doc == doc) score += (long)c.Weight * c.Impact;
-                }
-                if (score > threshold || (heap.Count < k && score > 0))
-                {
-                    heap.Push(score, doc);
-                    if (heap.Count == k)
-                    {
-                        threshold = heap.MinScore;
-                        while (firstEssential < live && prefix[firstEssential + 1] <= threshold) firstEssential++;
-                        if (firstEssential == live) break;
-                    }
-                }
-            }
-            if (windowEnd == int.MaxValue) break;
-            windowStart = windowEnd + 1;
+            plan.Term[j] = terms[order[j]];
+            plan.Weight[j] = weights[order[j]];
         }
+        for (int j = n - 1; j >= 0; j--) plan.Rest[j] = plan.Rest[j + 1] + bounds[order[j]];
+        if (plan.Rest[0] == 0) return [];
+        return plan.Rest[0] <= int.MaxValue
+            ? PrunedTaat(plan, k, s.IntAccumulator(ItemCount), s)
+            : PrunedTaat(plan, k, s.LongAccumulator(ItemCount), s);
+    }
+
+    /// <summary>The query's terms in processing order; Rest[j] = bound sum of terms j.. (Rest[n] = 0).</summary>
+    private sealed class TermPlan(int n)
+    {
+        public readonly int[] Term = new int[n];
+        public readonly int[] Weight = new int[n];
+        public readonly long[] Rest = new long[n + 1];
+        public int Count => Term.Length;
+    }
+
+    /// <summary>What the last MaxScore query on this thread did (for tests): 0 phase 1 only, 1 phase 2, 2 phase 2 given up.</summary>
+    [ThreadStatic] internal static int LastMaxScorePath;
+
+    private SearchHit[] PrunedTaat<T>(TermPlan plan, int k, T[] acc, Scratch s) where T : unmanaged, IBinaryInteger<T>
+    {
+        LastMaxScorePath = 0;
+        var data = blob;
+        int n = plan.Count, N = ItemCount;
+        // Touched items are listed while they are few (then the scans below visit them only), else every item is scanned.
+        var touched = s.Touched(N);
+        int touchedCount = 0, trackLimit = N / 4;
+        bool tracking = true;
+        var kth = s.Kth(k);
+        long theta = 0, remaining = 0;
+        for (int r = 0; r < n; r++) remaining += df[plan.Term[r]];
+        int j = 0, checks = 0;
+        var cand = s.Candidates(N);
+        int c = -1;
+        // Phase 1: whole lists while an unseen item could still reach theta, or while probing looks dearer.
+        for (; j < n; j++)
+        {
+            if (plan.Rest[j] < theta + theta / 4 && checks < MaxSwitchChecks)
+            {
+                checks++;
+                // While the touched items are listed, theta from all of them (tighter than the per-list ones); then the
+                // candidates it leaves, counted with a cut-off first (a full scan costs about as much as a long list).
+                if (tracking)
+                {
+                    long strong = KthOf(acc, touched, touchedCount, kth);
+                    if (strong > theta) theta = strong;
+                }
+                if (plan.Rest[j] < theta)
+                {
+                    long need = theta - plan.Rest[j], most = remaining / ProbeCost;
+                    if (CountAtLeast(acc, tracking ? touched : null, touchedCount, need, most) < most)
+                    {
+                        c = Gather(acc, tracking ? touched : null, touchedCount, need, cand);
+                        if (tracking) Array.Sort(cand, 0, c);
+                        break;
+                    }
+                }
+            }
+            int t = plan.Term[j];
+            remaining -= df[t];
+            if (tracking && touchedCount + df[t] > trackLimit) tracking = false;
+            kth.Reset();
+            if (tracking) AddListTracked(t, T.CreateTruncating(plan.Weight[j]), acc, touched, ref touchedCount, kth);
+            else AddList(t, T.CreateTruncating(plan.Weight[j]), acc, kth);
+            if (kth.Full && kth.Min > theta) theta = kth.Min;
+        }
+        var heap = new TopHeap(k);
+        if (c < 0)
+        {
+            // Every list was added: the exhaustive selection.
+            if (tracking)
+                for (int i = 0; i < touchedCount; i++) heap.Push(long.CreateTruncating(acc[touched[i]]), touched[i]);
+            else
+                for (int d = 0; d < N; d++)
+                {
+                    long v = long.CreateTruncating(acc[d]);
+                    if (v > 0 && (heap.Count < k || v > heap.MinScore)) heap.Push(v, d);
+                }
+            Clear(acc, touched, tracking ? touchedCount : N);
+            return heap.Result(this);
+        }
+
+        // Phase 2; when it gives up (it wrote nothing) the remaining lists are added whole, as the exhaustive search would.
+        LastMaxScorePath = 1;
+        if (ProbeCandidates(plan, j, cand, c, acc, theta, remaining, heap))
+        {
+            Clear(acc, touched, tracking ? touchedCount : N);
+            return heap.Result(this);
+        }
+        LastMaxScorePath = 2;
+        for (; j < n; j++) AddList(plan.Term[j], T.CreateTruncating(plan.Weight[j]), acc, kth);
+        heap = new TopHeap(k);
+        for (int x = 0; x < N; x++)
+        {
+            long v = long.CreateTruncating(acc[x]);
+            if (v > 0 && (heap.Count < k || v > heap.MinScore)) heap.Push(v, x);
+        }
+        acc.AsSpan().Clear();
         return heap.Result(this);
     }
 
-    /// <summary>Advances to the next posting (Doc = int.MaxValue at the end), moving the block index along.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Next(ref Cursor c)
+    /// <summary>
+    /// Phase 2 of MaxScore, candidate at a time (ascending): probes the terms p.. in bound order, dropping a candidate as
+    /// soon as its bound falls below theta; a survivor's score is exact, goes to the heap and raises theta once k are
+    /// known. False (heap undefined) when the projected work exceeds <see cref="AbandonFraction"/> of the postings left:
+    /// the bounds are too loose for the candidates to drop early.
+    /// </summary>
+    private bool ProbeCandidates<T>(TermPlan plan, int p, int[] cand, int c, T[] acc, long theta, long remaining, TopHeap heap) where T : unmanaged, IBinaryInteger<T>
     {
-        if (c.Pos >= termStart[c.Term + 1]) { c.Doc = int.MaxValue; c.Block = c.BlockEnd; return; }
-        if (c.Doc >= 0 && c.Doc == blockLast[c.Block]) c.Block++;
-        c.Doc += ReadVarint(blob, ref c.Pos);
-        c.Impact = ReadVarint(blob, ref c.Pos);
+        var data = blob;
+        int n = plan.Count, k = heap.Capacity, m = n - p;
+        var probe = new Probe[m];
+        for (int r = 0; r < m; r++)
+        {
+            int t = plan.Term[p + r];
+            probe[r] = new Probe { Weight = plan.Weight[p + r], First = termBlock[t], Block = termBlock[t], End = termBlock[t + 1], Current = -1 };
+        }
+        var rest = plan.Rest;
+        long work = 0;
+        for (int i = 0; i < c; i++)
+        {
+            if ((i & 63) == 63 && work * (c / (double)i) > remaining * AbandonFraction) return false;
+            int d = cand[i];
+            long a = long.CreateTruncating(acc[d]);
+            bool alive = true;
+            for (int r = 0; r < m; r++)
+            {
+                if (a + rest[p + r] < theta) { alive = false; break; }
+                ref var q = ref probe[r];
+                int b = q.Block, b0 = b;
+                while (b < q.End && blockLast[b] < d) b++;
+                work += b - b0 + 4;
+                q.Block = b;
+                if (b == q.End) continue;
+                if (a + (long)q.Weight * blockMax[b] + rest[p + r + 1] < theta) { alive = false; break; }
+                if (q.Current != b)
+                {
+                    q.Current = b;
+                    q.Pos = blockOffset[b];
+                    q.Doc = b == q.First ? -1 : blockLast[b - 1];
+                }
+                int doc = q.Doc, pos = q.Pos, imp = q.Impact;
+                while (doc < d)
+                {
+                    doc += ReadVarint(data, ref pos);
+                    imp = ReadVarint(data, ref pos);
+                    work++;
+                }
+                q.Doc = doc;
+                q.Pos = pos;
+                q.Impact = imp;
+                if (doc == d) a += (long)q.Weight * imp;
+            }
+            if (!alive || a < theta) continue;
+            heap.Push(a, d);
+            if (heap.Count == k && heap.MinScore > theta) theta = heap.MinScore;
+        }
+        return true;
     }
 
-    /// <summary>Moves to the first posting with item &gt;= target, skipping whole blocks by their last item.</summary>
-    private void NextGeq(ref Cursor c, int target)
+    /// <summary>The k-th largest accumulator over the listed items (every item when list is null); 0 when fewer than k.</summary>
+    private static long KthOf<T>(T[] acc, int[]? list, int count, KthLargest kth) where T : unmanaged, IBinaryInteger<T>
     {
-        if (c.Doc >= target) return;
-        int b = c.Block;
-        if (blockLast[b] < target)
+        kth.Reset();
+        long lo = long.MinValue;
+        int n = list is null ? acc.Length : count;
+        for (int i = 0; i < n; i++)
         {
-            while (b < c.BlockEnd && blockLast[b] < target) b++;
-            if (b == c.BlockEnd) { c.Doc = int.MaxValue; c.Block = b; c.Pos = termStart[c.Term + 1]; return; }
-            c.Block = b;
-            c.Pos = blockOffset[b];
-            c.Doc = b == termBlock[c.Term] ? -1 : blockLast[b - 1];
-            c.Doc += ReadVarint(blob, ref c.Pos);
-            c.Impact = ReadVarint(blob, ref c.Pos);
+            long v = long.CreateTruncating(acc[list is null ? i : list[i]]);
+            if (v > lo)
+            {
+                kth.Offer(v);
+                if (kth.Full) lo = kth.Min;
+            }
         }
-        while (c.Doc < target) Next(ref c);
+        return kth.Full ? kth.Min : 0;
+    }
+
+    /// <summary>How many listed items (every item when list is null) have an accumulator of at least need, counting up to most.</summary>
+    private static long CountAtLeast<T>(T[] acc, int[]? list, int count, long need, long most) where T : unmanaged, IBinaryInteger<T>
+    {
+        long c = 0;
+        if (list is null)
+        {
+            for (int d = 0; d < acc.Length; d++)
+                if (long.CreateTruncating(acc[d]) >= need && ++c >= most) break;
+        }
+        else
+            for (int i = 0; i < count; i++)
+                if (long.CreateTruncating(acc[list[i]]) >= need && ++c >= most) break;
+        return c;
+    }
+
+    /// <summary>The listed items (every item when list is null) whose accumulator is at least need, into cand; their count.</summary>
+    private static int Gather<T>(T[] acc, int[]? list, int count, long need, int[] cand) where T : unmanaged, IBinaryInteger<T>
+    {
+        int c = 0;
+        if (list is null)
+        {
+            for (int d = 0; d < acc.Length; d++)
+                if (long.CreateTruncating(acc[d]) >= need) cand[c++] = d;
+        }
+        else
+            for (int i = 0; i < count; i++)
+                if (long.CreateTruncating(acc[list[i]]) >= need) cand[c++] = list[i];
+        return c;
+    }
+
+    /// <summary>Adds term t's list x w into the accumulator, offering the new values to kth and listing newly touched items.</summary>
+    private void AddListTracked<T>(int t, T w, T[] acc, int[] touched, ref int touchedCount, KthLargest kth) where T : unmanaged, IBinaryInteger<T>
+    {
+        var data = blob;
+        int pos = termStart[t], end = termStart[t + 1], doc = -1, count = touchedCount;
+        long lo = long.MinValue;
+        while (pos < end)
+        {
+            doc += ReadVarint(data, ref pos);
+            int imp = ReadVarint(data, ref pos);
+            T old = acc[doc];
+            if (old == T.Zero) touched[count++] = doc;
+            T v = old + w * T.CreateTruncating(imp);
+            acc[doc] = v;
+            long lv = long.CreateTruncating(v);
+            if (lv > lo)
+            {
+                kth.Offer(lv);
+                if (kth.Full) lo = kth.Min;
+            }
+        }
+        touchedCount = count;
+    }
+
+    /// <summary>Adds term t's list x w into the accumulator, offering the new values to kth.</summary>
+    private void AddList<T>(int t, T w, T[] acc, KthLargest kth) where T : unmanaged, IBinaryInteger<T>
+    {
+        var data = blob;
+        int pos = termStart[t], end = termStart[t + 1], doc = -1;
+        long lo = long.MinValue;
+        while (pos < end)
+        {
+            doc += ReadVarint(data, ref pos);
+            int imp = ReadVarint(data, ref pos);
+            T v = acc[doc] + w * T.CreateTruncating(imp);
+            acc[doc] = v;
+            long lv = long.CreateTruncating(v);
+            if (lv > lo)
+            {
+                kth.Offer(lv);
+                if (kth.Full) lo = kth.Min;
+            }
+        }
+    }
+
+    /// <summary>Phase 2 is given up when its projected work (decoded postings + blocks walked + 4 per probe) exceeds this fraction of the postings left.</summary>
+    private const double AbandonFraction = 0.6;
+
+    /// <summary>Phase 1 -> 2 switch tests per query (each scans the touched items twice).</summary>
+    private const int MaxSwitchChecks = 3;
+
+    /// <summary>Phase 2 is chosen when candidates x this &lt; the postings left to add (a candidate's probes cost about that many decoded postings).</summary>
+    private const int ProbeCost = 32;
+
+    private static void Clear<T>(T[] acc, int[] touched, int count) where T : unmanaged, IBinaryInteger<T>
+    {
+        if (count < acc.Length / 8)
+            for (int i = 0; i < count; i++) acc[touched[i]] = T.Zero;
+        else acc.AsSpan().Clear();
+    }
+
+    /// <summary>A remaining term's position in phase 2: its block, the decoded block and the last decoded posting.</summary>
+    private struct Probe
+    {
+        public int Weight, First, Block, End, Current, Pos, Doc, Impact;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -375,6 +538,7 @@ public sealed partial class SparseIndex
         private readonly long[] score = new long[k];
         private readonly int[] item = new int[k];
         public int Count { get; private set; }
+        public int Capacity => score.Length;
         public long MinScore => score[0];
 
         private static bool Worse(long s1, int i1, long s2, int i2) => s1 < s2 || (s1 == s2 && i1 > i2);
@@ -421,6 +585,52 @@ public sealed partial class SparseIndex
         }
     }
 
+    /// <summary>The k largest of a stream of values (a min-heap of k longs): Min is the k-th largest once Full.</summary>
+    private sealed class KthLargest(int k)
+    {
+        private readonly long[] h = new long[k];
+        private int count;
+        public int K => k;
+        public bool Full => count == k;
+        public long Min => h[0];
+
+        public void Reset() => count = 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Offer(long v)
+        {
+            if (count == h.Length)
+            {
+                if (v > h[0]) SiftDown(v);
+                return;
+            }
+            int i = count++;
+            while (i > 0)
+            {
+                int p = (i - 1) / 2;
+                if (h[p] <= v) break;
+                h[i] = h[p];
+                i = p;
+            }
+            h[i] = v;
+        }
+
+        private void SiftDown(long v)
+        {
+            int j = 0, n = count;
+            while (true)
+            {
+                int l = 2 * j + 1;
+                if (l >= n) break;
+                int m = l + 1 < n && h[l + 1] < h[l] ? l + 1 : l;
+                if (h[m] >= v) break;
+                h[j] = h[m];
+                j = m;
+            }
+            h[j] = v;
+        }
+    }
+
     /// <summary>Per-thread accumulators, reused across queries on the same index.</summary>
     private sealed class Scratch
     {
@@ -433,6 +643,14 @@ public sealed partial class SparseIndex
         /// <summary>A zeroed accumulator of length n (callers clear it after use).</summary>
         public int[] IntAccumulator(int n) => ints is { } a && a.Length == n ? a : ints = new int[n];
         public long[] LongAccumulator(int n) => longs is { } a && a.Length == n ? a : longs = new long[n];
+
+        private int[]? touched, candidates;
+        private KthLargest? kth;
+
+        /// <summary>Items touched by phase 1 of MaxScore (no clearing needed: only the written prefix is read).</summary>
+        public int[] Touched(int n) => touched is { } a && a.Length >= n ? a : touched = new int[n];
+        public int[] Candidates(int n) => candidates is { } a && a.Length >= n ? a : candidates = new int[n];
+        public KthLargest Kth(int k) => kth is { } h && h.K == k ? h : kth = new KthLargest(k);
     }
 
     // ---------------------------------------------------------------------------------------------------- builder

@@ -61,7 +61,9 @@ public enum SearchMode
     /// <summary>Term-at-a-time accumulation into an int score per item, then a top-k heap.</summary>
     Exhaustive,
 
-    /// <summary>Document-at-a-time MaxScore with per-term max impacts and block skipping (lastDoc per 128 postings).</summary>
+    /// <summary>Term-at-a-time MaxScore: the high-bound (rare) terms' lists are added whole, then only the candidates that
+    /// can still reach the k-th score are probed in the remaining (frequent, light) lists, skipping by block last item and
+    /// block max impact; falls back to whole lists when probing would cost more.</summary>
     MaxScore,
 }
 
