@@ -113,7 +113,7 @@ public static class SparseExperiments
     /// the sparse dot product. Hits carry the split's caption of the id (empty when the id is not in the split) and
     /// the dot product of the quantised vectors as the score.
     /// </summary>
-    public static IReadOnlyList<MotionWorkbench.Training.SearchHit> Search(RetrievalIndex run, SparseIndex index, string text, int k = 5, SearchMode mode = SearchMode.Exhaustive)
+    public static IReadOnlyList<MotionWorkbench.Training.SearchHit> Search(RetrievalIndex run, SparseIndex index, string text, int k = 5, SearchMode mode = SearchMode.MaxScore)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(index);
@@ -127,6 +127,22 @@ public static class SparseExperiments
             string id = h.Id ?? h.Item.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new MotionWorkbench.Training.SearchHit(r + 1, id, captions.GetValueOrDefault(id, ""), h.Dot);
         }).ToList();
+    }
+
+    /// <summary>
+    /// <see cref="IndexBench.RunOn"/> on a Lex run's real lexical vectors: the split's motions are the items, their
+    /// captions (one per motion) the queries; same figures as the synthetic rows, source "run DIR, split S".
+    /// </summary>
+    public static Dictionary<string, object?> Bench(string runDir, IndexBenchSettings settings, string split = "test", string? dataDir = null, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        progress?.Invoke($"embedding the {split} split");
+        var run = OpenLex(runDir, dataDir, split);
+        var emb = run.Embeddings;
+        if (emb.Count == 0) throw new InvalidDataException($"run {runDir}: split '{split}' has no items");
+        int width = emb.Motions[0].Length;
+        return IndexBench.RunOn(emb.Motions.Select(m => ToSparse(m)).ToArray(), emb.Texts.Select(t => ToSparse(t)).ToArray(), width,
+            $"run {Path.GetFileName(Path.GetFullPath(runDir).TrimEnd(Path.DirectorySeparatorChar))}, split {split}", settings, progress);
     }
 
     /// <summary>

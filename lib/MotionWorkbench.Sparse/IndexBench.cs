@@ -18,10 +18,16 @@ public sealed record IndexBenchSettings(int Nnz = 40, int QueryNnz = 24, int Que
 
 /// <summary>
 /// The sparse index against dense brute force at one gallery size (<c>mw bench index</c>, notebook 13), on seeded
-/// synthetic lexical vectors (terms drawn Zipf-like over |V|, weights exponential): build time, index bytes per item,
-/// one-thread query latency p50/p99 of exhaustive and MaxScore search (their top-k must be identical), and of exact
-/// dense scoring with the engine's GEMM plus a top-k over (a) Dim-d float32 embeddings and (b) the same |V|-dim
-/// vectors stored dense (skipped above BudgetMb).
+/// synthetic lexical vectors (<see cref="Run"/>) or given ones such as a run's (<see cref="RunOn"/>): build time, index
+/// bytes per item, one-thread query latency p50/p99 of exhaustive and MaxScore search (their top-k must be identical),
+/// and of exact dense scoring with the engine's GEMM plus a top-k over (a) Dim-d float32 embeddings and (b) the same
+/// |V|-dim vectors stored dense (skipped above BudgetMb).
+/// <para>Synthetic vectors: an item's Nnz distinct terms are drawn Zipf-like (p(rank r) ~ 1/(r+1)^s, term id = rank), a
+/// query's QueryNnz likewise. With TermWeights (the default) a weight is 3 x idf(t) x U, U uniform in (0, 1], where
+/// idf(t) = -ln P(t is among an item's draws), scaled to 1 at the rarest term: frequent terms are light and rare
+/// (content) terms heavy, as in SPLADE / Lex vectors, whose FLOPS-regularised weights track IDF. Without it (flat) a
+/// weight is 0.05 + Exp(mean 0.5) whatever the term, the worst case for MaxScore: the frequent terms' long lists keep
+/// high bounds.</para>
 /// </summary>
 public static class IndexBench
 {
@@ -47,7 +53,6 @@ public static class IndexBench
         for (int i = 0; i < n; i++) builder.AddQuantised(terms.AsSpan(i * o.Nnz, o.Nnz), impacts.AsSpan(i * o.Nnz, o.Nnz));
         var index = builder.Build();
         double buildS = sw.Elapsed.TotalSeconds;
-        var info = index.Info;
 
         var queries = new SparseVector[o.Queries];
         var qt = new int[o.QueryNnz];
@@ -57,6 +62,42 @@ public static class IndexBench
             Sample(rng, zipf, o.QueryNnz, stamp, ++tag, qt, qi, o.TermWeights);
             queries[q] = new SparseVector((int[])qt.Clone(), qi.Select(x => x / 100f).ToArray());
         }
+        terms = [];
+        impacts = [];
+        return Measure(index, queries, buildS, o, o.TermWeights ? "synthetic, IDF weights" : "synthetic, flat weights", o.Nnz, o.QueryNnz, o.Zipf, Say);
+    }
+
+    /// <summary>
+    /// The same row on given vectors (a run's lexical vectors: motions as items, captions as queries, <c>mw bench index
+    /// --run</c>): the index is built over <paramref name="items"/> (its build time measured), every query is timed (one
+    /// thread) exhaustive and pruned, and the dense baselines run at the same gallery size. nnz and query_nnz are the
+    /// means after quantisation; zipf is null.
+    /// </summary>
+    public static Dictionary<string, object?> RunOn(IReadOnlyList<SparseVector> items, IReadOnlyList<SparseVector> queries, int vocabularySize, string source,
+        IndexBenchSettings o, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(o);
+        if (items.Count < 1 || queries.Count < 1) throw new ArgumentException($"{source}: need at least one item and one query, got {items.Count} and {queries.Count}");
+        o = o with { Vocab = vocabularySize, Queries = queries.Count };
+        void Say(string s) => progress?.Invoke(s);
+        GC.Collect();
+        Say("building the index");
+        var sw = Stopwatch.StartNew();
+        var index = SparseIndex.Build(items, vocabularySize, VocabularyHash.OfSize(vocabularySize), null);
+        double buildS = sw.Elapsed.TotalSeconds;
+        var qs = queries.ToArray();
+        double queryNnz = qs.Average(q => (double)index.QuantiseQuery(q).Terms.Length);
+        return Measure(index, qs, buildS, o, source, Math.Round(index.Info.MeanNnz, 1), Math.Round(queryNnz, 1), null, Say);
+    }
+
+    private static Dictionary<string, object?> Measure(SparseIndex index, SparseVector[] queries, double buildS, IndexBenchSettings o, string source,
+        object nnz, object queryNnz, double? zipf, Action<string> Say)
+    {
+        int n = index.ItemCount;
+        var info = index.Info;
+        var sw = new Stopwatch();
         Say("sparse queries");
         foreach (var q in queries.Take(3)) { index.Search(q, o.K, SearchMode.Exhaustive); index.Search(q, o.K, SearchMode.MaxScore); } // JIT warm-up
         var exhaustive = new double[o.Queries];
@@ -72,8 +113,6 @@ public static class IndexBench
             maxScore[q] = sw.Elapsed.TotalMilliseconds;
             identical &= a.AsSpan().SequenceEqual(b);
         }
-        terms = [];
-        impacts = [];
         GC.Collect();
 
         Say($"dense {o.Dim}-d");
@@ -110,7 +149,7 @@ public static class IndexBench
         double exP50 = P(exhaustive, 0.5), msP50 = P(maxScore, 0.5);
         return new Dictionary<string, object?>
         {
-            ["bench"] = "index", ["items"] = n, ["vocab_size"] = o.Vocab, ["nnz"] = o.Nnz, ["query_nnz"] = o.QueryNnz, ["zipf"] = o.Zipf, ["k"] = o.K, ["queries"] = o.Queries,
+            ["bench"] = "index", ["source"] = source, ["items"] = n, ["vocab_size"] = o.Vocab, ["nnz"] = nnz, ["query_nnz"] = queryNnz, ["zipf"] = zipf, ["k"] = o.K, ["queries"] = o.Queries,
             ["build_s"] = Math.Round(buildS, 3), ["index_bytes"] = info.Bytes, ["bytes_per_item"] = Math.Round(info.BytesPerItem, 1), ["postings"] = info.Postings,
             ["exhaustive_ms_p50"] = R(exP50), ["exhaustive_ms_p99"] = R(P(exhaustive, 0.99)),
             ["maxscore_ms_p50"] = R(msP50), ["maxscore_ms_p99"] = R(P(maxScore, 0.99)), ["maxscore_topk_identical"] = identical,
@@ -119,6 +158,7 @@ public static class IndexBench
             ["dense_vocab_ms_p50"] = R(denseV is null ? null : P(denseV, 0.5)), ["dense_vocab_ms_p99"] = R(denseV is null ? null : P(denseV, 0.99)), ["dense_vocab_note"] = denseVNote,
             ["speedup_maxscore_vs_dense"] = R(dense is null ? null : P(dense, 0.5) / msP50),
             ["speedup_exhaustive_vs_dense"] = R(dense is null ? null : P(dense, 0.5) / exP50),
+            ["speedup_maxscore_vs_exhaustive"] = R(exP50 / msP50),
             ["bytes_ratio_vs_dense"] = Math.Round(info.BytesPerItem / (o.Dim * 4), 3),
             ["gemm"] = Gemm.UsingBlas ? "openblas" : "managed",
         };
@@ -131,19 +171,19 @@ public static class IndexBench
         if (rows.Count == 0) throw new ArgumentException("no rows", nameof(rows));
         var sb = new StringBuilder();
         static string F(object? x) => x switch { null => "-", double d => d.ToString(d < 10 ? "F3" : "F1", CultureInfo.InvariantCulture), bool b => b ? "yes" : "NO", _ => Convert.ToString(x, CultureInfo.InvariantCulture)! };
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"items",10} {"build s",8} {"B/item",7} {"exh p50",8} {"exh p99",8} {"MS p50",8} {"MS p99",8} {"same",5} {"d256 p50",9} {"d256 p99",9} {"d|V| p50",9} {"d256/exh",9} {"d256/MS",8}"));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"items",10} {"build s",8} {"B/item",7} {"exh p50",8} {"exh p99",8} {"MS p50",8} {"MS p99",8} {"same",5} {"d256 p50",9} {"d256 p99",9} {"d|V| p50",9} {"d256/exh",9} {"d256/MS",8} {"exh/MS",7}  source"));
         foreach (var r in rows)
         {
             static string X(object? v) => v is double d ? d.ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r["items"],10:N0} {F(r["build_s"]),8} {F(r["bytes_per_item"]),7} {F(r["exhaustive_ms_p50"]),8} {F(r["exhaustive_ms_p99"]),8} {F(r["maxscore_ms_p50"]),8} {F(r["maxscore_ms_p99"]),8} {F(r["maxscore_topk_identical"]),5} {F(r["dense_ms_p50"]),9} {F(r["dense_ms_p99"]),9} {F(r["dense_vocab_ms_p50"]),9} {X(r["speedup_exhaustive_vs_dense"]),9} {X(r["speedup_maxscore_vs_dense"]),8}"));
+                $"{r["items"],10:N0} {F(r["build_s"]),8} {F(r["bytes_per_item"]),7} {F(r["exhaustive_ms_p50"]),8} {F(r["exhaustive_ms_p99"]),8} {F(r["maxscore_ms_p50"]),8} {F(r["maxscore_ms_p99"]),8} {F(r["maxscore_topk_identical"]),5} {F(r["dense_ms_p50"]),9} {F(r["dense_ms_p99"]),9} {F(r["dense_vocab_ms_p50"]),9} {X(r["speedup_exhaustive_vs_dense"]),9} {X(r["speedup_maxscore_vs_dense"]),8} {X(r["speedup_maxscore_vs_exhaustive"]),7}  {r["source"]}"));
         }
         foreach (var r in rows)
         {
             if (r["dense_note"] is string a) sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r["items"]:N0}: {a}"));
             if (r["dense_vocab_note"] is string b) sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r["items"]:N0}: {b}"));
         }
-        sb.Append(string.Create(CultureInfo.InvariantCulture, $"latencies in ms/query (one thread); d256/exh, d256/MS: dense 256-d p50 over sparse p50; dense 256-d stores {(int)rows[0]["dense_bytes_per_item"]!} B/item"));
+        sb.Append(string.Create(CultureInfo.InvariantCulture, $"latencies in ms/query (one thread); d256/exh, d256/MS: dense 256-d p50 over sparse p50; exh/MS: exhaustive p50 over MaxScore p50; dense 256-d stores {(int)rows[0]["dense_bytes_per_item"]!} B/item"));
         return sb.ToString();
     }
 
@@ -181,7 +221,7 @@ public static class IndexBench
         }
     }
 
-    /// <summary>Distinct Zipf terms, ascending, with positive impacts (weight ~ 0.05 + Exp(mean 0.5), x 100).</summary>
+    /// <summary>Distinct Zipf terms, ascending, with positive impacts (x 100 of 3 x idf(t) x U, or flat 0.05 + Exp(mean 0.5)).</summary>
     private static void Sample(Random rng, ZipfSampler z, int count, int[] stamp, int tag, Span<int> terms, Span<int> impacts, bool termDependent)
     {
         int got = 0;

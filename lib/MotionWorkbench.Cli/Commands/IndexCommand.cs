@@ -122,19 +122,31 @@ internal static class IndexSearchCommand
 {
     public static Command Create()
     {
-        var index = new Option<string>("--index") { Description = "Index file written by mw index build", Required = true };
-        var queries = new Option<string>("--query-vectors") { Description = "(Q, |V|) float .npy of query lexical vectors", Required = true };
+        var indexArg = new Argument<string?>("index") { Description = "Index file written by mw index build (or --index)", Arity = ArgumentArity.ZeroOrOne };
+        var textArg = new Argument<string?>("text") { Description = "With --run: the free-text query, embedded by the run's text tower", Arity = ArgumentArity.ZeroOrOne };
+        var index = new Option<string?>("--index") { Description = "Index file written by mw index build (instead of the first argument)" };
+        var queries = new Option<string?>("--query-vectors") { Description = "(Q, |V|) float .npy of query lexical vectors (or --run with a text)" };
+        var run = new Option<string?>("--run") { Description = "A Lex run: its text tower turns the text into a lexical vector; the index must be over the run's vocabulary" };
+        var split = new Option<string>("--split") { Description = "With --run: the split whose captions label the hits", DefaultValueFactory = _ => "test" };
+        var data = new Option<string?>("--data") { Description = "With --run: dataset folder (default: the run's)" };
         var vocab = new Option<string?>("--vocab") { Description = "The queries' vocab.txt: refused unless it is the index's vocabulary" };
         var k = new Option<int>("--k") { Description = "Results per query", DefaultValueFactory = _ => 10 };
-        var mode = new Option<string>("--mode") { Description = "exhaustive (default: fastest on 2 cores in mw bench index) or maxscore (block-max pruning); both give the same results", DefaultValueFactory = _ => "exhaustive" };
-        var json = new Option<bool>("--json") { Description = "Print JSON (one array of hits per query)" };
-        var command = new Command("search", "Top-k items of an index for each query vector (sparse dot product of the quantised vectors).");
-        foreach (var o in new Option[] { index, queries, vocab, k, mode, json }) command.Options.Add(o);
+        var mode = new Option<string>("--mode") { Description = "maxscore (default: pruned, faster in mw bench index on IDF-weighted vectors) or exhaustive; both give the same results", DefaultValueFactory = _ => "maxscore" };
+        var json = new Option<bool>("--json") { Description = "Print JSON (one array of hits per query; with --run one array of hits)" };
+        var command = new Command("search", "Top-k items of an index for each query vector, or for a free text through a Lex run's text tower (sparse dot product of the quantised vectors).");
+        command.Arguments.Add(indexArg);
+        command.Arguments.Add(textArg);
+        foreach (var o in new Option[] { index, queries, run, split, data, vocab, k, mode, json }) command.Options.Add(o);
         command.SetAction(parse => IndexCommand.Run("search", () =>
         {
-            string path = parse.GetValue(index)!, qpath = parse.GetValue(queries)!;
+            string? first = parse.GetValue(indexArg), second = parse.GetValue(textArg), option = parse.GetValue(index);
+            string? runDir = parse.GetValue(run), qpath = parse.GetValue(queries);
+            // "--index F TEXT" puts the text in the first argument.
+            if (option is not null && first is not null && second is not null) throw new ArgumentException("give the index once: as the first argument or as --index");
+            string? path = option ?? first;
+            string? text = option is not null ? first : second;
+            if (path is null) throw new ArgumentException("give the index file (mw index search IDX ... or --index IDX)");
             IndexCommand.MustExist(path, "--index");
-            IndexCommand.MustExist(qpath, "--query-vectors");
             int kk = parse.GetValue(k);
             if (kk < 1) throw new ArgumentException($"--k must be >= 1, got {kk}");
             var m = parse.GetValue(mode) switch
@@ -143,6 +155,15 @@ internal static class IndexSearchCommand
                 "exhaustive" => SearchMode.Exhaustive,
                 var other => throw new ArgumentException($"--mode '{other}': expected maxscore or exhaustive"),
             };
+            if (runDir is not null)
+            {
+                if (qpath is not null || parse.GetValue(vocab) is not null) throw new ArgumentException("--run searches a text: --query-vectors and --vocab go without --run");
+                if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("--run needs a query text: mw index search IDX --run RUN \"free text\"");
+                return SearchText(path, runDir, parse.GetValue(data), parse.GetValue(split)!, text, kk, m, parse.GetValue(json));
+            }
+            if (text is not null) throw new ArgumentException($"a text query ('{text}') needs --run RUN (the Lex run whose text tower embeds it)");
+            if (qpath is null) throw new ArgumentException("give --query-vectors FILE.npy, or --run RUN and a text");
+            IndexCommand.MustExist(qpath, "--query-vectors");
             var probe = SparseIndex.Load(path);
             var (_, hash) = parse.GetValue(vocab) is { } v ? IndexCommand.Vocabulary(v, probe.VocabularySize, "the index's terms") : (null, (string?)null);
             if (hash is not null && hash != probe.VocabularyHash)
@@ -169,6 +190,27 @@ internal static class IndexSearchCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Free text through the run's text tower, searched in the index (checked against the run's vocabulary): ranked ids, scores, captions.</summary>
+    private static int SearchText(string path, string runDir, string? data, string split, string text, int k, SearchMode mode, bool json)
+    {
+        var lex = SparseExperiments.OpenLex(runDir, data, split);
+        var index = SparseExperiments.LoadFor(path, lex, runDir);
+        if (lex.UnknownWords(text) is { Count: > 0 } unknown)
+            Console.Error.WriteLine($"note: not in the run's vocabulary, read as [UNK]: {string.Join(", ", unknown.Select(w => $"'{w}'"))}");
+        var sw = Stopwatch.StartNew();
+        var hits = SparseExperiments.Search(lex, index, text, k, mode);
+        double ms = sw.Elapsed.TotalMilliseconds;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(hits.Select(h => new { rank = h.Rank, id = h.Id, score = Math.Round(h.Score, 6), caption = h.Caption })));
+            return 0;
+        }
+        Console.WriteLine($"{path} ({index.ItemCount:N0} items): closest to \"{text}\":");
+        foreach (var h in hits) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{h.Rank,4}. {h.Score,8:F4}  {h.Id,-14} {h.Caption}"));
+        Console.Error.WriteLine($"embedded and searched in {IndexCommand.Ms(ms)} ms ({(mode == SearchMode.MaxScore ? "maxscore" : "exhaustive")})");
+        return 0;
     }
 }
 
