@@ -8,8 +8,13 @@ internal static class TestCache
     [ModuleInitializer]
     internal static void Init()
     {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MW_CACHE_DIR")))
-            Environment.SetEnvironmentVariable("MW_CACHE_DIR", Path.Combine(Path.GetTempPath(), "mw-cli-tests-cache-" + Environment.ProcessId));
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MW_CACHE_DIR"))) return;
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-tests-cache-" + Environment.ProcessId);
+        Environment.SetEnvironmentVariable("MW_CACHE_DIR", dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
     }
 }
 

@@ -11,9 +11,13 @@ internal static class TestCache
     [ModuleInitializer]
     internal static void Init()
     {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(StatisticsCache.EnvironmentVariable)))
-            Environment.SetEnvironmentVariable(StatisticsCache.EnvironmentVariable,
-                Path.Combine(Path.GetTempPath(), "mw-training-tests-cache-" + Environment.ProcessId));
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(StatisticsCache.EnvironmentVariable))) return;
+        string dir = Path.Combine(Path.GetTempPath(), "mw-training-tests-cache-" + Environment.ProcessId);
+        Environment.SetEnvironmentVariable(StatisticsCache.EnvironmentVariable, dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
     }
 }
 
