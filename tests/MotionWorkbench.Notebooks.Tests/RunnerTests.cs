@@ -29,7 +29,9 @@ public sealed class RunnerTests(ExecutedNotebooks executed)
         Assert.Equal("after display\n", (string?)second[3]["text"]);
         Assert.Equal(4, second.Count);
 
-        Assert.Equal("Point { X = 1, Y = 2.5 }", Text(Outputs(nb, 4).Single()));
+        var record = Outputs(nb, 4).Single();                      // the kernel's property tree (HTML) and plain text
+        Assert.Contains("Point { X = 1, Y = 2.5 }", Text(record, "text/html"));
+        Assert.Equal("Point\n      X: 1\n      Y: 2.5", Text(record));
         Assert.Equal(["stream"], Outputs(nb, 5).Select(o => (string?)o["output_type"]));   // a void trailing call shows nothing
         Assert.Equal("no trailing value\n1\n", (string?)Outputs(nb, 5)[0]["text"]);
         Assert.Empty(Outputs(nb, 6));
@@ -54,7 +56,7 @@ public sealed class RunnerFailureTests : IClassFixture<TestNotebooks>
         var error = Outputs(result.Executed, 2).Single();
         Assert.Equal("error", (string?)error["output_type"]);
         Assert.Equal("InvalidOperationException", (string?)error["ename"]);
-        Assert.True(((string?)error["evalue"])!.StartsWith("Cell 2, line 4: System.InvalidOperationException: boom at line 4", StringComparison.Ordinal), error.ToJsonString());
+        Assert.True(((string?)error["evalue"])!.StartsWith("Cell 2: System.InvalidOperationException: boom at line 4", StringComparison.Ordinal), error.ToJsonString());
         Assert.True(((JsonArray)error["traceback"]!).Count > 1);
         Assert.Empty(Outputs(result.Executed, 3));
         Assert.Null(result.Executed.Cells[2].ExecutionCount);

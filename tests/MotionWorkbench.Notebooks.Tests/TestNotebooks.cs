@@ -25,7 +25,7 @@ public sealed class TestNotebooks : IDisposable
     public string PathOf(string name) => Path.Combine(Directory, name);
 
     public Task<RunResult> RunAsync(string name, RunOptions? options = null)
-        => NotebookRunner.RunAsync(PathOf(name), (options ?? new RunOptions()) with { ShadowRoot = Path.Combine(Directory, "shadow"), KernelEnvironment = FastKernel });
+        => NotebookRunner.RunAsync(PathOf(name), (options ?? new RunOptions()) with { KernelEnvironment = FastKernel });
 
     /// <summary>Dynamic PGO only costs time in the short kernel processes of the tests.</summary>
     public static readonly IReadOnlyDictionary<string, string> FastKernel = new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" };

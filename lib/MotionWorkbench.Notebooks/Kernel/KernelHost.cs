@@ -4,7 +4,7 @@ namespace MotionWorkbench.Notebooks.Kernel;
 
 /// <summary>
 /// The kernel process: reads a job file (notebook folder, plotly.js location, the cells to run), runs the cells in order
-/// with one <see cref="KernelSession"/>, and reports through <see cref="KernelProtocol"/>. It stops at the first failing
+/// in the real .NET Interactive kernel (<see cref="KernelSession"/>), and reports through <see cref="KernelProtocol"/>. It stops at the first failing
 /// cell, as papermill and Polyglot's "run all" do. Started by <see cref="Running.NotebookRunner"/>, one process per notebook.
 /// </summary>
 public static class KernelHost
@@ -23,13 +23,8 @@ public static class KernelHost
         if ((string?)job["plotlyBundle"] is { } bundle && File.Exists(bundle)) Render.Plots.PlotlyJs.BundlePath = bundle;
         Directory.SetCurrentDirectory(dir);
 
-        var session = new KernelSession(dir, protocol, (string?)job["shadowRoot"], embedPlotly: (bool?)job["embedPlotly"] ?? true);
+        using var session = new KernelSession(protocol, embedPlotly: (bool?)job["embedPlotly"] ?? true);
         Console.SetIn(TextReader.Null);
-        var stdout = new CaptureWriter("stdout", session.SendStream);
-        var stderr = new CaptureWriter("stderr", session.SendStream);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-
         await session.WarmUpAsync().ConfigureAwait(false);
         bool ok = true;
         foreach (var cell in (job["cells"] as JsonArray ?? []).OfType<JsonObject>())
@@ -38,16 +33,7 @@ public static class KernelHost
             string kernel = (string?)cell["kernel"] ?? "csharp";
             string source = (string?)cell["source"] ?? "";
             protocol.Send(new JsonObject { ["event"] = "start", ["cell"] = number, ["time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
-            bool cellOk;
-            if (kernel == "html") { session.RunHtml(number, source); cellOk = true; }
-            else if (kernel != "csharp")
-            {
-                session.Fail(number, $"Cell {number} is a '{kernel}' cell; mw notebook run executes C# cells (and shows #!html and #!markdown cells)");
-                cellOk = false;
-            }
-            else cellOk = await session.RunCSharpAsync(number, source).ConfigureAwait(false);
-            stdout.Flush();
-            stderr.Flush();
+            bool cellOk = await session.RunAsync(number, kernel, source).ConfigureAwait(false);
             protocol.Send(new JsonObject { ["event"] = "end", ["cell"] = number, ["ok"] = cellOk, ["time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
             if (!cellOk) { ok = false; break; }
         }

@@ -1,233 +1,212 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
+using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
 
 namespace MotionWorkbench.Notebooks.Kernel;
 
 /// <summary>
-/// Runs C# cells with Roslyn scripting and one script state, as the Polyglot C# kernel does: the first submission creates
-/// the state, later ones continue it; default imports System, System.Text, System.Collections, System.Collections.Generic,
-/// System.Threading.Tasks and System.Linq; <c>#r</c> paths resolve against the notebook folder; exceptions are caught so
-/// the state survives. A trailing expression without a semicolon is displayed (unless it is void).
+/// The real .NET Interactive kernel, hosted in the kernel process as Polyglot Notebooks host it: a
+/// <see cref="CompositeKernel"/> with the C# kernel (kernel helpers <c>display</c>/<c>HTML</c>, <c>#!who</c>, <c>#!set</c>/<c>#!share</c>),
+/// the HTML kernel (<c>#!html</c> cells) and the value kernel, browser formatting defaults (text/html, strings as text/plain).
+/// Each cell is one <see cref="SubmitCode"/>; the kernel's events become protocol messages for the runner: standard
+/// output/error as streams, displayed and returned values as display_data (updates in place by value id), compiler warnings
+/// on the cell's stderr, a failed command as an error output.
 /// </summary>
-public sealed class KernelSession
+public sealed class KernelSession : IDisposable
 {
-    /// <summary>The namespaces every cell can use without a using directive (Polyglot's defaults).</summary>
-    public static readonly string[] DefaultImports =
-        ["System", "System.Text", "System.Collections", "System.Collections.Generic", "System.Threading.Tasks", "System.Linq"];
-
     private readonly KernelProtocol protocol;
-    private readonly NotebookGlobals globals;
-    private readonly string notebookDirectory;
-    private readonly string shadowRoot;
     private readonly bool embedPlotly;
-    private ScriptOptions options;
-    private ScriptState<object>? state;
+    private readonly CompositeKernel kernel;
+    private readonly IDisposable subscription;
+    private readonly List<string> errors = [];
+    private readonly Dictionary<string, string> updateTargets = [];
+    private string? lastDisplayId;
     private int currentCell;
-    private int displayCounter;
 
-    public KernelSession(string notebookDirectory, KernelProtocol protocol, string? shadowRoot = null, bool embedPlotly = true)
+    public KernelSession(KernelProtocol protocol, bool embedPlotly = true)
     {
-        this.embedPlotly = embedPlotly;
-        this.notebookDirectory = Path.GetFullPath(notebookDirectory);
         this.protocol = protocol;
-        this.shadowRoot = shadowRoot ?? Path.Combine(Path.GetTempPath(), "mw-notebook-shadow");
-        globals = new NotebookGlobals(this);
-        CellPreprocessor.PruneShadowCopies(this.shadowRoot, TimeSpan.FromDays(7));
-        options = ScriptOptions.Default
-            .WithLanguageVersion(LanguageVersion.Latest)
-            .WithImports(DefaultImports)
-            .AddReferences(typeof(Enumerable).Assembly, typeof(List<>).Assembly, typeof(Task<>).Assembly, typeof(NotebookGlobals).Assembly,
-                typeof(System.Collections.ArrayList).Assembly, typeof(System.Text.Json.JsonSerializer).Assembly, typeof(System.ComponentModel.Component).Assembly)
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(this.notebookDirectory))
-            .WithSourceResolver(new SourceFileResolver([], this.notebookDirectory))
-            .WithEmitDebugInformation(true)
-            .WithFileEncoding(System.Text.Encoding.UTF8)
-            .WithAllowUnsafe(true);
+        this.embedPlotly = embedPlotly;
+        Formatter.DefaultMimeType = HtmlFormatter.MimeType;                           // as in VS Code (a browser front-end)
+        Formatter.SetPreferredMimeTypesFor(typeof(string), PlainTextFormatter.MimeType);
+        kernel = new CompositeKernel();
+        kernel.Add(new CSharpKernel().UseKernelHelpers().UseWho().UseValueSharing(), ["c#", "C#"]);
+        kernel.Add(new HtmlKernel());
+        kernel.Add(new KeyValueStoreKernel().UseWho());
+        kernel.DefaultKernelName = "csharp";
+        subscription = kernel.KernelEvents.Subscribe(new Observer(OnEvent));
     }
 
-    internal FormatterRegistry Formatter => globals.Formatter;
-
-    /// <summary>Creates the script state and compiles a trivial submission, so Roslyn's cold start (about 1.5 s) is not
-    /// counted against the first cell's timeout.</summary>
+    /// <summary>Compiles a trivial submission, so the kernel's cold start is not counted against the first cell's timeout.</summary>
     public async Task WarmUpAsync()
     {
-        state ??= await CSharpScript.RunAsync("", options.WithFilePath("warm-up"), globals, typeof(NotebookGlobals)).ConfigureAwait(false);
-        state = await state.ContinueWithAsync("var __mwWarmUp = new List<int> { 1 }.Select(i => i + 1).Sum();", options.WithFilePath("warm-up")).ConfigureAwait(false);
+        var result = await kernel.SendAsync(new SubmitCode("var __mwWarmUp = new List<int> { 1 }.Select(i => i + 1).Sum();", "csharp")).ConfigureAwait(false);
+        if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
+            throw new InvalidOperationException("the C# kernel failed to start: " + failed.Message, failed.Exception);
     }
 
-    /// <summary>Runs one C# cell (numbered from 1 in notebook order); returns false when it failed.</summary>
-    public async Task<bool> RunCSharpAsync(int cellNumber, string source)
+    /// <summary>Runs one cell (numbered from 1 in notebook order) in the kernel named <paramref name="kernelName"/>; false when it failed.</summary>
+    public async Task<bool> RunAsync(int cellNumber, string kernelName, string source)
     {
         currentCell = cellNumber;
-        var prepared = CellPreprocessor.Process(source, cellNumber, notebookDirectory, shadowRoot);
-        foreach (var message in prepared.Messages) Console.Error.WriteLine(message);
-        if (prepared.Error is not null) { SendError("CellError", prepared.Error, [prepared.Error]); return false; }
+        errors.Clear();
+        lastDisplayId = null;
+        var result = await kernel.SendAsync(new SubmitCode(source, kernelName)).ConfigureAwait(false);
+        Console.Out.Flush();
+        var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
+        if (failed is null) return true;
+        SendFailure(cellNumber, failed);
+        return false;
+    }
 
-        string path = $"cell {cellNumber}";
-        var cellOptions = options.WithFilePath(path);
-        var watch = Stopwatch.StartNew();
-        ScriptState<object> next;
-        try
+    private void SendFailure(int cellNumber, CommandFailed failed)
+    {
+        var exception = failed.Exception;
+        if (exception is CodeSubmissionCompilationErrorException || (exception is null && errors.Count > 0))
         {
-            state ??= await CSharpScript.RunAsync("", cellOptions, globals, typeof(NotebookGlobals)).ConfigureAwait(false);
-            next = await state.ContinueWithAsync(prepared.Code, cellOptions, catchException: _ => true).ConfigureAwait(false);
-        }
-        catch (CompilationErrorException e)
-        {
-            var lines = e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(Describe).ToList();
+            var lines = errors.Count > 0 ? [.. errors] : new List<string> { failed.Message };
             SendError("CompilationError", $"Cell {cellNumber} does not compile: " + string.Join("; ", lines), lines);
-            return false;
+            return;
         }
-        finally { FlushConsole(); }
-        state = next;
-        if (next.Exception is { } ex)
+        if (exception is null)
         {
-            var inner = Unwrap(ex);
-            int? line = LineOf(inner, path);
-            string where = line is null ? $"Cell {cellNumber}" : $"Cell {cellNumber}, line {line}";
-            SendError(inner.GetType().Name, $"{where}: {inner.GetType().FullName}: {inner.Message}", [$"{where}:", .. inner.ToString().Split('\n').Select(l => l.TrimEnd('\r'))]);
-            return false;
+            string text = $"Cell {cellNumber}: {failed.Message}";
+            SendError("Error", text, [text]);
+            return;
         }
-        if (HasReturnValue(next.Script)) SendDisplay(next.ReturnValue, [], null);
-        if (prepared.TimeCell) Console.Out.WriteLine($"Wall time: {watch.Elapsed.TotalMilliseconds.ToString("0.##", CultureInfo.InvariantCulture)}ms");
-        FlushConsole();
-        return true;
+        while (exception is System.Reflection.TargetInvocationException { InnerException: { } inner }) exception = inner;
+        string where = $"Cell {cellNumber}";
+        SendError(exception.GetType().Name, $"{where}: {exception.GetType().FullName}: {exception.Message}",
+            [$"{where}:", .. exception.ToString().Split('\n').Select(l => l.TrimEnd('\r'))]);
     }
 
-    /// <summary>An <c>#!html</c> cell: its source is shown as HTML.</summary>
-    public void RunHtml(int cellNumber, string source)
+    private void OnEvent(KernelEvent e)
     {
-        currentCell = cellNumber;
-        var body = string.Join('\n', source.Split('\n').SkipWhile(l => l.TrimStart().StartsWith("#!", StringComparison.Ordinal)));
-        SendDisplay(new HtmlString(body), [], null);
-    }
-
-    /// <summary>Reports a cell that cannot run (for example a cell for another kernel).</summary>
-    public void Fail(int cellNumber, string message)
-    {
-        currentCell = cellNumber;
-        SendError("UnsupportedCell", message, [message]);
-    }
-
-    internal DisplayedValue Display(object? value, string[] mimeTypes)
-    {
-        var id = "display-" + Interlocked.Increment(ref displayCounter).ToString(CultureInfo.InvariantCulture);
-        var displayed = new DisplayedValue(this, id, mimeTypes);
-        SendDisplay(value, mimeTypes, id);
-        return displayed;
-    }
-
-    internal void Update(DisplayedValue displayed, object? value)
-    {
-        var data = Lean(Formatter.Format(value, displayed.MimeTypes));
-        FlushConsole();
-        protocol.Send(new JsonObject
+        switch (e)
         {
-            ["event"] = "update",
-            ["cell"] = currentCell,
-            ["display_id"] = displayed.DisplayId,
-            ["output"] = new JsonObject { ["output_type"] = "display_data", ["data"] = data, ["metadata"] = new JsonObject() },
-        });
-    }
-
-    private void SendDisplay(object? value, string[] mimeTypes, string? displayId)
-    {
-        JsonObject data;
-        try { data = Lean(Formatter.Format(value, mimeTypes)); }
-        catch (Exception e) when (e is TargetInvocationException or FormatException or InvalidCastException)
-        {
-            var inner = Unwrap(e);
-            data = new JsonObject { ["text/plain"] = $"<display failed: {inner.GetType().Name}: {inner.Message}>" };
+            case StandardOutputValueProduced o: SendStream("stdout", PlainText(o.FormattedValues)); break;
+            case StandardErrorValueProduced o: SendStream("stderr", PlainText(o.FormattedValues)); break;
+            case DisplayedValueUpdated u: SendUpdate(u); break;
+            case DisplayEvent d when d is DisplayedValueProduced or ReturnValueProduced: SendDisplay(d); break;
+            case DiagnosticsProduced diagnostics:
+                foreach (var d in diagnostics.Diagnostics)
+                {
+                    string line = $"line {d.LinePositionSpan.Start.Line + 1}, column {d.LinePositionSpan.Start.Character + 1}: "
+                                  + $"{d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}";
+                    if (d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error) errors.Add(line);
+                    else if (d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Warning && !SdkSuppressed.Contains(d.Code))
+                        SendStream("stderr", $"cell {currentCell}, {line}\n");
+                }
+                break;
+            case ErrorProduced error: SendStream("stderr", error.Message + "\n"); break;
         }
-        FlushConsole();
+    }
+
+    /// <summary>
+    /// Warnings the .NET SDK suppresses in every build (NoWarn CS1701;CS1702): assembly-version unification, here the kernel's
+    /// own reference to Microsoft.AspNetCore.Html.Abstractions 2.3.0 resolved to the 2.3.x the mirror serves. They say nothing
+    /// about a cell's code; every other warning goes to the cell's stderr.
+    /// </summary>
+    private static readonly HashSet<string> SdkSuppressed = new(StringComparer.Ordinal) { "CS1701", "CS1702" };
+
+    private static string PlainText(IReadOnlyCollection<FormattedValue> values)
+        => values.FirstOrDefault(v => v.MimeType == PlainTextFormatter.MimeType)?.Value ?? values.FirstOrDefault()?.Value ?? "";
+
+    /// <summary>The nbformat data of a displayed value; text/plain is added when the kernel sent only HTML (the report and
+    /// tools that read the executed notebook then have a text form too; VS Code still picks the HTML).</summary>
+    private JsonObject Data(DisplayEvent d)
+    {
+        var data = new JsonObject();
+        foreach (var v in d.FormattedValues)
+        {
+            if (v.SuppressDisplay) continue;
+            data[v.MimeType] = IsJsonMime(v.MimeType) ? ParseJson(v.Value) : v.Value;
+        }
+        if (data.ContainsKey(HtmlFormatter.MimeType) && !data.ContainsKey(PlainTextFormatter.MimeType) && d.Value is not null and not Microsoft.AspNetCore.Html.IHtmlContent)
+        {
+            try { data[PlainTextFormatter.MimeType] = d.Value.ToDisplayString(PlainTextFormatter.MimeType); }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or NotSupportedException) { }
+        }
+        if (!embedPlotly && data[Render.Plots.Figure.PlotlyMimeType] is JsonObject figure && data.ContainsKey("text/html"))
+            data["text/html"] = Render.Plots.Figure.HtmlFromJson(figure.ToJsonString(), embedPlotly: false);
+        return data;
+    }
+
+    private void SendDisplay(DisplayEvent d)
+    {
+        var data = Data(d);
+        if (data.Count == 0) return;
+        if (d.ValueId is { } valueId) lastDisplayId = valueId;
         var message = new JsonObject
         {
             ["event"] = "output",
             ["cell"] = currentCell,
             ["output"] = new JsonObject { ["output_type"] = "display_data", ["data"] = data, ["metadata"] = new JsonObject() },
         };
-        if (displayId is not null) message["display_id"] = displayId;
+        if (d.ValueId is { } id) message["display_id"] = id;
         protocol.Send(message);
     }
 
-    /// <summary>Without plotly embedding, a figure's text/html is rebuilt from its plotly JSON without the 1.5 MB bundle.</summary>
-    private JsonObject Lean(JsonObject data)
+    /// <summary>
+    /// An update replaces its display in place. The kernel's <c>display(x)</c> publishes one DisplayedValue and returns another
+    /// (System.DisplayExtensions.Display in 1.0.0-beta.26120.1), so the returned value's updates carry an id never displayed;
+    /// such an id is taken to update the latest display of the running cell (the display-then-update pattern of progress).
+    /// </summary>
+    private void SendUpdate(DisplayedValueUpdated u)
     {
-        if (!embedPlotly && data[Render.Plots.Figure.PlotlyMimeType] is JsonObject figure && data.ContainsKey("text/html"))
-            data["text/html"] = Render.Plots.Figure.HtmlFromJson(figure.ToJsonString(), embedPlotly: false);
-        return data;
-    }
-
-    private void SendError(string name, string value, IEnumerable<string> traceback)
-    {
-        FlushConsole();
+        string id = u.ValueId;
+        if (updateTargets.TryGetValue(id, out var target)) id = target;
+        else if (lastDisplayId is { } last && last != id) { updateTargets[id] = last; id = last; }
         protocol.Send(new JsonObject
         {
-            ["event"] = "output",
+            ["event"] = "update",
             ["cell"] = currentCell,
-            ["output"] = new JsonObject
-            {
-                ["output_type"] = "error",
-                ["ename"] = name,
-                ["evalue"] = value,
-                ["traceback"] = new JsonArray([.. traceback.Select(t => (JsonNode?)t)]),
-            },
+            ["display_id"] = id,
+            ["output"] = new JsonObject { ["output_type"] = "display_data", ["data"] = Data(u), ["metadata"] = new JsonObject() },
         });
     }
 
-    internal void SendStream(string name, string text)
-        => protocol.Send(new JsonObject { ["event"] = "stream", ["cell"] = currentCell, ["name"] = name, ["text"] = text });
-
-    private static void FlushConsole()
+    private void SendError(string name, string value, IEnumerable<string> traceback) => protocol.Send(new JsonObject
     {
-        Console.Out.Flush();
-        Console.Error.Flush();
-    }
-
-    private static string Describe(Diagnostic d)
-    {
-        var span = d.Location.GetLineSpan();
-        string where = span.IsValid ? $"line {span.StartLinePosition.Line + 1}, column {span.StartLinePosition.Character + 1}" : "";
-        return $"{where}: error {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}";
-    }
-
-    private static Exception Unwrap(Exception e)
-    {
-        while (true)
+        ["event"] = "output",
+        ["cell"] = currentCell,
+        ["output"] = new JsonObject
         {
-            if (e is TargetInvocationException { InnerException: { } t }) e = t;
-            else if (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];
-            else return e;
-        }
+            ["output_type"] = "error",
+            ["ename"] = name,
+            ["evalue"] = value,
+            ["traceback"] = new JsonArray([.. traceback.Select(t => (JsonNode?)t)]),
+        },
+    });
+
+    private void SendStream(string name, string text)
+    {
+        if (text.Length > 0) protocol.Send(new JsonObject { ["event"] = "stream", ["cell"] = currentCell, ["name"] = name, ["text"] = text });
     }
 
-    /// <summary>The line of the first stack frame inside this cell (needs the debug information scripting emits).</summary>
-    private static int? LineOf(Exception e, string cellPath)
+    private static bool IsJsonMime(string mime) => mime.EndsWith("+json", StringComparison.Ordinal) || mime == "application/json";
+
+    private static JsonNode? ParseJson(string content)
     {
-        foreach (var frame in new StackTrace(e, fNeedFileInfo: true).GetFrames())
-            if (frame.GetFileName() is { } file && Path.GetFileName(file) == cellPath && frame.GetFileLineNumber() > 0) return frame.GetFileLineNumber();
-        return null;
+        try { return JsonNode.Parse(content); }
+        catch (System.Text.Json.JsonException) { return content; }
     }
 
-    /// <summary>
-    /// Whether the submission ends in an expression without a semicolon whose type is not void: the syntax check the facts
-    /// file suggests plus the semantic model for the type (Polyglot asks an internal Roslyn API instead).
-    /// </summary>
-    private static bool HasReturnValue(Script script)
+    public void Dispose()
     {
-        var compilation = script.GetCompilation();
-        var tree = compilation.SyntaxTrees.LastOrDefault();
-        if (tree?.GetRoot() is not CompilationUnitSyntax root) return false;
-        if (root.Members.LastOrDefault() is not GlobalStatementSyntax { Statement: ExpressionStatementSyntax statement }) return false;
-        if (!statement.SemicolonToken.IsMissing) return false;
-        var type = compilation.GetSemanticModel(tree).GetTypeInfo(statement.Expression).Type;
-        return type is not null && type.SpecialType != SpecialType.System_Void;
+        subscription.Dispose();
+        kernel.Dispose();
+    }
+
+    private sealed class Observer(Action<KernelEvent> onNext) : IObserver<KernelEvent>
+    {
+        public void OnCompleted() { }
+        public void OnError(Exception error) { }
+        public void OnNext(KernelEvent value) => onNext(value);
     }
 }

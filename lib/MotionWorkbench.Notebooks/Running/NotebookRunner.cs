@@ -46,7 +46,6 @@ public static class NotebookRunner
         {
             ["notebookDirectory"] = directory,
             ["plotlyBundle"] = bundle,
-            ["shadowRoot"] = options.ShadowRoot,
             ["embedPlotly"] = options.EmbedPlotly,
             ["cells"] = job,
         }.ToJsonString(), cancellation).ConfigureAwait(false);

@@ -21,6 +21,6 @@ public sealed record RunOptions
     public bool EmbedPlotly { get; init; } = true;
     /// <summary>Extra environment variables for the kernel process (e.g. DOTNET_TieredPGO=0 for short test runs).</summary>
     public IReadOnlyDictionary<string, string>? KernelEnvironment { get; init; }
-    /// <summary>Folder for shadow copies of <c>#r</c> dlls; null uses the system temp folder.</summary>
+    /// <summary>Ignored (kept for callers): the real kernel loads <c>#r</c> dlls in place, as in VS Code; each notebook has its own process, so a rebuild between runs is picked up.</summary>
     public string? ShadowRoot { get; init; }
 }

@@ -11,6 +11,7 @@ namespace MotionWorkbench.Render.Plots;
 /// Shown in a notebook it is a self-sufficient HTML output (the plotly.js bundle inlined, when installed) that also
 /// carries <c>application/vnd.plotly.v1+json</c>; the HTML report draws it from that JSON with one shared plotly.js.
 /// </summary>
+[Interactive.TypeFormatterSource(typeof(Interactive.ViewFormatterSource), PreferredMimeTypes = [Plots.Figure.PlotlyMimeType, "text/html", "text/plain"])]
 public sealed class Figure : IMimeView
 {
     public const string PlotlyMimeType = "application/vnd.plotly.v1+json";

@@ -4,6 +4,7 @@ using MotionWorkbench.Render.Images;
 namespace MotionWorkbench.Render.Views;
 
 /// <summary>A PNG image shown in a notebook (<c>image/png</c>) and in reports; optional caption and display scale.</summary>
+[Interactive.TypeFormatterSource(typeof(Interactive.ViewFormatterSource), PreferredMimeTypes = ["text/html", "image/png", "text/plain"])]
 public sealed class ImageView : IMimeView
 {
     private ImageView(byte[] png, int width, int height, string? caption, int scale)

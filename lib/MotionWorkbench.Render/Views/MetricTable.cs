@@ -8,6 +8,7 @@ namespace MotionWorkbench.Render.Views;
 /// A metric table with our numbers and the published ones side by side (e.g. R@1, R@5, R@10, MedR for each method).
 /// Shows as HTML; <see cref="ToCsv"/> gives the machine-readable form.
 /// </summary>
+[Interactive.TypeFormatterSource(typeof(Interactive.ViewFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed class MetricTable : IHtmlView
 {
     private readonly List<Row> rows = [];
