@@ -251,7 +251,11 @@ public static class RunSummary
 /// </summary>
 public static class Quickstart
 {
-    public sealed record Outcome(string RunDir, RunEvaluation Evaluation, string SummaryPath, bool GeneratedData, TrainingResult Training);
+    public sealed record Outcome(string RunDir, RunEvaluation Evaluation, string SummaryPath, bool GeneratedData, TrainingResult Training)
+    {
+        /// <summary>The test split's text -> motion top-1 errors (and how many retrieved the left/right mirror), as in the summary.</summary>
+        public ConfusionSummary? Confusions { get; init; }
+    }
 
     /// <summary>The protocols the quickstart evaluates: Motion Patches' All and Small batches, and TMR's normal and Guo et al. protocols.</summary>
     public static IReadOnlyList<string> QuickstartProtocols { get; } = [RetrievalProtocols.All, RetrievalProtocols.SmallBatches, RetrievalProtocols.TmrNormal, RetrievalProtocols.TmrGuo];
@@ -284,6 +288,6 @@ public static class Quickstart
         Files.WriteText(Path.Combine(outDir, $"eval-{config.Data.TestSplit}.json"), evaluation.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         var index = RetrievalIndex.Open(outDir, dataDir, config.Data.TestSplit);
         var summary = RunSummary.Write(outDir, [evaluation], index, dataDir: dataDir);
-        return new Outcome(outDir, evaluation, summary, generated, training);
+        return new Outcome(outDir, evaluation, summary, generated, training) { Confusions = SummaryAnalysis.TextToMotionConfusions(index.Embeddings) };
     }
 }

@@ -38,7 +38,11 @@ internal static class QuickstartCommand
                     Console.WriteLine($"  {r.Protocol,-14} text->motion R@1 {r.TextToMotion.R1,6:F2} R@5 {r.TextToMotion.R5,6:F2} MedR {r.TextToMotion.MedR,6:F1} | motion->text R@1 {r.MotionToText.R1,6:F2} R@5 {r.MotionToText.R5,6:F2}" +
                         $"   (chance R@1 {RunEvaluation.ChanceRecall(1, g):F2}, R@5 {RunEvaluation.ChanceRecall(5, g):F2}, MedR {RunEvaluation.ChanceMedR(g):F1})");
                 }
+                if (outcome.Confusions is { Errors: > 0 } c)
+                    Console.WriteLine($"  text->motion top-1 errors: {c.Errors} of {c.Queries} ({100.0 * c.Errors / c.Queries:F1} %), {100.0 * c.MirrorErrors / c.Errors:F1} % of them the left/right mirror (most common confusions in the summary)");
                 Console.WriteLine($"summary: {Path.GetFullPath(outcome.SummaryPath)}");
+                foreach (var w in outcome.Training.StatisticsWarnings) Console.Error.WriteLine($"mw quickstart: WARNING: {w}");
+                if (outcome.Training.Warning is not null) Console.Error.WriteLine($"mw quickstart: WARNING: {outcome.Training.Warning}");
                 return 0;
             }
             catch (OperationCanceledException e)
