@@ -1,0 +1,33 @@
+namespace MotionWorkbench.Cli.Tests;
+
+/// <summary>mw quickstart on a small synthetic set: the four protocols, the confusion line and the extended summary.</summary>
+public class QuickstartCliTests
+{
+    [Fact]
+    public void Quickstart_reports_tmr_protocols_confusions_and_writes_the_extended_summary()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-qs-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string data = Path.Combine(dir, "data"), run = Path.Combine(dir, "run");
+            var synth = Mw.Run("data", "synth", "--out", data, "--count", "300", "--seed", "3");
+            Assert.True(synth.ExitCode == 0, synth.All);
+            var r = Mw.Run("quickstart", "--preset", "Smoke", "--data", data, "--out", run, "--set", "train.epochs=1");
+            Assert.True(r.ExitCode == 0, r.All);
+            foreach (var protocol in new[] { "all ", "small-batches ", "tmr-normal ", "tmr-guo " })
+                Assert.Contains("  " + protocol, r.Stdout);
+            Assert.Matches(@"text->motion top-1 errors: \d+ of \d+ \([0-9.]+ %\), [0-9.]+ % of them the left/right mirror", r.Stdout);
+            var html = File.ReadAllText(Path.Combine(run, "summary.html"));
+            Assert.Contains("<h2>Learning-rate schedule</h2>", html);
+            Assert.Contains("<h2>Motion → text examples</h2>", html);
+            Assert.Contains("<h2>Most common confusions</h2>", html);
+            Assert.Contains("TMR guo", html);
+            Assert.Contains("class=\"chance\"", html);
+            Assert.Contains("<img class=\"thumb\" src=\"data:image/png;base64,", html);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+}
