@@ -243,5 +243,61 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         double nnz = double.Parse(lex[0], CultureInfo.InvariantCulture), vocab = double.Parse(lex[6], CultureInfo.InvariantCulture);
         Assert.InRange(nnz, 1, vocab);
         Assert.Contains("\"motion\"", RunFile("12-lexical-retrieval", "lex-words.json"));
+        if (NotebookRunFixture.SharedDataPresent) AssertOursFilled(RunFile("12-lexical-retrieval", "lex-bandai.csv"), "Lex (four phases), Smoke");
+    }
+
+    [Fact]
+    public void Notebook14_LexicalInterpretability_MeasuresActionWordsAndDrawsProfilesSharesAndPca()
+    {
+        var html = Report("14-lexical-interpretability");
+        Assert.True(Figures(html) >= 4, $"{Figures(html)} figures: expected action profiles, word shares and the PCA");
+        var hits = RunFile("14-lexical-interpretability", "action-words.csv");
+        foreach (var row in new[] { "Lex (four phases), Smoke", "† lexical heads, phase 4 only, Smoke" })
+        {
+            var cells = CsvRow(hits, row);
+            double own = double.Parse(cells[0], CultureInfo.InvariantCulture), shuffled = double.Parse(cells[2], CultureInfo.InvariantCulture);
+            Assert.InRange(own, 0, 100);
+            Assert.InRange(shuffled, 0, 100);
+        }
+        AssertOursFilled(RunFile("14-lexical-interpretability", "word-shares.csv"), "Lex (four phases), Smoke, text");
+        using var json = JsonDocument.Parse(RunFile("14-lexical-interpretability", "action-words.json"));
+        Assert.Equal(2, json.RootElement.GetArrayLength());
+        Assert.True(json.RootElement[0].GetProperty("motions").GetInt32() > 0);
+        // notebook 14 reuses notebook 12's Lex pipelines (shared folders) instead of training them again
+        Assert.True(File.Exists(Path.Combine(run.RunRoot, "lex-smpl-smoke", "pipeline.json")), "the shared Lex pipeline folder runRoot/lex-smpl-smoke is missing");
+    }
+    [Fact]
+    public void Notebook13_SparseRetrieval_SweepsTopKSearchesTheIndexAndBenchesItAgainstDense()
+    {
+        const string nb = "13-sparse-retrieval";
+        var html = Report(nb);
+        Assert.Equal(1, Tables(html, "Sparsity for efficient retrieval"));
+        Assert.Equal(3, Figures(html)); // R@k / nnz against top-k, latency, bytes per item
+        Assert.Contains("How this compares with the paper", html);
+
+        var csv = RunFile(nb, "sweep.csv");
+        foreach (var row in new[] { "\"dense |V| floats, untruncated\",", "\"index, top-8\",", "\"index, top-256\",", "\"index, top-all\"," }) Assert.Contains(row, csv);
+
+        using var sweep = JsonDocument.Parse(RunFile(nb, "sweep.json"));
+        var rows = sweep.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(7, rows.Count);
+        var nnz = rows.Select(r => r.GetProperty("meanNnzMotion").GetDouble()).ToList();
+        Assert.Equal(nnz.Order(), nnz);
+        Assert.Equal(8, nnz[0], 6);
+        Assert.All(rows, r => Assert.True(r.GetProperty("indexMsPerQuery").GetDouble() > 0));
+
+        using var search = JsonDocument.Parse(RunFile(nb, "search.json"));
+        Assert.Equal(3, search.RootElement.GetArrayLength());
+        Assert.All(search.RootElement.EnumerateArray(), q => Assert.True(q.GetProperty("overlap").GetInt32() >= 4, $"'{q.GetProperty("query")}': top-5 overlap {q.GetProperty("overlap")}"));
+
+        using var bench = JsonDocument.Parse(RunFile(nb, "bench.json"));
+        Assert.Equal([10_000, 100_000], bench.RootElement.EnumerateArray().Select(r => r.GetProperty("items").GetInt32()));
+        Assert.All(bench.RootElement.EnumerateArray(), r =>
+        {
+            Assert.True(r.GetProperty("maxscore_topk_identical").GetBoolean());
+            Assert.True(r.GetProperty("dense_ms_p50").GetDouble() > 0);
+            Assert.InRange(r.GetProperty("bytes_per_item").GetDouble(), 1, 1024);
+        });
+        Assert.True(new FileInfo(Path.Combine(run.RunRoot, nb + "-smoke", "lex-test.mwidx")).Length > 0);
     }
 }
