@@ -48,6 +48,14 @@ public sealed class RunFolder
     public static string Baseline(string root, string skeleton, string preset) =>
         Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}".ToLowerInvariant()));
 
+    /// <summary>
+    /// The shared Lex pipeline folder of a preset (<c>root/lex-KIND-SKELETON-PRESET</c>, KIND "lex" for the four phases or
+    /// "dagger" for phase 4 alone): notebook 12 trains it and notebook 14 reuses it (or the other way round).
+    /// </summary>
+    public static string LexPipeline(string root, string skeleton, string preset, string kind) =>
+        kind is "lex" or "dagger" ? Path.GetFullPath(Path.Combine(root, $"{kind}-{skeleton}-{preset}".ToLowerInvariant()))
+        : throw new ArgumentException($"Lex pipeline kind must be 'lex' (four phases) or 'dagger' (phase 4 only), got '{kind}'");
+
     /// <summary>The files written so far (relative paths), for the notebook's closing summary.</summary>
     public IReadOnlyList<string> Files() => Directory.GetFiles(Dir, "*", SearchOption.TopDirectoryOnly)
         .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();

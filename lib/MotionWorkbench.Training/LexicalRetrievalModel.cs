@@ -32,13 +32,14 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
     public MotionRepresentation Representation => Model.MotionEncoder is RawSequenceEncoder ? MotionRepresentation.RawSequence : MotionRepresentation.Patches;
 
     /// <param name="jointCount">Joints of the skeleton (needed when the motion encoder is the raw-sequence transformer).</param>
-    /// <param name="activeWords">With model.lexVocabulary = captions, the vocabulary ids the heads score; null for all.</param>
+    /// <param name="activeWords">The vocabulary ids the heads score (<see cref="LexicalVocabulary"/>: the word pieces, or
+    /// with model.lexVocabulary = captions those of the training captions); null scores every id, special tokens included.</param>
     public static LexicalRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? activeWords = null)
     {
         if (spec.LexVocabulary == "captions" && activeWords is null)
             throw new ArgumentException("model.lexVocabulary = captions needs the caption word pieces (LexicalVocabulary.Resolve / lexical-vocabulary.txt)");
         var encoders = TransformerModel.ToModelConfig(spec with { Architecture = spec.LexMotionEncoder }, vocabularySize, jointCount);
-        return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight, spec.LexVocabulary == "captions" ? activeWords : null), seed), spec.LexPhase, spec.LexFlopsWarmupSteps);
+        return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight, activeWords), seed), spec.LexPhase, spec.LexFlopsWarmupSteps);
     }
 
     public Tensor EncodeMotion(MotionBatch batch) => Representation == MotionRepresentation.RawSequence

@@ -14,7 +14,8 @@ public static class LexicalVocabulary
     public const string FileName = "lexical-vocabulary.txt";
 
     /// <summary>
-    /// The active ids for a run being trained (null for model.lexVocabulary = full or a non-lex model): read from the run
+    /// The active ids for a run being trained (null for a non-lex model; every word piece, special tokens excluded, for
+    /// model.lexVocabulary = full; for captions: read from the run
     /// folder on resume, else inherited from the train.initFrom run, else collected from the training captions; written to
     /// the run folder. A phase whose vocabulary mode differs from the run it starts from is an error naming that run.
     /// </summary>
@@ -34,7 +35,7 @@ public static class LexicalVocabulary
         if (config.Model.LexVocabulary != "captions")
         {
             if (!resume && File.Exists(own)) File.Delete(own);
-            return null;
+            return WordPieces(vocabulary);
         }
         int[] ids;
         string source;
@@ -49,10 +50,20 @@ public static class LexicalVocabulary
         return ids;
     }
 
-    /// <summary>The active ids of a trained run: its <see cref="FileName"/> when its config says captions, else null.</summary>
+    /// <summary>
+    /// Every word piece of the vocabulary, the special tokens ([PAD], [UNK], [CLS], [SEP], [MASK]) excluded: the active
+    /// words of model.lexVocabulary = full. A lexical vector has no weight on a special token (it names no word, and
+    /// [CLS]/[SEP] occur in every caption, so they would light up in every vector).
+    /// </summary>
+    public static int[] WordPieces(WordPieceVocabulary vocabulary) =>
+        Enumerable.Range(0, vocabulary.Count).Where(id => !vocabulary.IsSpecialId(id)).ToArray();
+
+    /// <summary>The active ids of a trained Lex run: its <see cref="FileName"/> when its config says captions, else every
+    /// word piece (<see cref="WordPieces"/>); null for other architectures.</summary>
     public static int[]? ForRun(string runDir, RunConfig config, WordPieceVocabulary vocabulary)
     {
-        if (config.Model.Architecture != "lex" || config.Model.LexVocabulary != "captions") return null;
+        if (config.Model.Architecture != "lex") return null;
+        if (config.Model.LexVocabulary != "captions") return WordPieces(vocabulary);
         var path = Path.Combine(runDir, FileName);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: the run uses model.lexVocabulary = captions but its lexical vocabulary file is missing", path);

@@ -84,6 +84,19 @@ public sealed class RetrievalIndex
         return LexicalWords.Top(Embeddings.Motions[i], data.Tokenizer.Vocabulary, k);
     }
 
+    /// <summary>
+    /// A Lex run: how often a motion's top-k words name its own action (the dataset's actions.json) against shuffled
+    /// labels (<see cref="LexicalInterpretability.Measure"/>). A dataset without actions.json is an error naming it.
+    /// </summary>
+    public ActionWordHits ActionWordHits(int k = 10, int seed = 1)
+    {
+        RequireLexical();
+        var path = Path.Combine(data.Config.Data.Dir, ActionLabelSet.FileName);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: the dataset has no action labels (actions.json); the action-word measure needs them (synthetic sets and BABEL-labelled sets have them)", path);
+        return LexicalInterpretability.Measure(Embeddings, data.Tokenizer.Vocabulary, ActionLabelSet.Load(path).LabelsByClip(), k, seed);
+    }
+
     /// <summary>The first caption of a motion of the split.</summary>
     public string CaptionOf(string motionId)
     {

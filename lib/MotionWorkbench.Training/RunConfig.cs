@@ -59,7 +59,7 @@ public sealed record ModelSpec
     public string LexPhase { get; init; } = "cmlp";
 
     /// <summary>Architecture "lex": the vocabulary the lexical vectors range over (lex-facts §2 [D]): "full" (every word
-    /// piece of the run's vocabulary, e.g. BERT's 30,522: the method) or "captions" (only the word pieces that occur in
+    /// piece of the run's vocabulary, e.g. BERT's 30,522, the special tokens excluded: the method) or "captions" (only the word pieces that occur in
     /// the training captions, for CPU speed; the run keeps them in lexical-vocabulary.txt and the next phase inherits them).</summary>
     public string LexVocabulary { get; init; } = "full";
 

@@ -27,7 +27,7 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
         return new RunEvaluation(runDir, Path.GetFileName(path), split, data.Config.Data.Dir, emb.Count, results, emb.FromCache, selection)
         {
             Sparsity = config.Model.Architecture == "lex" && emb.Count > 0
-                ? LexicalSparsity.Of(emb.Texts, emb.Motions) with { ActiveWords = LexicalVocabulary.ForRun(runDir, config, data.Tokenizer.Vocabulary)?.Length }
+                ? LexicalSparsity.Of(emb.Texts, emb.Motions) with { ActiveWords = config.Model.LexVocabulary == "captions" ? LexicalVocabulary.ForRun(runDir, config, data.Tokenizer.Vocabulary)?.Length : null }
                 : null,
         };
     }

