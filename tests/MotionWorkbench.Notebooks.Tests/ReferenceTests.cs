@@ -93,3 +93,26 @@ public sealed class ReferenceTests : IClassFixture<TestNotebooks>
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
     }
 }
+
+public sealed class NugetReferenceTests : IClassFixture<TestNotebooks>
+{
+    private readonly TestNotebooks notebooks;
+
+    public NugetReferenceTests(TestNotebooks notebooks) => this.notebooks = notebooks;
+
+    [Fact]
+    public async Task NugetReference_IsRestored_AndThePackagesOwnFormatterRendersItsValues()
+    {
+        var nb = new Notebook();
+        nb.Cells.Add(new NotebookCell("code", "#r \"nuget: Microsoft.Data.Analysis, 0.24.0\""));
+        nb.Cells.Add(new NotebookCell("code", "using Microsoft.Data.Analysis;\nnew DataFrame(new StringDataFrameColumn(\"model\", new[] { \"ours\" }), new DoubleDataFrameColumn(\"R@1\", new[] { 12.5 }))"));
+        nb.Save(notebooks.PathOf("nuget.ipynb"));
+        var result = await notebooks.RunAsync("nuget.ipynb");
+        Assert.True(result.Succeeded, result.FailureMessage + string.Join("\n", result.Executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString())));
+        Assert.Contains("Installed Packages", Text(Outputs(result.Executed, 1).Single(), "text/html"));   // the install progress, updated in place
+        Assert.Contains("Microsoft.Data.Analysis, 0.24.0", Text(Outputs(result.Executed, 1).Single(), "text/html"));
+        string frame = Text(Outputs(result.Executed, 2).Single(), "text/html");
+        Assert.Contains("<table id=\"table_", frame);                        // the DataFrame extension's table, not the property tree
+        Assert.Contains("<th>R@1</th>", frame);
+    }
+}

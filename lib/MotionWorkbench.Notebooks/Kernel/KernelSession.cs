@@ -6,12 +6,13 @@ using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
+using Microsoft.DotNet.Interactive.PackageManagement;
 
 namespace MotionWorkbench.Notebooks.Kernel;
 
 /// <summary>
 /// The real .NET Interactive kernel, hosted in the kernel process as Polyglot Notebooks host it: a
-/// <see cref="CompositeKernel"/> with the C# kernel (kernel helpers <c>display</c>/<c>HTML</c>, <c>#!who</c>, <c>#!set</c>/<c>#!share</c>),
+/// <see cref="CompositeKernel"/> with the C# kernel (<c>#r "nuget: ..."</c>, kernel helpers <c>display</c>/<c>HTML</c>, <c>#!who</c>, <c>#!set</c>/<c>#!share</c>),
 /// the HTML kernel (<c>#!html</c> cells) and the value kernel, browser formatting defaults (text/html, strings as text/plain).
 /// Each cell is one <see cref="SubmitCode"/>; the kernel's events become protocol messages for the runner: standard
 /// output/error as streams, displayed and returned values as display_data (updates in place by value id), compiler warnings
@@ -25,6 +26,8 @@ public sealed class KernelSession : IDisposable
     private readonly IDisposable subscription;
     private readonly List<string> errors = [];
     private readonly Dictionary<string, string> updateTargets = [];
+    private readonly HashSet<string> loadedPackageRoots = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> packagesAdded = new();
     private string? lastDisplayId;
     private int currentCell;
 
@@ -35,11 +38,23 @@ public sealed class KernelSession : IDisposable
         Formatter.DefaultMimeType = HtmlFormatter.MimeType;                           // as in VS Code (a browser front-end)
         Formatter.SetPreferredMimeTypesFor(typeof(string), PlainTextFormatter.MimeType);
         kernel = new CompositeKernel();
-        kernel.Add(new CSharpKernel().UseKernelHelpers().UseWho().UseValueSharing(), ["c#", "C#"]);
+        var csharp = new CSharpKernel()
+            .UseNugetDirective((k, packages) =>                                             // #r "nuget: Name, Version" (restored from the configured NuGet sources)
+            {
+                k.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
+                return Task.CompletedTask;
+            })
+            .UseKernelHelpers().UseWho().UseValueSharing();
+        kernel.Add(csharp, ["c#", "C#"]);
         kernel.Add(new HtmlKernel());
         kernel.Add(new KeyValueStoreKernel().UseWho());
         kernel.DefaultKernelName = "csharp";
         subscription = kernel.KernelEvents.Subscribe(new Observer(OnEvent));
+        kernel.AddMiddleware(async (command, context, next) =>
+        {
+            await next(command, context).ConfigureAwait(false);
+            while (packagesAdded.TryDequeue(out var root)) await LoadPackageExtensionsAsync(root).ConfigureAwait(false);
+        });
     }
 
     /// <summary>Compiles a trivial submission, so the kernel's cold start is not counted against the first cell's timeout.</summary>
@@ -62,6 +77,29 @@ public sealed class KernelSession : IDisposable
         if (failed is null) return true;
         SendFailure(cellNumber, failed);
         return false;
+    }
+
+    /// <summary>
+    /// What the dotnet-interactive tool does for a <c>#r "nuget: ..."</c> package (its NuGet extension loader is part of the
+    /// tool, not the packages): the <c>interactive-extensions/dotnet/*.dll</c> of the package are loaded and their
+    /// <see cref="IKernelExtension"/>s started after the command that added the package (inside its invocation context, as
+    /// extensions expect), so a package's own formatters (for example Microsoft.Data.Analysis's DataFrame
+    /// table) work as in VS Code.
+    /// </summary>
+    private async Task LoadPackageExtensionsAsync(string packageRoot)
+    {
+        if (!loadedPackageRoots.Add(packageRoot)) return;
+        var folder = Path.Combine(packageRoot, "interactive-extensions", "dotnet");
+        if (!Directory.Exists(folder)) return;
+        foreach (var dll in Directory.GetFiles(folder, "*.dll").Order(StringComparer.Ordinal))
+        {
+            var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(dll);
+            foreach (var type in assembly.ExportedTypes.Where(t => t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false } && typeof(IKernelExtension).IsAssignableFrom(t)))
+            {
+                try { await ((IKernelExtension)Activator.CreateInstance(type)!).OnLoadAsync(kernel).ConfigureAwait(false); }
+                catch (Exception e) { SendStream("stderr", $"cell {currentCell}: the kernel extension {type.FullName} of {Path.GetFileName(dll)} failed to load: {e.Message}\n"); }
+            }
+        }
     }
 
     private void SendFailure(int cellNumber, CommandFailed failed)
@@ -103,6 +141,7 @@ public sealed class KernelSession : IDisposable
                         SendStream("stderr", $"cell {currentCell}, {line}\n");
                 }
                 break;
+            case PackageAdded { PackageReference.PackageRoot: { } root }: packagesAdded.Enqueue(root); break;
             case ErrorProduced error: SendStream("stderr", error.Message + "\n"); break;
         }
     }
