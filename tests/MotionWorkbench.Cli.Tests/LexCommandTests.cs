@@ -37,6 +37,18 @@ public class LexCommandTests
             var motion = Mw.Run("explain", "--run", run, "--motion", id, "--k", "8");
             Assert.True(motion.ExitCode == 0, motion.All);
             Assert.Contains($"motion {id}", motion.Stdout);
+            // the action-word measure over the test split (synthetic sets carry actions.json)
+            var actions = Mw.Run("explain", "--run", run, "--actions", "--json");
+            Assert.True(actions.ExitCode == 0, actions.All);
+            var measure = JsonNode.Parse(actions.Stdout)!;
+            Assert.Equal(10, measure["k"]!.GetValue<int>());
+            Assert.True(measure["motions"]!.GetValue<int>() > 1);
+            Assert.InRange(measure["hit"]!.GetValue<double>(), 0, 1);
+            Assert.InRange(measure["shuffledHit"]!.GetValue<double>(), 0, 1);
+            Assert.Contains("top-3 lexical words", Mw.Run("explain", "--run", run, "--actions", "--k", "3").Stdout);
+            var both = Mw.Run("explain", "--run", run, "--actions", "--text", "a person walks");
+            Assert.Equal(1, both.ExitCode);
+            Assert.Contains("give one of", both.Stderr);
 
             string output = Path.Combine(dir, "t.npy");
             var enc = Mw.Run("encode", "text", "--lexical", "--checkpoint", Path.Combine(run, "last.safetensors"), "--vocab", Path.Combine(run, "vocab.txt"), "--text", "a person walks", "--text", "someone jumps", "--out", output);
@@ -44,6 +56,12 @@ public class LexCommandTests
             var arr = Npy.Read(output);
             Assert.Equal([2, vocab], arr.Shape);
             Assert.True(arr.Data.All(v => v >= 0));
+            var vocabLines = File.ReadAllLines(Path.Combine(run, "vocab.txt"));
+            foreach (var special in new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" })
+            {
+                int j = Array.IndexOf(vocabLines, special);
+                Assert.True(j >= 0 && arr.Data[j] == 0 && arr.Data[vocab + j] == 0, $"{special} (id {j}) has weight in a lexical vector");
+            }
             string patches = Path.Combine(dir, "p.npy"), mout = Path.Combine(dir, "m.npy");
             Npy.Write(patches, new float[2 * 3 * 64 * 80], 2, 3, 64, 80);
             var encv = Mw.Run("encode", "vit", "--lexical", "--checkpoint", Path.Combine(run, "last.safetensors"), "--input", patches, "--out", mout);
