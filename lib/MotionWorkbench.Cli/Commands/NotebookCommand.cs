@@ -7,8 +7,8 @@ using MotionWorkbench.Notebooks.Running;
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw notebook run|run-all|export</c>: runs Polyglot C# notebooks headless (fresh kernel process per notebook, Roslyn
-/// scripting), writes the executed .ipynb in the VS Code + Polyglot format and self-contained HTML reports.
+/// <c>mw notebook run|run-all|export</c>: runs Polyglot C# notebooks headless (fresh kernel process per notebook hosting the
+/// real .NET Interactive kernel), writes the executed .ipynb in the VS Code + Polyglot format and self-contained HTML reports.
 /// Exit codes: 0 all cells succeeded, 1 a cell failed or timed out, 2 bad input (missing/malformed notebook, bad --param).
 /// </summary>
 internal static class NotebookCommand
