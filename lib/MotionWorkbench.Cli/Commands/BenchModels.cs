@@ -136,8 +136,12 @@ internal sealed class BenchLex : Module
     public MotionWorkbench.Tensors.Nn.LayerNorm TextNorm { get; }
     public Tensor TextBias { get; }
 
-    public BenchLex(float dropout, ulong seed)
+    /// <summary>lex-tiny-captions: the vocabulary ids the heads score (lex.vocabulary = captions); null: all of them.</summary>
+    public int[]? Active { get; }
+
+    public BenchLex(float dropout, ulong seed, int[]? active = null)
     {
+        Active = active;
         Motion = Child("motion", new BenchVit(192, 12, 3, 768, dropout, seed));
         Text = Child("text", new BenchText(256, 4, 4, 1024, dropout, seed + 1));
         MotionTransform = Child("motion_transform", new Linear(192, 256));
@@ -154,14 +158,19 @@ internal sealed class BenchLex : Module
         var h = MotionNorm.Forward(MotionTransform.ForwardGelu(Motion.TokenStates(patches)));
         var valid = new bool[h.Shape[0] * h.Shape[1]];
         Array.Fill(valid, true);
-        return Ops.L2Normalize(Ops.Log1pRelu(Ops.LexicalMaxPool(h, MotionVocab, MotionBias, valid)));
+        return Ops.L2Normalize(Ops.Log1pRelu(Pool(h, MotionVocab, MotionBias, valid)));
     }
 
     public Tensor TextLexical(int[] ids, bool[] padding, int B)
     {
         var h = TextNorm.Forward(TextTransform.ForwardGelu(Text.TokenStates(ids, padding, B)));
-        return Ops.L2Normalize(Ops.Log1pRelu(Ops.LexicalMaxPool(h, Text.TokenEmbed.Weight, TextBias, Array.ConvertAll(padding, p => !p))));
+        return Ops.L2Normalize(Ops.Log1pRelu(Pool(h, Text.TokenEmbed.Weight, TextBias, Array.ConvertAll(padding, p => !p))));
     }
+
+    /// <summary>The fused projection + max, over <see cref="Active"/> rows only when set (as LexicalHead does).</summary>
+    private Tensor Pool(Tensor h, Tensor weight, Tensor bias, bool[] valid) => Active is null
+        ? Ops.LexicalMaxPool(h, weight, bias, valid)
+        : Ops.ScatterColumns(Ops.LexicalMaxPool(h, Ops.IndexSelect(weight, Active), Ops.IndexSelect(bias, Active), valid), Active, BenchText.Vocab, -1e9f);
 
     public Tensor Loss(Tensor patches, int[] ids, bool[] padding, int B)
     {
