@@ -140,6 +140,7 @@ public sealed partial class SparseIndex
 
     // ---------------------------------------------------------------------------------------------- exhaustive (TAAT)
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first query (a CLI search runs one)
     private SearchHit[] Exhaustive(int[] qt, int[] qw, int k, Scratch s)
     {
         if (k == 0 || qt.Length == 0) return [];
@@ -172,6 +173,7 @@ public sealed partial class SparseIndex
         return heap.Result(this);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Taat<T>(int[] qt, int[] qw, T[] acc) where T : unmanaged, IBinaryInteger<T>
     {
         var data = blob;
@@ -205,6 +207,7 @@ public sealed partial class SparseIndex
     /// the survivors then go through the same (score desc, item asc) heap as the exhaustive search, so the results are
     /// identical, ties included. When R never drops below theta this is the exhaustive search plus the theta upkeep.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SearchHit[] MaxScore(int[] qt, int[] qw, int k, Scratch s)
     {
         if (k == 0 || qt.Length == 0) return [];
@@ -248,6 +251,7 @@ public sealed partial class SparseIndex
     /// <summary>What the last MaxScore query on this thread did (for tests): 0 phase 1 only, 1 phase 2, 2 phase 2 given up.</summary>
     [ThreadStatic] internal static int LastMaxScorePath;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SearchHit[] PrunedTaat<T>(TermPlan plan, int k, T[] acc, Scratch s) where T : unmanaged, IBinaryInteger<T>
     {
         LastMaxScorePath = 0;
@@ -336,6 +340,7 @@ public sealed partial class SparseIndex
     /// known. False (heap undefined) when the projected work exceeds <see cref="AbandonFraction"/> of the postings left:
     /// the bounds are too loose for the candidates to drop early.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ProbeCandidates<T>(TermPlan plan, int p, int[] cand, int c, T[] acc, long theta, long remaining, TopHeap heap) where T : unmanaged, IBinaryInteger<T>
     {
         var data = blob;
@@ -390,6 +395,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>The k-th largest accumulator over the listed items (every item when list is null); 0 when fewer than k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long KthOf<T>(T[] acc, int[]? list, int count, KthLargest kth) where T : unmanaged, IBinaryInteger<T>
     {
         kth.Reset();
@@ -408,6 +414,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>How many listed items (every item when list is null) have an accumulator of at least need, counting up to most.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CountAtLeast<T>(T[] acc, int[]? list, int count, long need, long most) where T : unmanaged, IBinaryInteger<T>
     {
         long c = 0;
@@ -423,6 +430,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>The listed items (every item when list is null) whose accumulator is at least need, into cand; their count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Gather<T>(T[] acc, int[]? list, int count, long need, int[] cand) where T : unmanaged, IBinaryInteger<T>
     {
         int c = 0;
@@ -438,6 +446,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>Adds term t's list x w into the accumulator, offering the new values to kth and listing newly touched items.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddListTracked<T>(int t, T w, T[] acc, int[] touched, ref int touchedCount, KthLargest kth) where T : unmanaged, IBinaryInteger<T>
     {
         var data = blob;
@@ -462,6 +471,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>Adds term t's list x w into the accumulator, offering the new values to kth.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddList<T>(int t, T w, T[] acc, KthLargest kth) where T : unmanaged, IBinaryInteger<T>
     {
         var data = blob;
