@@ -107,13 +107,15 @@ public class LexCommandTests
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
-    public void Bench_lex_tiny_runs_a_training_step_of_the_lexical_model()
+    [Theory]
+    [InlineData("lex-tiny")]
+    [InlineData("lex-tiny-captions")]
+    public void Bench_lex_tiny_runs_a_training_step_of_the_lexical_model(string model)
     {
-        var r = Mw.Run("bench", "--model", "lex-tiny", "--batch", "2", "--steps", "1", "--warmup", "0", "--json");
+        var r = Mw.Run("bench", "--model", model, "--batch", "2", "--steps", "1", "--warmup", "0", "--json");
         Assert.True(r.ExitCode == 0, r.All);
         var json = JsonNode.Parse(r.Stdout.Trim().Split('\n')[^1])!;
-        Assert.Equal("lex-tiny", json["model"]!.GetValue<string>());
+        Assert.Equal(model, json["model"]!.GetValue<string>());
         Assert.True(json["samples_per_s"]!.GetValue<double>() > 0);
         Assert.True(double.IsFinite(json["loss"]!.GetValue<double>()));
     }
