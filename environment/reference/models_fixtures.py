@@ -553,6 +553,66 @@ def clip_fixture(gen):
                frames=32, checkpoint="clip_tiny.safetensors", temperature=0.07, batch=3)
 
 
+# ------------------------------------------------------------------------------------------------- Lex (lexical CLIP)
+class LexHead(nn.Module):
+    """A SPLADE/LexLIP lexical head: Dense -> GELU -> LayerNorm -> vocabulary projection + bias, max over the valid
+    tokens, log1p(ReLU). Materialised (B, L, V) logits: the naive reference of our fused Ops.LexicalMaxPool."""
+
+    def __init__(self, width, vocab, own_weight):
+        super().__init__()
+        self.transform = nn.Linear(width, width)
+        self.layer_norm = nn.LayerNorm(width, eps=1e-12)
+        self.bias = nn.Parameter(torch.zeros(vocab))
+        if own_weight:
+            self.weight = nn.Parameter(torch.zeros(vocab, width))
+
+    def forward(self, tokens, valid, weight):
+        h = self.layer_norm(F.gelu(self.transform(tokens)))
+        logits = (h @ weight.t() + self.bias).masked_fill(~valid[:, :, None], float("-inf"))
+        return torch.log1p(torch.relu(logits.max(dim=1).values))
+
+
+class LexModel(nn.Module):
+    """Our LexicalModel's towers and heads with its names: motion_encoder, text_encoder, text_lex (tied to the word
+    embeddings), motion_lex (own weight); loss = InfoNCE at tau 0.05 + 0.002 (FLOPS(motion) + FLOPS(text))."""
+
+    def __init__(self):
+        super().__init__()
+        self.motion_encoder = VisionTransformer((32, 80), 16, 32, 1, 2, 64, global_pool="avg")
+        self.text_encoder = DistilBertModel(TEXT["vocab"], TEXT["dim"], 1, TEXT["heads"], TEXT["hidden"], TEXT["maxpos"])
+        self.text_lex = LexHead(32, TEXT["vocab"], own_weight=False)
+        self.motion_lex = LexHead(32, TEXT["vocab"], own_weight=True)
+
+    def forward(self, x, ids, mask):
+        mt = self.motion_encoder.forward_features(x)                                   # (B, 1 + patches, C), all valid
+        m = F.normalize(self.motion_lex(mt, torch.ones(mt.shape[:2], dtype=torch.bool), self.motion_lex.weight), dim=-1)
+        tt = self.text_encoder(ids, mask)
+        t = F.normalize(self.text_lex(tt, mask.bool(), self.text_encoder.embeddings.word_embeddings.weight), dim=-1)
+        logits = t @ m.t() / 0.05
+        labels = torch.arange(len(logits))
+        nce = (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
+        flops = lambda w: (w.abs().mean(dim=0) ** 2).sum()
+        return m, t, nce + 0.002 * (flops(m) + flops(t))
+
+
+LEX_GRADS = ("motion_encoder.blocks.0.attn.qkv.weight", "motion_encoder.patch_embed.proj.bias", "text_encoder.embeddings.word_embeddings.weight",
+             "text_encoder.transformer.layer.0.attention.q_lin.weight", "text_lex.transform.weight", "text_lex.layer_norm.bias", "text_lex.bias",
+             "motion_lex.weight", "motion_lex.transform.weight", "motion_lex.bias")
+
+
+def lex_fixture(gen):
+    model = LexModel().double()
+    randomise(model, gen)
+    write_safetensors("lex_tiny", model.state_dict())
+    x = formula_input(3, 3, 32, 80)
+    m, t, loss = model(x, IDS, MASK)
+    loss.backward()
+    grads = {"grad." + k: p.grad for k, p in model.named_parameters() if k in LEX_GRADS}
+    assert len(grads) == len(LEX_GRADS)
+    write_json("lex_tiny", {"input_ids": IDS, "attention_mask": MASK, "motion": m, "text": t, "loss": loss.reshape(1), **grads},
+               frames=32, checkpoint="lex_tiny.safetensors", temperature=0.05, flops_weight=0.002, batch=3)
+
+
 def main():
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
@@ -563,6 +623,7 @@ def main():
     bert_fixture(gen)
     head_fixture(gen)
     clip_fixture(gen)
+    lex_fixture(gen)
 
 
 if __name__ == "__main__":

@@ -137,4 +137,34 @@ public class TorchParityTests
         }
         Assert.Equal(9, checkedCount);
     }
+
+    [Fact]
+    public void Tiny_lexical_clip_vectors_loss_and_gradients_match_pytorch()
+    {
+        // lex_fixtures' naive reference materialises the (B, L, V) logits; ours fuses the projection with the max
+        var f = Fixture.Load("lex_tiny");
+        var model = new LexicalModel(new VitConfig(32, 1, 2, 64, 16, f.Int("frames"), 5),
+            new TextEncoderConfig(TextEncoderKind.DistilBert, 32, 1, 2, 64, 50, 16, Dropout: 0f), new LexicalOptions(0.05f, 0.002f), 5);
+        var report = Safetensors.Load(model, Fixture.PathOf("lex_tiny.safetensors"), strict: false);
+        Assert.Empty(report.Unexpected);
+        Assert.All(report.Missing, k => Assert.True(k.StartsWith("decoder.", StringComparison.Ordinal) || k.StartsWith("mae.", StringComparison.Ordinal), k)); // not in the reference
+        var input = new MotionInput(Fixture.FormulaInput(3, 3, f.Int("frames"), 80));
+        var batch = new EncodedBatch(f.Ints("input_ids"), f.Ints("attention_mask"), 3, 7);
+        using (Autograd.NoGrad())
+        {
+            Fixture.Close(f.Data("motion"), model.EncodeMotion(input).Data, 2e-5, 1e-4, "motion lexical vectors");
+            Fixture.Close(f.Data("text"), model.EncodeText(batch).Data, 2e-5, 1e-4, "text lexical vectors");
+        }
+        float loss = TestModels.Backward(model, () => model.ContrastiveLoss(model.EncodeText(batch), model.EncodeMotion(input)));
+        Assert.Equal(f.Data("loss")[0], loss, 4);
+        var parameters = model.StateDict();
+        foreach (var key in new[] { "motion_encoder.blocks.0.attn.qkv.weight", "motion_encoder.patch_embed.proj.bias", "text_encoder.embeddings.word_embeddings.weight",
+                     "text_encoder.transformer.layer.0.attention.q_lin.weight", "text_lex.transform.weight", "text_lex.layer_norm.bias", "text_lex.bias",
+                     "motion_lex.weight", "motion_lex.transform.weight", "motion_lex.bias" })
+        {
+            var expected = f.Data("grad." + key);
+            double scale = expected.Max(v => Math.Abs(v));
+            Fixture.Close(expected, parameters[key].Grad, 1e-3 * scale + 1e-6, 1e-3, "gradient of " + key);
+        }
+    }
 }

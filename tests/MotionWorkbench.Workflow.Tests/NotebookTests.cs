@@ -239,7 +239,7 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         var ablation = RunFile("12-lexical-retrieval", "lex-ablation.csv");
         foreach (var phase in new[] { "LexMLM", "CMMM", "LexMMM" }) AssertOursFilled(ablation, $"Lex without {phase}, Smoke");
         var sparsity = RunFile("12-lexical-retrieval", "lex-sparsity.csv");
-        var lex = CsvRow(sparsity, "Lex (four phases), Smoke (lex-smpl)");
+        var lex = CsvRow(sparsity, "Lex (four phases), Smoke (lex-smpl-smoke)");
         double nnz = double.Parse(lex[0], CultureInfo.InvariantCulture), vocab = double.Parse(lex[6], CultureInfo.InvariantCulture);
         Assert.InRange(nnz, 1, vocab);
         Assert.Contains("\"motion\"", RunFile("12-lexical-retrieval", "lex-words.json"));
