@@ -6,8 +6,9 @@ public static class ModelFactory
     public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "bag", "lex"];
 
     /// <param name="jointCount">Joints of the training data's skeleton (needed by "raw", whose input layer is 3 x joints wide).</param>
-    /// <param name="lexicalWords">Architecture "lex" with model.lexVocabulary = captions: the vocabulary ids the lexical
-    /// heads score (<see cref="LexicalVocabulary"/>); null for the whole vocabulary.</param>
+    /// <param name="lexicalWords">Architecture "lex": the vocabulary ids the lexical heads score (<see cref="LexicalVocabulary"/>:
+    /// every word piece, or with model.lexVocabulary = captions the training captions' ones); null scores every id,
+    /// special tokens included.</param>
     public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null) => spec.Architecture switch
     {
         "bag" => new BagModel(spec, vocabularySize, seed),
