@@ -72,4 +72,16 @@ public class OutputPathTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void Train_out_in_an_unwritable_place_says_it_is_not_writable()
+    {
+        // the tests run as root, for whom chmod does not make a folder unwritable; /proc refuses new files to everyone
+        Assert.True(Directory.Exists("/proc"), "this test needs Linux's /proc");
+        var r = Mw.Run("train", "--preset", "Smoke", "--out", "/proc/mw-unwritable-" + Guid.NewGuid().ToString("N")[..8] + "/run");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("/proc is not writable", r.Stderr);
+        Assert.DoesNotContain("already exists", r.All);
+        Assert.DoesNotContain("   at ", r.All); // one line, no stack trace
+    }
 }
