@@ -84,6 +84,7 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
     public void Notebook03_Retrieval_HasTables2And3WithBothProtocols()
     {
         var html = Report("03-retrieval");
+        Assert.Contains("<th>t2m R@1 (paper)</th>", html); // Table 2 as a DataFrame (ToDataFrame), drawn by the package's formatter
         Assert.Equal(1, Tables(html, "Table 2"));
         Assert.Equal(1, Tables(html, "Table 3"));
         var t2 = RunFile("03-retrieval", "table2.csv");
