@@ -208,36 +208,16 @@ public static class RunSummary
     public static string LossCurve(IReadOnlyList<(int Step, double Loss)> steps, int width = 760, int height = 260, double? chance = null)
     {
         if (steps.Count == 0) return "<p>(no step losses logged)</p>";
-        double maxS = steps.Max(s => s.Step), minS = steps.Min(s => s.Step);
-        double maxL = steps.Max(s => s.Loss), minL = Math.Min(0, steps.Min(s => s.Loss));
-        if (chance is double c0) { maxL = Math.Max(maxL, c0 * 1.05); minL = Math.Min(minL, c0); }
-        if (maxS <= minS) maxS = minS + 1;
-        if (maxL <= minL) maxL = minL + 1;
-        const int left = 50, bottom = 30, top = 10, right = 10;
-        string X(double s) => (left + (s - minS) / (maxS - minS) * (width - left - right)).ToString("0.0", CultureInfo.InvariantCulture);
-        string Y(double l) => (top + (1 - (l - minL) / (maxL - minL)) * (height - top - bottom)).ToString("0.0", CultureInfo.InvariantCulture);
-        var raw = string.Join(" ", steps.Select(s => $"{X(s.Step)},{Y(s.Loss)}"));
-        var avg = new List<string>();
+        var mean = new List<(double X, double Y)>(steps.Count);
         double sum = 0;
         for (int i = 0; i < steps.Count; i++)
         {
             sum += steps[i].Loss;
             if (i >= 20) sum -= steps[i - 20].Loss;
-            avg.Add($"{X(steps[i].Step)},{Y(sum / Math.Min(i + 1, 20))}");
+            mean.Add((steps[i].Step, sum / Math.Min(i + 1, 20)));
         }
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" style=\"background:#fff;border:1px solid #ddd\">");
-        for (int t = 0; t <= 4; t++)
-        {
-            double l = minL + (maxL - minL) * t / 4;
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(l)}\" y2=\"{Y(l)}\" stroke=\"#eee\"/><text x=\"{left - 5}\" y=\"{Y(l)}\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"middle\">{l:0.00}</text>");
-        }
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{height - 8}\" font-size=\"11\">step {minS:0}</text><text x=\"{width - right}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"end\">step {maxS:0}</text>");
-        if (chance is double c1)
-            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"chance\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(c1)}\" y2=\"{Y(c1)}\" stroke=\"#b00020\" stroke-dasharray=\"6 4\"/><text x=\"{left + 5}\" y=\"{Y(c1)}\" dy=\"-4\" font-size=\"11\" fill=\"#b00020\">chance ln B = {c1:0.000}</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#9ecae1\" stroke-width=\"1\" points=\"{raw}\"/><polyline fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\" points=\"{string.Join(" ", avg)}\"/>");
-        sb.Append("<text x=\"").Append(width - right - 5).Append("\" y=\"20\" font-size=\"11\" text-anchor=\"end\" fill=\"#08519c\">contrastive loss per step (light) and 20-step mean (dark)</text></svg>");
-        return sb.ToString();
+        return Chart([("loss per step", "#9ecae1", false, steps.Select(s => ((double)s.Step, s.Loss)).ToList()), ("20-step mean", "#08519c", false, mean)],
+            "step", "0.00", chance, "chance ln B", width, height);
     }
 
     private static string F(JsonNode? v) => v is null ? "" : v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? v.GetValue<double>().ToString("0.00", CultureInfo.InvariantCulture) : "";
