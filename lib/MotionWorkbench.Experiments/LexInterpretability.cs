@@ -1,4 +1,3 @@
-using MotionWorkbench.Data;
 using MotionWorkbench.Render.Plots;
 using MotionWorkbench.Training;
 
@@ -21,14 +20,6 @@ public static class LexInterpretability
     public static ActionWordHits ActionWords(ExperimentResult lexRun, int k = 10, string? split = null) =>
         RetrievalIndex.Open(lexRun.RunDir, split: split ?? lexRun.EvalSplit).ActionWordHits(k);
 
-    /// <summary>Action labels per clip of a run's dataset (its actions.json); an error naming the file when absent.</summary>
-    public static IReadOnlyDictionary<string, string[]> Actions(string dataDir)
-    {
-        var path = Path.Combine(dataDir, ActionLabelSet.FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no action labels (actions.json) for the interpretability figures", path);
-        return ActionLabelSet.Load(path).LabelsByClip();
-    }
-
     /// <summary>
     /// Per action (single-action motions of the split), the k heaviest words of the mean motion vector: "which words does
     /// a kick light up?" (Lex Figs. 1, 4). Actions with fewer than <paramref name="minMotions"/> motions are left out.
@@ -37,8 +28,7 @@ public static class LexInterpretability
         ExperimentResult lexRun, int k = 8, int minMotions = 2, string? split = null)
     {
         var index = RetrievalIndex.Open(lexRun.RunDir, split: split ?? lexRun.EvalSplit);
-        var data = RunData.ForRun(lexRun.RunDir);
-        var labels = Actions(data.Config.Data.Dir);
+        var labels = index.ActionLabels();
         var emb = index.Embeddings;
         var byAction = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
         for (int i = 0; i < emb.Ids.Count; i++)
@@ -51,7 +41,7 @@ public static class LexInterpretability
             var mean = new float[emb.Motions[0].Length];
             foreach (var r in rows) System.Numerics.Tensors.TensorPrimitives.Add(mean, emb.Motions[r], mean);
             System.Numerics.Tensors.TensorPrimitives.Multiply(mean, 1f / rows.Count, mean);
-            result.Add((action, rows.Count, LexicalWords.Top(mean, data.Tokenizer.Vocabulary, k)));
+            result.Add((action, rows.Count, LexicalWords.Top(mean, index.Vocabulary, k)));
         }
         return result;
     }
@@ -65,15 +55,13 @@ public static class LexInterpretability
     {
         if (side is not ("text" or "motion")) throw new ArgumentException($"side must be 'text' or 'motion', got '{side}'");
         var index = RetrievalIndex.Open(lexRun.RunDir, split: split ?? lexRun.EvalSplit);
-        var data = RunData.ForRun(lexRun.RunDir);
-        var labels = Actions(data.Config.Data.Dir);
-        var actionWords = labels.Values.SelectMany(LexicalInterpretability.ActionWords).Distinct().ToArray();
+        var actionWords = index.ActionLabels().Values.SelectMany(LexicalInterpretability.ActionWords).Distinct().ToArray();
         var rows = side == "text" ? index.Embeddings.Texts : index.Embeddings.Motions;
         var sum = new double[rows[0].Length];
         foreach (var r in rows) for (int j = 0; j < r.Length; j++) sum[j] += r[j];
         double total = sum.Sum();
         if (total <= 0) return new WordDistribution(lexRun.Label, side, [], 0, 0);
-        var vocabulary = data.Tokenizer.Vocabulary;
+        var vocabulary = index.Vocabulary;
         bool IsAction(int j) => LexicalInterpretability.Names(vocabulary.TokenOf(j), actionWords);
         double actionShare = Enumerable.Range(0, sum.Length).Where(j => sum[j] > 0 && IsAction(j)).Sum(j => sum[j]) / total;
         var best = Enumerable.Range(0, sum.Length).Where(j => sum[j] > 0).OrderByDescending(j => sum[j]).ThenBy(j => j).Take(top).ToList();
@@ -90,7 +78,7 @@ public static class LexInterpretability
     public static Figure MotionPca(ExperimentResult lexRun, string? split = null, string? title = null)
     {
         var index = RetrievalIndex.Open(lexRun.RunDir, split: split ?? lexRun.EvalSplit);
-        var labels = Actions(RunData.ForRun(lexRun.RunDir).Config.Data.Dir);
+        var labels = index.ActionLabels();
         var emb = index.Embeddings;
         var (x, y, explained) = Pca2(emb.Motions);
         var groups = Enumerable.Range(0, emb.Ids.Count)

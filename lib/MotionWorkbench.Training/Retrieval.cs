@@ -91,10 +91,19 @@ public sealed class RetrievalIndex
     public ActionWordHits ActionWordHits(int k = 10, int seed = 1)
     {
         RequireLexical();
+        return LexicalInterpretability.Measure(Embeddings, Vocabulary, ActionLabels(), k, seed);
+    }
+
+    /// <summary>The run's vocabulary (the ids of a Lex run's vectors).</summary>
+    public MotionWorkbench.Text.WordPieceVocabulary Vocabulary => data.Tokenizer.Vocabulary;
+
+    /// <summary>Action labels per clip of the dataset (its actions.json); an error naming the file when it has none.</summary>
+    public IReadOnlyDictionary<string, string[]> ActionLabels()
+    {
         var path = Path.Combine(data.Config.Data.Dir, ActionLabelSet.FileName);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: the dataset has no action labels (actions.json); the action-word measure needs them (synthetic sets and BABEL-labelled sets have them)", path);
-        return LexicalInterpretability.Measure(Embeddings, data.Tokenizer.Vocabulary, ActionLabelSet.Load(path).LabelsByClip(), k, seed);
+            throw new FileNotFoundException($"{path}: the dataset has no action labels (actions.json); the action-word measures need them (synthetic sets and BABEL-labelled sets have them)", path);
+        return ActionLabelSet.Load(path).LabelsByClip();
     }
 
     /// <summary>The first caption of a motion of the split.</summary>
