@@ -32,6 +32,11 @@ public sealed record TrainerState
     public int OptimizerSteps { get; init; }
     /// <summary>Each dropout stream's counter, by module name, so dropout masks continue where they stopped.</summary>
     public Dictionary<string, ulong> DropoutCounters { get; init; } = [];
+    /// <summary>The engine that wrote the checkpoint ("mw", "torch"; null in checkpoints from before train.engine).</summary>
+    public string? Engine { get; init; }
+    /// <summary>The torch engine's random-generator state (base64 of torch.get_rng_state(), plus CUDA's), so that dropout
+    /// masks continue exactly on resume; null for the own engine, whose streams are <see cref="DropoutCounters"/>.</summary>
+    public string? EngineRandomState { get; init; }
 }
 
 /// <summary>

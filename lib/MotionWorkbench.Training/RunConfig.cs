@@ -139,6 +139,13 @@ public sealed record TrainSpec
     /// <summary>A timm ViT checkpoint (.safetensors) that initialises the motion encoder (paper Table 4 "pretrained";
     /// position embeddings resampled to the patch grid); "vit" and "interaction" only.</summary>
     public string? InitMotionEncoder { get; init; }
+    /// <summary>The engine that trains: "mw" (the workbench's own engine, the CPU default) or "torch" (TorchSharp/LibTorch,
+    /// for GPUs; needs MotionWorkbench.Torch, which mw and the notebook kernel load). Both write the same run folder and
+    /// checkpoints.</summary>
+    public string Engine { get; init; } = "mw";
+    /// <summary>"cpu", "cuda" (first GPU; "cuda:N" for another) or "auto" (CUDA when the torch engine sees one, else the CPU).
+    /// The own engine runs on the CPU only.</summary>
+    public string Device { get; init; } = "auto";
 }
 
 /// <summary>A whole run: name, model, data and recipe. Saved as <c>config.json</c> in the run folder before step 0.</summary>
@@ -249,6 +256,11 @@ public sealed record RunConfig
         if (t.GradAccumulation < 1 || t.BatchSize % t.GradAccumulation != 0) errors.Add($"train.gradAccumulation ({t.GradAccumulation}) must be >= 1 and divide train.batchSize ({t.BatchSize})");
         if (t.BatchSize / Math.Max(1, t.GradAccumulation) < 2) errors.Add("train.batchSize / train.gradAccumulation must be at least 2");
         if (t.Optimizer is not ("adam" or "adamw")) errors.Add($"train.optimizer must be 'adam' or 'adamw', got '{t.Optimizer}'");
+        if (t.Engine is not ("mw" or "torch")) errors.Add($"train.engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got '{t.Engine}'");
+        if (!(t.Device is "cpu" or "auto" or "cuda" || (t.Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(t.Device[5..], out int gpu) && gpu >= 0)))
+            errors.Add($"train.device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got '{t.Device}'");
+        else if (t.Engine == "mw" && t.Device.StartsWith("cuda", StringComparison.Ordinal))
+            errors.Add($"train.device = {t.Device} needs train.engine = torch (the own engine runs on the CPU only)");
         if (t.Selection is not ("val" or "test")) errors.Add($"train.selection must be 'val' or 'test', got '{t.Selection}'");
         if (!(t.CosinePeriodFactor > 0)) errors.Add($"train.cosinePeriodFactor must be positive, got {t.CosinePeriodFactor}");
         if (t.MlmEpochs < 0) errors.Add($"train.mlmEpochs must be >= 0, got {t.MlmEpochs}");

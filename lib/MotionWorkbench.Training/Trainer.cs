@@ -106,8 +106,7 @@ public sealed class Trainer
             if (config.Train.InitMotionEncoder is string timm) Log($"motion encoder from {timm}: {LoadTimmVit(model, timm)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
-        var store = new ParameterStore(model.Module);
-        var optimizer = CreateOptimizer(model, store);
+        using var backend = TrainingEngines.Create(model, config, data);
         int stepsPerEpoch = data.EpochBatches(samples.Count, 0).Count;
         if (stepsPerEpoch == 0)
             throw new InvalidDataException($"{config.Data.Dir}: {samples.Count} training samples make no full batch of {config.Train.BatchSize}; lower train.batchSize");
@@ -116,14 +115,8 @@ public sealed class Trainer
 
         if (resume)
         {
-            var (tensors, m, v, saved, _) = Checkpoint.Read(lastPath);
-            model.Module.LoadStateDict(tensors, strict: true, lastPath);
-            if (m is null || v is null || m.Length != optimizer.M.Length || v.Length != optimizer.V.Length)
-                throw new InvalidDataException($"{lastPath}: optimiser moments missing or of the wrong size for this model");
-            m.CopyTo(optimizer.M, 0);
-            v.CopyTo(optimizer.V, 0);
-            optimizer.StepCount = saved.OptimizerSteps;
-            EngineState.RestoreDropout(model.Module, saved.DropoutCounters, lastPath);
+            var saved = Checkpoint.Read(lastPath).State;
+            backend.Restore(lastPath, saved);
             state = saved;
             TruncateMetrics(metricsPath, state.GlobalStep);
             Log($"resumed at epoch {state.Epoch + 1}, batch {state.BatchInEpoch}, step {state.GlobalStep}");
@@ -131,7 +124,7 @@ public sealed class Trainer
         }
         if (model.LossName != "contrastive") Log($"training loss: {model.LossName}");
         Log($"{samples.Count} training samples ({config.Data.TrainSplit}), {stepsPerEpoch} steps per epoch x {config.Train.Epochs} epochs; " +
-            $"{model.Module.ParameterCount():N0} parameters; vocabulary {data.Tokenizer.Vocabulary.Count}");
+            $"{backend.ParameterCount:N0} parameters; vocabulary {data.Tokenizer.Vocabulary.Count}; engine {backend.Engine} on {backend.Device}");
         for (int k = 0; k < data.MixSources.Count; k++)
             Log($"mixed into training: {samples.Count(s => s.Source == k + 1)} samples of {data.MixSources[k].Dir} ({data.MixSources[k].Dataset.Skeleton.Name}, normalised with its own statistics)");
         foreach (var n in data.StatisticsNotes) Log(n);
@@ -146,7 +139,7 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double startElapsed = state.ElapsedSeconds;
         long samplesAtStart = state.SamplesSeen;
-        model.Module.Train();
+        backend.SetTraining(true);
 
         while (!state.Completed)
         {
@@ -157,7 +150,7 @@ public sealed class Trainer
             int lossCount = state.EpochLossCount;
             for (int bi = state.BatchInEpoch; bi < batches.Count; bi++)
             {
-                double loss = TrainStep(model, store, optimizer, schedule, data, samples, batches[bi], epoch, bi, state.GlobalStep);
+                double loss = TrainStep(backend, schedule, data, samples, batches[bi], new StepPosition(state.GlobalStep, epoch, bi));
                 lossSum += loss; lossCount++;
                 state = state with
                 {
@@ -165,13 +158,13 @@ public sealed class Trainer
                     BatchInEpoch = bi + 1, GlobalStep = state.GlobalStep + 1, SamplesSeen = state.SamplesSeen + batches[bi].Length,
                     ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds,
                 };
-                if (LogSteps) AppendMetrics(metricsPath, new JsonObject { ["type"] = "step", ["epoch"] = epoch + 1, ["step"] = state.GlobalStep, ["loss"] = Round(loss), ["lr"] = optimizer.Groups[0].LearningRate });
+                if (LogSteps) AppendMetrics(metricsPath, new JsonObject { ["type"] = "step", ["epoch"] = epoch + 1, ["step"] = state.GlobalStep, ["loss"] = Round(loss), ["lr"] = backend.LearningRates[0].LearningRate });
                 double rate = (state.SamplesSeen - samplesAtStart) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                 var eta = rate > 0 ? TimeSpan.FromSeconds((totalSteps - state.GlobalStep) * (double)config.Train.BatchSize / rate) : (TimeSpan?)null;
                 Progress?.Report(new TrainingProgress("train", epoch + 1, config.Train.Epochs, bi + 1, batches.Count, state.GlobalStep, totalSteps, loss, rate, eta));
                 bool stop = cancellation.IsCancellationRequested || (StepCallback is not null && !StepCallback(new TrainingStep(epoch, bi, state.GlobalStep, loss)));
                 if (stop || (config.Train.CheckpointEverySteps > 0 && state.GlobalStep % config.Train.CheckpointEverySteps == 0 && bi + 1 < batches.Count))
-                    SaveLast(lastPath, model, optimizer, state);
+                    SaveLast(lastPath, backend, state);
                 if (stop)
                 {
                     Log($"stopped at epoch {epoch + 1}, batch {bi + 1}/{batches.Count}, step {state.GlobalStep}; 'last' saved, continue with --resume");
@@ -185,7 +178,7 @@ public sealed class Trainer
             {
                 ["type"] = "epoch", ["epoch"] = epoch + 1, ["step"] = state.GlobalStep,
                 ["trainLoss"] = lossCount > 0 ? Round(lossSum / lossCount) : null,
-                ["lr"] = optimizer.Groups.ToDictionary(g => g.Name, g => g.LearningRate).Aggregate(new JsonObject(), (o, kv) => { o[kv.Key] = kv.Value; return o; }),
+                ["lr"] = backend.LearningRates.Aggregate(new JsonObject(), (o, g) => { o[g.Group] = g.LearningRate; return o; }),
                 ["seconds"] = Round(startElapsed + clock.Elapsed.TotalSeconds),
             };
             state = state with { Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochLossCount = 0, Completed = epoch + 1 >= config.Train.Epochs };
@@ -195,9 +188,9 @@ public sealed class Trainer
             {
                 string split = SelectionSplit;
                 Progress?.Report(new TrainingProgress("eval", epoch + 1, config.Train.Epochs, batches.Count, batches.Count, state.GlobalStep, totalSteps, lossSum / Math.Max(1, lossCount), 0, null, $"evaluating {split}"));
-                var emb = Embedder.Embed(model, data, split, Math.Max(config.Train.BatchSize, 64));
+                var emb = backend.Embed(data, split, Math.Max(config.Train.BatchSize, 64));
                 var all = emb.Evaluate([RetrievalProtocols.All])[0];
-                double valLoss = EvalLoss(model, emb, config.Train.BatchSize);
+                double valLoss = EvalLoss(backend, emb, config.Train.BatchSize);
                 double metric = all.MotionToText.R1;
                 isBest = metric >= state.BestMetric;
                 if (isBest) state = state with { BestMetric = metric, BestEpoch = epoch + 1 };
@@ -213,8 +206,8 @@ public sealed class Trainer
             state = state with { ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds };
             AppendMetrics(metricsPath, line);
             epochMetrics.Add(line);
-            SaveLast(lastPath, model, optimizer, state);
-            if (isBest) Checkpoint.Save(bestPath, config, model.Module, state);
+            SaveLast(lastPath, backend, state);
+            if (isBest) backend.Save(bestPath, config, state, withOptimizer: false);
             if (!state.Completed && (cancellation.IsCancellationRequested)) return new TrainingResult(runDir, false, state, epochMetrics);
         }
         Log($"finished: {state.GlobalStep} steps in {state.ElapsedSeconds:F1} s; best {SelectionSplit} motion->text R@1 {state.BestMetric:F2} at epoch {state.BestEpoch}" +
@@ -318,31 +311,17 @@ public sealed class Trainer
     /// <summary>The split used for model selection ("val" by default; the test split with selection=test).</summary>
     public string SelectionSplit => config.Train.Selection == "test" ? config.Data.TestSplit : config.Data.ValSplit;
 
-    private double TrainStep(IRetrievalModel model, ParameterStore store, Adam optimizer, CosineSchedule schedule, RunData data,
-        IReadOnlyList<TrainingSample> samples, int[] members, int epoch, int batchIndex, int globalStep)
+    private double TrainStep(ITrainingBackend backend, CosineSchedule schedule, RunData data, IReadOnlyList<TrainingSample> samples, int[] members, StepPosition position)
     {
         int accum = config.Train.GradAccumulation, micro = members.Length / accum;
-        double total = 0;
-        model.BeginStep(globalStep);
-        optimizer.ZeroGrad();
-        for (int a = 0; a < accum; a++)
+        MicroBatch Part(int a)
         {
             var part = a == accum - 1 ? members[(a * micro)..] : members[(a * micro)..((a + 1) * micro)];
-            var batch = data.TrainBatch(samples, part, epoch, batchIndex * accum + a);
-            ulong seed = unchecked((ulong)RunData.EpochSeed(config.Train.Seed ^ 0x4C4558, epoch) * 1_000_003UL + (ulong)(batchIndex * accum + a));
-            var loss = model.TrainingLoss(batch, data, seed);
-            float value = loss.Item();
-            if (!float.IsFinite(value))
-                throw new TrainingDivergedException($"training diverged at step {globalStep + 1} (epoch {epoch + 1}, batch {batchIndex + 1}): the {model.LossName} loss is {value}");
-            if (accum > 1) loss = Ops.Scale(loss, 1f / accum);
-            loss.Backward();
-            total += value / accum;
+            int index = position.BatchIndex * accum + a;
+            ulong seed = unchecked((ulong)RunData.EpochSeed(config.Train.Seed ^ 0x4C4558, position.Epoch) * 1_000_003UL + (ulong)index);
+            return new MicroBatch(data.TrainBatch(samples, part, position.Epoch, index), seed);
         }
-        CheckGradients(store, globalStep, epoch, batchIndex);
-        if (config.Train.ClipGradNorm > 0) optimizer.ClipGradNorm(config.Train.ClipGradNorm);
-        schedule.Apply(optimizer, globalStep);
-        optimizer.Step();
-        return total;
+        return backend.Step(accum, Part, position, schedule.Factor(position.GlobalStep));
     }
 
     /// <summary>Throws naming the parameter whose gradient holds a NaN or infinity.</summary>
@@ -357,21 +336,7 @@ public sealed class Trainer
         // The sum overflowed with finite elements: not a divergence.
     }
 
-    private Adam CreateOptimizer(IRetrievalModel model, ParameterStore store)
-    {
-        var t = config.Train;
-        var groups = model.ParameterGroups().Select(g => new ParamGroup(g.Group, g.Parameters, g.Group switch
-        {
-            "motion" => t.MotionLr,
-            "text" => t.TextLr,
-            "heads" => t.HeadLr,
-            "temperature" => t.TemperatureLr,
-            _ => throw new InvalidOperationException($"the model reports an unknown parameter group '{g.Group}'"),
-        }, g.Group == "temperature" ? 0f : t.WeightDecay)).ToList();
-        return t.Optimizer == "adamw" ? new AdamW(store, groups) : new Adam(store, groups);
-    }
-
-    private double EvalLoss(IRetrievalModel model, SplitEmbeddings emb, int batchSize)
+    private static double EvalLoss(ITrainingBackend backend, SplitEmbeddings emb, int batchSize)
     {
         double sum = 0;
         int count = 0;
@@ -384,7 +349,7 @@ public sealed class Trainer
                 var t = Tensor.Zeros(n, D);
                 var m = Tensor.Zeros(n, D);
                 for (int i = 0; i < n; i++) { emb.Texts[s + i].CopyTo(t.Data.Slice(i * D, D)); emb.Motions[s + i].CopyTo(m.Data.Slice(i * D, D)); }
-                using (TensorScope.Begin()) sum += model.ContrastiveLoss(t, m).Item();
+                sum += backend.ContrastiveLoss(t, m);
                 count++;
                 if (n < batchSize) break;
             }
@@ -392,11 +357,7 @@ public sealed class Trainer
         return count == 0 ? double.NaN : sum / count;
     }
 
-    private void SaveLast(string path, IRetrievalModel model, Adam optimizer, TrainerState state)
-    {
-        var s = state with { OptimizerSteps = optimizer.StepCount, DropoutCounters = EngineState.CaptureDropout(model.Module) };
-        Checkpoint.Save(path, config, model.Module, s, optimizer);
-    }
+    private void SaveLast(string path, ITrainingBackend backend, TrainerState state) => backend.Save(path, config, state, withOptimizer: true);
 
     private void Log(string message) => log?.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {message}");
 
