@@ -50,14 +50,19 @@ public static class Checkpoint
     public const string LastFileName = "last.safetensors";
     public const string BestFileName = "best.safetensors";
 
-    public static void Save(string path, RunConfig config, Module model, TrainerState state, Adam? optimizer = null)
+    public static void Save(string path, RunConfig config, Module model, TrainerState state, Adam? optimizer = null) =>
+        Save(path, config, model.NamedParameters(), state, optimizer?.M, optimizer?.V);
+
+    /// <summary>Writes parameters given by name (an engine's weights copied to the CPU) and, when given, Adam's first and
+    /// second moments flat in the own engine's parameter order (<see cref="ParameterStore"/> offsets).</summary>
+    public static void Save(string path, RunConfig config, IEnumerable<(string Name, Tensor Value)> parameters, TrainerState state, float[]? m = null, float[]? v = null)
     {
         var tensors = new List<(string, Tensor)>();
-        foreach (var (name, p) in model.NamedParameters()) tensors.Add(("model." + name, p));
-        if (optimizer is not null)
+        foreach (var (name, p) in parameters) tensors.Add(("model." + name, p));
+        if (m is not null && v is not null)
         {
-            tensors.Add(("optim.m", Tensor.Wrap(optimizer.M, optimizer.M.Length)));
-            tensors.Add(("optim.v", Tensor.Wrap(optimizer.V, optimizer.V.Length)));
+            tensors.Add(("optim.m", Tensor.Wrap(m, m.Length)));
+            tensors.Add(("optim.v", Tensor.Wrap(v, v.Length)));
         }
         var meta = new Dictionary<string, string>
         {
