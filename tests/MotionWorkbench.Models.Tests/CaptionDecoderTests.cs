@@ -1,0 +1,251 @@
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Optim;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Models.Tests;
+
+/// <summary>The caption decoder (teacher-forced cross-entropy, causality, padding) and greedy / beam search.</summary>
+public class CaptionDecoderTests
+{
+    private const int V = 12, Bos = 1, Eos = 2, Pad = 0;
+
+    private static CaptionDecoder Decoder(ulong seed = 5, int maxPositions = 10) =>
+        new(new CaptionDecoderConfig(Width: 16, Depth: 2, Heads: 2, Mlp: 32, VocabularySize: V, MaxPositions: maxPositions, MemoryWidth: 8, Bos, Eos, Pad, Dropout: 0f), seed);
+
+    /// <summary>[CLS] words [SEP] rows padded with [PAD] to <paramref name="L"/>.</summary>
+    private static EncodedBatch Captions(int[][] words, int L)
+    {
+        var ids = new int[words.Length * L];
+        var mask = new int[words.Length * L];
+        for (int b = 0; b < words.Length; b++)
+        {
+            int[] row = [Bos, .. words[b], Eos];
+            row.CopyTo(ids, b * L);
+            mask.AsSpan(b * L, row.Length).Fill(1);
+        }
+        return new EncodedBatch(ids, mask, words.Length, L);
+    }
+
+    private static readonly int[][] Words = [[3, 4, 5], [6, 7], [8, 9, 10, 11]];
+
+    [Fact]
+    public void Loss_StartsNearLnV_AndIgnoresPadding()
+    {
+        var d = Decoder();
+        d.Eval();
+        var memory = d.Memory(TestModels.Random(1, 3, 4, 8));
+        float loss = d.Loss(memory, null, Captions(Words, 6)).Item();
+        Assert.InRange(loss, 0.8 * Math.Log(V), 1.2 * Math.Log(V));
+        // more [PAD] columns change nothing: padded positions are neither read (causal + padding mask) nor predicted
+        Assert.Equal(loss, d.Loss(memory, null, Captions(Words, 9)).Item(), 5);
+        // the mean is over real targets: 4 + 3 + 5 = 12 tokens (words + [SEP])
+        double weighted = Enumerable.Range(0, 3).Sum(b => (Words[b].Length + 1) * (double)d.Loss(Ops.IndexSelect(memory, [b]), null, Captions([Words[b]], Words[b].Length + 2)).Item());
+        Assert.Equal(weighted / 12, loss, 4);
+    }
+
+    [Fact]
+    public void Hidden_AtPositionT_DoesNotDependOnLaterTokens()
+    {
+        var d = Decoder();
+        d.Eval();
+        var memory = d.Memory(TestModels.Random(2, 1, 4, 8));
+        var a = d.Hidden(memory, null, [Bos, 3, 4, 5, 6], 1, 5).ToArray();
+        var b = d.Hidden(memory, null, [Bos, 3, 4, 9, 10], 1, 5).ToArray();
+        for (int i = 0; i < 3 * 16; i++) Assert.Equal(a[i], b[i]);
+        Assert.NotEqual(a[3 * 16], b[3 * 16]);
+        // ... but on the motion it does
+        var c = d.Hidden(d.Memory(TestModels.Random(3, 1, 4, 8)), null, [Bos, 3, 4, 5, 6], 1, 5).ToArray();
+        Assert.NotEqual(a[0], c[0]);
+    }
+
+    [Fact]
+    public void MemoryPadding_HidesPaddedMotionTokens()
+    {
+        var d = Decoder();
+        d.Eval();
+        var tokens = TestModels.Random(4, 1, 4, 8);
+        var changed = tokens.Detach();
+        for (int i = 3 * 8; i < 4 * 8; i++) changed.Data[i] += 5f;                 // the last motion token
+        bool[] pad = [false, false, false, true];
+        var a = d.Hidden(d.Memory(tokens), pad, [Bos, 3], 1, 2).ToArray();
+        var b = d.Hidden(d.Memory(changed), pad, [Bos, 3], 1, 2).ToArray();
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void TeacherForcing_OverfitsABatch_WithAdam()
+    {
+        var d = Decoder();
+        var motion = TestModels.Random(5, 3, 4, 8);
+        var captions = Captions(Words, 6);
+        var store = new ParameterStore(d);
+        var adam = new Adam(store, 3e-3f);
+        float first = 0, last = 0;
+        for (int step = 0; step < 60; step++)
+        {
+            adam.ZeroGrad();
+            var loss = d.Loss(d.Memory(motion), null, captions);
+            if (step == 0) first = loss.Item();
+            last = loss.Item();
+            loss.Backward();
+            adam.Step();
+        }
+        Assert.True(last < 0.2f * first, $"loss {first:F3} -> {last:F3}");
+        // and greedy decoding then writes the training captions back, motion by motion
+        d.Eval();
+        var result = CaptionSearch.Greedy(d.Scorer(d.Memory(motion)), 3, 9, [Pad, Bos]);
+        for (int b = 0; b < 3; b++)
+        {
+            Assert.Equal(Words[b], result[b].Tokens);
+            Assert.True(result[b].Finished);
+        }
+    }
+
+    [Fact]
+    public void Config_RejectsBadValues()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new CaptionDecoderConfig(15, 1, 2, 8, V, 8, 4, Bos, Eos, 40).Validate());
+        Assert.Contains("width 15", e.Message);
+        Assert.Contains("PAD id 40", e.Message);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Search
+
+    /// <summary>A scorer from a table: prefix (as "1 3 4") -> next-token probabilities; unknown prefixes: [SEP] 0.9.</summary>
+    private sealed class TableScorer(Dictionary<string, Dictionary<int, double>> table, int maxPositions = 40) : ICaptionScorer
+    {
+        public int VocabularySize => V;
+        public int BosId => Bos;
+        public int EosId => Eos;
+        public int MaxPositions => maxPositions;
+        public List<int> CallRows { get; } = [];
+
+        public float[] NextLogProbs(int[] motionRows, int[][] prefixes)
+        {
+            CallRows.Add(motionRows.Length);
+            var lp = new float[prefixes.Length * V];
+            for (int r = 0; r < prefixes.Length; r++)
+            {
+                var key = motionRows[r] + ":" + string.Join(' ', prefixes[r]);
+                var p = table.TryGetValue(key, out var t) ? t : new Dictionary<int, double> { [Eos] = 0.9 };
+                double rest = (1 - p.Values.Sum()) / (V - p.Count);
+                for (int v = 0; v < V; v++) lp[r * V + v] = (float)Math.Log(p.TryGetValue(v, out var x) ? x : rest);
+            }
+            return lp;
+        }
+    }
+
+    // motion 0: greedy takes 3 (0.5) and then has at best 0.3 for [SEP]: 0.15; beam finds 4 [SEP]: 0.4 * 0.9 = 0.36
+    private static Dictionary<string, Dictionary<int, double>> Trap() => new()
+    {
+        ["0:1"] = new() { [3] = 0.5, [4] = 0.4 },
+        ["0:1 3"] = new() { [Eos] = 0.3, [5] = 0.25, [6] = 0.25 },
+        ["0:1 4"] = new() { [Eos] = 0.9 },
+        ["1:1"] = new() { [Eos] = 0.6 },                     // motion 1: the empty caption
+        ["2:1"] = new() { [7] = 0.9 },
+        ["2:1 7"] = new() { [8] = 0.9 },
+        ["2:1 7 8"] = new() { [Eos] = 0.95 },
+    };
+
+    [Fact]
+    public void Beam_FindsAHigherScoringCaptionThanGreedy()
+    {
+        var scorer = new TableScorer(Trap());
+        var greedy = CaptionSearch.Greedy(scorer, 3, 10);
+        var beam = CaptionSearch.Beam(scorer, 3, new CaptionSearchOptions(Beam: 3, LengthPenalty: 0f, MaxLength: 10));
+        Assert.Equal([3], greedy[0].Tokens);
+        Assert.Equal(Math.Log(0.5 * 0.3), greedy[0].LogProb, 5);
+        Assert.Equal([4], beam[0].Tokens);
+        Assert.Equal(Math.Log(0.4 * 0.9), beam[0].LogProb, 5);
+        Assert.True(beam[0].LogProb > greedy[0].LogProb);
+        // EOS handling: [SEP] ends a caption and is not one of its tokens; an immediate [SEP] is the empty caption
+        Assert.Empty(beam[1].Tokens);
+        Assert.True(beam[1].Finished);
+        Assert.Empty(greedy[1].Tokens);
+        Assert.Equal([7, 8], beam[2].Tokens);
+        Assert.Equal([7, 8], greedy[2].Tokens);
+        Assert.Equal(Math.Log(0.9 * 0.9 * 0.95), greedy[2].LogProb, 5);
+    }
+
+    [Fact]
+    public void Beam_IsBatched_AndEachMotionGetsWhatItGetsAlone()
+    {
+        var scorer = new TableScorer(Trap());
+        var options = new CaptionSearchOptions(Beam: 2, LengthPenalty: 0.6f, MaxLength: 10);
+        var batched = CaptionSearch.Beam(scorer, 3, options);
+        Assert.True(scorer.CallRows[0] == 3 && scorer.CallRows[1] > 3, string.Join(",", scorer.CallRows)); // one call per step for every motion
+        // the same table, motion 2's entries moved to motion 0, decoded alone
+        var alone = new Dictionary<string, Dictionary<int, double>> { ["0:1"] = Trap()["2:1"], ["0:1 7"] = Trap()["2:1 7"], ["0:1 7 8"] = Trap()["2:1 7 8"] };
+        var single = CaptionSearch.Beam(new TableScorer(alone), 1, options);
+        Assert.Equal(single[0].Tokens, batched[2].Tokens);
+        Assert.Equal(single[0].Score, batched[2].Score, 9);
+        // deterministic
+        var again = CaptionSearch.Beam(new TableScorer(Trap()), 3, options);
+        Assert.Equal(batched.Select(h => string.Join(' ', h.Tokens)), again.Select(h => string.Join(' ', h.Tokens)));
+    }
+
+    [Fact]
+    public void LengthPenalty_GnmtNormaliser()
+    {
+        Assert.Equal(1.0, CaptionSearch.LengthNorm(7, 0f));
+        Assert.Equal(Math.Pow(12.0 / 6.0, 0.6), CaptionSearch.LengthNorm(7, 0.6f), 6);
+        var scorer = new TableScorer(Trap());
+        var beam = CaptionSearch.Beam(scorer, 3, new CaptionSearchOptions(Beam: 3, LengthPenalty: 1f, MaxLength: 10));
+        Assert.Equal(beam[2].LogProb / (8.0 / 6.0), beam[2].Score, 9); // two words + [SEP]: ((5 + 3) / 6)^1
+    }
+
+    [Fact]
+    public void MaxLength_IsRespected_WhenNoEosComes()
+    {
+        // a model that never wants to stop: every prefix puts 0.9 on word 3
+        var never = new Dictionary<string, Dictionary<int, double>>();
+        var prefix = "0:1";
+        for (int i = 0; i < 20; i++) { never[prefix] = new() { [3] = 0.9, [Eos] = 1e-6 }; prefix += " 3"; }
+        var scorer = new TableScorer(never);
+        var g = CaptionSearch.Greedy(scorer, 1, 5);
+        var b = CaptionSearch.Beam(scorer, 1, new CaptionSearchOptions(Beam: 3, MaxLength: 5));
+        Assert.Equal(5, g[0].Tokens.Length);
+        Assert.False(g[0].Finished);
+        Assert.Equal(5, b[0].Tokens.Length);
+        Assert.False(b[0].Finished);
+        // and the model's positions bound it too: [CLS] + 4 tokens
+        var short4 = CaptionSearch.Beam(new TableScorer(never, maxPositions: 5), 1, new CaptionSearchOptions(Beam: 2, MaxLength: 30));
+        Assert.Equal(4, short4[0].Tokens.Length);
+    }
+
+    [Fact]
+    public void BannedTokens_AreNeverGenerated()
+    {
+        var t = new Dictionary<string, Dictionary<int, double>> { ["0:1"] = new() { [Pad] = 0.8, [5] = 0.1 } };
+        Assert.Equal([5], CaptionSearch.Greedy(new TableScorer(t), 1, 4, [Pad])[0].Tokens);
+        Assert.Equal([5], CaptionSearch.Beam(new TableScorer(t), 1, new CaptionSearchOptions(Beam: 2, LengthPenalty: 0f, Banned: [Pad]))[0].Tokens);
+    }
+
+    [Fact]
+    public void GreedyEqualsBeamOne_OnARandomDecoder()
+    {
+        var d = Decoder(seed: 9, maxPositions: 12);
+        d.Eval();
+        var scorer = d.Scorer(d.Memory(TestModels.Random(6, 5, 4, 8)));
+        foreach (float alpha in new[] { 0f, 0.6f })
+        {
+            var g = CaptionSearch.Greedy(scorer, 5, 8, [Pad, Bos], alpha);
+            var b = CaptionSearch.Beam(scorer, 5, new CaptionSearchOptions(Beam: 1, LengthPenalty: alpha, MaxLength: 8, Banned: [Pad, Bos]));
+            for (int m = 0; m < 5; m++)
+            {
+                Assert.Equal(g[m].Tokens, b[m].Tokens);
+                Assert.Equal(g[m].LogProb, b[m].LogProb, 4);
+                Assert.Equal(g[m].Finished, b[m].Finished);
+            }
+        }
+    }
+
+    [Fact]
+    public void SearchOptions_RejectBadValues()
+    {
+        Assert.Contains("beam width", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(Beam: 0).Validate()).Message);
+        Assert.Contains("maximum length", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(MaxLength: 0).Validate()).Message);
+        Assert.Contains("length penalty", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(LengthPenalty: -1).Validate()).Message);
+    }
+}
