@@ -33,8 +33,10 @@ internal static class BenchCommand
         var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
         var poison = new Option<bool>("--poison") { Description = "debug: fill uncleared pool buffers with NaN" };
         var inference = new Option<bool>("--inference") { Description = "time eval-mode forward passes under NoGrad instead of training steps" };
+        var engine = new Option<string>("--engine") { Description = "mw (the own engine) or torch (TorchSharp 0.107 / LibTorch 2.10: the same models written the natural TorchSharp way)", DefaultValueFactory = _ => "mw" };
+        var device = new Option<string>("--device") { Description = "torch engine: cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
-        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference, poison }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference, engine, device, poison }) command.Options.Add(o);
         command.Subcommands.Add(BenchRetrievalCommand.Create());
         command.Subcommands.Add(BenchIndexCommand.Create());
         command.SetAction(parse =>
@@ -45,6 +47,29 @@ internal static class BenchCommand
             {
                 Console.Error.WriteLine($"mw bench: unknown --model '{which}' (expected {string.Join(", ", Models)} or all)");
                 return 2;
+            }
+            string eng = parse.GetValue(engine) ?? "mw", dev = parse.GetValue(device) ?? "cpu";
+            if (eng is not ("mw" or "torch"))
+            {
+                Console.Error.WriteLine($"mw bench: unknown --engine '{eng}' (mw, torch)");
+                return 2;
+            }
+            if (eng == "torch")
+            {
+                if (Torch.TorchRuntime.UnavailableReason is string why)
+                {
+                    Console.Error.WriteLine($"mw bench --engine torch: {why}");
+                    return 1;
+                }
+                if (list.FirstOrDefault(m => !Torch.TorchBenchCase.Models.Contains(m)) is string missing)
+                {
+                    if (which != "all")
+                    {
+                        Console.Error.WriteLine($"mw bench --engine torch: no TorchSharp model '{missing}' ({string.Join(", ", Torch.TorchBenchCase.Models)})");
+                        return 2;
+                    }
+                    list = [.. list.Where(Torch.TorchBenchCase.Models.Contains)];
+                }
             }
             float p = parse.GetValue(dropout);
             int n = parse.GetValue(steps), w = parse.GetValue(warmup), t = parse.GetValue(threads);
@@ -59,11 +84,13 @@ internal static class BenchCommand
             bool infer = parse.GetValue(inference);
             BufferPool.PoisonUncleared = parse.GetValue(poison);
             bool asJson = parse.GetValue(json);
-            if (!asJson) Console.WriteLine($"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
+            if (!asJson) Console.WriteLine(eng == "torch"
+                ? $"engine: TorchSharp {Torch.TorchRuntime.TorchSharpVersion} on {dev}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps"
+                : $"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
             foreach (var m in list)
             {
                 int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
-                var result = RunModel(m, b, p, t, w, n, asJson, infer);
+                var result = RunModel(m, b, p, t, w, n, asJson, infer, eng, dev);
                 if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
                 else Console.WriteLine(Describe(result));
             }
@@ -76,12 +103,22 @@ internal static class BenchCommand
         $"{r["model"],-10} {r["mode"]} b{r["batch"]} p={r["dropout"]}: {r["ms_per_step"]:F0} ms/{(r["mode"] is "train" ? "step" : "batch")} (min {r["ms_min"]:F0}, max {r["ms_max"]:F0}; {r["quiet_steps"]}/{r["steps"]} quiet), " +
         $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step, {r["minor_faults_per_step"]} page faults/step");
 
-    private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput, bool inference)
+    private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput, bool inference,
+        string engine = "mw", string device = "cpu")
     {
         GC.Collect();
         BufferPool.Trim();
         GC.Collect();
         ResetPeakRss();
+        if (engine == "torch")
+        {
+            using var bench = Torch.TorchBenchCase.Create(name, B, p, threads, device);
+            double torchFlops = (inference ? 1 : 3) * ForwardFlops(name, B);
+            var r = Time(name, B, p, threads, warmup, steps, quietOutput, inference, inference ? bench.Infer : bench.TrainStep, torchFlops);
+            r["gemm"] = "libtorch";
+            r["engine"] = $"TorchSharp {Torch.TorchRuntime.TorchSharpVersion} (LibTorch 2.10) on {bench.Device}";
+            return r;
+        }
         var rng = new Random(1234);
         Func<Tensor> lossFn;
         Func<Tensor[]> forwardFn;
@@ -136,6 +173,44 @@ internal static class BenchCommand
         }
         var opt = new Adam(store, 1e-4f);
         root.Train(!inference);
+        float OwnStep()
+        {
+            if (inference)
+            {
+                using var noGrad = Autograd.NoGrad();
+                using var scope = TensorScope.Begin();
+                return forwardFn()[0].Data[0];
+            }
+            opt.ZeroGrad();
+            var loss = lossFn();
+            loss.Backward();
+            opt.Step();
+            float value = loss.Item();
+            loss.Release();
+            return value;
+        }
+        var result = Time(name, B, p, threads, warmup, steps, quietOutput, inference, OwnStep, flopsPerStep);
+        result["gemm"] = Gemm.UsingBlas ? (Gemm.SplitOverEngineThreads ? "openblas" : $"openblas-{Gemm.BlasThreads}-threads") : "managed";
+        result["engine"] = "MotionWorkbench.Tensors";
+        return result;
+    }
+
+    /// <summary>The analytic forward FLOPs of a benchmark model (perf-anchors.md), as the own engine's cases count them.</summary>
+    private static double ForwardFlops(string name, int B) => name switch
+    {
+        "lex-tiny" => VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4)
+            + 2.0 * B * ((BenchVit.Patches + 1) * 192 + BenchText.Tokens * 256) * 256 + 2.0 * B * (BenchVit.Patches + 1 + BenchText.Tokens) * 256.0 * BenchText.Vocab,
+        "clip-tiny" => VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256,
+        "vit-tiny" => VitForwardFlops(B, 192, 12, 768),
+        "vit-small" => VitForwardFlops(B, 384, 12, 1536),
+        _ => throw new ArgumentException($"no FLOP count for '{name}'"),
+    };
+
+    /// <summary>Times <paramref name="step"/> (one training step or one inference batch; returns its loss/output) after the
+    /// warm-up, flags contended steps and reports the figures every engine's case prints.</summary>
+    private static Dictionary<string, object> Time(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput, bool inference,
+        Func<float> step, double flopsPerStep)
+    {
         var times = new List<double>();
         var quiet = new List<double>();
         var cpu = new List<double>();
@@ -152,24 +227,8 @@ internal static class BenchCommand
             var (busy0, total0) = ReadProcStat();
             long own0 = OwnCpuTicks();
             var sw = Stopwatch.StartNew();
-            if (inference)
-            {
-                using var noGrad = Autograd.NoGrad();
-                using var scope = TensorScope.Begin();
-                var outputs = forwardFn();
-                sw.Stop();
-                lastLoss = outputs[0].Data[0];
-            }
-            else
-            {
-                opt.ZeroGrad();
-                var loss = lossFn();
-                loss.Backward();
-                opt.Step();
-                sw.Stop();
-                lastLoss = loss.Item();
-                loss.Release();
-            }
+            lastLoss = step();
+            sw.Stop();
             var (busy1, total1) = ReadProcStat();
             long own1 = OwnCpuTicks();
             double others = total1 > total0 ? Math.Max(0, (busy1 - busy0) - (own1 - own0)) / (double)(total1 - total0) : 0;
@@ -191,9 +250,8 @@ internal static class BenchCommand
             ["ms_per_step"] = Math.Round(median, 1), ["ms_min"] = Math.Round(basis.Min(), 1), ["ms_max"] = Math.Round(basis.Max(), 1),
             ["samples_per_s"] = Math.Round(B / (median / 1000), 2), ["gflop_per_step"] = Math.Round(flopsPerStep / 1e9, 2),
             ["gflops"] = Math.Round(flopsPerStep / 1e9 / (median / 1000), 1), ["peak_rss_mib"] = PeakRssMib(),
-            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["minor_faults_per_step"] = faultsPerStep, ["loss"] = lastLoss, ["gemm"] = Gemm.UsingBlas ? (Gemm.SplitOverEngineThreads ? "openblas" : $"openblas-{Gemm.BlasThreads}-threads") : "managed",
+            ["gc_alloc_bytes_per_step"] = allocPerStep, ["cpu_ms_per_step"] = Math.Round(Median(cpu), 0), ["minor_faults_per_step"] = faultsPerStep, ["loss"] = lastLoss,
             ["mode"] = inference ? "inference" : "train",
-            ["engine"] = "MotionWorkbench.Tensors",
         };
     }
 
