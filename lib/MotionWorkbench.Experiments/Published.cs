@@ -27,6 +27,23 @@ public static class Published
         ["Lex"] = [15.13, 23.74, 31.61, 36.81, 54.12, 8.00, 15.01, 19.47, 30.06, 35.63, 47.53, 10.50],
     };
 
+    /// <summary>Where the Lex Table 3 rows come from.</summary>
+    public const string LexCaptioningSource = "published: Lyu et al., Lex, ICLR 2025, Table 3 (motion-to-text captioning; TM2T and MotionGPT rows as printed there)";
+
+    /// <summary>
+    /// Lex Table 3 (motion-to-text captioning), columns <see cref="Columns.Captioning"/> (BLEU@1, BLEU@4, ROUGE, CIDEr,
+    /// BERTScore, all on the printed 0-100 scale); key "dataset|method", dataset "HumanML3D" or "KIT-ML", method "TM2T",
+    /// "MotionGPT" (HumanML3D only) or "Lex".
+    /// </summary>
+    public static IReadOnlyDictionary<string, double?[]> LexTable3 { get; } = new Dictionary<string, double?[]>
+    {
+        ["HumanML3D|TM2T"] = [48.9, 7.00, 38.1, 16.8, 32.2],
+        ["HumanML3D|MotionGPT"] = [48.2, 12.47, 37.4, 29.2, 32.4],
+        ["HumanML3D|Lex"] = [49.7, 13.62, 39.2, 53.1, 33.1],
+        ["KIT-ML|TM2T"] = [35.1, 6.2, 28.7, 28.9, 30.4],
+        ["KIT-ML|Lex"] = [43.4, 8.9, 35.2, 65.3, 31.2],
+    };
+
     public static IReadOnlyDictionary<string, double?[]> Table2 { get; } = new Dictionary<string, double?[]>
     {
         ["all|TEMOS"] = [2.12, 4.09, 5.87, 8.26, 13.52, 173.0, 3.86, 4.54, 6.94, 9.38, 14.00, 183.25],
@@ -142,4 +159,7 @@ public static class Columns
         ["t2m R@1", "t2m R@5", "t2m R@10", "t2m MedR", "m2t R@1", "m2t R@5", "m2t R@10", "m2t MedR"];
 
     public static IReadOnlyList<string> LowerIsBetter { get; } = ["t2m MedR", "m2t MedR"];
+
+    /// <summary>Lex Table 3 (captioning): BLEU@1, BLEU@4, ROUGE(-L), CIDEr(-D), BERTScore; all higher is better.</summary>
+    public static IReadOnlyList<string> Captioning { get; } = ["BLEU@1", "BLEU@4", "ROUGE", "CIDEr", "BERTScore"];
 }
