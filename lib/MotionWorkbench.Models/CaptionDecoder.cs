@@ -37,7 +37,7 @@ public sealed record CaptionDecoderConfig(int Width, int Depth, int Heads, int M
 /// the caption's word pieces get <c>token_embed</c> + <c>pos_embed</c>, then <c>blocks.{i}</c> (pre-norm: causal
 /// self-attention, cross-attention to the motion, MLP) and <c>norm</c>; the output projection is tied to
 /// <c>token_embed</c> (plus <c>out_bias</c>). Trained by teacher forcing: position t predicts token t + 1, the
-/// cross-entropy averaged over every real target ([SEP] included, [PAD] excluded).
+/// cross-entropy averaged over every real target ([SEP] included; [PAD], where the attention mask is 0, excluded).
 /// </summary>
 public sealed class CaptionDecoder : Module
 {
@@ -112,7 +112,7 @@ public sealed class CaptionDecoder : Module
                 int src = b * captions.Length + t;
                 inputs[b * T + t] = captions.InputIds[src];
                 padding[b * T + t] = captions.AttentionMask[src] == 0;
-                if (captions.AttentionMask[src + 1] != 0 && captions.InputIds[src + 1] != Config.PadId)
+                if (captions.AttentionMask[src + 1] != 0)
                 {
                     rows.Add(b * T + t);
                     targets.Add(captions.InputIds[src + 1]);
@@ -124,14 +124,16 @@ public sealed class CaptionDecoder : Module
         return Ops.CrossEntropy(Logits(picked), targets.ToArray());
     }
 
-    /// <summary>A scorer for <see cref="CaptionSearch"/> over this decoder and a batch of memories (B, Lm, C), in no-grad mode.</summary>
-    public ICaptionScorer Scorer(Tensor memory, bool[]? memoryPadding = null) => new DecoderScorer(this, memory, memoryPadding);
+    /// <summary>A scorer for <see cref="CaptionSearch"/> over this decoder and a batch of memories (B, Lm, C), in no-grad
+    /// mode; BOS/EOS are the config's unless given (the run's vocabulary's [CLS] and [SEP]).</summary>
+    public ICaptionScorer Scorer(Tensor memory, bool[]? memoryPadding = null, int? bosId = null, int? eosId = null) =>
+        new DecoderScorer(this, memory, memoryPadding, bosId ?? Config.BosId, eosId ?? Config.EosId);
 
-    private sealed class DecoderScorer(CaptionDecoder decoder, Tensor memory, bool[]? memoryPadding) : ICaptionScorer
+    private sealed class DecoderScorer(CaptionDecoder decoder, Tensor memory, bool[]? memoryPadding, int bos, int eos) : ICaptionScorer
     {
         public int VocabularySize => decoder.Config.VocabularySize;
-        public int BosId => decoder.Config.BosId;
-        public int EosId => decoder.Config.EosId;
+        public int BosId => bos;
+        public int EosId => eos;
         public int MaxPositions => decoder.Config.MaxPositions;
 
         public float[] NextLogProbs(int[] motionRows, int[][] prefixes)

@@ -24,6 +24,11 @@ public sealed record InitSource(string Checkpoint, string Vocabulary, RunConfig 
     /// <summary>Loads the weights into <paramref name="model"/>; throws naming both model shapes when they do not fit.</summary>
     public void Apply(IRetrievalModel model, RunConfig config)
     {
+        if (model is CaptionModel caption) // the encoders of a retrieval run (vit, lex) or a whole caption run; the decoder may be new
+        {
+            caption.LoadInit(Training.Checkpoint.Read(Checkpoint).Model, SourceConfig, Checkpoint);
+            return;
+        }
         if (config.Model.Architecture == "lex" && SourceConfig.Model.Architecture != "lex")
             throw new InvalidDataException($"train.initFrom: {Checkpoint} holds a dense '{SourceConfig.Model.Architecture}' model: it lacks the lexical heads (text_lex, motion_lex) and the weak decoder " +
                 $"that Lex phase '{config.Model.LexPhase}' starts from; chain the phases from a Lex run (phase 1, model.lexPhase=mlm, starts from scratch or from a Lex run)");

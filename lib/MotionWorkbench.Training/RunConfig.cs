@@ -63,6 +63,20 @@ public sealed record ModelSpec
     /// the training captions, for CPU speed; the run keeps them in lexical-vocabulary.txt and the next phase inherits them).</summary>
     public string LexVocabulary { get; init; } = "full";
 
+    /// <summary>Architecture "caption": decoder layers of the caption decoder (causal self-attention, cross-attention to the ViT's tokens, MLP).</summary>
+    public int CaptionDepth { get; init; } = 2;
+    /// <summary>Architecture "caption": the decoder's width; 0 = model.textWidth.</summary>
+    public int CaptionWidth { get; init; }
+    /// <summary>Architecture "caption": the decoder's heads; 0 = model.textHeads.</summary>
+    public int CaptionHeads { get; init; }
+    /// <summary>Architecture "caption": the decoder's MLP width; 0 = model.textFfn.</summary>
+    public int CaptionMlp { get; init; }
+    public float CaptionDropout { get; init; } = 0.1f;
+    /// <summary>Architecture "caption": keep the ViT motion encoder fixed (e.g. from train.initFrom a retrieval run); false fine-tunes it with the decoder.</summary>
+    public bool CaptionFreezeEncoder { get; init; }
+    /// <summary>Architecture "caption": weight of the retrieval InfoNCE added to the caption cross-entropy (0: captioning only).</summary>
+    public float CaptionContrastiveWeight { get; init; }
+
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
     public bool ReadsRawFrames() => Architecture == "raw" || (Architecture == "lex" && LexMotionEncoder == "raw");
 }
@@ -237,6 +251,16 @@ public sealed record RunConfig
             if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
             if (m.LexFlopsWarmupSteps < 0) errors.Add($"model.lexFlopsWarmupSteps must be 0 (no warm-up) or a positive number of steps, got {m.LexFlopsWarmupSteps}");
+        }
+        if (m.Architecture == "caption")
+        {
+            int w = m.CaptionWidth > 0 ? m.CaptionWidth : m.TextWidth, h = m.CaptionHeads > 0 ? m.CaptionHeads : m.TextHeads;
+            if (m.CaptionDepth < 1) errors.Add($"model.captionDepth must be at least 1, got {m.CaptionDepth}");
+            if (m.CaptionWidth < 0 || m.CaptionHeads < 0 || m.CaptionMlp < 0) errors.Add("model.captionWidth, captionHeads and captionMlp must be positive (or 0: the text encoder's)");
+            else if (w % h != 0) errors.Add($"the caption decoder's width ({w}) must be divisible by its heads ({h})");
+            if (m.CaptionDropout is < 0 or >= 1) errors.Add($"model.captionDropout must be in [0, 1), got {m.CaptionDropout}");
+            if (!(m.CaptionContrastiveWeight >= 0) || float.IsInfinity(m.CaptionContrastiveWeight)) errors.Add($"model.captionContrastiveWeight must be a finite number >= 0, got {m.CaptionContrastiveWeight}");
+            if (Train.MlmEpochs > 0) errors.Add("train.mlmEpochs: the caption model does not pre-train its text encoder; start from a retrieval run with train.initFrom instead");
         }
         if (m.PatchSize is not (8 or 16 or 32)) errors.Add($"model.patchSize must be 8, 16 or 32, got {m.PatchSize}");
         if (m.MaxFrames <= 0 || m.MaxFrames % m.PatchSize != 0) errors.Add($"model.maxFrames ({m.MaxFrames}) must be a positive multiple of model.patchSize ({m.PatchSize})");
