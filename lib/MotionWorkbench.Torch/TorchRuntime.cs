@@ -2,12 +2,16 @@ using TorchSharp;
 
 namespace MotionWorkbench.Torch;
 
-/// <summary>Whether TorchSharp's native libraries load here, which devices it sees, and device-name resolution.</summary>
+/// <summary>
+/// Whether TorchSharp's native libraries load in this process, which devices it sees, and device-name resolution
+/// ("cpu", "cuda", "cuda:N", "auto"). Loading is tried once, on first use; a failure is kept as
+/// <see cref="UnavailableReason"/> rather than thrown, so callers (tests, <c>mw info</c>) can report it.
+/// </summary>
 public static class TorchRuntime
 {
     private static readonly Lazy<string?> LoadError = new(TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>The TorchSharp package version this library is built against.</summary>
+    /// <summary>The TorchSharp package version this library is built against (LibTorch 2.10).</summary>
     public const string TorchSharpVersion = "0.107.0";
 
     /// <summary>True when TorchSharp's native wrapper and LibTorch load in this process.</summary>
@@ -15,6 +19,67 @@ public static class TorchRuntime
 
     /// <summary>Why TorchSharp cannot load (the loader's message and what to do), or null when it loads.</summary>
     public static string? UnavailableReason => LoadError.Value;
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> with <see cref="UnavailableReason"/> when TorchSharp cannot load.</summary>
+    public static void EnsureAvailable()
+    {
+        if (LoadError.Value is { } reason) throw new InvalidOperationException(reason);
+    }
+
+    /// <summary>Whether TorchSharp sees a CUDA device (false when it cannot load or the package is the CPU build).</summary>
+    public static bool CudaAvailable => IsAvailable && torch.cuda.is_available();
+
+    /// <summary>"cpu", then "cuda:0", "cuda:1", ... for each CUDA device TorchSharp sees; empty when TorchSharp cannot load.</summary>
+    public static IReadOnlyList<string> Devices
+    {
+        get
+        {
+            if (!IsAvailable) return [];
+            var devices = new List<string> { "cpu" };
+            if (torch.cuda.is_available())
+                for (int i = 0; i < torch.cuda.device_count(); i++) devices.Add($"cuda:{i}");
+            return devices;
+        }
+    }
+
+    /// <summary>
+    /// The device a name means: "cpu"; "cuda" (device 0) or "cuda:N"; "auto" (the first CUDA device when one is seen,
+    /// else the CPU). A CUDA name where TorchSharp sees no CUDA device, or an unknown name, is an error that says so.
+    /// </summary>
+    public static torch.Device Resolve(string device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        EnsureAvailable();
+        var name = device.Trim().ToLowerInvariant();
+        if (name == "cpu") return torch.CPU;
+        if (name == "auto") return torch.cuda.is_available() ? new torch.Device(DeviceType.CUDA, 0) : torch.CPU;
+        if (name == "cuda" || name.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            int index = 0;
+            if (name.Length > 4 && (!int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index)))
+                throw new ArgumentException($"device '{device}': expected cuda or cuda:N with N a device number");
+            if (!torch.cuda.is_available())
+                throw new ArgumentException($"device '{device}': TorchSharp sees no CUDA device (this build uses the {Package} package; a CUDA machine needs " +
+                                            "TorchSharp-cuda-linux, see the README's TorchSharp section); use cpu or auto");
+            int count = torch.cuda.device_count();
+            if (index >= count) throw new ArgumentException($"device '{device}': TorchSharp sees {count} CUDA device(s) (cuda:0..cuda:{count - 1})");
+            return new torch.Device(DeviceType.CUDA, index);
+        }
+        throw new ArgumentException($"device '{device}': expected cpu, cuda, cuda:N or auto");
+    }
+
+    /// <summary>The runtime package this build restores: TorchSharp-cpu, or TorchSharp-cuda-linux with the CUDA build switch.</summary>
+    public static string Package =>
+#if MW_TORCH_CUDA
+        "TorchSharp-cuda-linux";
+#else
+        "TorchSharp-cpu";
+#endif
+
+    /// <summary>One line for <c>mw info</c>: the version and devices, or why TorchSharp cannot load.</summary>
+    public static string Describe() => IsAvailable
+        ? $"TorchSharp {TorchSharpVersion} ({Package}, LibTorch {torch.__version__}): devices {string.Join(", ", Devices)}"
+        : $"TorchSharp {TorchSharpVersion} ({Package}): unavailable: {UnavailableReason}";
 
     private static string? TryLoad()
     {
@@ -27,7 +92,12 @@ public static class TorchRuntime
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return $"TorchSharp {TorchSharpVersion} cannot load its native libraries: {e.GetBaseException().Message}";
+            var message = e.GetBaseException().Message;
+            var hint = message.Contains("GLIBCXX", StringComparison.Ordinal)
+                ? " The system libstdc++ is older than the one TorchSharp's native wrapper was built with: rebuild the project so that " +
+                  "environment/torchsharp/fix_libtorchsharp.py fixes the output copy of libLibTorchSharp.so, or install a newer libstdc++6."
+                : " Rebuild the project (the native files come from the TorchSharp-cpu package's runtimes/linux-x64/native folder) and check that the output folder holds libLibTorchSharp.so and libtorch*.so.";
+            return $"TorchSharp {TorchSharpVersion} cannot load its native libraries: {message}.{hint}";
         }
     }
 }

@@ -16,6 +16,7 @@ internal static class InfoCommand
             Console.WriteLine($"MotionWorkbench {version}");
             Console.WriteLine($".NET {Environment.Version} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
             Console.WriteLine($"logical processors: {Environment.ProcessorCount}");
+            Console.WriteLine(MotionWorkbench.Torch.TorchRuntime.Describe());
             return 0;
         });
         return command;

@@ -1,0 +1,63 @@
+using MotionWorkbench.Training;
+using static TorchSharp.torch;
+using WTensor = MotionWorkbench.Tensors.Tensor;
+
+namespace MotionWorkbench.Torch;
+
+/// <summary>
+/// Builds the TorchSharp model of an own-engine model (<see cref="ModelFactory.Create"/>'s result), with its weights
+/// copied in and its parameter names, so either engine's state dict or checkpoint loads into the other.
+/// Architectures: "vit", "raw", "interaction", "lex" (contrastive phase); "bag" is own-engine only.
+/// </summary>
+public static class TorchModels
+{
+    /// <summary>The architectures the torch engine runs.</summary>
+    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "lex"];
+
+    /// <summary>
+    /// The torch model matching <paramref name="own"/> (built by <see cref="ModelFactory.Create"/> from
+    /// <paramref name="spec"/>), its weights copied onto <paramref name="device"/>, in <paramref name="own"/>'s train/eval mode.
+    /// </summary>
+    public static TorchRetrievalModel Create(ModelSpec spec, IRetrievalModel own, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(own);
+        var model = Create(own, device);
+        if (model.Architecture != spec.Architecture)
+            throw new ArgumentException($"model.architecture = {spec.Architecture}, but the own-engine model is a {own.GetType().Name} ({model.Architecture})");
+        return model;
+    }
+
+    /// <summary>The torch model matching an own-engine model, its weights copied onto <paramref name="device"/>.</summary>
+    public static TorchRetrievalModel Create(IRetrievalModel own, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(device);
+        TorchRuntime.EnsureAvailable();
+        return own switch
+        {
+            TransformerModel t => new TorchMotionTextModel(t, device),
+            InteractionRetrievalModel i => new TorchInteractionModel(i, device),
+            LexicalRetrievalModel l => new TorchLexicalModel(l, device),
+            BagModel => throw new NotSupportedException("model.architecture = bag has no torch engine model (train.engine = torch runs vit, raw, interaction and lex); train it with train.engine = mw"),
+            _ => throw new NotSupportedException($"the torch engine has no model for {own.GetType().Name} (it runs {string.Join(", ", Architectures)})"),
+        };
+    }
+
+    /// <summary>
+    /// Builds the own-engine model of <paramref name="spec"/> (<see cref="ModelFactory.Create"/>, same arguments) and its
+    /// torch model on <paramref name="device"/>; the own model is returned too (the run folder's evaluation side uses it).
+    /// </summary>
+    public static (IRetrievalModel Own, TorchRetrievalModel Torch) Create(ModelSpec spec, int vocabularySize, ulong seed, Device device, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null)
+    {
+        var own = ModelFactory.Create(spec, vocabularySize, seed, jointCount, lexicalWords);
+        return (own, Create(spec, own, device));
+    }
+
+    /// <summary>Loads a checkpoint's model tensors (<see cref="Checkpoint.Read"/>: names without the <c>model.</c> prefix) into a torch model.</summary>
+    public static void LoadCheckpointWeights(TorchModel model, IReadOnlyDictionary<string, WTensor> weights, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.LoadStateDict(weights, strict: true, source: path);
+    }
+}
