@@ -36,8 +36,12 @@ public static class TrainingEngines
         try { assembly = Assembly.Load(TorchAssembly); }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
-            throw new InvalidOperationException($"train.engine = torch needs the {TorchAssembly} library (referenced by mw and the notebook kernel; " +
-                $"a program of your own adds a reference to lib/{TorchAssembly}): {e.Message}", e);
+            // A host that loaded this library from a folder (a notebook's #r) finds the torch engine beside it.
+            string beside = Path.Combine(Path.GetDirectoryName(typeof(TrainingEngines).Assembly.Location) ?? ".", TorchAssembly + ".dll");
+            if (!File.Exists(beside))
+                throw new InvalidOperationException($"train.engine = torch needs the {TorchAssembly} library (referenced by mw and the Experiments library " +
+                    $"the notebooks load; a program of your own adds a reference to lib/{TorchAssembly}): {e.Message}", e);
+            assembly = Assembly.LoadFrom(beside);
         }
         var type = assembly.GetType(TorchFactoryType, throwOnError: true)!;
         return torch = (ITrainingBackendFactory)Activator.CreateInstance(type)!;
