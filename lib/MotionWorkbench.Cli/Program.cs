@@ -14,6 +14,7 @@ root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
+root.Subcommands.Add(CaptionCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(LexCommand.Create());
 root.Subcommands.Add(IndexCommand.Create());

@@ -1,0 +1,122 @@
+using System.Text.Json;
+
+namespace MotionWorkbench.Cli.Tests;
+
+/// <summary>A tiny retrieval run and a caption run trained from it, shared by <see cref="CaptionCommandTests"/>.</summary>
+public sealed class TinyCaptionRunFixture : IDisposable
+{
+    public TinyCaptionRunFixture()
+    {
+        Dir = Path.Combine(Path.GetTempPath(), "mw-cli-caption-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Dir);
+        Data = Path.Combine(Dir, "data");
+        Retrieval = Path.Combine(Dir, "vit");
+        Caption = Path.Combine(Dir, "caption");
+        var synth = Mw.Run("data", "synth", "--out", Data, "--count", "40", "--seed", "5");
+        Problem = synth.ExitCode != 0 ? "synth: " + synth.All : null;
+        if (Problem is null)
+        {
+            var train = Mw.Run("train", "--preset", "Smoke", "--data", Data, "--out", Retrieval, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+            if (train.ExitCode != 0) Problem = "train vit: " + train.All;
+        }
+        if (Problem is null)
+        {
+            var train = Mw.Run("train", "--preset", "Smoke", "--data", Data, "--out", Caption, "--set", "model.architecture=caption", "--set", $"train.initFrom={Retrieval}",
+                "--set", "model.captionFreezeEncoder=true", "--set", "train.epochs=2", "--set", "data.maxTrainClips=32");
+            if (train.ExitCode != 0) Problem = "train caption: " + train.All;
+        }
+    }
+
+    public string Dir { get; }
+    public string Data { get; }
+    public string Retrieval { get; }
+    public string Caption { get; }
+    public string? Problem { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>mw caption on a tiny caption run: a split with its scores and the nearest-caption baseline, single motions, errors.</summary>
+public class CaptionCommandTests(TinyCaptionRunFixture fx) : IClassFixture<TinyCaptionRunFixture>
+{
+    [Fact]
+    public void Split_prints_captions_with_scores_and_the_nearest_caption_baseline()
+    {
+        Assert.True(fx.Problem is null, fx.Problem);
+        var r = Mw.Run("caption", "--run", fx.Caption, "--split", "test", "--beam", "2", "--max-length", "8", "--json");
+        Assert.True(r.ExitCode == 0, r.All);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        var captions = root.GetProperty("captions").EnumerateArray().ToList();
+        int testClips = File.ReadAllLines(Path.Combine(fx.Data, "test.txt")).Count(l => l.Trim().Length > 0);
+        Assert.Equal(testClips, captions.Count);
+        Assert.All(captions, c =>
+        {
+            Assert.False(string.IsNullOrEmpty(c.GetProperty("id").GetString()));
+            Assert.True(c.GetProperty("references").GetArrayLength() >= 1);
+            Assert.True(c.GetProperty("caption").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 8);
+        });
+        var scores = root.GetProperty("scores");
+        Assert.Equal(testClips, scores.GetProperty("count").GetInt32());
+        Assert.InRange(scores.GetProperty("bleu1").GetDouble(), 0, 100);
+        Assert.Equal(JsonValueKind.Null, scores.GetProperty("bertScore").ValueKind);
+        Assert.Equal(2, root.GetProperty("search").GetProperty("beam").GetInt32());
+        var baseline = root.GetProperty("baseline");
+        Assert.Equal(fx.Retrieval, baseline.GetProperty("run").GetString()); // the caption run's train.initFrom
+        Assert.InRange(baseline.GetProperty("scores").GetProperty("ciderD").GetDouble(), 0, 1000);
+        Assert.Contains("not obtainable", root.GetProperty("bertScore").GetString());
+
+        // deterministic: the same command gives the same captions
+        var again = Mw.Run("caption", "--run", fx.Caption, "--split", "test", "--beam", "2", "--max-length", "8", "--json");
+        Assert.Equal(r.Stdout, again.Stdout);
+
+        var text = Mw.Run("caption", "--run", fx.Caption, "--split", "test", "--limit", "3", "--beam", "1");
+        Assert.True(text.ExitCode == 0, text.All);
+        Assert.Contains("    ref: ", text.Stdout);
+        Assert.Contains("caption decoder", text.Stdout);
+        Assert.Contains("nearest training caption", text.Stdout);
+        Assert.Contains("3 motions, beam 1", text.Stdout);
+        Assert.Matches("generated captions (beat|do NOT beat) the nearest-caption floor", text.Stdout);
+    }
+
+    [Fact]
+    public void Motion_prints_its_caption_and_references()
+    {
+        Assert.True(fx.Problem is null, fx.Problem);
+        var id = File.ReadAllLines(Path.Combine(fx.Data, "test.txt")).First(l => l.Trim().Length > 0).Trim();
+        var r = Mw.Run("caption", "--run", fx.Caption, "--motion", id, "--json");
+        Assert.True(r.ExitCode == 0, r.All);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var c = Assert.Single(doc.RootElement.GetProperty("captions").EnumerateArray());
+        Assert.Equal(id, c.GetProperty("id").GetString());
+        Assert.Equal(4, doc.RootElement.GetProperty("search").GetProperty("beam").GetInt32());
+        Assert.True(c.GetProperty("logProb").GetDouble() <= 0);
+        var caption = File.ReadAllLines(Path.Combine(fx.Data, "texts", id + ".txt"))[0].Split('#')[0];
+        Assert.Contains(caption, c.GetProperty("references").EnumerateArray().Select(x => x.GetString()));
+        var text = Mw.Run("caption", "--run", fx.Caption, "--motion", id);
+        Assert.True(text.ExitCode == 0, text.All);
+        Assert.StartsWith(id + ": ", text.Stdout);
+        Assert.Contains("    ref: " + caption, text.Stdout);
+    }
+
+    [Fact]
+    public void Bad_input_is_one_clear_error()
+    {
+        Assert.True(fx.Problem is null, fx.Problem);
+        var notCaption = Mw.Run("caption", "--run", fx.Retrieval, "--split", "test");
+        Assert.Equal(1, notCaption.ExitCode);
+        Assert.Contains("not a caption model", notCaption.Stderr);
+        var beam = Mw.Run("caption", "--run", fx.Caption, "--beam", "0");
+        Assert.Equal(1, beam.ExitCode);
+        Assert.Contains("beam width must be at least 1", beam.Stderr);
+        var missing = Mw.Run("caption", "--run", fx.Caption, "--motion", "no-such-motion");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no motion 'no-such-motion'", missing.Stderr);
+        var noRun = Mw.Run("caption", "--run", Path.Combine(fx.Dir, "absent"));
+        Assert.Equal(1, noRun.ExitCode);
+        Assert.Contains("run folder not found", noRun.Stderr);
+    }
+}
