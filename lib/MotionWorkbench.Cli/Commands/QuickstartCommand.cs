@@ -4,7 +4,7 @@ using MotionWorkbench.Training;
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw quickstart [--out runs/quickstart] [--data data/synthetic] [--preset Laptop] [--set key=value ...] [--resume]</c>:
+/// <c>mw quickstart [--out runs/quickstart] [--data data/synthetic] [--preset Laptop] [--engine mw|torch] [--device cpu|cuda|auto] [--set key=value ...] [--resume]</c>:
 /// the main job. Generates the synthetic dataset if absent, trains, evaluates the test split with "All" and
 /// "Small batches", and writes runs/quickstart/summary.html.
 /// </summary>
@@ -17,8 +17,9 @@ internal static class QuickstartCommand
         var preset = new Option<string>("--preset") { Description = $"Configuration preset: {string.Join(", ", RunConfig.PresetNames)}", DefaultValueFactory = _ => "Laptop" };
         var set = new Option<string[]>("--set") { Description = "Override a setting (see mw train --list-keys)" };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted quickstart run" };
+        var (engine, device) = EngineOptions.Create();
         var command = new Command("quickstart", "The main job: synthetic data (if absent) -> train -> evaluate (All, Small batches, TMR normal, TMR Guo) -> HTML summary.");
-        foreach (var o in new Option[] { outDir, data, preset, set, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { outDir, data, preset, set, engine, device, resume }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!, dataDir = parse.GetValue(data)!;
@@ -26,7 +27,7 @@ internal static class QuickstartCommand
             {
                 if (!parse.GetValue(resume) && File.Exists(Path.Combine(run, Checkpoint.LastFileName)))
                     throw new InvalidOperationException($"{run} already holds a run; pass --resume to continue it, or --out another folder");
-                var config = RunConfig.FromPreset(parse.GetValue(preset)!).WithOverrides(parse.GetValue(set) ?? []).Validate();
+                var config = RunConfig.FromPreset(parse.GetValue(preset)!).WithOverrides(EngineOptions.Overrides(parse, set, engine, device)).Validate();
                 if (Quickstart.EnsureData(dataDir, Console.WriteLine)) Console.WriteLine($"synthetic dataset written to {Path.GetFullPath(dataDir)}");
                 bool resuming = parse.GetValue(resume);
                 var outcome = TrainingUi.Run((progress, ct) => Quickstart.Run(run, dataDir, config, resuming, progress, null, ct));
@@ -50,7 +51,7 @@ internal static class QuickstartCommand
                 Console.Error.WriteLine($"mw quickstart: {e.Message}");
                 return 130;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or TrainingDivergedException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"mw quickstart: {e.Message}");
                 return 1;

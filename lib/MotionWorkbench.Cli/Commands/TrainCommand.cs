@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw train --preset NAME --data DIR --out RUNDIR [--set key=value ...] [--resume]</c>: trains a motion-language
+/// <c>mw train --preset NAME --data DIR --out RUNDIR [--engine mw|torch] [--device cpu|cuda|auto] [--set key=value ...] [--resume]</c>: trains a motion-language
 /// model into a run folder (config.json, metrics.jsonl, train.log, last/best checkpoints) with a live progress bar.
 /// Ctrl+C stops after the current step and saves <c>last</c>; <c>--resume</c> continues.
 /// </summary>
@@ -19,8 +19,9 @@ internal static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set train.epochs=3 --set model.vitDepth=2 (see --list-keys)", AllowMultipleArgumentsPerToken = false };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its 'last' checkpoint" };
         var listKeys = new Option<bool>("--list-keys") { Description = "Print every settable key with its type and exit" };
+        var (engine, device) = EngineOptions.Create();
         var command = new Command("train", "Train a motion-language model (contrastive, motion patches + text encoder) into a run folder.");
-        foreach (var o in new Option[] { preset, data, outDir, set, resume, listKeys }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, data, outDir, set, engine, device, resume, listKeys }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             if (parse.GetValue(listKeys))
@@ -41,6 +42,8 @@ internal static class TrainCommand
                 {
                     config = RunConfig.Load(run);
                     if ((parse.GetValue(set) ?? []).Length > 0) throw new ArgumentException("--set cannot change a run being resumed (its config.json is fixed)");
+                    if (parse.GetValue(engine) is not null || parse.GetValue(device) is not null)
+                        throw new ArgumentException($"--engine/--device cannot change a run being resumed (it trains on train.engine = {config.Train.Engine}, train.device = {config.Train.Device} from its config.json)");
                 }
                 else
                 {
@@ -48,7 +51,7 @@ internal static class TrainCommand
                     config = RunConfig.FromPreset(parse.GetValue(preset)!);
                     config = config with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(run))) };
                     if (parse.GetValue(data) is { } d) config = config with { Data = config.Data with { Dir = d } };
-                    config = config.WithOverrides(parse.GetValue(set) ?? []).Validate();
+                    config = config.WithOverrides(EngineOptions.Overrides(parse, set, engine, device)).Validate();
                 }
                 var result = TrainingUi.Train(config, run, isResume);
                 Console.WriteLine(result.Completed
@@ -63,13 +66,34 @@ internal static class TrainCommand
                 if (result.Warning is not null) Console.Error.WriteLine($"mw train: WARNING: {result.Warning}");
                 return result.Completed ? 0 : 130;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or TrainingDivergedException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"mw train: {e.Message}");
                 return 1;
             }
         });
         return command;
+    }
+}
+
+/// <summary>
+/// <c>--engine mw|torch</c> and <c>--device cpu|cuda|cuda:N|auto</c> of <c>mw train</c> and <c>mw quickstart</c>: shorthands
+/// for <c>--set train.engine=...</c> and <c>--set train.device=...</c>, applied after the <c>--set</c> list (so they win),
+/// checked by <see cref="RunConfig.Validate"/> like any other value.
+/// </summary>
+internal static class EngineOptions
+{
+    public static (Option<string?> Engine, Option<string?> Device) Create() => (
+        new Option<string?>("--engine") { Description = "Training engine: mw (the own engine, default) or torch (TorchSharp); = --set train.engine=..." },
+        new Option<string?>("--device") { Description = "Device: cpu, cuda, cuda:N or auto (default; CUDA when the torch engine sees one); = --set train.device=..." });
+
+    /// <summary>The <c>--set</c> overrides followed by those of <c>--engine</c>/<c>--device</c> when given.</summary>
+    public static string[] Overrides(ParseResult parse, Option<string[]> set, Option<string?> engine, Option<string?> device)
+    {
+        var overrides = new List<string>(parse.GetValue(set) ?? []);
+        if (parse.GetValue(engine) is { } e) overrides.Add($"train.engine={e}");
+        if (parse.GetValue(device) is { } d) overrides.Add($"train.device={d}");
+        return [.. overrides];
     }
 }
 
