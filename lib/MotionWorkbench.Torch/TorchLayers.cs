@@ -12,8 +12,8 @@ namespace MotionWorkbench.Torch;
 /// <summary>y = x·Wᵀ + b over <c>{prefix}.weight</c> (Out, In) and <c>{prefix}.bias</c> (Out, optional).</summary>
 internal sealed class TorchLinear(TorchModel owner, string prefix)
 {
-    public Parameter Weight { get; } = owner.Get(prefix + ".weight");
-    public Parameter? Bias { get; } = owner.TryGet(prefix + ".bias");
+    public Parameter Weight { get; } = owner.Get(TorchModel.Key(prefix, "weight"));
+    public Parameter? Bias { get; } = owner.TryGet(TorchModel.Key(prefix, "bias"));
 
     public Tensor Forward(Tensor x) => F.linear(x, Weight, Bias);
 }
@@ -21,9 +21,9 @@ internal sealed class TorchLinear(TorchModel owner, string prefix)
 /// <summary>Layer norm over the last axis with <c>{prefix}.weight</c>, <c>{prefix}.bias</c> and the own layer's eps.</summary>
 internal sealed class TorchLayerNorm(TorchModel owner, string prefix, double eps)
 {
-    private readonly long[] shape = [owner.Get(prefix + ".weight").shape[0]];
-    public Parameter Weight { get; } = owner.Get(prefix + ".weight");
-    public Parameter Bias { get; } = owner.Get(prefix + ".bias");
+    private readonly long[] shape = [owner.Get(TorchModel.Key(prefix, "weight")).shape[0]];
+    public Parameter Weight { get; } = owner.Get(TorchModel.Key(prefix, "weight"));
+    public Parameter Bias { get; } = owner.Get(TorchModel.Key(prefix, "bias"));
 
     public Tensor Forward(Tensor x) => F.layer_norm(x, shape, Weight, Bias, eps);
 }
@@ -83,15 +83,15 @@ internal sealed class TorchAttention
         this.dropout = dropout;
         if (fused)
         {
-            qkv = new TorchLinear(owner, prefix + ".qkv");
-            output = new TorchLinear(owner, prefix + ".proj");
+            qkv = new TorchLinear(owner, TorchModel.Key(prefix, "qkv"));
+            output = new TorchLinear(owner, TorchModel.Key(prefix, "proj"));
         }
         else
         {
-            q = new TorchLinear(owner, prefix + ".q_lin");
-            k = new TorchLinear(owner, prefix + ".k_lin");
-            v = new TorchLinear(owner, prefix + ".v_lin");
-            output = new TorchLinear(owner, prefix + ".out_lin");
+            q = new TorchLinear(owner, TorchModel.Key(prefix, "q_lin"));
+            k = new TorchLinear(owner, TorchModel.Key(prefix, "k_lin"));
+            v = new TorchLinear(owner, TorchModel.Key(prefix, "v_lin"));
+            output = new TorchLinear(owner, TorchModel.Key(prefix, "out_lin"));
         }
     }
 
@@ -121,8 +121,8 @@ internal sealed class TorchAttention
 /// <summary>fc2(dropout(gelu(fc1(x)))) with names fc1/fc2 (timm) or lin1/lin2 (DistilBERT).</summary>
 internal sealed class TorchMlp(TorchModel owner, string prefix, double dropout, string fc1 = "fc1", string fc2 = "fc2")
 {
-    private readonly TorchLinear first = new(owner, $"{prefix}.{fc1}");
-    private readonly TorchLinear second = new(owner, $"{prefix}.{fc2}");
+    private readonly TorchLinear first = new(owner, TorchModel.Key(prefix, $"{fc1}"));
+    private readonly TorchLinear second = new(owner, TorchModel.Key(prefix, $"{fc2}"));
 
     public Tensor Forward(Tensor x) => second.Forward(TorchOps.Dropout(owner, TorchOps.Gelu(first.Forward(x)), dropout));
 }
@@ -130,10 +130,10 @@ internal sealed class TorchMlp(TorchModel owner, string prefix, double dropout, 
 /// <summary>Pre-norm block (ViT, timm names): x = x + drop(attn(norm1(x))); x = x + drop(mlp(norm2(x))).</summary>
 internal sealed class TorchPreNormBlock(TorchModel owner, string prefix, int heads, double dropout, double eps)
 {
-    private readonly TorchLayerNorm norm1 = new(owner, prefix + ".norm1", eps);
-    private readonly TorchAttention attn = new(owner, prefix + ".attn", heads, true, dropout);
-    private readonly TorchLayerNorm norm2 = new(owner, prefix + ".norm2", eps);
-    private readonly TorchMlp mlp = new(owner, prefix + ".mlp", dropout);
+    private readonly TorchLayerNorm norm1 = new(owner, TorchModel.Key(prefix, "norm1"), eps);
+    private readonly TorchAttention attn = new(owner, TorchModel.Key(prefix, "attn"), heads, true, dropout);
+    private readonly TorchLayerNorm norm2 = new(owner, TorchModel.Key(prefix, "norm2"), eps);
+    private readonly TorchMlp mlp = new(owner, TorchModel.Key(prefix, "mlp"), dropout);
 
     public Tensor Forward(Tensor x, Tensor? keyPadding = null)
     {
@@ -145,10 +145,10 @@ internal sealed class TorchPreNormBlock(TorchModel owner, string prefix, int hea
 /// <summary>Post-norm block (BERT/DistilBERT names): x = sa_layer_norm(x + drop(attention(x))); x = output_layer_norm(x + drop(ffn(x))).</summary>
 internal sealed class TorchPostNormBlock(TorchModel owner, string prefix, int heads, double dropout, double eps)
 {
-    private readonly TorchAttention attention = new(owner, prefix + ".attention", heads, false, dropout);
-    private readonly TorchLayerNorm attentionNorm = new(owner, prefix + ".sa_layer_norm", eps);
-    private readonly TorchMlp ffn = new(owner, prefix + ".ffn", dropout, "lin1", "lin2");
-    private readonly TorchLayerNorm outputNorm = new(owner, prefix + ".output_layer_norm", eps);
+    private readonly TorchAttention attention = new(owner, TorchModel.Key(prefix, "attention"), heads, false, dropout);
+    private readonly TorchLayerNorm attentionNorm = new(owner, TorchModel.Key(prefix, "sa_layer_norm"), eps);
+    private readonly TorchMlp ffn = new(owner, TorchModel.Key(prefix, "ffn"), dropout, "lin1", "lin2");
+    private readonly TorchLayerNorm outputNorm = new(owner, TorchModel.Key(prefix, "output_layer_norm"), eps);
 
     public Tensor Forward(Tensor x, Tensor? keyPadding = null)
     {

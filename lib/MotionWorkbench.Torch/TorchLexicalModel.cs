@@ -22,10 +22,10 @@ public sealed class TorchLexicalHead
     public TorchLexicalHead(TorchModel owner, string prefix, double layerNormEps, Parameter? tiedWeight, IReadOnlyList<int>? activeWords)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        transform = new TorchLinear(owner, prefix + ".transform");
-        layerNorm = new TorchLayerNorm(owner, prefix + ".layer_norm", layerNormEps);
-        bias = owner.Get(prefix + ".bias");
-        projection = tiedWeight ?? owner.Get(prefix + ".weight");
+        transform = new TorchLinear(owner, TorchModel.Key(prefix, "transform"));
+        layerNorm = new TorchLayerNorm(owner, TorchModel.Key(prefix, "layer_norm"), layerNormEps);
+        bias = owner.Get(TorchModel.Key(prefix, "bias"));
+        projection = tiedWeight ?? owner.Get(TorchModel.Key(prefix, "weight"));
         if (activeWords is not null)
         {
             var ids = activeWords.Distinct().Order().Select(i => (long)i).ToArray();

@@ -63,6 +63,9 @@ public abstract class TorchModel : IDisposable
     /// <summary>Total number of parameter elements.</summary>
     public long ParameterCount() => parameters.Sum(p => p.Parameter.numel());
 
+    /// <summary>A dotted parameter name: <paramref name="leaf"/> under <paramref name="prefix"/> ("" = the top level).</summary>
+    public static string Key(string prefix, string leaf) => string.IsNullOrEmpty(prefix) ? leaf : prefix + "." + leaf;
+
     /// <summary>The parameter of an own-engine name; an unknown name is an error that names it.</summary>
     public Parameter Get(string name) => byName.TryGetValue(name, out var p) ? p
         : throw new KeyNotFoundException($"{GetType().Name}: no parameter '{name}' (the model has {parameters.Count}: {Module.FirstFew(parameters.Select(q => q.Name).ToList(), ", ")})");

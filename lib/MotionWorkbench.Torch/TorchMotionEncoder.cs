@@ -23,3 +23,33 @@ public abstract class TorchMotionEncoder
         _ => throw new NotSupportedException($"the torch engine has no motion encoder for {config.GetType().Name}"),
     };
 }
+
+/// <summary>
+/// A bare own-engine motion encoder (<see cref="VisionTransformer"/> or <see cref="RawSequenceEncoder"/>) on TorchSharp,
+/// its parameters under the encoder's own names (<c>cls_token</c>, <c>blocks.0.attn.qkv.weight</c>, ...).
+/// </summary>
+public sealed class TorchMotionEncoderModel : TorchModel
+{
+    public TorchMotionEncoderModel(MotionWorkbench.Models.MotionEncoder own, TorchSharp.torch.Device device) : base(own, device) =>
+        Encoder = TorchMotionEncoder.Create(this, "", own.EncoderConfig);
+
+    public TorchMotionEncoder Encoder { get; }
+
+    /// <summary>Pooled features (B, FeatureDim).</summary>
+    public Tensor Forward(TorchMotionInput input) => Encoder.Forward(input);
+
+    /// <summary>Every token's output (B, L, FeatureDim).</summary>
+    public Tensor ForwardTokens(TorchMotionInput input) => Encoder.ForwardTokens(input);
+}
+
+/// <summary>An own-engine <see cref="ProjectionHead"/> on TorchSharp, under its own names (<c>projection.weight</c>, ...).</summary>
+public sealed class TorchProjectionHeadModel : TorchModel
+{
+    public TorchProjectionHeadModel(ProjectionHead own, TorchSharp.torch.Device device) : base(own, device) =>
+        Head = new TorchProjectionHead(this, "", own.Dropout.P);
+
+    public TorchProjectionHead Head { get; }
+
+    /// <summary>x (B, in) -> (B, embeddingDim).</summary>
+    public Tensor Forward(Tensor x) => Head.Forward(x);
+}

@@ -18,9 +18,9 @@ public sealed class TorchProjectionHead
         ArgumentNullException.ThrowIfNull(owner);
         this.owner = owner;
         this.dropout = dropout;
-        projection = new TorchLinear(owner, prefix + ".projection");
-        fc = new TorchLinear(owner, prefix + ".fc");
-        layerNorm = new TorchLayerNorm(owner, prefix + ".layer_norm", 1e-5f);
+        projection = new TorchLinear(owner, TorchModel.Key(prefix, "projection"));
+        fc = new TorchLinear(owner, TorchModel.Key(prefix, "fc"));
+        layerNorm = new TorchLayerNorm(owner, TorchModel.Key(prefix, "layer_norm"), 1e-5f);
     }
 
     /// <summary>x (B, in) -> (B, embeddingDim).</summary>

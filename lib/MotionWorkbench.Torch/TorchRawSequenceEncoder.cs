@@ -21,8 +21,8 @@ public sealed class TorchRawSequenceEncoder : TorchMotionEncoder
         ArgumentNullException.ThrowIfNull(config);
         this.owner = owner;
         Config = config;
-        embedding = new TorchLinear(owner, prefix + ".embedding");
-        layers = Enumerable.Range(0, config.Depth).Select(i => new TorchPostNormBlock(owner, $"{prefix}.layers.{i}", config.Heads, config.Dropout, 1e-5f)).ToArray();
+        embedding = new TorchLinear(owner, TorchModel.Key(prefix, "embedding"));
+        layers = Enumerable.Range(0, config.Depth).Select(i => new TorchPostNormBlock(owner, TorchModel.Key(prefix, $"layers.{i}"), config.Heads, config.Dropout, 1e-5f)).ToArray();
         positions = owner.Buffer(TorchInterop.FromFloats(RawSequenceEncoder.SinusoidalEncoding(config.MaxFrames, config.Width), [config.MaxFrames, config.Width], owner.Device, false));
     }
 

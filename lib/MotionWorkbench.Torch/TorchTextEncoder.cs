@@ -26,11 +26,11 @@ public sealed class TorchTextEncoder
         ArgumentNullException.ThrowIfNull(config);
         this.owner = owner;
         Config = config;
-        words = owner.Get(prefix + ".embeddings.word_embeddings.weight");
-        positionTable = owner.Get(prefix + ".embeddings.position_embeddings.weight");
-        tokenTypes = config.Kind == TextEncoderKind.Bert ? owner.Get(prefix + ".embeddings.token_type_embeddings.weight") : null;
-        embeddingNorm = new TorchLayerNorm(owner, prefix + ".embeddings.LayerNorm", config.LayerNormEps);
-        layers = Enumerable.Range(0, config.Depth).Select(i => new TorchPostNormBlock(owner, $"{prefix}.transformer.layer.{i}", config.Heads, config.Dropout, config.LayerNormEps)).ToArray();
+        words = owner.Get(TorchModel.Key(prefix, "embeddings.word_embeddings.weight"));
+        positionTable = owner.Get(TorchModel.Key(prefix, "embeddings.position_embeddings.weight"));
+        tokenTypes = config.Kind == TextEncoderKind.Bert ? owner.Get(TorchModel.Key(prefix, "embeddings.token_type_embeddings.weight")) : null;
+        embeddingNorm = new TorchLayerNorm(owner, TorchModel.Key(prefix, "embeddings.LayerNorm"), config.LayerNormEps);
+        layers = Enumerable.Range(0, config.Depth).Select(i => new TorchPostNormBlock(owner, TorchModel.Key(prefix, $"transformer.layer.{i}"), config.Heads, config.Dropout, config.LayerNormEps)).ToArray();
     }
 
     public TextEncoderConfig Config { get; }
@@ -93,9 +93,9 @@ public sealed class TorchMlmHead
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(encoder);
-        transform = new TorchLinear(owner, prefix + ".transform");
-        layerNorm = new TorchLayerNorm(owner, prefix + ".layer_norm", encoder.Config.LayerNormEps);
-        bias = owner.Get(prefix + ".bias");
+        transform = new TorchLinear(owner, TorchModel.Key(prefix, "transform"));
+        layerNorm = new TorchLayerNorm(owner, TorchModel.Key(prefix, "layer_norm"), encoder.Config.LayerNormEps);
+        bias = owner.Get(TorchModel.Key(prefix, "bias"));
         words = encoder.WordEmbeddings;
     }
 

@@ -23,12 +23,12 @@ public sealed class TorchVisionTransformer : TorchMotionEncoder
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
-        classToken = owner.Get(prefix + ".cls_token");
-        positionEmbedding = owner.Get(prefix + ".pos_embed");
-        patchWeight = owner.Get(prefix + ".patch_embed.proj.weight");
-        patchBias = owner.Get(prefix + ".patch_embed.proj.bias");
-        blocks = Enumerable.Range(0, config.Depth).Select(i => new TorchPreNormBlock(owner, $"{prefix}.blocks.{i}", config.Heads, config.Dropout, Eps)).ToArray();
-        finalNorm = new TorchLayerNorm(owner, prefix + (config.Pooling == VitPooling.MeanPatchTokens ? ".fc_norm" : ".norm"), Eps);
+        classToken = owner.Get(TorchModel.Key(prefix, "cls_token"));
+        positionEmbedding = owner.Get(TorchModel.Key(prefix, "pos_embed"));
+        patchWeight = owner.Get(TorchModel.Key(prefix, "patch_embed.proj.weight"));
+        patchBias = owner.Get(TorchModel.Key(prefix, "patch_embed.proj.bias"));
+        blocks = Enumerable.Range(0, config.Depth).Select(i => new TorchPreNormBlock(owner, TorchModel.Key(prefix, $"blocks.{i}"), config.Heads, config.Dropout, Eps)).ToArray();
+        finalNorm = new TorchLayerNorm(owner, TorchModel.Key(prefix, config.Pooling == VitPooling.MeanPatchTokens ? "fc_norm" : "norm"), Eps);
     }
 
     public VitConfig Config { get; }
