@@ -1,0 +1,114 @@
+using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Torch.Tests;
+
+/// <summary>A small synthetic dataset shared by the torch training tests.</summary>
+public sealed class TorchSynthFixture : IDisposable
+{
+    public TorchSynthFixture()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "mw-torch-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        DataDir = Path.Combine(Root, "data");
+        SyntheticMotions.Write(DataDir, new SynthOptions { Count = 48, Seed = 7 });
+    }
+
+    public string Root { get; }
+    public string DataDir { get; }
+
+    public string NewRunDir(string name) => Path.Combine(Root, "runs", name + "-" + Guid.NewGuid().ToString("N")[..6]);
+
+    /// <summary>A Smoke-sized ViT + BERT run on the fixture's data; dropout as given.</summary>
+    public RunConfig Config(string engine, int epochs = 2, float dropout = 0f, string architecture = "vit") => RunConfig.Smoke with
+    {
+        Name = "torch-" + engine,
+        Model = RunConfig.Smoke.Model with
+        {
+            Architecture = architecture, VitWidth = 32, VitDepth = 1, VitHeads = 2, VitMlp = 64, TextWidth = 32, TextDepth = 1, TextHeads = 2, TextFfn = 64,
+            EmbeddingDim = 32, VitDropout = dropout, TextDropout = dropout, HeadDropout = dropout,
+        },
+        Data = RunConfig.Smoke.Data with { Dir = DataDir, MaxTrainClips = 48, MaxEvalClips = 24, Workers = 1 },
+        Train = RunConfig.Smoke.Train with { Epochs = epochs, BatchSize = 8, Engine = engine, Device = "cpu" },
+    };
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+[CollectionDefinition("torch-synth")]
+public sealed class TorchSynthCollection : ICollectionFixture<TorchSynthFixture>;
+
+/// <summary>
+/// The one trainer on the torch engine (train.engine = torch): the same losses as the own engine with dropout 0, an
+/// identical continuation after a resume, and a run folder that the own engine evaluates.
+/// </summary>
+[Collection("torch-synth")]
+public sealed class TorchTrainingTests(TorchSynthFixture fx)
+{
+    private static List<(int Step, double Loss)> Losses(string runDir) => Trainer.ReadStepLosses(Path.Combine(runDir, Trainer.MetricsFileName));
+
+    [TorchFact]
+    public void Ten_steps_with_dropout_0_give_the_own_engines_losses()
+    {
+        string own = fx.NewRunDir("own"), tor = fx.NewRunDir("torch");
+        var a = new Trainer(fx.Config("mw", epochs: 2), own).Run();
+        var b = new Trainer(fx.Config("torch", epochs: 2), tor).Run();
+        Assert.True(a.Completed && b.Completed);
+        var la = Losses(own);
+        var lb = Losses(tor);
+        Assert.True(la.Count >= 10, $"only {la.Count} steps");
+        Assert.Equal(la.Count, lb.Count);
+        for (int i = 0; i < 10; i++)
+        {
+            double rel = Math.Abs(la[i].Loss - lb[i].Loss) / Math.Abs(la[i].Loss);
+            Assert.True(rel <= 1e-4, $"step {la[i].Step}: own {la[i].Loss:R}, torch {lb[i].Loss:R} (relative {rel:E2})");
+        }
+        Assert.Contains("engine torch on cpu", File.ReadAllText(Path.Combine(tor, Trainer.LogFileName)));
+        Assert.Equal("torch", Checkpoint.Read(Path.Combine(tor, Checkpoint.LastFileName)).State.Engine);
+    }
+
+    [TorchFact]
+    public void A_resumed_torch_run_continues_identically_with_dropout()
+    {
+        string straight = fx.NewRunDir("straight"), resumed = fx.NewRunDir("resumed");
+        var config = fx.Config("torch", epochs: 2, dropout: 0.1f);
+        new Trainer(config, straight).Run();
+        int calls = 0;
+        var first = new Trainer(config, resumed) { StepCallback = _ => ++calls < 7 }.Run(); // stops mid-epoch 2
+        Assert.False(first.Completed);
+        var second = new Trainer(config, resumed).Run(resume: true);
+        Assert.True(second.Completed);
+        Assert.Equal(Losses(straight), Losses(resumed));
+        var x = Checkpoint.Read(Path.Combine(straight, Checkpoint.LastFileName));
+        var y = Checkpoint.Read(Path.Combine(resumed, Checkpoint.LastFileName));
+        foreach (var (name, t) in x.Model) Assert.True(t.Data.SequenceEqual(y.Model[name].Data), $"parameter {name} differs after the resume");
+        Assert.True(x.M!.AsSpan().SequenceEqual(y.M!), "Adam first moments differ");
+        Assert.NotNull(x.State.EngineRandomState);
+    }
+
+    [TorchFact]
+    public void A_torch_run_evaluates_in_the_own_engine_as_in_training()
+    {
+        string dir = fx.NewRunDir("eval");
+        var result = new Trainer(fx.Config("torch", epochs: 1), dir).Run();
+        var trained = MotionWorkbench.Evaluation.RetrievalResult.FromJson(result.EpochMetrics[^1]["val"]!.ToJsonString());
+        // The own engine loads the torch run's last checkpoint and embeds the same split: the same R@1.
+        var data = RunData.ForRun(dir);
+        var model = RunModels.Load(dir, Checkpoint.LastFileName);
+        var emb = Embedder.Embed(model, data, "val", 64);
+        var all = emb.Evaluate([MotionWorkbench.Evaluation.RetrievalProtocols.All])[0];
+        Assert.Equal(trained.MotionToText.R1, all.MotionToText.R1, 6);
+        Assert.Equal(trained.TextToMotion.R1, all.TextToMotion.R1, 6);
+        Assert.Equal(trained.TextToMotion.MedR, all.TextToMotion.MedR, 6);
+    }
+
+    [TorchFact]
+    public void Architectures_without_a_torch_twin_are_a_clear_error()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => new Trainer(fx.Config("torch", architecture: "bag"), fx.NewRunDir("bag")).Run());
+        Assert.Contains("no TorchSharp twin", e.Message);
+        Assert.Contains("train.engine = mw", e.Message);
+    }
+}
