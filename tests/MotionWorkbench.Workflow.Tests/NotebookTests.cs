@@ -269,6 +269,30 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.True(File.Exists(Path.Combine(run.RunRoot, "lex-smpl-smoke", "pipeline.json")), "the shared Lex pipeline folder runRoot/lex-smpl-smoke is missing");
     }
     [Fact]
+    public void Notebook15_Captioning_ScoresTable3AgainstTheNearestCaptionBaselineAndShowsExamples()
+    {
+        const string nb = "15-captioning";
+        var html = Report(nb);
+        Assert.Equal(1, Tables(html, "Lex Table 3: motion-to-text captioning, HumanML3D"));
+        Assert.True(Figures(html) >= 1, "no caption loss curve");
+        Assert.Contains("BERTScore not computed", html);
+        Assert.True(Count(html, "<img src=\"data:image/png;base64,") >= 6, "no patch images in the qualitative examples");
+        var table = RunFile(nb, "table3.csv");
+        foreach (var row in new[] { "caption decoder (beam 4)", "caption decoder (greedy)", "nearest training caption (retrieval baseline)", "random training caption (control)" })
+        {
+            var cells = CsvRow(table, row);
+            for (int i = 0; i < 8; i += 2) Assert.True(double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0, $"row '{row}': cell {i / 2} is '{cells[i]}'");
+            Assert.Equal("", cells[8]); // BERTScore: not computed, never substituted
+        }
+        Assert.Equal("33.1", CsvRow(table, "Lex (paper)")[9].Trim());
+        using var scores = JsonDocument.Parse(RunFile(nb, "scores.json"));
+        Assert.True(scores.RootElement.GetProperty("beatsFloor").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        using var captions = JsonDocument.Parse(RunFile(nb, "captions.json"));
+        Assert.Equal(scores.RootElement.GetProperty("beam").GetProperty("count").GetInt32(), captions.RootElement.GetArrayLength());
+        Assert.All(captions.RootElement.EnumerateArray(), c => Assert.True(c.GetProperty("references").GetArrayLength() >= 1));
+    }
+
+    [Fact]
     public void Notebook13_SparseRetrieval_SweepsTopKSearchesTheIndexAndBenchesItAgainstDense()
     {
         const string nb = "13-sparse-retrieval";
