@@ -105,10 +105,30 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
     }
 
     [TorchFact]
+    public void Lex_contrastive_phase_gives_the_own_engines_losses_and_pretraining_phases_are_refused()
+    {
+        string own = fx.NewRunDir("lex-own"), tor = fx.NewRunDir("lex-torch");
+        RunConfig Lex(string engine, string phase = "cmlp")
+        {
+            var c = fx.Config(engine, epochs: 2, architecture: "lex");
+            return c with { Model = c.Model with { LexPhase = phase, LexVocabulary = "captions", LexFlopsWarmupSteps = 4 } };
+        }
+        new Trainer(Lex("mw"), own).Run();
+        new Trainer(Lex("torch"), tor).Run();
+        var la = Losses(own);
+        var lb = Losses(tor);
+        Assert.True(la.Count >= 10 && la.Count == lb.Count, $"{la.Count} vs {lb.Count} steps");
+        for (int i = 0; i < 10; i++)
+            Assert.True(Math.Abs(la[i].Loss - lb[i].Loss) <= 1e-4 * Math.Abs(la[i].Loss), $"step {la[i].Step}: own {la[i].Loss:R}, torch {lb[i].Loss:R}");
+        var e = Assert.Throws<NotSupportedException>(() => new Trainer(Lex("torch", "mlm"), fx.NewRunDir("lex-mlm")).Run());
+        Assert.Contains("train.engine = mw", e.Message);
+    }
+
+    [TorchFact]
     public void Architectures_without_a_torch_twin_are_a_clear_error()
     {
         var e = Assert.Throws<NotSupportedException>(() => new Trainer(fx.Config("torch", architecture: "bag"), fx.NewRunDir("bag")).Run());
-        Assert.Contains("no TorchSharp twin", e.Message);
+        Assert.Contains("model.architecture = bag has no torch engine model", e.Message);
         Assert.Contains("train.engine = mw", e.Message);
     }
 }

@@ -52,11 +52,11 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         var device = TorchRuntime.Resolve(config.Train.Device);
         torch.random.manual_seed(config.Train.Seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(config.Train.Seed);
-        model = Create(own, device);
+        model = TorchModels.Create(config.Model, own, device);
         if (model.LossName != own.LossName)
         {
             model.Dispose();
-            throw new NotSupportedException($"train.engine = torch: the torch {config.Model.Architecture} model trains '{model.LossName}', this run's loss is '{own.LossName}' (a Lex pre-training phase?): run it with train.engine = mw");
+            throw new NotSupportedException($"train.engine = torch: the torch {config.Model.Architecture} model trains '{model.LossName}', this run's loss is '{own.LossName}' (the torch engine trains Lex's contrastive phase only): run it with train.engine = mw");
         }
 
         // The own engine's parameter order and flat offsets lay out Adam's moments in a checkpoint.
@@ -92,14 +92,6 @@ public sealed class TorchTrainingBackend : ITrainingBackend
 
     /// <summary>The torch model (tests, notebooks).</summary>
     public TorchRetrievalModel Model => model;
-
-    /// <summary>The torch twin of an own-engine model (its weights copied to <paramref name="device"/>).</summary>
-    public static TorchRetrievalModel Create(IRetrievalModel own, torch.Device device) => own switch
-    {
-        TransformerModel t => new TorchMotionTextModel(t, device),
-        InteractionRetrievalModel i => new TorchInteractionModel(i, device),
-        _ => throw new NotSupportedException($"train.engine = torch has no TorchSharp twin of the {own.GetType().Name} (model.architecture 'bag' and 'caption' train on the own engine, train.engine = mw)"),
-    };
 
     public double Step(int parts, Func<int, MicroBatch> build, StepPosition position, float lrFactor)
     {
