@@ -3,7 +3,9 @@
 # Only the .NET SDK is required; everything here is optional and each missing piece is reported, not fatal:
 #   - libopenblas0-pthread: fast sgemm through P/Invoke (the engine falls back to its managed SIMD kernel);
 #   - chromium: the browser test of exported reports (skipped with a message when absent);
-#   - plotly.js (npm, into environment/plotly): inlined into HTML reports (reports note its absence).
+#   - plotly.js (npm, into environment/plotly): inlined into HTML reports (reports note its absence);
+#   - g++ and python3: the build's TorchSharp native fix (environment/torchsharp) builds a one-function libstdc++ shim
+#     where the system libstdc++ lacks GLIBCXX_3.4.32 (Debian 12); without them such a build stops with a message.
 # Installs with apt-get/npm only when running as root (as CI does); otherwise prints what to install.
 set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,6 +13,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 need_apt=()
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need_apt+=(libopenblas0-pthread)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+[ -x /usr/bin/python3 ] || need_apt+=(python3)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
