@@ -120,4 +120,38 @@ public sealed class ParityTests(ITestOutputHelper output)
         Assert.Contains("bag", e.Message, StringComparison.Ordinal);
         Assert.Contains("train.engine = mw", e.Message, StringComparison.Ordinal);
     }
+
+    [TorchTheory]
+    [InlineData(MotionWorkbench.Models.TextEncoderKind.Bert)]
+    [InlineData(MotionWorkbench.Models.TextEncoderKind.DistilBert)]
+    public void Masked_language_model_loss_and_gradients_match_the_own_engine(MotionWorkbench.Models.TextEncoderKind kind)
+    {
+        var config = new MotionWorkbench.Models.TextEncoderConfig(kind, 64, 2, 2, 128, Support.Vocab, 16, Dropout: 0f);
+        var own = new MotionWorkbench.Models.MaskedLanguageModel(config, 9);
+        var text = Support.Text(40, 4, 10);
+        var labels = new int[text.InputIds.Length];
+        for (int i = 0; i < labels.Length; i++) labels[i] = text.AttentionMask[i] == 1 && i % 3 == 1 ? text.InputIds[i] : MotionWorkbench.Text.MaskedLanguageModelMasker.IgnoreLabel;
+        var batch = new MotionWorkbench.Text.MaskedLanguageModelBatch(text.InputIds, text.AttentionMask, labels, 4, 10);
+        foreach (var p in own.Parameters()) p.ZeroGrad();
+        var ownLoss = own.Loss(batch);
+        float ownValue = ownLoss.Item();
+        ownLoss.Backward();
+
+        using var scope = torch.NewDisposeScope();
+        using var model = new TorchMaskedLanguageModel(own, torch.CPU);
+        var (ids, mask) = TorchInterop.ToTorch(text, torch.CPU);
+        var loss = model.Loss(ids, mask, torch.tensor(Array.ConvertAll(labels, v => (long)v), [4, 10]));
+        loss.backward();
+        float value = loss.ToWorkbench().Item();
+        Assert.True(Math.Abs(value - ownValue) <= 1e-4 * ownValue, $"MLM loss own {ownValue} torch {value}");
+        double worst = 0;
+        foreach (var (name, t) in own.NamedParameters())
+        {
+            if (name.EndsWith("k_lin.bias", StringComparison.Ordinal)) continue; // exactly 0 up to rounding (see above)
+            var g = t.Grad.ToArray();
+            worst = Math.Max(worst, Support.MaxAbsDiff(g, model.Get(name).grad!.ToWorkbench().ToArray()) / Support.MaxAbs(g));
+        }
+        output.WriteLine($"{kind} MLM: loss {ownValue:G7} / {value:G7}, worst relative gradient difference {worst:E2}");
+        Assert.True(worst <= 1e-4, $"{kind} MLM gradients differ by {worst:E3} of the largest entry");
+    }
 }
