@@ -1,4 +1,5 @@
 using MotionWorkbench.Models;
+using TokenMask = MotionWorkbench.Tensors.TokenMask;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -47,6 +48,46 @@ public sealed class TorchVisionTransformer : TorchMotionEncoder
         var h = seq + positionEmbedding;                                                              // (B, 1 + L, C)
         foreach (var block in blocks) h = block.Forward(h);
         return h;
+    }
+
+    private void Check(Tensor x)
+    {
+        if (x.dim() != 4 || x.shape[1] != 3 || x.shape[2] != Config.Frames || x.shape[3] != Config.ImageWidth)
+            throw new ArgumentException($"ViT input must be (B, 3, {Config.Frames}, {Config.ImageWidth}) motion patches, got ({string.Join(", ", x.shape)})");
+    }
+
+    /// <summary>
+    /// MAE-style forward on the kept patch tokens of <paramref name="mask"/> only (as the own engine's
+    /// <see cref="VisionTransformer.ForwardMaskedTokens"/>): (B, 1 + Keep, C), after the final norm for class-token pooling.
+    /// </summary>
+    public Tensor ForwardMaskedTokens(TorchMotionInput input, TokenMask mask)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(mask);
+        var x = input.Values;
+        Check(x);
+        long B = x.shape[0], C = Config.Width, L = Config.PatchCount, P = Config.PatchSize;
+        if (mask.B != B || mask.T != L) throw new ArgumentException($"ViT masked forward: the mask is for ({mask.B}, {mask.T}) tokens, the batch has ({B}, {L})");
+        var tokens = F.conv2d(x, patchWeight, patchBias, strides: [P, P]).flatten(2).transpose(1, 2) + positionEmbedding.narrow(1, 1, L); // (B, L, C)
+        var index = tensor(Array.ConvertAll(mask.Kept, v => (long)v), [B, mask.Keep], device: x.device);
+        var kept = tokens.gather(1, index.unsqueeze(2).expand(B, mask.Keep, C));                        // (B, Keep, C)
+        var cls = (classToken + positionEmbedding.narrow(1, 0, 1)).expand(B, 1, C);
+        var h = cat([cls, kept], 1);
+        foreach (var block in blocks) h = block.Forward(h);
+        return Config.Pooling == VitPooling.ClassToken ? finalNorm.Forward(h) : h;
+    }
+
+    /// <summary>Pooled features (B, C) of a masked forward: the mean of the kept patch tokens then fc_norm, or the class token.</summary>
+    public Tensor PoolMasked(Tensor h) => Config.Pooling == VitPooling.ClassToken
+        ? h.select(1, 0)
+        : finalNorm.Forward(h.narrow(1, 1, h.shape[1] - 1).mean([1]));
+
+    /// <summary>The pixels of every patch (B, L, 3·P·P) in the patch embedding's order (channel, row, column), no gradient.</summary>
+    public Tensor PatchPixels(Tensor x)
+    {
+        Check(x);
+        long B = x.shape[0], P = Config.PatchSize, gh = Config.GridRows, gw = Config.GridColumns;
+        return x.detach().reshape(B, 3, gh, P, gw, P).permute(0, 2, 4, 1, 3, 5).reshape(B, gh * gw, 3 * P * P);
     }
 
     public override Tensor Forward(TorchMotionInput input)

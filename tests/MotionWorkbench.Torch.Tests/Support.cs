@@ -103,4 +103,33 @@ internal static class Support
         foreach (var v in a) m = Math.Max(m, Math.Abs(v));
         return m;
     }
+
+    /// <summary>
+    /// Asserts each parameter's torch gradient is within 1e-4 of its largest own-engine entry (a parameter without an own
+    /// gradient must have none in torch; key biases, whose exact gradient is 0, only near 0) and returns the worst ratio.
+    /// </summary>
+    public static double AssertGradientsMatch(MotionWorkbench.Tensors.Nn.Module own, TorchModel model, string what)
+    {
+        var ownParams = own.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor);
+        double global = own.Parameters().Where(t => t.HasGrad).Max(t => MaxAbs(t.Grad));
+        double worst = 0;
+        int compared = 0;
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            var o = ownParams[name];
+            var ownGrad = o.HasGrad ? o.Grad.ToArray() : new float[o.Size];
+            var torchGrad = p.grad is { } g ? g.ToWorkbench().ToArray() : new float[o.Size];
+            double scale = MaxAbs(ownGrad), diff = MaxAbsDiff(ownGrad, torchGrad);
+            if (name.EndsWith("k_lin.bias", StringComparison.Ordinal) || scale <= 1e-6 * global)
+            {
+                Assert.True(MaxAbs(torchGrad) <= 1e-5 * global, $"{what}: {name}: own gradient up to {scale:E3}, torch {MaxAbs(torchGrad):E3} (both should be ~0)");
+                continue;
+            }
+            worst = Math.Max(worst, diff / scale);
+            Assert.True(diff <= 1e-4 * scale, $"{what}: the gradient of {name} differs by {diff / scale:E3} of its largest entry");
+            compared++;
+        }
+        Assert.True(compared >= 10, $"{what}: only {compared} parameters have gradients");
+        return worst;
+    }
 }
