@@ -176,8 +176,8 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
     public string Phase { get; }
 
     public int FlopsWarmupSteps { get; }
-    public TorchMotionEncoder MotionEncoder { get; }
-    public TorchTextEncoder TextEncoder { get; }
+    public override TorchMotionEncoder MotionEncoder { get; }
+    public override TorchTextEncoder TextEncoder { get; }
     public TorchLexicalHead TextLex { get; }
     public TorchLexicalHead MotionLex { get; }
 

@@ -25,8 +25,8 @@ public sealed class TorchMotionTextModel : TorchRetrievalModel
     }
 
     public MotionTextModelConfig Config { get; }
-    public TorchMotionEncoder MotionEncoder { get; }
-    public TorchTextEncoder TextEncoder { get; }
+    public override TorchMotionEncoder MotionEncoder { get; }
+    public override TorchTextEncoder TextEncoder { get; }
     public TorchProjectionHead MotionHead { get; }
     public TorchProjectionHead TextHead { get; }
 

@@ -25,6 +25,12 @@ public abstract class TorchRetrievalModel : TorchModel
     /// <summary>model.architecture: "vit", "raw", "interaction" or "lex".</summary>
     public abstract string Architecture { get; }
 
+    /// <summary>The motion encoder (<c>motion_encoder.*</c>).</summary>
+    public abstract TorchMotionEncoder MotionEncoder { get; }
+
+    /// <summary>The text encoder (<c>text_encoder.*</c>).</summary>
+    public abstract TorchTextEncoder TextEncoder { get; }
+
     /// <summary>The motion input the model reads (as <see cref="IRetrievalModel.Representation"/>).</summary>
     public MotionRepresentation Representation { get; }
 
@@ -43,6 +49,8 @@ public abstract class TorchRetrievalModel : TorchModel
     /// <summary>Tokenised captions (copied to the device) -> (B, D) embeddings.</summary>
     public Tensor EncodeText(EncodedBatch batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        TextEncoder.CheckIds(batch);
         var (ids, mask) = TorchInterop.ToTorch(batch, Device);
         return EncodeText(ids, mask);
     }

@@ -72,6 +72,15 @@ public sealed class TorchTextEncoder
     public Tensor Pool(Tensor h, Tensor attentionMask) =>
         Config.Pooling == TextPooling.Cls ? h.select(1, 0) : TorchOps.MaskedMean(h, attentionMask.ne(0));
 
+    /// <summary>Checks a CPU batch against the vocabulary and the positions (the own engine's messages), before it goes to the device.</summary>
+    public void CheckIds(EncodedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Length > Config.MaxPositions) throw new ArgumentException($"text encoder: sequence length {batch.Length} exceeds the {Config.MaxPositions} positions (truncate the batch)");
+        foreach (var id in batch.InputIds)
+            if ((uint)id >= (uint)Config.VocabSize) throw new ArgumentException($"text encoder: token id {id} is outside the vocabulary of {Config.VocabSize}");
+    }
+
     private static void CheckMask(Tensor ids, Tensor mask)
     {
         if (!ids.shape.SequenceEqual(mask.shape))

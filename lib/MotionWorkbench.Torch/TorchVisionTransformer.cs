@@ -38,11 +38,10 @@ public sealed class TorchVisionTransformer : TorchMotionEncoder
 
     private Tensor Blocks(TorchMotionInput input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var x = input.Values;
-        if (x.dim() != 4 || x.shape[1] != 3 || x.shape[2] != Config.Frames || x.shape[3] != Config.ImageWidth)
-            throw new ArgumentException($"ViT input must be (B, 3, {Config.Frames}, {Config.ImageWidth}) motion patches, got ({string.Join(", ", x.shape)})");
-        long B = x.shape[0], C = Config.Width;
-        long P = Config.PatchSize;
+        Check(x);
+        long B = x.shape[0], C = Config.Width, P = Config.PatchSize;
         var tokens = F.conv2d(x, patchWeight, patchBias, strides: [P, P]).flatten(2).transpose(1, 2); // (B, L, C), time-major over the grid
         var seq = cat([classToken.expand(B, 1, C), tokens], 1);                                      // (B, 1 + L, C)
         var h = seq + positionEmbedding;                                                              // (B, 1 + L, C)

@@ -84,4 +84,15 @@ public sealed class InteropTests
         Assert.Equal(new long[] { 2, 3, 64, 80 }, input.Values.shape);
         Assert.Equal(p.Data[2 * p.SampleLength - 1], input.Values[1, 2, 63, 79].item<float>());
     }
+
+    [TorchFact]
+    public void A_token_id_outside_the_vocabulary_is_named_before_it_reaches_the_device()
+    {
+        var spec = Support.Spec();
+        using var model = TorchModels.Create(spec, Support.Own(spec), torch.CPU);
+        var text = Support.Text(1, 2, 4);
+        text.InputIds[3] = Support.Vocab + 7;
+        var e = Assert.Throws<ArgumentException>(() => model.EncodeText(text));
+        Assert.Contains($"token id {Support.Vocab + 7} is outside the vocabulary of {Support.Vocab}", e.Message, StringComparison.Ordinal);
+    }
 }
