@@ -154,4 +154,27 @@ public sealed class ParityTests(ITestOutputHelper output)
         output.WriteLine($"{kind} MLM: loss {ownValue:G7} / {value:G7}, worst relative gradient difference {worst:E2}");
         Assert.True(worst <= 1e-4, $"{kind} MLM gradients differ by {worst:E3} of the largest entry");
     }
+
+    [TorchFact]
+    public void With_dropout_eval_mode_matches_the_own_engine_and_training_mode_drops()
+    {
+        var spec = RunConfig.Smoke.Model with { VitDropout = 0.1f, TextDropout = 0.1f, HeadDropout = 0.5f, TextMaxPositions = 16 };
+        var own = Support.Own(spec, 3);
+        own.Module.Eval();
+        var motionBatch = Support.Motion(spec, 61, 3);
+        var textBatch = Support.Text(62, 3, 8);
+        MotionWorkbench.Tensors.Tensor ownMotion, ownText;
+        using (MotionWorkbench.Tensors.Autograd.NoGrad()) { ownMotion = own.EncodeMotion(motionBatch).Detach(); ownText = own.EncodeText(textBatch).Detach(); }
+        using var scope = torch.NewDisposeScope();
+        using var model = TorchModels.Create(spec, own, torch.CPU);
+        Assert.False(model.Training); // the own model's mode is copied
+        using var _ = torch.no_grad();
+        Assert.True(Support.MaxAbsDiff(ownMotion, model.EncodeMotion(motionBatch)) <= 1e-4);
+        Assert.True(Support.MaxAbsDiff(ownText, model.EncodeText(textBatch)) <= 1e-4);
+        model.Train();
+        var a = model.EncodeMotion(motionBatch);
+        var b = model.EncodeMotion(motionBatch);
+        Assert.True(Support.MaxAbsDiff(a.ToWorkbench(), b) > 1e-3, "two training-mode forwards should draw different dropout masks");
+        Assert.True(Support.MaxAbsDiff(ownMotion, a) > 1e-3, "a training-mode forward should differ from evaluation");
+    }
 }
