@@ -86,11 +86,16 @@ public static class PaperData
     public static string? HumanML3DSamples(string dir) =>
         Directory.Exists(Path.Combine(dir, "new_joints")) && Directory.EnumerateFiles(Path.Combine(dir, "new_joints"), "*.npy").Any() ? Path.GetFullPath(dir) : null;
 
-    /// <summary>A preset's run configuration on a dataset, optionally changed by <paramref name="change"/>.</summary>
-    public static RunConfig Config(string preset, string dataDir, string name, Func<RunConfig, RunConfig>? change = null)
+    /// <summary>
+    /// A preset's run configuration on a dataset, trained by <paramref name="engine"/> ("mw", the own engine, or "torch",
+    /// TorchSharp) on <paramref name="device"/> ("cpu", "cuda", "cuda:N" or "auto"), optionally changed by
+    /// <paramref name="change"/>. The defaults leave the preset's configuration as it is; a bad engine or device is named
+    /// here, before anything trains.
+    /// </summary>
+    public static RunConfig Config(string preset, string dataDir, string name, Func<RunConfig, RunConfig>? change = null, string engine = "mw", string device = "auto")
     {
         var config = RunConfig.FromPreset(preset) with { Name = name };
-        config = config with { Data = config.Data with { Dir = dataDir } };
+        config = (config with { Data = config.Data with { Dir = dataDir }, Train = config.Train with { Engine = engine, Device = device } }).Validate();
         return change is null ? config : change(config);
     }
 }

@@ -13,11 +13,11 @@ public sealed class RunFolder
 
     public string Dir { get; }
 
-    /// <summary>Creates (or reuses) <c>root/notebook-preset</c> (lower case).</summary>
-    public static RunFolder Create(string root, string notebook, string preset)
+    /// <summary>Creates (or reuses) <c>root/notebook-preset</c> (lower case; <c>-ENGINE</c> appended for an engine other than "mw").</summary>
+    public static RunFolder Create(string root, string notebook, string preset, string engine = "mw")
     {
         if (string.IsNullOrWhiteSpace(notebook)) throw new ArgumentException("a run folder needs the notebook's name", nameof(notebook));
-        var dir = Path.GetFullPath(Path.Combine(root, $"{notebook}-{preset}".ToLowerInvariant()));
+        var dir = Path.GetFullPath(Path.Combine(root, $"{notebook}-{preset}{EngineSuffix(engine)}".ToLowerInvariant()));
         Directory.CreateDirectory(dir);
         return new RunFolder(dir);
     }
@@ -44,9 +44,20 @@ public sealed class RunFolder
         return path;
     }
 
-    /// <summary>The shared baseline run of a preset (<c>root/baseline-SKELETON-PRESET</c>): notebooks 01, 03, 10 and 11 train it once and reuse it.</summary>
-    public static string Baseline(string root, string skeleton, string preset) =>
-        Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}".ToLowerInvariant()));
+    /// <summary>
+    /// The shared baseline run of a preset (<c>root/baseline-SKELETON-PRESET</c>): notebooks 01, 03, 10 and 11 train it once
+    /// and reuse it. A baseline trained by another engine has its own folder (<c>baseline-SKELETON-PRESET-torch</c>), so it
+    /// never replaces the own engine's one that the other notebooks reuse.
+    /// </summary>
+    public static string Baseline(string root, string skeleton, string preset, string engine = "mw") =>
+        Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}{EngineSuffix(engine)}".ToLowerInvariant()));
+
+    private static string EngineSuffix(string engine) => engine switch
+    {
+        "mw" => "",
+        "torch" => "-torch",
+        _ => throw new ArgumentException($"engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got '{engine}'", nameof(engine)),
+    };
 
     /// <summary>
     /// The shared Lex pipeline folder of a preset (<c>root/lex-KIND-SKELETON-PRESET</c>, KIND "lex" for the four phases or
