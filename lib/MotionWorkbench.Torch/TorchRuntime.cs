@@ -81,6 +81,34 @@ public static class TorchRuntime
         ? $"TorchSharp {TorchSharpVersion} ({Package}, LibTorch {torch.__version__}): devices {string.Join(", ", Devices)}"
         : $"TorchSharp {TorchSharpVersion} ({Package}): unavailable: {UnavailableReason}";
 
+    /// <summary>TorchSharp's loader hides the system loader's reason; loading the output copy of the wrapper directly tells it (e.g. a missing GLIBCXX version).</summary>
+    private static string? NativeLoaderError()
+    {
+        var name = OperatingSystem.IsWindows() ? "LibTorchSharp.dll" : OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        var dirs = new[] { Path.GetDirectoryName(typeof(torch).Assembly.Location), AppContext.BaseDirectory }.Where(d => !string.IsNullOrEmpty(d)).Distinct();
+        foreach (var path in dirs.SelectMany(d => new[] { Path.Combine(d!, "runtimes", rid, "native", name), Path.Combine(d!, "runtimes", "linux-x64", "native", name), Path.Combine(d!, name) }))
+        {
+            if (!File.Exists(path)) continue;
+            try
+            {
+                System.Runtime.InteropServices.NativeLibrary.Free(System.Runtime.InteropServices.NativeLibrary.Load(path));
+                return null;
+            }
+#pragma warning disable CA1031 // the loader's message is the diagnosis
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                // .NET's message says "Unable to load ... consider LD_DEBUG:" and then the system loader's own line
+                var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return $"loading {path}: {(lines.Length > 0 ? lines[^1] : e.Message)}";
+            }
+        }
+        return null;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
     private static string? TryLoad()
     {
         try
@@ -92,7 +120,11 @@ public static class TorchRuntime
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            var message = e.GetBaseException().Message;
+            var chain = new List<string>();
+            for (Exception? x = e; x is not null; x = x.InnerException)
+                if (FirstLine(x.Message) is { Length: > 0 } line && !chain.Contains(line)) chain.Add(line); // TorchSharp appends its loader trace
+            if (NativeLoaderError() is { } native) chain.Add(native);
+            var message = string.Join(" <- ", chain);
             var hint = message.Contains("GLIBCXX", StringComparison.Ordinal)
                 ? " The system libstdc++ is older than the one TorchSharp's native wrapper was built with: rebuild the project so that " +
                   "environment/torchsharp/fix_libtorchsharp.py fixes the output copy of libLibTorchSharp.so, or install a newer libstdc++6."
