@@ -45,6 +45,25 @@ public static class TorchModels
     }
 
     /// <summary>
+    /// The torch model of a bare own-engine model (<see cref="MotionWorkbench.Models.MotionTextModel"/>,
+    /// <see cref="MotionWorkbench.Models.InteractionModel"/> or <see cref="MotionWorkbench.Models.LexicalModel"/>, e.g. one
+    /// loaded from a file in a notebook); for a lexical model the phase and FLOPS warm-up come from <paramref name="spec"/>
+    /// (the contrastive phase without one).
+    /// </summary>
+    public static TorchRetrievalModel Create(MotionWorkbench.Tensors.Nn.Module own, Device device, ModelSpec? spec = null)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        IRetrievalModel wrapped = own switch
+        {
+            MotionWorkbench.Models.MotionTextModel m => new TransformerModel(m),
+            MotionWorkbench.Models.InteractionModel i => new InteractionRetrievalModel(i),
+            MotionWorkbench.Models.LexicalModel l => new LexicalRetrievalModel(l, spec?.LexPhase ?? "cmlp", spec?.LexFlopsWarmupSteps ?? 0),
+            _ => throw new NotSupportedException($"the torch engine has no model for {own.GetType().Name} (it takes a MotionTextModel, InteractionModel or LexicalModel)"),
+        };
+        return spec is null ? Create(wrapped, device) : Create(spec, wrapped, device);
+    }
+
+    /// <summary>
     /// Builds the own-engine model of <paramref name="spec"/> (<see cref="ModelFactory.Create"/>, same arguments) and its
     /// torch model on <paramref name="device"/>; the own model is returned too (the run folder's evaluation side uses it).
     /// </summary>

@@ -104,4 +104,22 @@ public sealed class CheckpointTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("motion_head.fc.weight: bad.safetensors has (3, 3)", e.Message, StringComparison.Ordinal);
         Assert.Contains("missing keys: text_head.fc.bias", e.Message, StringComparison.Ordinal);
     }
+
+    [TorchFact]
+    public void A_model_file_saved_by_the_own_engine_opens_as_a_torch_model()
+    {
+        var spec = Support.Spec();
+        var own = (TransformerModel)Support.Own(spec, 17);
+        var path = Path.Combine(dir, "model.safetensors");
+        own.Model.Save(path);
+        var loaded = MotionWorkbench.Models.MotionTextModel.Load(path);
+        using var scope = torch.NewDisposeScope();
+        using var model = TorchModels.Create(loaded, torch.CPU);
+        Assert.Equal("vit", model.Architecture);
+        var expected = OwnEmbeddings(own, spec);
+        var actual = TorchEmbeddings(model, spec);
+        Assert.True(Support.MaxAbsDiff(expected.Motion, actual.Motion) <= 1e-4);
+        Assert.True(Support.MaxAbsDiff(expected.Text, actual.Text) <= 1e-4);
+        Assert.Throws<NotSupportedException>(() => TorchModels.Create(new MotionWorkbench.Models.ProjectionHead(4, 4, 0f, 1), torch.CPU));
+    }
 }
