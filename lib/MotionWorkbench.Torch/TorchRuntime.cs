@@ -68,12 +68,12 @@ public static class TorchRuntime
         throw new ArgumentException($"device '{device}': expected cpu, cuda, cuda:N or auto");
     }
 
-    /// <summary>The runtime package this build restores: TorchSharp-cpu, or TorchSharp-cuda-linux with the CUDA build switch.</summary>
+    /// <summary>The LibTorch package this build restores: libtorch-cpu-linux-x64 (Linux) or TorchSharp-cpu, or TorchSharp-cuda-linux with the CUDA build switch.</summary>
     public static string Package =>
 #if MW_TORCH_CUDA
         "TorchSharp-cuda-linux";
 #else
-        "TorchSharp-cpu";
+        OperatingSystem.IsLinux() ? "libtorch-cpu-linux-x64" : "TorchSharp-cpu";
 #endif
 
     /// <summary>One line for <c>mw info</c>: the version and devices, or why TorchSharp cannot load.</summary>
@@ -128,7 +128,7 @@ public static class TorchRuntime
             var hint = message.Contains("GLIBCXX", StringComparison.Ordinal)
                 ? " The system libstdc++ is older than the one TorchSharp's native wrapper was built with: rebuild the project so that " +
                   "environment/torchsharp/fix_libtorchsharp.py fixes the output copy of libLibTorchSharp.so, or install a newer libstdc++6."
-                : " Rebuild the project (the native files come from the TorchSharp-cpu package's runtimes/linux-x64/native folder) and check that the output folder holds libLibTorchSharp.so and libtorch*.so.";
+                : " Rebuild the project (the native files come from the TorchSharp and LibTorch packages' runtimes/RID/native folders) and check that the output folder holds libLibTorchSharp.so and libtorch*.so.";
             return $"TorchSharp {TorchSharpVersion} cannot load its native libraries: {message}.{hint}";
         }
     }
