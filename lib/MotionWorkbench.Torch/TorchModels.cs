@@ -39,10 +39,14 @@ public static class TorchModels
             TransformerModel t => new TorchMotionTextModel(t, device),
             InteractionRetrievalModel i => new TorchInteractionModel(i, device),
             LexicalRetrievalModel l => new TorchLexicalModel(l, device),
-            BagModel => throw new NotSupportedException("model.architecture = bag has no torch engine model (train.engine = torch runs vit, raw, interaction and lex); train it with train.engine = mw"),
-            _ => throw new NotSupportedException($"the torch engine has no model for {own.GetType().Name} (it runs {string.Join(", ", Architectures)})"),
+            BagModel => throw NoTwin("'bag'"),
+            CaptionModel => throw NoTwin("'caption'"),
+            _ => throw NoTwin($"{own.GetType().Name}"),
         };
     }
+
+    static NotSupportedException NoTwin(string what) =>
+        new($"train.engine = torch has no TorchSharp twin of model.architecture = {what} (the torch engine runs {string.Join(", ", Architectures)}); train it with train.engine = mw");
 
     /// <summary>
     /// The torch model of a bare own-engine model (<see cref="MotionWorkbench.Models.MotionTextModel"/>,

@@ -138,7 +138,7 @@ public class TorchEngineCliTests(EngineRunsFixture runs) : IClassFixture<EngineR
         string run = Path.Combine(runs.Dir, "bag-torch");
         var r = Mw.Run("train", "--preset", "Smoke", "--data", runs.Data, "--out", run, "--engine", "torch", "--set", "model.architecture=bag", "--set", "train.epochs=1");
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("mw train: train.engine = torch has no TorchSharp twin", r.Stderr);
+        Assert.Contains("mw train: train.engine = torch has no TorchSharp twin of model.architecture", r.Stderr);
         Assert.Contains("'bag'", r.Stderr);
         Assert.Contains("train.engine = mw", r.Stderr);
         Assert.DoesNotContain("   at ", r.All);

@@ -53,10 +53,12 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         torch.random.manual_seed(config.Train.Seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(config.Train.Seed);
         model = TorchModels.Create(config.Model, own, device);
+        // Lex's pre-training losses are parity-tested on the torch twin (their masks derive from the step's seed on the CPU).
+        if (model is TorchLexicalModel lex) lex.PretrainingPhases = true;
         if (model.LossName != own.LossName)
         {
             model.Dispose();
-            throw new NotSupportedException($"train.engine = torch: the torch {config.Model.Architecture} model trains '{model.LossName}', this run's loss is '{own.LossName}' (the torch engine trains Lex's contrastive phase only): run it with train.engine = mw");
+            throw new NotSupportedException($"train.engine = torch: the torch {config.Model.Architecture} model trains '{model.LossName}', this run's loss is '{own.LossName}': run it with train.engine = mw");
         }
 
         // The own engine's parameter order and flat offsets lay out Adam's moments in a checkpoint.
