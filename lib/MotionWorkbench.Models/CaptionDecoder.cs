@@ -8,10 +8,12 @@ namespace MotionWorkbench.Models;
 /// Sizes of a <see cref="CaptionDecoder"/>. The vocabulary is the text encoder's WordPiece vocabulary: <paramref name="BosId"/>
 /// = [CLS] starts every caption, <paramref name="EosId"/> = [SEP] ends it, <paramref name="PadId"/> = [PAD] is never a target.
 /// <paramref name="MemoryWidth"/> is the width of the motion encoder's tokens (projected to <paramref name="Width"/>).
-/// <paramref name="MaxPositions"/> bounds a caption's tokens, [CLS] and [SEP] included.
+/// <paramref name="MaxPositions"/> bounds a caption's tokens, [CLS] and [SEP] included. <paramref name="PrefixWords"/> K &gt; 0
+/// adds up to K word ids per motion (its top lexical words from a Lex run) as extra memory tokens before the motion's
+/// (<see cref="CaptionDecoder.Memory(Tensor, int[])"/>) and the parameter <c>prefix_type</c>; 0 (default) is the plain decoder.
 /// </summary>
 public sealed record CaptionDecoderConfig(int Width, int Depth, int Heads, int Mlp, int VocabularySize, int MaxPositions, int MemoryWidth,
-    int BosId, int EosId, int PadId, float Dropout = 0.1f)
+    int BosId, int EosId, int PadId, float Dropout = 0.1f, int PrefixWords = 0)
 {
     public static CaptionDecoderConfig For(WordPieceVocabulary vocabulary, int width, int depth, int heads, int mlp, int maxPositions, int memoryWidth, float dropout = 0.1f) =>
         new(width, depth, heads, mlp, vocabulary.Count, maxPositions, memoryWidth, vocabulary.ClassifierId, vocabulary.SeparatorId, vocabulary.PaddingId, dropout);
@@ -25,6 +27,7 @@ public sealed record CaptionDecoderConfig(int Width, int Depth, int Heads, int M
         if (MaxPositions < 3) errors.Add($"max positions must be at least 3 ([CLS], a word, [SEP]), got {MaxPositions}");
         if (MemoryWidth < 1) errors.Add($"memory width must be positive, got {MemoryWidth}");
         if (Dropout is < 0 or >= 1) errors.Add($"dropout must be in [0, 1), got {Dropout}");
+        if (PrefixWords < 0) errors.Add($"prefix words must be 0 (none) or positive, got {PrefixWords}");
         foreach (var (name, id) in new[] { ("BOS", BosId), ("EOS", EosId), ("PAD", PadId) })
             if ((uint)id >= (uint)VocabularySize) errors.Add($"{name} id {id} is outside the vocabulary [0, {VocabularySize})");
         if (errors.Count > 0) throw new ArgumentException("caption decoder: " + string.Join("; ", errors));
@@ -38,6 +41,10 @@ public sealed record CaptionDecoderConfig(int Width, int Depth, int Heads, int M
 /// self-attention, cross-attention to the motion, MLP) and <c>norm</c>; the output projection is tied to
 /// <c>token_embed</c> (plus <c>out_bias</c>). Trained by teacher forcing: position t predicts token t + 1, the
 /// cross-entropy averaged over every real target ([SEP] included; [PAD], where the attention mask is 0, excluded).
+/// With <see cref="CaptionDecoderConfig.PrefixWords"/> K &gt; 0 (our reconstruction of Lex's "optionally prefixed by the
+/// motion's top lexical words"; the paper publishes no decoder) the memory is K word tokens followed by the motion's:
+/// word k of a motion is <c>token_embed</c>[id] (the tied embedding) + <c>prefix_type</c> (a learned width-C vector),
+/// absent words (a motion with fewer than K) are memory padding.
 /// </summary>
 public sealed class CaptionDecoder : Module
 {
@@ -50,6 +57,8 @@ public sealed class CaptionDecoder : Module
     public LayerNorm Norm { get; }
     public Tensor OutputBias { get; }
     public Dropout EmbeddingDropout { get; }
+    /// <summary>The learned type vector (C) added to every prefix word's embedding; null when <see cref="CaptionDecoderConfig.PrefixWords"/> is 0.</summary>
+    public Tensor? PrefixType { get; }
 
     public CaptionDecoder(CaptionDecoderConfig config, ulong seed)
     {
@@ -69,14 +78,59 @@ public sealed class CaptionDecoder : Module
         Init.Normal(TokenEmbedding.Weight, 0.02f, rng);
         Init.Normal(PositionEmbedding, 0.01f, rng);
         Init.Zeros(OutputBias);
+        if (config.PrefixWords > 0) // registered and drawn last: every other parameter is as without the prefix
+        {
+            PrefixType = Param("prefix_type", C);
+            Init.Normal(PrefixType, 0.02f, rng);
+        }
     }
 
-    /// <summary>The motion tokens (B, Lm, M) as the decoder's memory (B, Lm, C).</summary>
+    /// <summary>The motion tokens (B, Lm, M) as the decoder's memory (B, Lm, C); a decoder with prefix words needs <see cref="Memory(Tensor, int[])"/>.</summary>
     public Tensor Memory(Tensor motionTokens)
+    {
+        if (Config.PrefixWords > 0)
+            throw new InvalidOperationException($"caption decoder: it reads {Config.PrefixWords} prefix words per motion; pass them (Memory(tokens, prefixIds))");
+        return MotionMemory(motionTokens);
+    }
+
+    private Tensor MotionMemory(Tensor motionTokens)
     {
         if (motionTokens.Rank != 3 || motionTokens.Shape[2] != Config.MemoryWidth)
             throw new ArgumentException($"caption decoder: motion tokens must be (B, Lm, {Config.MemoryWidth}), got {Tensor.Format(motionTokens.Shape)}");
         return MemoryProjection.Forward(MemoryNorm.Forward(motionTokens));
+    }
+
+    /// <summary>
+    /// The memory of a decoder with K = <see cref="CaptionDecoderConfig.PrefixWords"/> prefix words: (B, K + Lm, C), the
+    /// K word tokens (<c>token_embed</c>[id] + <c>prefix_type</c>) before the motion's, and its padding (B·(K + Lm),
+    /// true = absent word). <paramref name="prefixIds"/> holds B·K vocabulary ids, row b's words first; a negative id
+    /// is an absent word. With K = 0 it is <see cref="Memory(Tensor)"/> and no padding (<paramref name="prefixIds"/> empty or null).
+    /// </summary>
+    public (Tensor Memory, bool[]? Padding) Memory(Tensor motionTokens, int[]? prefixIds)
+    {
+        int K = Config.PrefixWords;
+        var motion = MotionMemory(motionTokens);
+        if (K == 0)
+        {
+            if (prefixIds is { Length: > 0 }) throw new ArgumentException("caption decoder: it reads no prefix words (model.captionLexWords = 0), but some were given");
+            return (motion, null);
+        }
+        int B = motion.Shape[0], Lm = motion.Shape[1];
+        if (prefixIds is null || prefixIds.Length != B * K)
+            throw new ArgumentException($"caption decoder: {B} motions need {B * K} prefix ids ({K} each, negative = absent), got {prefixIds?.Length ?? 0}");
+        var ids = new int[B * K];
+        var padding = new bool[B * (K + Lm)];
+        for (int b = 0; b < B; b++)
+            for (int k = 0; k < K; k++)
+            {
+                int id = prefixIds[b * K + k];
+                if (id >= Config.VocabularySize) throw new ArgumentException($"caption decoder: prefix id {id} is outside the vocabulary [0, {Config.VocabularySize})");
+                bool absent = id < 0;
+                ids[b * K + k] = absent ? Config.PadId : id;
+                padding[b * (K + Lm) + k] = absent;
+            }
+        var words = Ops.Add(TokenEmbedding.Forward(ids, B, K), PrefixType!);   // (B, K, C)
+        return (Ops.Concat([words, motion], 1), padding);
     }
 
     /// <summary>Hidden states (B, L, C) after the final norm of ids (B·L) with an optional padding mask (true = [PAD]).</summary>

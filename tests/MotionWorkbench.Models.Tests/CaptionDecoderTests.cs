@@ -72,6 +72,92 @@ public class CaptionDecoderTests
         Assert.Equal(a, b);
     }
 
+    private static CaptionDecoder Prefixed(int k, ulong seed = 5) =>
+        new(new CaptionDecoderConfig(Width: 16, Depth: 2, Heads: 2, Mlp: 32, VocabularySize: V, MaxPositions: 10, MemoryWidth: 8, Bos, Eos, Pad, Dropout: 0f, PrefixWords: k), seed);
+
+    [Fact]
+    public void Prefix_Off_IsTheDecoderOfBefore_AndOn_AddsOnlyPrefixType()
+    {
+        var plain = Decoder();
+        var names = plain.NamedParameters().Select(p => p.Name).ToList();
+        Assert.DoesNotContain("prefix_type", names);
+        Assert.Null(plain.PrefixType);
+        // K = 0 through the prefix overload is the same memory, no padding
+        var tokens = TestModels.Random(7, 2, 4, 8);
+        var (m0, pad0) = plain.Memory(tokens, null);
+        Assert.Null(pad0);
+        Assert.Equal(plain.Memory(tokens).ToArray(), m0.ToArray());
+        // K > 0: the same parameters, values included (prefix_type is registered and drawn last), plus prefix_type (C)
+        var prefixed = Prefixed(3);
+        var state = prefixed.StateDict();
+        Assert.Equal([.. names, "prefix_type"], prefixed.NamedParameters().Select(p => p.Name).ToList());
+        foreach (var (name, t) in plain.StateDict()) Assert.Equal(t.ToArray(), state[name].ToArray());
+        Assert.Equal([16], state["prefix_type"].Shape);
+        Assert.Throws<InvalidOperationException>(() => prefixed.Memory(tokens));
+        Assert.Throws<ArgumentException>(() => prefixed.Memory(tokens, [3, 4]));
+    }
+
+    [Fact]
+    public void Prefix_WordsAreMemoryBeforeTheMotion_PaddedWhenAbsent_AndReallyUsed()
+    {
+        var d = Prefixed(3);
+        d.Eval();
+        var tokens = TestModels.Random(8, 2, 4, 8);
+        int[] ids = [3, 4, -1, 5, -1, -1];
+        var (memory, padding) = d.Memory(tokens, ids);
+        Assert.Equal([2, 3 + 4, 16], memory.Shape);
+        Assert.Equal([false, false, true, false, false, false, false, /* row 1 */ false, true, true, false, false, false, false], padding!);
+        // word k = token_embed[id] + prefix_type; then the motion's tokens as without a prefix
+        var m = memory.ToArray();
+        var e = d.TokenEmbedding.Weight.ToArray();
+        var type = d.PrefixType!.ToArray();
+        for (int c = 0; c < 16; c++) Assert.Equal(e[4 * 16 + c] + type[c], m[1 * 16 + c], 6);
+        var motion = Decoder().Memory(tokens).ToArray(); // the same seed: the same memory_norm / memory_proj
+        Assert.Equal(motion.AsSpan(0, 4 * 16).ToArray(), m.AsSpan(3 * 16, 4 * 16).ToArray());
+        var captions = Captions([[6, 7], [8, 9]], 5);
+        float loss = d.Loss(memory, padding, captions).Item();
+        // other prefix words change the loss (they are read) ...
+        var (other, otherPad) = d.Memory(tokens, [9, 10, -1, 5, -1, -1]);
+        Assert.NotEqual(loss, d.Loss(other, otherPad, captions).Item());
+        // ... an absent word's slot does not (it is padding)
+        var changed = memory.Detach();
+        for (int c = 0; c < 16; c++) changed.Data[2 * 16 + c] += 5f;
+        Assert.Equal(loss, d.Loss(changed, padding, captions).Item());
+        // and the scorer reads them too
+        var greedy = CaptionSearch.Greedy(d.Scorer(memory, padding), 2, 6, [Pad, Bos]);
+        Assert.Equal(2, greedy.Length);
+    }
+
+    [Fact]
+    public void Prefix_Type_GetsTheGradient_OfAFiniteDifference()
+    {
+        var d = Prefixed(2, seed: 9);
+        d.Eval();
+        var tokens = TestModels.Random(9, 2, 3, 8);
+        int[] ids = [3, 4, 5, -1];
+        var captions = Captions([[6, 7], [8, 9, 10]], 6);
+        float Loss()
+        {
+            using var _ = Autograd.NoGrad();
+            var (m, p) = d.Memory(tokens, ids);
+            return d.Loss(m, p, captions).Item();
+        }
+        foreach (var t in d.Parameters()) t.ZeroGrad();
+        var (memory, padding) = d.Memory(tokens, ids);
+        d.Loss(memory, padding, captions).Backward();
+        var grad = d.PrefixType!.Grad.ToArray();
+        Assert.True(grad.Any(g => Math.Abs(g) > 1e-6), "prefix_type got no gradient");
+        const float h = 1e-2f;
+        foreach (int c in new[] { 0, 5, 11 })
+        {
+            float x = d.PrefixType.Data[c];
+            d.PrefixType.Data[c] = x + h; float up = Loss();
+            d.PrefixType.Data[c] = x - h; float down = Loss();
+            d.PrefixType.Data[c] = x;
+            Assert.Equal((up - down) / (2 * h), grad[c], 3);
+        }
+    }
+
     [Fact]
     public void TeacherForcing_OverfitsABatch_WithAdam()
     {
