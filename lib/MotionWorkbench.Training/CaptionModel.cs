@@ -14,7 +14,9 @@ namespace MotionWorkbench.Training;
 /// <see cref="ModelSpec.CaptionContrastiveWeight"/> x the symmetric InfoNCE of the two towers when that weight is
 /// positive. With <see cref="ModelSpec.CaptionFreezeEncoder"/> the ViT runs without gradient and is not in the
 /// optimiser. The decoder shares the run's WordPiece vocabulary ([CLS] = BOS, [SEP] = EOS, [PAD] ignored) and
-/// learns at train.headLr (it is in the "heads" group).
+/// learns at train.headLr (it is in the "heads" group). With model.captionLexWords K &gt; 0 the decoder's memory starts
+/// with each motion's top-K lexical words of model.captionLexRun (<see cref="LexPrefix"/>, set by the trainer and
+/// <see cref="CaptionRun"/>; see <see cref="CaptionLexPrefix"/>).
 /// </summary>
 public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, float contrastiveWeight) : IRetrievalModel
 {
@@ -23,6 +25,21 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     public float ContrastiveWeight { get; } = contrastiveWeight;
 
     public Module Module => Network;
+
+    /// <summary>K: the prefix words per motion the decoder reads (model.captionLexWords; 0 = none).</summary>
+    public int PrefixWords => Network.Decoder.Config.PrefixWords;
+
+    /// <summary>The motions' prefix words when <see cref="PrefixWords"/> &gt; 0 (the trainer and <see cref="CaptionRun.Open"/> set it).</summary>
+    public CaptionLexPrefix? LexPrefix { get; set; }
+
+    /// <summary>The B·K prefix ids of these samples (-1 = absent), or null without a prefix.</summary>
+    public int[]? PrefixIds(IReadOnlyList<TrainingSample> samples)
+    {
+        if (PrefixWords == 0) return null;
+        var prefix = LexPrefix ?? throw new InvalidOperationException($"the caption model reads {PrefixWords} lexical prefix words per motion (model.captionLexWords), but none were attached (CaptionLexPrefix.Prepare / CaptionRun.Open)");
+        if (prefix.K != PrefixWords) throw new InvalidOperationException($"the caption model reads {PrefixWords} prefix words, the attached prefix has {prefix.K}");
+        return prefix.Ids(samples);
+    }
 
     public MotionRepresentation Representation => MotionRepresentation.Patches;
 
@@ -41,7 +58,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     /// <summary>The decoder's sizes under a spec: 0 widths/heads/MLP take the text encoder's; positions = model.textMaxPositions.</summary>
     public static CaptionDecoderConfig DecoderConfig(ModelSpec spec, int vocabularySize, int bosId, int eosId, int padId) =>
         new(spec.CaptionWidth > 0 ? spec.CaptionWidth : spec.TextWidth, spec.CaptionDepth, spec.CaptionHeads > 0 ? spec.CaptionHeads : spec.TextHeads,
-            spec.CaptionMlp > 0 ? spec.CaptionMlp : spec.TextFfn, vocabularySize, spec.TextMaxPositions, spec.VitWidth, bosId, eosId, padId, spec.CaptionDropout);
+            spec.CaptionMlp > 0 ? spec.CaptionMlp : spec.TextFfn, vocabularySize, spec.TextMaxPositions, spec.VitWidth, bosId, eosId, padId, spec.CaptionDropout, spec.CaptionLexWords);
 
     public Tensor EncodeMotion(MotionBatch batch) => Network.EncodeMotion(TransformerModel.PatchInput(batch.RequirePatches("the caption model")));
 
@@ -66,7 +83,8 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     public Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
     {
         var tokens = MotionTokens(batch.Motion.RequirePatches("the caption model"));                 // (B, 1 + L, C)
-        var loss = Network.Decoder.Loss(Network.Decoder.Memory(tokens), null, batch.Text);
+        var (memory, padding) = Network.Decoder.Memory(tokens, PrefixIds(batch.Samples));          // (B, K + 1 + L, C)
+        var loss = Network.Decoder.Loss(memory, padding, batch.Text);
         if (ContrastiveWeight > 0)
             loss = Ops.Add(loss, Ops.Scale(Network.ContrastiveLoss(Network.EncodeText(batch.Text), Network.EmbedMotionTokens(tokens)), ContrastiveWeight));
         return loss;
@@ -79,9 +97,9 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     /// <summary>
     /// Captions of a patch batch (one per motion) by greedy (beam 1) or beam search, starting from the vocabulary's [CLS]
     /// and ending at its [SEP]; [PAD], [CLS], [MASK], [UNK] are never generated (with the options' own banned ids);
-    /// eval mode, no gradient.
+    /// eval mode, no gradient. A model with prefix words needs their B·K ids (<see cref="PrefixIds"/>).
     /// </summary>
-    public IReadOnlyList<CaptionHypothesis> Generate(PatchBatch patches, CaptionSearchOptions options, WordPieceVocabulary vocabulary)
+    public IReadOnlyList<CaptionHypothesis> Generate(PatchBatch patches, CaptionSearchOptions options, WordPieceVocabulary vocabulary, int[]? prefixIds = null)
     {
         if (vocabulary.Count != Network.Decoder.Config.VocabularySize)
             throw new ArgumentException($"{vocabulary.Source}: {vocabulary.Count} tokens, but the caption decoder has {Network.Decoder.Config.VocabularySize}");
@@ -91,8 +109,8 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         Network.Eval();
         try
         {
-            var memory = Network.Decoder.Memory(Network.MotionTokens(TransformerModel.PatchInput(patches)));
-            return CaptionSearch.Decode(Network.Decoder.Scorer(memory, null, vocabulary.ClassifierId, vocabulary.SeparatorId), patches.BatchSize, options);
+            var (memory, padding) = Network.Decoder.Memory(Network.MotionTokens(TransformerModel.PatchInput(patches)), prefixIds);
+            return CaptionSearch.Decode(Network.Decoder.Scorer(memory, padding, vocabulary.ClassifierId, vocabulary.SeparatorId), patches.BatchSize, options);
         }
         finally { Network.Train(training); }
     }
@@ -107,6 +125,10 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         var arch = source.Model.Architecture;
         if (arch == "caption")
         {
+            int theirs = source.Model.CaptionLexWords;
+            if ((theirs > 0) != (PrefixWords > 0))
+                throw new InvalidDataException($"train.initFrom: {checkpoint} is a caption run {(theirs > 0 ? $"with a lexical prefix (model.captionLexWords = {theirs})" : "without a lexical prefix")}; " +
+                    $"this run's model.captionLexWords is {PrefixWords}: both or neither read prefix words (caption_decoder.prefix_type)");
             Network.LoadStateDict(tensors, strict: true, checkpoint);
             return "every parameter (a caption run)";
         }

@@ -2,8 +2,9 @@ using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 
-/// <summary>One generated caption: the motion's id, the decoded text, its word-piece ids and log-probability, and whether it ended with [SEP].</summary>
-public sealed record GeneratedCaption(string Id, string Caption, IReadOnlyList<int> Tokens, double LogProb, double Score, bool Finished);
+/// <summary>One generated caption: the motion's id, the decoded text, its word-piece ids and log-probability, whether it ended with [SEP],
+/// and the lexical prefix words the decoder read (null when the run has no prefix).</summary>
+public sealed record GeneratedCaption(string Id, string Caption, IReadOnlyList<int> Tokens, double LogProb, double Score, bool Finished, IReadOnlyList<string>? LexWords = null);
 
 /// <summary>
 /// Generates captions with a trained caption run (model.architecture = caption): its model from a checkpoint (by
@@ -16,6 +17,9 @@ public sealed class CaptionRun
     public string CheckpointPath { get; }
     public RunData Data { get; }
     public CaptionModel Model { get; }
+
+    /// <summary>The run's lexical prefix (model.captionLexWords &gt; 0), else null; its <see cref="CaptionLexPrefix.Notes"/> say when the cache was not used.</summary>
+    public CaptionLexPrefix? LexPrefix => Model.LexPrefix;
 
     private CaptionRun(string runDir, string checkpoint, RunData data, CaptionModel model)
     {
@@ -41,7 +45,9 @@ public sealed class CaptionRun
         };
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found (has {runDir} finished an epoch?)", path);
         var model = (CaptionModel)RunModels.Load(runDir, path);
-        return new CaptionRun(runDir, path, RunData.ForRun(runDir, dataDir), model);
+        var data = RunData.ForRun(runDir, dataDir);
+        model.LexPrefix = CaptionLexPrefix.Open(config, runDir, data);
+        return new CaptionRun(runDir, path, data, model);
     }
 
     /// <summary>Captions every evaluation entry of <paramref name="split"/> (in split order), <paramref name="batchSize"/> motions at a time.</summary>
@@ -85,9 +91,10 @@ public sealed class CaptionRun
         for (int start = 0; start < samples.Count; start += batchSize)
         {
             var batch = Data.EvalBatch(samples, start, Math.Min(batchSize, samples.Count - start));
-            var hyps = Model.Generate(batch.Motion.RequirePatches("the caption model"), options, vocab);
+            var hyps = Model.Generate(batch.Motion.RequirePatches("the caption model"), options, vocab, Model.PrefixIds(batch.Samples));
             for (int i = 0; i < hyps.Count; i++)
-                result.Add(new GeneratedCaption(batch.Samples[i].Id, Data.Tokenizer.Decode(hyps[i].Tokens), hyps[i].Tokens, hyps[i].LogProb, hyps[i].Score, hyps[i].Finished));
+                result.Add(new GeneratedCaption(batch.Samples[i].Id, Data.Tokenizer.Decode(hyps[i].Tokens), hyps[i].Tokens, hyps[i].LogProb, hyps[i].Score, hyps[i].Finished,
+                    Model.LexPrefix?.WordsOf(batch.Samples[i]).Words));
             progress?.Report((result.Count, samples.Count));
         }
         return result;

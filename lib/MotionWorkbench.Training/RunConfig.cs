@@ -76,6 +76,12 @@ public sealed record ModelSpec
     public bool CaptionFreezeEncoder { get; init; }
     /// <summary>Architecture "caption": weight of the retrieval InfoNCE added to the caption cross-entropy (0: captioning only).</summary>
     public float CaptionContrastiveWeight { get; init; }
+    /// <summary>Architecture "caption": a Lex run folder (model.architecture = lex over the ViT) whose motions' top lexical
+    /// words prefix the decoder's memory (<see cref="CaptionLexWords"/>); relative paths resolve like train.initFrom. Empty: none.</summary>
+    public string CaptionLexRun { get; init; } = "";
+    /// <summary>Architecture "caption": K, the most top lexical words of <see cref="CaptionLexRun"/>'s motion vector that
+    /// enter the decoder as extra memory tokens (1-64); 0 (default): no prefix.</summary>
+    public int CaptionLexWords { get; init; }
 
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
     public bool ReadsRawFrames() => Architecture == "raw" || (Architecture == "lex" && LexMotionEncoder == "raw");
@@ -252,6 +258,8 @@ public sealed record RunConfig
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
             if (m.LexFlopsWarmupSteps < 0) errors.Add($"model.lexFlopsWarmupSteps must be 0 (no warm-up) or a positive number of steps, got {m.LexFlopsWarmupSteps}");
         }
+        if (m.Architecture != "caption" && (m.CaptionLexWords != 0 || !string.IsNullOrWhiteSpace(m.CaptionLexRun)))
+            errors.Add($"model.captionLexRun / model.captionLexWords prefix the caption decoder; model.architecture '{m.Architecture}' has none");
         if (m.Architecture == "caption")
         {
             int w = m.CaptionWidth > 0 ? m.CaptionWidth : m.TextWidth, h = m.CaptionHeads > 0 ? m.CaptionHeads : m.TextHeads;
@@ -261,6 +269,9 @@ public sealed record RunConfig
             if (m.CaptionDropout is < 0 or >= 1) errors.Add($"model.captionDropout must be in [0, 1), got {m.CaptionDropout}");
             if (!(m.CaptionContrastiveWeight >= 0) || float.IsInfinity(m.CaptionContrastiveWeight)) errors.Add($"model.captionContrastiveWeight must be a finite number >= 0, got {m.CaptionContrastiveWeight}");
             if (Train.MlmEpochs > 0) errors.Add("train.mlmEpochs: the caption model does not pre-train its text encoder; start from a retrieval run with train.initFrom instead");
+            if (m.CaptionLexWords is < 0 or > 64) errors.Add($"model.captionLexWords must be 0 (no prefix) to 64 words, got {m.CaptionLexWords}");
+            else if (m.CaptionLexWords > 0 && string.IsNullOrWhiteSpace(m.CaptionLexRun)) errors.Add($"model.captionLexWords = {m.CaptionLexWords} needs model.captionLexRun (the Lex run whose top words prefix the decoder)");
+            else if (m.CaptionLexWords == 0 && !string.IsNullOrWhiteSpace(m.CaptionLexRun)) errors.Add($"model.captionLexRun = {m.CaptionLexRun} needs model.captionLexWords > 0 (how many of its top words prefix the decoder)");
         }
         if (m.PatchSize is not (8 or 16 or 32)) errors.Add($"model.patchSize must be 8, 16 or 32, got {m.PatchSize}");
         if (m.MaxFrames <= 0 || m.MaxFrames % m.PatchSize != 0) errors.Add($"model.maxFrames ({m.MaxFrames}) must be a positive multiple of model.patchSize ({m.PatchSize})");

@@ -96,6 +96,7 @@ public sealed class Trainer
         var samples = data.TrainSamples(config.Data.TrainSplit);
         var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount,
             LexicalVocabulary.Resolve(config, data, runDir, init, resume, Log));
+        if (model is CaptionModel { PrefixWords: > 0 } captionModel) captionModel.LexPrefix = CaptionLexPrefix.Prepare(config, runDir, data, Log); // lex-prefix.json
         if (!resume)
         {
             if (init is not null)
