@@ -128,6 +128,34 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
     }
 
     [TorchFact]
+    public void Weight_decay_reaches_parameters_the_loss_does_not_touch_as_in_the_own_engine()
+    {
+        // Lex's contrastive phase leaves the weak decoder and the MAE decoder without gradient; AdamW still decays them.
+        string own = fx.NewRunDir("wd-own"), tor = fx.NewRunDir("wd-torch");
+        RunConfig Lex(string engine)
+        {
+            var c = fx.Config(engine, epochs: 2, architecture: "lex");
+            return c with
+            {
+                Model = c.Model with { LexPhase = "cmlp", LexVocabulary = "captions" },
+                Train = c.Train with { Optimizer = "adamw", WeightDecay = 0.5f },
+            };
+        }
+        new Trainer(Lex("mw"), own).Run();
+        new Trainer(Lex("torch"), tor).Run();
+        var x = Checkpoint.Read(Path.Combine(own, Checkpoint.LastFileName)).Model;
+        var y = Checkpoint.Read(Path.Combine(tor, Checkpoint.LastFileName)).Model;
+        var untouched = x.Keys.Where(k => k.StartsWith("decoder.", StringComparison.Ordinal) || k.StartsWith("mae.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(untouched);
+        foreach (var name in untouched)
+        {
+            float[] a = x[name].Data.ToArray(), b = y[name].Data.ToArray();
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-6f * Math.Max(1f, Math.Abs(a[i])), $"{name}[{i}]: own {a[i]:R}, torch {b[i]:R}");
+        }
+    }
+
+    [TorchFact]
     public void Architectures_without_a_torch_twin_are_a_clear_error()
     {
         var e = Assert.Throws<NotSupportedException>(() => new Trainer(fx.Config("torch", architecture: "bag"), fx.NewRunDir("bag")).Run());

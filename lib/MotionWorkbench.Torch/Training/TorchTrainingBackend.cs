@@ -163,7 +163,8 @@ public sealed class TorchTrainingBackend : ITrainingBackend
             foreach (int i in g.Members)
             {
                 var p = parameters[i].P;
-                if (p.grad is not TT grad) continue;
+                // A parameter the loss did not reach has a zero gradient in the own engine, which still decays and moves it by its moments.
+                var grad = p.grad ?? torch.zeros_like(p);
                 var gi = l2 != 0f ? grad + l2 * p : grad;
                 if (decay != 1f) p.mul_(decay);
                 m[i].mul_(b1).add_(gi, alpha: 1 - b1);
