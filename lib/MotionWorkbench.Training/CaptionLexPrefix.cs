@@ -320,20 +320,27 @@ public sealed class CaptionLexPrefix
 
     private string ToJson(CacheIdentity identity)
     {
-        var motions = new JsonObject();
+        // the header indented, then one compact line per motion (id-sorted)
+        var header = new JsonObject
+        {
+            ["lexRun"] = identity.LexRun, ["checkpoint"] = identity.Checkpoint, ["checkpointSha256"] = identity.CheckpointSha256,
+            ["checkpointBytes"] = identity.CheckpointBytes, ["checkpointModified"] = identity.CheckpointModified.ToString("O", CultureInfo.InvariantCulture),
+            ["k"] = identity.K, ["captionVocabularySha256"] = identity.VocabularySha256, ["dataDir"] = identity.DataDir,
+            ["motions"] = words.Count, ["droppedWords"] = Dropped,
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var sb = new System.Text.StringBuilder(header[..header.LastIndexOf('}')].TrimEnd()).Append(",\n  \"words\": {");
+        bool first = true;
         foreach (var (id, w) in words.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            motions[id] = new JsonObject
+        {
+            var line = new JsonObject
             {
                 ["words"] = new JsonArray(w.Words.Select(x => (JsonNode)x).ToArray()),
                 ["ids"] = new JsonArray(w.Ids.Select(x => (JsonNode)x).ToArray()),
                 ["weights"] = new JsonArray(w.Weights.Select(x => (JsonNode)x).ToArray()),
             };
-        return new JsonObject
-        {
-            ["lexRun"] = identity.LexRun, ["checkpoint"] = identity.Checkpoint, ["checkpointSha256"] = identity.CheckpointSha256,
-            ["checkpointBytes"] = identity.CheckpointBytes, ["checkpointModified"] = identity.CheckpointModified.ToString("O", CultureInfo.InvariantCulture),
-            ["k"] = identity.K, ["captionVocabularySha256"] = identity.VocabularySha256, ["dataDir"] = identity.DataDir,
-            ["motions"] = words.Count, ["droppedWords"] = Dropped, ["words"] = motions,
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            sb.Append(first ? "\n    " : ",\n    ").Append(JsonSerializer.Serialize(id)).Append(": ").Append(line.ToJsonString());
+            first = false;
+        }
+        return sb.Append("\n  }\n}").ToString();
     }
 }

@@ -119,4 +119,44 @@ public class CaptionCommandTests(TinyCaptionRunFixture fx) : IClassFixture<TinyC
         Assert.Equal(1, noRun.ExitCode);
         Assert.Contains("run folder not found", noRun.Stderr);
     }
+
+    [Fact]
+    public void Lex_prefix_words_are_printed_and_in_the_json()
+    {
+        Assert.True(fx.Problem is null, fx.Problem);
+        var lex = Path.Combine(fx.Dir, "lex-for-prefix");
+        var lexTrain = Mw.Run("train", "--preset", "Smoke", "--data", fx.Data, "--out", lex, "--set", "model.architecture=lex", "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
+        Assert.True(lexTrain.ExitCode == 0, lexTrain.All);
+        // a relative model.captionLexRun resolves from the working directory, as train.initFrom; mw caption then runs from elsewhere
+        var prefixed = Path.Combine(fx.Dir, "caption-lex");
+        var train = Mw.RunIn(fx.Dir, "train", "--preset", "Smoke", "--data", fx.Data, "--out", prefixed, "--set", "model.architecture=caption", "--set", $"train.initFrom={fx.Retrieval}",
+            "--set", "model.captionFreezeEncoder=true", "--set", "train.epochs=1", "--set", "data.maxTrainClips=32",
+            "--set", "model.captionLexRun=lex-for-prefix", "--set", "model.captionLexWords=4");
+        Assert.True(train.ExitCode == 0, train.All);
+        Assert.True(File.Exists(Path.Combine(prefixed, "lex-prefix.json")));
+        Assert.Contains("Lex words dropped", File.ReadAllText(Path.Combine(prefixed, "train.log")));
+
+        var id = File.ReadAllLines(Path.Combine(fx.Data, "test.txt")).First(l => l.Trim().Length > 0).Trim();
+        var r = Mw.Run("caption", "--run", prefixed, "--motion", id, "--beam", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.All);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var words = Assert.Single(doc.RootElement.GetProperty("captions").EnumerateArray()).GetProperty("lexWords").EnumerateArray().Select(w => w.GetString()!).ToList();
+        Assert.InRange(words.Count, 1, 4);
+        var text = Mw.Run("caption", "--run", prefixed, "--motion", id, "--beam", "1");
+        Assert.True(text.ExitCode == 0, text.All);
+        Assert.Contains("    lex: " + string.Join(" ", words), text.Stdout);
+        var split = Mw.Run("caption", "--run", prefixed, "--split", "test", "--limit", "2", "--beam", "1", "--json");
+        Assert.True(split.ExitCode == 0, split.All);
+        using var splitDoc = JsonDocument.Parse(split.Stdout);
+        Assert.All(splitDoc.RootElement.GetProperty("captions").EnumerateArray(), c => Assert.True(c.GetProperty("lexWords").GetArrayLength() <= 4));
+        // a run without the prefix has no lexWords
+        var plain = Mw.Run("caption", "--run", fx.Caption, "--motion", id, "--beam", "1", "--json");
+        Assert.DoesNotContain("lexWords", plain.Stdout);
+
+        // a model.captionLexRun that is not a Lex run: one line naming the key and the run
+        var bad = Mw.Run("train", "--preset", "Smoke", "--data", fx.Data, "--out", Path.Combine(fx.Dir, "caption-bad-lex"), "--set", "model.architecture=caption",
+            "--set", $"model.captionLexRun={fx.Retrieval}", "--set", "model.captionLexWords=4");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains($"model.captionLexRun: {fx.Retrieval} is a 'vit' run, not a Lex run", bad.Stderr);
+    }
 }

@@ -55,6 +55,7 @@ internal static class CaptionCommand
     private static int Motions(string runDir, string[] ids, string split, CaptionSearchOptions options, string checkpoint, bool json)
     {
         var captioner = CaptionRun.Open(runDir, checkpoint);
+        foreach (var note in captioner.LexPrefix?.Notes ?? []) Console.Error.WriteLine("note: " + note);
         var generated = captioner.CaptionMotions(ids, options, split);
         var refs = ids.Select(id => Captioning.ReferencesOf(captioner.Data, captioner.FindSample(id, split)!)).ToList();
         if (json)
@@ -78,6 +79,9 @@ internal static class CaptionCommand
             nearest = nearest with { Motions = motions, Scores = CaptionMetrics.Score(motions.Select(m => m.Caption).ToArray(), motions.Select(m => m.References).ToArray()) };
         }
         bool beats = Captioning.BeatsFloor(ours, nearest);
+        // the prefix words the decoder read (the run's lex-prefix.json, computed over every split when it trained)
+        var lex = RunConfig.Load(runDir).Model.CaptionLexWords > 0 ? CaptionLexPrefix.Cached(runDir) : null;
+        IReadOnlyList<string>? LexWords(string id) => lex is null ? null : lex.TryGetValue(id, out var w) ? w.Words : [];
         if (json)
         {
             Console.WriteLine(new JsonObject
@@ -85,13 +89,14 @@ internal static class CaptionCommand
                 ["run"] = runDir, ["checkpoint"] = Path.GetFileName(ours.Checkpoint), ["split"] = split, ["search"] = Search(options),
                 ["scores"] = Scores(ours.Scores), ["baseline"] = new JsonObject { ["run"] = baseDir, ["method"] = nearest.Method, ["scores"] = Scores(nearest.Scores) },
                 ["beatsBaseline"] = beats, ["bertScore"] = CaptionScores.BertScoreNote,
-                ["captions"] = new JsonArray(ours.Motions.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["caption"] = m.Caption, ["logProb"] = Round(m.Score), ["references"] = new JsonArray(m.References.Select(r => (JsonNode)r).ToArray()) }).ToArray()),
+                ["captions"] = new JsonArray(ours.Motions.Select(m => WithLexWords(new JsonObject { ["id"] = m.Id, ["caption"] = m.Caption, ["logProb"] = Round(m.Score), ["references"] = new JsonArray(m.References.Select(r => (JsonNode)r).ToArray()) }, LexWords(m.Id))).ToArray()),
             }.ToJsonString());
             return 0;
         }
         foreach (var m in ours.Motions)
         {
             Console.WriteLine($"{m.Id}: {(m.Caption.Length == 0 ? "(empty)" : m.Caption)}");
+            if (LexWords(m.Id) is { } words) Console.WriteLine($"    lex: {LexLine(words)}");
             foreach (var r in m.References) Console.WriteLine($"    ref: {r}");
         }
         Console.WriteLine();
@@ -108,7 +113,17 @@ internal static class CaptionCommand
     private static void Print(GeneratedCaption g, IReadOnlyList<string> refs)
     {
         Console.WriteLine($"{g.Id}: {(g.Caption.Length == 0 ? "(empty)" : g.Caption)}   (log P {g.LogProb.ToString("F3", CultureInfo.InvariantCulture)}{(g.Finished ? "" : ", cut at the maximum length")})");
+        if (g.LexWords is { } words) Console.WriteLine($"    lex: {LexLine(words)}");
         foreach (var r in refs) Console.WriteLine($"    ref: {r}");
+    }
+
+    private static string LexLine(IReadOnlyList<string> words) => words.Count == 0 ? "(no word)" : string.Join(" ", words);
+
+    /// <summary>Adds "lexWords" (the prefix words the decoder read) when the run has a lexical prefix.</summary>
+    private static JsonNode WithLexWords(JsonObject o, IReadOnlyList<string>? words)
+    {
+        if (words is not null) o["lexWords"] = new JsonArray(words.Select(w => (JsonNode)w).ToArray());
+        return o;
     }
 
     private static JsonObject Search(CaptionSearchOptions o) => new() { ["beam"] = o.Beam, ["lengthPenalty"] = o.LengthPenalty, ["maxLength"] = o.MaxLength };
@@ -120,11 +135,11 @@ internal static class CaptionCommand
     };
 
     private static JsonArray Captions(IReadOnlyList<GeneratedCaption> generated, IReadOnlyList<IReadOnlyList<string>> refs) =>
-        new(generated.Select((g, i) => (JsonNode)new JsonObject
+        new(generated.Select((g, i) => WithLexWords(new JsonObject
         {
             ["id"] = g.Id, ["caption"] = g.Caption, ["tokens"] = g.Tokens.Count, ["logProb"] = Round(g.LogProb), ["finished"] = g.Finished,
             ["references"] = new JsonArray(refs[i].Select(r => (JsonNode)r).ToArray()),
-        }).ToArray());
+        }, g.LexWords)).ToArray());
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 4) : 0;
 }
