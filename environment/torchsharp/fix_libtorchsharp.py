@@ -9,8 +9,8 @@ std::ios_base_library_init(). When the system libstdc++ lacks that version (and 
      no longer refuses the library, and
   3. adds libMwIosBaseInit.so as a DT_NEEDED of the copy, so the symbol resolves to the shim.
 
-The DT_NEEDED entry takes the slot of DT_RELACOUNT (an optional hint: the loader then treats the relative relocations
-as ordinary ones) or a spare DT_NULL; its name is written into the space of the RUNPATH string, whose entries other
+The DT_NEEDED entry takes a spare DT_NULL slot, else the slot of DT_RELACOUNT (an optional hint: the loader then
+treats the relative relocations as ordinary ones); its name is written into the space of the RUNPATH string, whose entries other
 than $ORIGIN are build-machine paths. Idempotent: a fixed copy is recognised and left alone. The file is rewritten
 through a temporary file and a rename, so a hard link or symlink into the NuGet cache is never written through, and a
 path inside the NuGet packages folder is refused outright.
@@ -123,13 +123,16 @@ def build_shim(directory, cxx):
     shim = os.path.join(directory, SHIM_NAME)
     if os.path.exists(shim) and os.path.getmtime(shim) >= os.path.getmtime(SHIM_SOURCE):
         return shim
-    tmp = shim + ".tmp"
+    # a name of its own per process: two builds fixing the same output folder at once must not share a temporary file
+    tmp = f"{shim}.{os.getpid()}.tmp"
     cmd = [cxx, "-shared", "-fPIC", "-O2", f"-Wl,-soname,{SHIM_NAME}", "-o", tmp, SHIM_SOURCE]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except OSError as e:
         raise FixError(f"cannot run the C++ compiler '{cxx}' to build {SHIM_NAME}: {e}; install g++ (apt-get install g++)") from e
     if r.returncode != 0:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise FixError(f"building {SHIM_NAME} failed ({' '.join(cmd)}):\n{r.stderr.strip()}")
     os.replace(tmp, shim)
     return shim

@@ -222,8 +222,8 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
 
     /// <summary>
     /// Whether <see cref="TrainingLoss"/> computes the pre-training phases (mlm, cmmm, mmm; parity-tested against the own
-    /// engine). Off by default: the torch trainer then refuses those runs (train.engine = mw trains them) because
-    /// <see cref="LossName"/> differs from the own model's; set it to train them on TorchSharp.
+    /// engine). Off by default, so a bare torch Lex model computes the contrastive loss only; the torch trainer
+    /// (train.engine = torch) sets it and trains every phase.
     /// </summary>
     public bool PretrainingPhases { get; set; }
 

@@ -1,13 +1,12 @@
 using MotionWorkbench.Training;
 using static TorchSharp.torch;
-using WTensor = MotionWorkbench.Tensors.Tensor;
 
 namespace MotionWorkbench.Torch;
 
 /// <summary>
 /// Builds the TorchSharp model of an own-engine model (<see cref="ModelFactory.Create"/>'s result), with its weights
 /// copied in and its parameter names, so either engine's state dict or checkpoint loads into the other.
-/// Architectures: "vit", "raw", "interaction", "lex" (contrastive phase); "bag" is own-engine only.
+/// Architectures: "vit", "raw", "interaction", "lex" (every phase); "bag" and "caption" are own-engine only.
 /// </summary>
 public static class TorchModels
 {
@@ -75,12 +74,5 @@ public static class TorchModels
     {
         var own = ModelFactory.Create(spec, vocabularySize, seed, jointCount, lexicalWords);
         return (own, Create(spec, own, device));
-    }
-
-    /// <summary>Loads a checkpoint's model tensors (<see cref="Checkpoint.Read"/>: names without the <c>model.</c> prefix) into a torch model.</summary>
-    public static void LoadCheckpointWeights(TorchModel model, IReadOnlyDictionary<string, WTensor> weights, string path)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        model.LoadStateDict(weights, strict: true, source: path);
     }
 }

@@ -20,6 +20,9 @@ public static class TorchRuntime
     /// <summary>Why TorchSharp cannot load (the loader's message and what to do), or null when it loads.</summary>
     public static string? UnavailableReason => LoadError.Value;
 
+    /// <summary>The loaded LibTorch's version (torch.__version__, e.g. "2.10.0+cpu"); needs TorchSharp to load.</summary>
+    public static string LibTorchVersion => torch.__version__;
+
     /// <summary>Throws <see cref="InvalidOperationException"/> with <see cref="UnavailableReason"/> when TorchSharp cannot load.</summary>
     public static void EnsureAvailable()
     {

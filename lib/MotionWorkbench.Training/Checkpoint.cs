@@ -34,8 +34,9 @@ public sealed record TrainerState
     public Dictionary<string, ulong> DropoutCounters { get; init; } = [];
     /// <summary>The engine that wrote the checkpoint ("mw", "torch"; null in checkpoints from before train.engine).</summary>
     public string? Engine { get; init; }
-    /// <summary>The torch engine's random-generator state (base64 of torch.get_rng_state(), plus CUDA's), so that dropout
-    /// masks continue exactly on resume; null for the own engine, whose streams are <see cref="DropoutCounters"/>.</summary>
+    /// <summary>The torch engine's CPU random-generator state (base64 of torch.random.get_rng_state()), so that dropout
+    /// masks on the CPU continue exactly on resume (a CUDA generator's state is not saved); null for the own engine,
+    /// whose streams are <see cref="DropoutCounters"/>.</summary>
     public string? EngineRandomState { get; init; }
 }
 

@@ -17,7 +17,7 @@ public class BenchEngineTests
         using var b = JsonDocument.Parse(torch.Stdout.Trim());
         var keys = a.RootElement.EnumerateObject().Select(p => p.Name).Order().ToArray();
         Assert.Equal(keys, b.RootElement.EnumerateObject().Select(p => p.Name).Order().ToArray());
-        Assert.StartsWith("TorchSharp 0.107.0", b.RootElement.GetProperty("engine").GetString());
+        Assert.StartsWith("TorchSharp 0.107.0 (LibTorch 2.10", b.RootElement.GetProperty("engine").GetString());
         Assert.True(b.RootElement.GetProperty("samples_per_s").GetDouble() > 0);
         Assert.True(double.IsFinite(b.RootElement.GetProperty("loss").GetDouble()));
     }
@@ -28,6 +28,9 @@ public class BenchEngineTests
         var r = Mw.Run("bench", "--engine", "jax", "--model", "vit-tiny");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("unknown --engine 'jax'", r.Stderr);
+        var d = Mw.Run("bench", "--device", "cuda", "--model", "vit-tiny");
+        Assert.Equal(2, d.ExitCode);
+        Assert.Contains("--device cuda is for --engine torch", d.Stderr);
         if (TorchRuntime.IsAvailable)
         {
             var t = Mw.Run("bench", "--engine", "torch", "--model", "lex-tiny-captions");

@@ -54,6 +54,11 @@ internal static class BenchCommand
                 Console.Error.WriteLine($"mw bench: unknown --engine '{eng}' (mw, torch)");
                 return 2;
             }
+            if (eng == "mw" && parse.GetResult(device) is { Implicit: false })
+            {
+                Console.Error.WriteLine($"mw bench: --device {dev} is for --engine torch (the own engine runs on the CPU)");
+                return 2;
+            }
             if (eng == "torch")
             {
                 if (Torch.TorchRuntime.UnavailableReason is string why)
@@ -116,7 +121,7 @@ internal static class BenchCommand
             double torchFlops = (inference ? 1 : 3) * ForwardFlops(name, B);
             var r = Time(name, B, p, threads, warmup, steps, quietOutput, inference, inference ? bench.Infer : bench.TrainStep, torchFlops);
             r["gemm"] = "libtorch";
-            r["engine"] = $"TorchSharp {Torch.TorchRuntime.TorchSharpVersion} (LibTorch 2.10) on {bench.Device}";
+            r["engine"] = $"TorchSharp {Torch.TorchRuntime.TorchSharpVersion} (LibTorch {Torch.TorchRuntime.LibTorchVersion}) on {bench.Device}";
             return r;
         }
         var rng = new Random(1234);

@@ -55,34 +55,41 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         model = TorchModels.Create(config.Model, own, device);
         // Lex's pre-training losses are parity-tested on the torch twin (their masks derive from the step's seed on the CPU).
         if (model is TorchLexicalModel lex) lex.PretrainingPhases = true;
-        if (model.LossName != own.LossName)
+        try
         {
-            model.Dispose();
-            throw new NotSupportedException($"train.engine = torch: the torch {config.Model.Architecture} model trains '{model.LossName}', this run's loss is '{own.LossName}': run it with train.engine = mw");
+            if (model.LossName != own.LossName)
+            {
+                throw new NotSupportedException($"train.engine = torch: the torch {config.Model.Architecture} model trains '{model.LossName}', this run's loss is '{own.LossName}': run it with train.engine = mw");
+            }
+
+            // The own engine's parameter order and flat offsets lay out Adam's moments in a checkpoint.
+            var store = new ParameterStore(own.Module.NamedParameters().Select(p => (p.Name, p.Tensor.Detach())));
+            var byName = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
+            parameters = store.Entries.Select(e => byName.TryGetValue(e.Name, out var p)
+                ? (e.Name, p, e.Offset, e.Tensor.Size)
+                : throw new InvalidOperationException($"the torch model has no parameter '{e.Name}' of the own engine's model")).ToArray();
+            if (byName.Count != parameters.Length)
+                throw new InvalidOperationException($"the torch model has {byName.Count} parameters, the own engine's {parameters.Length}: {string.Join(", ", byName.Keys.Except(parameters.Select(p => p.Name)).Take(5))}");
+            momentLength = store.Count;
+
+            var index = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+            foreach (var (t, i) in own.Module.NamedParameters().Select((p, i) => (p.Tensor, i))) index.Add(t, i);
+            var orderOf = store.Entries.Select((e, i) => (e.Name, i)).ToDictionary(x => x.Name, x => x.i);
+            var ownNames = own.Module.NamedParameters().Select(p => p.Name).ToArray();
+            groups = own.ParameterGroups().Select(g => new Group(g.Group, OwnTrainingBackend.BaseLearningRate(g.Group, config.Train),
+                OwnTrainingBackend.WeightDecayOf(g.Group, config.Train),
+                g.Parameters.Select(t => index.TryGetValue(t, out int i) ? orderOf[ownNames[i]]
+                    : throw new InvalidOperationException($"a parameter of group '{g.Group}' is not among the model's parameters")).ToArray())).ToArray();
+            using (torch.no_grad())
+            {
+                m = parameters.Select(p => torch.zeros_like(p.P)).ToArray();
+                v = parameters.Select(p => torch.zeros_like(p.P)).ToArray();
+            }
         }
-
-        // The own engine's parameter order and flat offsets lay out Adam's moments in a checkpoint.
-        var store = new ParameterStore(own.Module.NamedParameters().Select(p => (p.Name, p.Tensor.Detach())));
-        var byName = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
-        parameters = store.Entries.Select(e => byName.TryGetValue(e.Name, out var p)
-            ? (e.Name, p, e.Offset, e.Tensor.Size)
-            : throw new InvalidOperationException($"the torch model has no parameter '{e.Name}' of the own engine's model")).ToArray();
-        if (byName.Count != parameters.Length)
-            throw new InvalidOperationException($"the torch model has {byName.Count} parameters, the own engine's {parameters.Length}: {string.Join(", ", byName.Keys.Except(parameters.Select(p => p.Name)).Take(5))}");
-        momentLength = store.Count;
-
-        var index = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
-        foreach (var (t, i) in own.Module.NamedParameters().Select((p, i) => (p.Tensor, i))) index.Add(t, i);
-        var orderOf = store.Entries.Select((e, i) => (e.Name, i)).ToDictionary(x => x.Name, x => x.i);
-        var ownNames = own.Module.NamedParameters().Select(p => p.Name).ToArray();
-        groups = own.ParameterGroups().Select(g => new Group(g.Group, OwnTrainingBackend.BaseLearningRate(g.Group, config.Train),
-            g.Group == "temperature" ? 0f : config.Train.WeightDecay,
-            g.Parameters.Select(t => index.TryGetValue(t, out int i) ? orderOf[ownNames[i]]
-                : throw new InvalidOperationException($"a parameter of group '{g.Group}' is not among the model's parameters")).ToArray())).ToArray();
-        using (torch.no_grad())
+        catch
         {
-            m = parameters.Select(p => torch.zeros_like(p.P)).ToArray();
-            v = parameters.Select(p => torch.zeros_like(p.P)).ToArray();
+            model.Dispose();   // a check failed: the model's native tensors go now, not at finalisation
+            throw;
         }
         Device = device.ToString();
     }
@@ -216,6 +223,10 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         var (tensors, fm, fv, _, _) = Checkpoint.Read(path);
         if (fm is null || fv is null || fm.Length != momentLength || fv.Length != momentLength)
             throw new InvalidDataException($"{path}: optimiser moments missing or of the wrong size for this model ({fm?.Length ?? 0} values, expected {momentLength})");
+        // Strict, as the own engine's restore: a tensor the model does not have is an error, not ignored.
+        var unexpected = tensors.Keys.Except(parameters.Select(p => p.Name)).ToList();
+        if (unexpected.Count > 0)
+            throw new InvalidDataException($"{path}: unexpected parameters for this model: {MotionWorkbench.Tensors.Nn.Module.FirstFew(unexpected, ", ")}");
         using (torch.no_grad())
         {
             for (int i = 0; i < parameters.Length; i++)

@@ -35,10 +35,12 @@ public sealed class OwnTrainingBackend : ITrainingBackend
     /// <summary>Adam (or AdamW) over the model's groups with the recipe's learning rates; no weight decay on the temperature.</summary>
     public static Adam CreateOptimizer(IRetrievalModel model, ParameterStore store, TrainSpec t)
     {
-        var groups = model.ParameterGroups().Select(g => new ParamGroup(g.Group, g.Parameters, BaseLearningRate(g.Group, t),
-            g.Group == "temperature" ? 0f : t.WeightDecay)).ToList();
+        var groups = model.ParameterGroups().Select(g => new ParamGroup(g.Group, g.Parameters, BaseLearningRate(g.Group, t), WeightDecayOf(g.Group, t))).ToList();
         return t.Optimizer == "adamw" ? new AdamW(store, groups) : new Adam(store, groups);
     }
+
+    /// <summary>A parameter group's weight decay: train.weightDecay, none on the temperature.</summary>
+    public static float WeightDecayOf(string group, TrainSpec t) => group == "temperature" ? 0f : t.WeightDecay;
 
     /// <summary>A parameter group's learning rate in the recipe (train.motionLr, textLr, headLr, temperatureLr).</summary>
     public static float BaseLearningRate(string group, TrainSpec t) => group switch
@@ -86,7 +88,7 @@ public sealed class OwnTrainingBackend : ITrainingBackend
     {
         if (!withOptimizer)
         {
-            Checkpoint.Save(path, config, model.Module, state);
+            Checkpoint.Save(path, config, model.Module, state with { Engine = Engine });
             return;
         }
         var s = state with { OptimizerSteps = Optimizer.StepCount, DropoutCounters = EngineState.CaptureDropout(model.Module), Engine = Engine };
