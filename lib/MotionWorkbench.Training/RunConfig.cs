@@ -265,7 +265,7 @@ public sealed record RunConfig
             int w = m.CaptionWidth > 0 ? m.CaptionWidth : m.TextWidth, h = m.CaptionHeads > 0 ? m.CaptionHeads : m.TextHeads;
             if (m.CaptionDepth < 1) errors.Add($"model.captionDepth must be at least 1, got {m.CaptionDepth}");
             if (m.CaptionWidth < 0 || m.CaptionHeads < 0 || m.CaptionMlp < 0) errors.Add("model.captionWidth, captionHeads and captionMlp must be positive (or 0: the text encoder's)");
-            else if (w % h != 0) errors.Add($"the caption decoder's width ({w}) must be divisible by its heads ({h})");
+            else if (h <= 0 || w % h != 0) errors.Add($"the caption decoder's width ({w}) must be divisible by its heads ({h})");
             if (m.CaptionDropout is < 0 or >= 1) errors.Add($"model.captionDropout must be in [0, 1), got {m.CaptionDropout}");
             if (!(m.CaptionContrastiveWeight >= 0) || float.IsInfinity(m.CaptionContrastiveWeight)) errors.Add($"model.captionContrastiveWeight must be a finite number >= 0, got {m.CaptionContrastiveWeight}");
             if (Train.MlmEpochs > 0) errors.Add("train.mlmEpochs: the caption model does not pre-train its text encoder; start from a retrieval run with train.initFrom instead");
@@ -292,7 +292,7 @@ public sealed record RunConfig
         if (t.BatchSize / Math.Max(1, t.GradAccumulation) < 2) errors.Add("train.batchSize / train.gradAccumulation must be at least 2");
         if (t.Optimizer is not ("adam" or "adamw")) errors.Add($"train.optimizer must be 'adam' or 'adamw', got '{t.Optimizer}'");
         if (t.Engine is not ("mw" or "torch")) errors.Add($"train.engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got '{t.Engine}'");
-        if (!(t.Device is "cpu" or "auto" or "cuda" || (t.Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(t.Device[5..], out int gpu) && gpu >= 0)))
+        if (!(t.Device is "cpu" or "auto" or "cuda" || (t.Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(t.Device.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))))
             errors.Add($"train.device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got '{t.Device}'");
         else if (t.Engine == "mw" && t.Device.StartsWith("cuda", StringComparison.Ordinal))
             errors.Add($"train.device = {t.Device} needs train.engine = torch (the own engine runs on the CPU only)");

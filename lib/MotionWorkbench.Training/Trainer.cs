@@ -116,8 +116,8 @@ public sealed class Trainer
 
         if (resume)
         {
-            var saved = Checkpoint.Read(lastPath).State;
-            backend.Restore(lastPath, saved);
+            var (tensors, m, v, saved, _) = Checkpoint.Read(lastPath);   // read once: the trainer's state and the engine's weights
+            backend.Restore(lastPath, tensors, m, v, saved);
             state = saved;
             TruncateMetrics(metricsPath, state.GlobalStep);
             Log($"resumed at epoch {state.Epoch + 1}, batch {state.BatchInEpoch}, step {state.GlobalStep}");

@@ -81,6 +81,17 @@ public sealed class ConfigTests
             Assert.Contains(part, e.Message);
     }
 
+    [Theory]
+    [InlineData("train.device=cuda:+1", "train.device must be")]
+    [InlineData("train.device=cuda: 1", "train.device must be")]
+    [InlineData("train.device=cuda:", "train.device must be")]
+    [InlineData("model.architecture=caption;model.textHeads=0", "must be divisible by")]
+    public void Values_the_engines_would_reject_later_are_refused_by_Validate(string assignments, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => RunConfig.Smoke.WithOverrides(assignments.Split(';')).Validate());
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public void Caption_vocabulary_tokenises_training_words_whole_and_unseen_words_by_characters()
     {

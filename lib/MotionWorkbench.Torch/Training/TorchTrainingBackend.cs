@@ -218,9 +218,8 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         Checkpoint.Save(path, config, StateDict(), s, fm, fv);
     }
 
-    public void Restore(string path, TrainerState saved)
+    public void Restore(string path, IReadOnlyDictionary<string, Tensor> tensors, float[]? fm, float[]? fv, TrainerState saved)
     {
-        var (tensors, fm, fv, _, _) = Checkpoint.Read(path);
         if (fm is null || fv is null || fm.Length != momentLength || fv.Length != momentLength)
             throw new InvalidDataException($"{path}: optimiser moments missing or of the wrong size for this model ({fm?.Length ?? 0} values, expected {momentLength})");
         // Strict, as the own engine's restore: a tensor the model does not have is an error, not ignored.

@@ -53,7 +53,9 @@ public interface ITrainingBackend : IDisposable
     void Save(string path, RunConfig config, TrainerState state, bool withOptimizer);
 
     /// <summary>Loads a <c>last</c> checkpoint (weights, moments, optimiser steps, random streams) written by either engine.</summary>
-    void Restore(string path, TrainerState saved);
+    /// <param name="path">The checkpoint file, for messages.</param>
+    /// <param name="model">Its model tensors, <paramref name="m"/>/<paramref name="v"/> Adam's flat moments (<see cref="Checkpoint.Read"/>, read once by the trainer).</param>
+    void Restore(string path, IReadOnlyDictionary<string, Tensor> model, float[]? m, float[]? v, TrainerState saved);
 
     /// <summary>Training (dropout on) or eval mode.</summary>
     void SetTraining(bool training);

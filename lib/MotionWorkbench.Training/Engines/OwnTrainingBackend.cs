@@ -95,9 +95,8 @@ public sealed class OwnTrainingBackend : ITrainingBackend
         Checkpoint.Save(path, config, model.Module, s, Optimizer);
     }
 
-    public void Restore(string path, TrainerState saved)
+    public void Restore(string path, IReadOnlyDictionary<string, Tensor> tensors, float[]? m, float[]? v, TrainerState saved)
     {
-        var (tensors, m, v, _, _) = Checkpoint.Read(path);
         model.Module.LoadStateDict(tensors, strict: true, path);
         if (m is null || v is null || m.Length != Optimizer.M.Length || v.Length != Optimizer.V.Length)
             throw new InvalidDataException($"{path}: optimiser moments missing or of the wrong size for this model");
