@@ -216,18 +216,20 @@ internal sealed class BenchTextModule : nn.Module<Tensor, Tensor, Tensor>
     private readonly ModuleList<BenchBlock> blocks;
     private readonly Linear head;
 
-    public Embedding TokenEmbed { get; }
+    private readonly Embedding tokenEmbed;
+
+    /// <summary>The token embedding (registered once, as the field <c>tokenEmbed</c>).</summary>
+    public Embedding TokenEmbed => tokenEmbed;
 
     public BenchTextModule(double dropout) : base("text")
     {
-        TokenEmbed = nn.Embedding(30522, 256);
+        tokenEmbed = nn.Embedding(30522, 256);
         posEmbed = new Parameter(torch.randn(1, 24, 256) * 0.02);
         embedNorm = nn.LayerNorm(256);
         blocks = nn.ModuleList(Enumerable.Range(0, 4).Select(_ => new BenchBlock(256, 4, 1024, dropout)).ToArray());
         norm = nn.LayerNorm(256);
         head = nn.Linear(256, 256);
         RegisterComponents();
-        register_module("token_embed", TokenEmbed);
     }
 
     public Tensor Tokens(Tensor ids, Tensor pad)
