@@ -93,9 +93,17 @@ public sealed class CaptionLexPrefix
     {
         int k = config.Model.CaptionLexWords;
         if (k < 1 || k > MaxWords) throw new ArgumentException($"model.captionLexWords must be 1 to {MaxWords} for a prefix, got {k}");
-        string lexRun = ResolveLexRun(config.Model.CaptionLexRun);
-        var identity = Identity(lexRun, k, runDir, data);
         var cachePath = Path.Combine(runDir, FileName);
+        string? fallback = null;
+        string lexRun;
+        // a resume from another working directory: the cache names the full path the words were computed from
+        try { lexRun = ResolveLexRun(config.Model.CaptionLexRun); }
+        catch (Exception e) when ((e is IOException or InvalidDataException) && (fallback = CachedLexRun(cachePath)) is not null)
+        {
+            lexRun = fallback;
+            log?.Invoke($"lexical prefix: model.captionLexRun = {config.Model.CaptionLexRun} is not found from {Environment.CurrentDirectory}; using {lexRun}, named by {FileName}");
+        }
+        var identity = Identity(lexRun, k, runDir, data);
         var (cached, stale) = ReadCache(cachePath, identity);
         var prefix = new CaptionLexPrefix(k, lexRun, identity.Checkpoint, data.Tokenizer.Vocabulary, identity.DataDir, cached ?? [], null);
         if (cached is not null)
@@ -132,11 +140,7 @@ public sealed class CaptionLexPrefix
         {
             // e.g. a relative path read from another working directory: the cache names the full path it was computed from
             error = e.Message;
-            if (File.Exists(cachePath) && JsonNode.Parse(File.ReadAllText(cachePath))?["lexRun"]?.GetValue<string>() is string cachedRun)
-            {
-                try { lexRun = ResolveLexRun(cachedRun); error = null; }
-                catch (Exception e2) when (e2 is IOException or InvalidDataException) { }
-            }
+            if (CachedLexRun(cachePath) is string cachedRun) { lexRun = cachedRun; error = null; }
         }
         if (lexRun is null)
         {
@@ -152,6 +156,17 @@ public sealed class CaptionLexPrefix
         var prefix = new CaptionLexPrefix(k, lexRun, identity.Checkpoint, data.Tokenizer.Vocabulary, identity.DataDir, cached ?? [], null);
         if (cached is null) prefix.Notes.Add($"lexical prefix: {(stale is null ? $"no {FileName}" : $"{FileName} is stale ({stale})")}; the words are computed on the fly from {identity.Checkpoint}");
         return prefix;
+    }
+
+    /// <summary>The Lex run a cache file names, when it is still a valid Lex run; else null.</summary>
+    private static string? CachedLexRun(string cachePath)
+    {
+        try
+        {
+            if (!File.Exists(cachePath) || JsonNode.Parse(File.ReadAllText(cachePath))?["lexRun"]?.GetValue<string>() is not string cached) return null;
+            return ResolveLexRun(cached);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or InvalidOperationException) { return null; }
     }
 
     /// <summary>The words of the caption run's cache file (motion id -> words), or null when it has none; nothing is checked.</summary>

@@ -135,6 +135,10 @@ public class CaptionCommandTests(TinyCaptionRunFixture fx) : IClassFixture<TinyC
         Assert.True(train.ExitCode == 0, train.All);
         Assert.True(File.Exists(Path.Combine(prefixed, "lex-prefix.json")));
         Assert.Contains("Lex words dropped", File.ReadAllText(Path.Combine(prefixed, "train.log")));
+        // --resume from another working directory finds the Lex run through lex-prefix.json
+        var resume = Mw.Run("train", "--resume", "--out", prefixed);
+        Assert.True(resume.ExitCode == 0, resume.All);
+        Assert.Contains("named by lex-prefix.json", File.ReadAllText(Path.Combine(prefixed, "train.log")));
 
         var id = File.ReadAllLines(Path.Combine(fx.Data, "test.txt")).First(l => l.Trim().Length > 0).Trim();
         var r = Mw.Run("caption", "--run", prefixed, "--motion", id, "--beam", "1", "--json");
