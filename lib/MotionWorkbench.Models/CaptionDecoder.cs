@@ -193,6 +193,7 @@ public sealed class CaptionDecoder : Module
         public float[] NextLogProbs(int[] motionRows, int[][] prefixes)
         {
             using var _ = Autograd.NoGrad();
+            using var scope = TensorScope.Begin();   // a step's activations go back to the pool (the result is copied out)
             int R = prefixes.Length, L = prefixes[0].Length, V = VocabularySize, Lm = memory.Shape[1];
             var ids = new int[R * L];
             for (int r = 0; r < R; r++)

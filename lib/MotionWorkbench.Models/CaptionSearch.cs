@@ -56,7 +56,7 @@ public static class CaptionSearch
         var options = new CaptionSearchOptions(1, lengthPenalty, maxLength, banned);
         options.Validate();
         int maxLen = MaxTokens(scorer, maxLength), V = scorer.VocabularySize;
-        var banSet = banned?.ToHashSet() ?? [];
+        var isBanned = BannedMask(banned, V);
         var tokens = Enumerable.Range(0, motions).Select(_ => new List<int>()).ToArray();
         var logp = new double[motions];
         var done = new bool[motions];
@@ -73,7 +73,7 @@ public static class CaptionSearch
                 float bestV = float.NegativeInfinity;
                 for (int v = 0; v < V; v++)
                 {
-                    if (banSet.Contains(v)) continue;
+                    if (isBanned[v]) continue;
                     float x = lp[r * V + v];
                     if (best < 0 || x > bestV) { best = v; bestV = x; }
                 }
@@ -94,7 +94,8 @@ public static class CaptionSearch
     {
         options.Validate();
         int K = options.Beam, maxLen = MaxTokens(scorer, options.MaxLength), V = scorer.VocabularySize;
-        var banSet = options.Banned?.ToHashSet() ?? [];
+        var isBanned = BannedMask(options.Banned, V);
+        var top = new (double Score, int Token)[2 * K];
         var live = Enumerable.Range(0, motions).Select(_ => new List<(int[] Tokens, double LogProb)> { ([], 0.0) }).ToArray();
         var done = Enumerable.Range(0, motions).Select(_ => new List<CaptionHypothesis>()).ToArray();
         CaptionHypothesis Finish(int[] t, double lp, bool eos) => new(t, lp, lp / LengthNorm(t.Length + (eos ? 1 : 0), options.LengthPenalty), eos);
@@ -115,16 +116,14 @@ public static class CaptionSearch
             {
                 if (done[m].Count >= K) continue;
                 int H = live[m].Count;
-                // all extensions of this motion's hypotheses, best log P first (ties: lower hypothesis, then lower token)
-                var cands = new List<(double Score, int Hyp, int Token)>(H * V);
+                // the extensions of this motion's hypotheses, best log P first (ties: lower hypothesis, then lower token); only
+                // the best 2·beam are walked, and those are among each hypothesis's own best 2·beam
+                var cands = new List<(double Score, int Hyp, int Token)>(H * 2 * K);
                 for (int h = 0; h < H; h++)
-                    for (int v = 0; v < V; v++)
-                    {
-                        if (banSet.Contains(v)) continue;
-                        float x = lp[(r0 + h) * V + v];
-                        if (float.IsNegativeInfinity(x)) continue;
-                        cands.Add((live[m][h].LogProb + x, h, v));
-                    }
+                {
+                    int n = TopExtensions(lp.AsSpan((r0 + h) * V, V), live[m][h].LogProb, isBanned, top);
+                    for (int i = 0; i < n; i++) cands.Add((top[i].Score, h, top[i].Token));
+                }
                 r0 += H;
                 cands.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Hyp != b.Hyp ? a.Hyp.CompareTo(b.Hyp) : a.Token.CompareTo(b.Token));
                 var next = new List<(int[] Tokens, double LogProb)>(K);
@@ -146,6 +145,34 @@ public static class CaptionSearch
     /// <summary>Greedy when the beam width is 1, else beam search.</summary>
     public static CaptionHypothesis[] Decode(ICaptionScorer scorer, int motions, CaptionSearchOptions options) =>
         options.Beam == 1 ? Greedy(scorer, motions, options.MaxLength, options.Banned, options.LengthPenalty) : Beam(scorer, motions, options);
+
+    private static bool[] BannedMask(IReadOnlyList<int>? banned, int V)
+    {
+        var mask = new bool[V];
+        if (banned is not null) foreach (int id in banned) if (id >= 0 && id < V) mask[id] = true;
+        return mask;
+    }
+
+    /// <summary>
+    /// The best <c>top.Length</c> one-token extensions (score = <paramref name="baseLogProb"/> + log P, best first, ties: lower
+    /// token) of one hypothesis into <paramref name="top"/>, skipping banned and impossible (-inf) tokens; returns how many.
+    /// </summary>
+    private static int TopExtensions(ReadOnlySpan<float> logProbs, double baseLogProb, bool[] isBanned, (double Score, int Token)[] top)
+    {
+        int n = 0, cap = top.Length;
+        for (int v = 0; v < logProbs.Length; v++)
+        {
+            float x = logProbs[v];
+            if (isBanned[v] || float.IsNegativeInfinity(x)) continue;
+            double score = baseLogProb + x;
+            // tokens come in increasing order, so an equal score never displaces an earlier (lower) token
+            if (n == cap && !(score > top[n - 1].Score)) continue;
+            int i = n == cap ? n - 1 : n++;
+            while (i > 0 && score > top[i - 1].Score) { top[i] = top[i - 1]; i--; }
+            top[i] = (score, v);
+        }
+        return n;
+    }
 
     private static int MaxTokens(ICaptionScorer scorer, int maxLength) => Math.Min(maxLength, scorer.MaxPositions - 1);
 }

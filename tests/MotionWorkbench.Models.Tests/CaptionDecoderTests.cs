@@ -327,6 +327,80 @@ public class CaptionDecoderTests
         }
     }
 
+    /// <summary>Log probabilities from a hash of (motion, prefix), on a coarse grid so that ties are common.</summary>
+    private sealed class HashScorer : ICaptionScorer
+    {
+        public int VocabularySize => V;
+        public int BosId => Bos;
+        public int EosId => Eos;
+        public int MaxPositions => 16;
+
+        public float[] NextLogProbs(int[] motionRows, int[][] prefixes)
+        {
+            var lp = new float[prefixes.Length * V];
+            for (int r = 0; r < prefixes.Length; r++)
+            {
+                var w = new double[V];
+                uint h = 2166136261u ^ (uint)motionRows[r];
+                foreach (int t in prefixes[r]) h = (h ^ (uint)t) * 16777619u;
+                for (int v = 0; v < V; v++) { h = (h ^ (uint)v) * 16777619u; w[v] = 1 + (h >> 28) % 4; }   // weights 1..4
+                double sum = w.Sum();
+                for (int v = 0; v < V; v++) lp[r * V + v] = (float)Math.Log(w[v] / sum);
+            }
+            return lp;
+        }
+    }
+
+    /// <summary>The beam search with every candidate sorted (the definition the faster selection must reproduce).</summary>
+    private static (int[] Tokens, double Score)[] ReferenceBeam(ICaptionScorer scorer, int motions, CaptionSearchOptions o)
+    {
+        int K = o.Beam, maxLen = Math.Min(o.MaxLength, scorer.MaxPositions - 1);
+        var banned = (o.Banned ?? []).ToHashSet();
+        var live = Enumerable.Range(0, motions).Select(_ => new List<(int[] T, double L)> { ([], 0.0) }).ToArray();
+        var done = Enumerable.Range(0, motions).Select(_ => new List<(int[] T, double L, double S, bool F)>()).ToArray();
+        (int[], double, double, bool) Finish(int[] t, double l, bool eos) => (t, l, l / CaptionSearch.LengthNorm(t.Length + (eos ? 1 : 0), o.LengthPenalty), eos);
+        for (int step = 0; step < maxLen; step++)
+        {
+            bool last = step == maxLen - 1;
+            for (int m = 0; m < motions; m++)
+            {
+                if (done[m].Count >= K) continue;
+                var lp = scorer.NextLogProbs(live[m].Select(_ => m).ToArray(), live[m].Select(h => (int[])[Bos, .. h.T]).ToArray());
+                var c = new List<(double S, int H, int T)>();
+                for (int h = 0; h < live[m].Count; h++)
+                    for (int v = 0; v < V; v++)
+                        if (!banned.Contains(v)) c.Add((live[m][h].L + lp[h * V + v], h, v));
+                c.Sort((a, b) => a.S != b.S ? b.S.CompareTo(a.S) : a.H != b.H ? a.H.CompareTo(b.H) : a.T.CompareTo(b.T));
+                var next = new List<(int[] T, double L)>();
+                for (int rank = 0; rank < Math.Min(2 * K, c.Count) && next.Count < K; rank++)
+                {
+                    var (sc, h, v) = c[rank];
+                    if (v != Eos) next.Add(([.. live[m][h].T, v], sc));
+                    else if (rank < K && done[m].Count < K) done[m].Add(Finish(live[m][h].T, sc, true));
+                }
+                if (last && done[m].Count < K) foreach (var (t, l) in next) done[m].Add(Finish(t, l, false));
+                live[m] = next;
+            }
+        }
+        return done.Select(d => d.OrderByDescending(h => h.S).ThenByDescending(h => h.F).Select(h => (h.T, h.S)).First()).ToArray();
+    }
+
+    [Theory]
+    [InlineData(2, 0f)]
+    [InlineData(3, 0.6f)]
+    [InlineData(5, 1f)]
+    public void Beam_EqualsTheFullySortedSearch_WithTies(int beam, float alpha)
+    {
+        var o = new CaptionSearchOptions(Beam: beam, LengthPenalty: alpha, MaxLength: 7, Banned: [Pad, Bos]);
+        var fast = CaptionSearch.Beam(new HashScorer(), 6, o);
+        var slow = ReferenceBeam(new HashScorer(), 6, o);
+        for (int m = 0; m < 6; m++)
+        {
+            Assert.Equal(slow[m].Tokens, fast[m].Tokens);
+            Assert.Equal(slow[m].Score, fast[m].Score, 9);
+        }
+    }
+
     [Fact]
     public void SearchOptions_RejectBadValues()
     {
