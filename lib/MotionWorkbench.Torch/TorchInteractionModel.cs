@@ -8,28 +8,10 @@ namespace MotionWorkbench.Torch;
 /// <summary>
 /// The own engine's <see cref="InteractionModel"/> (architecture "interaction") on TorchSharp: one shared
 /// <c>motion_encoder</c> applied to each person, the two features concatenated and projected by <c>motion_head</c>
-/// (2·FeatureDim → E); text side and loss as <see cref="TorchMotionTextModel"/>.
+/// (2·FeatureDim → E); text side and loss as every <see cref="TorchDenseModel"/>.
 /// </summary>
-public sealed class TorchInteractionModel : TorchRetrievalModel
+public sealed class TorchInteractionModel(InteractionRetrievalModel own, Device device) : TorchDenseModel(own, own.Model.Config, device)
 {
-    private readonly Parameter? logitScale;
-
-    public TorchInteractionModel(InteractionRetrievalModel own, Device device) : base(own, device)
-    {
-        Config = own.Model.Config;
-        MotionEncoder = TorchMotionEncoder.Create(this, "motion_encoder", Config.Motion);
-        TextEncoder = new TorchTextEncoder(this, "text_encoder", Config.Text);
-        MotionHead = new TorchProjectionHead(this, "motion_head", Config.HeadDropout);
-        TextHead = new TorchProjectionHead(this, "text_head", Config.HeadDropout);
-        logitScale = Config.LearnableTemperature ? Get("logit_scale") : null;
-    }
-
-    public MotionTextModelConfig Config { get; }
-    public override TorchMotionEncoder MotionEncoder { get; }
-    public override TorchTextEncoder TextEncoder { get; }
-    public TorchProjectionHead MotionHead { get; }
-    public TorchProjectionHead TextHead { get; }
-
     public override string Architecture => "interaction";
 
     /// <summary>Concatenated features of the two people (B, 2·FeatureDim), before the head.</summary>
@@ -50,9 +32,4 @@ public sealed class TorchInteractionModel : TorchRetrievalModel
         var partner = input.Partner ?? throw new ArgumentException("the torch interaction model reads two-person patch pairs: the input has no Partner");
         return EncodeMotion(input.Values, partner);
     }
-
-    public override Tensor EncodeText(Tensor inputIds, Tensor attentionMask) =>
-        TorchOps.L2Normalize(TextHead.Forward(TextEncoder.Forward(inputIds, attentionMask)));
-
-    public override Tensor ContrastiveLoss(Tensor text, Tensor motion) => TorchOps.Contrastive(text, motion, 1f / Config.Temperature, logitScale);
 }
