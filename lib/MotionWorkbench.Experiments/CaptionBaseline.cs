@@ -81,14 +81,17 @@ public static class CaptionBaseline
     public static IReadOnlyList<IReadOnlyList<string>> ReferencesOf(RunData data, string split)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var list = new List<IReadOnlyList<string>>();
-        foreach (var s in data.EvalSamples(split))
-        {
-            if (!data.Dataset.TryGet(s.Id, out var clip) || clip.Captions.Count == 0) { list.Add(s.Captions); continue; }
-            var first = clip.Captions[0];
-            list.Add(clip.Captions.Where(c => c.Start == first.Start && c.End == first.End).Select(c => c.Text).ToArray());
-        }
-        return list;
+        return data.EvalSamples(split).Select(s => ReferencesOf(data, s)).ToList();
+    }
+
+    /// <summary>The reference captions of one evaluation entry: the clip's captions of the same span as its first caption line.</summary>
+    public static IReadOnlyList<string> ReferencesOf(RunData data, TrainingSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(sample);
+        if (!data.Dataset.TryGet(sample.Id, out var clip) || clip.Captions.Count == 0) return sample.Captions;
+        var first = clip.Captions[0];
+        return clip.Captions.Where(c => c.Start == first.Start && c.End == first.End).Select(c => c.Text).ToArray();
     }
 
     private static RunData Open(string runDir, string split, string trainSplit)

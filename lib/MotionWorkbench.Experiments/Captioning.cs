@@ -66,7 +66,15 @@ public static class Captioning
             return new CaptionTraining(label, runDir, config, 0, Reused: true);
         }
         bool resume = same && File.Exists(last);
-        if (!resume && Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+        if (!resume && Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).Any())
+        {
+            // only a caption run's folder is replaced: never a retrieval run or anything else given by mistake
+            string configPath = Path.Combine(runDir, RunConfig.FileName);
+            string? arch = File.Exists(configPath) ? RunConfig.Load(runDir).Model.Architecture : null;
+            if (arch != "caption")
+                throw new InvalidOperationException($"{runDir}: holds {(arch is null ? "files but no caption run" : $"a '{arch}' run")}; a caption run is only written into an empty folder or over another caption run's");
+            Directory.Delete(runDir, recursive: true);
+        }
         Directory.CreateDirectory(runDir);
         var watch = Stopwatch.StartNew();
         log?.WriteLine($"{label}: {(resume ? "resuming" : "training")} a caption decoder ({config.Preset}) for {config.Train.Epochs} epoch(s) from {config.Train.InitFrom ?? "scratch"}...");
@@ -107,12 +115,7 @@ public static class Captioning
     /// The reference captions of one evaluation entry (the rule of <see cref="CaptionBaseline.ReferencesOf"/>): the
     /// clip's captions of the same span as its first caption line.
     /// </summary>
-    public static IReadOnlyList<string> ReferencesOf(RunData data, TrainingSample sample)
-    {
-        if (!data.Dataset.TryGet(sample.Id, out var clip) || clip.Captions.Count == 0) return sample.Captions;
-        var first = clip.Captions[0];
-        return clip.Captions.Where(c => c.Start == first.Start && c.End == first.End).Select(c => c.Text).ToArray();
-    }
+    public static IReadOnlyList<string> ReferencesOf(RunData data, TrainingSample sample) => CaptionBaseline.ReferencesOf(data, sample);
 
     /// <summary>
     /// The retrieval run whose nearest training caption is the floor of a caption run: its train.initFrom run folder

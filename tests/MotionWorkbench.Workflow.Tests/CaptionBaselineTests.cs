@@ -69,6 +69,25 @@ public sealed class CaptionBaselineTests : IDisposable
     }
 
     [Fact]
+    public void CaptionTraining_NeverReplacesAFolderThatIsNotACaptionRun()
+    {
+        var retrieval = Path.Combine(root, "retrieval");
+        Directory.CreateDirectory(retrieval);
+        RunConfig.Smoke.Save(retrieval);                                   // a 'vit' run's configuration
+        File.WriteAllText(Path.Combine(retrieval, "keep.txt"), "mine");
+        var caption = RunConfig.Smoke with { Model = RunConfig.Smoke.Model with { Architecture = "caption" } };
+        var e = Assert.Throws<InvalidOperationException>(() => Captioning.Train("caption", caption, retrieval));
+        Assert.Contains(retrieval, e.Message);
+        Assert.Contains("a 'vit' run", e.Message);
+        Assert.True(File.Exists(Path.Combine(retrieval, "keep.txt")));
+        var other = Path.Combine(root, "other");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "notes.md"), "x");
+        Assert.Contains("files but no caption run", Assert.Throws<InvalidOperationException>(() => Captioning.Train("caption", caption, other)).Message);
+        Assert.True(File.Exists(Path.Combine(other, "notes.md")));
+    }
+
+    [Fact]
     public void MissingRunFolder_NamesIt()
     {
         var dir = Path.Combine(root, "absent");
