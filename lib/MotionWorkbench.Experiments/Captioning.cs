@@ -10,9 +10,12 @@ using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
 
-/// <summary>Generated captions of a split with their references and <see cref="CaptionScores"/>.</summary>
+/// <summary>
+/// Generated captions of a split with their references and <see cref="CaptionScores"/>; <see cref="LexWords"/>: the
+/// lexical prefix words the decoder read for each motion (by id), when the run has a prefix.
+/// </summary>
 public sealed record CaptioningResult(string Label, string RunDir, string Checkpoint, string Split, CaptionSearchOptions Options,
-    IReadOnlyList<CaptionedMotion> Motions, CaptionScores Scores, double Seconds)
+    IReadOnlyList<CaptionedMotion> Motions, CaptionScores Scores, double Seconds, IReadOnlyDictionary<string, IReadOnlyList<string>>? LexWords = null)
 {
     public override string ToString() =>
         $"{Label} on {Split} ({Motions.Count} motions, beam {Options.Beam}): BLEU@1 {Scores.Bleu1:0.00}, BLEU@4 {Scores.Bleu4:0.00}, ROUGE-L {Scores.RougeL:0.00}, CIDEr-D {Scores.CiderD:0.00}";
@@ -108,7 +111,8 @@ public static class Captioning
         var refs = CaptionBaseline.ReferencesOf(run.Data, split);
         var motions = generated.Select((g, i) => new CaptionedMotion(g.Id, g.Caption, refs[i], g.LogProb)).ToArray();
         var scores = CaptionMetrics.Score(motions.Select(m => m.Caption).ToArray(), motions.Select(m => m.References).ToArray());
-        return new CaptioningResult(label, runDir, run.CheckpointPath, split, options, motions, scores, watch.Elapsed.TotalSeconds);
+        var lexWords = run.LexPrefix is null ? null : generated.GroupBy(g => g.Id).ToDictionary(g => g.Key, g => g.First().LexWords ?? []);
+        return new CaptioningResult(label, runDir, run.CheckpointPath, split, options, motions, scores, watch.Elapsed.TotalSeconds, lexWords);
     }
 
     /// <summary>

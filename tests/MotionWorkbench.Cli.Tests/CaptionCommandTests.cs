@@ -118,6 +118,9 @@ public class CaptionCommandTests(TinyCaptionRunFixture fx) : IClassFixture<TinyC
         var noRun = Mw.Run("caption", "--run", Path.Combine(fx.Dir, "absent"));
         Assert.Equal(1, noRun.ExitCode);
         Assert.Contains("run folder not found", noRun.Stderr);
+        var limitWithMotion = Mw.Run("caption", "--run", fx.Caption, "--motion", "x", "--limit", "2");
+        Assert.Equal(1, limitWithMotion.ExitCode);
+        Assert.Contains("--limit and --baseline-run apply to --split", limitWithMotion.Stderr);
     }
 
     [Fact]

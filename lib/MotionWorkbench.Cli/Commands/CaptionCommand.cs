@@ -39,6 +39,8 @@ internal static class CaptionCommand
                 string runDir = parse.GetValue(run)!, splitName = parse.GetValue(split)!;
                 if (parse.GetValue(limit) is int l && l < 1) throw new ArgumentException($"--limit must be at least 1, got {l}");
                 var ids = parse.GetValue(motion) ?? [];
+                if (ids.Length > 0 && (parse.GetValue(limit) is not null || parse.GetValue(baselineRun) is not null))
+                    throw new ArgumentException("--limit and --baseline-run apply to --split (captioning and scoring a whole split), not to --motion");
                 return ids.Length > 0
                     ? Motions(runDir, ids, splitName, options, parse.GetValue(checkpoint)!, parse.GetValue(json))
                     : Split(runDir, splitName, options, parse.GetValue(checkpoint)!, parse.GetValue(limit), parse.GetValue(baselineRun), parse.GetValue(json));
@@ -79,9 +81,8 @@ internal static class CaptionCommand
             nearest = nearest with { Motions = motions, Scores = CaptionMetrics.Score(motions.Select(m => m.Caption).ToArray(), motions.Select(m => m.References).ToArray()) };
         }
         bool beats = Captioning.BeatsFloor(ours, nearest);
-        // the prefix words the decoder read (the run's lex-prefix.json, computed over every split when it trained)
-        var lex = RunConfig.Load(runDir).Model.CaptionLexWords > 0 ? CaptionLexPrefix.Cached(runDir) : null;
-        IReadOnlyList<string>? LexWords(string id) => lex is null ? null : lex.TryGetValue(id, out var w) ? w.Words : [];
+        // the prefix words the decoder read (from lex-prefix.json, or recomputed where that cache was stale)
+        IReadOnlyList<string>? LexWords(string id) => ours.LexWords is null ? null : ours.LexWords.TryGetValue(id, out var w) ? w : [];
         if (json)
         {
             Console.WriteLine(new JsonObject
