@@ -17,45 +17,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-FORMAT = 1
+from fixture_io import TENSORS_FIXTURES as OUT, f32, leaf, rand, saver, with_dout
+
 SEED = 4321
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "MotionWorkbench.Tensors.Tests", "Fixtures")
 GEN = "environment/reference/lex_fixtures.py"
-
-
-def f32(t):
-    return t.float().double()
-
-
-def rand(*shape, lo=-2.0, hi=2.0):
-    return f32(torch.rand(*shape, dtype=torch.float64) * (hi - lo) + lo)
+save = saver(GEN, SEED)
 
 
 def away_from_zero(t, eps=0.05):
     return f32(torch.where(t.abs() < eps, t + torch.sign(t + 1e-12) * 0.1, t))
-
-
-def save(name, tensors, **extra):
-    header = {"generator": GEN, "torch": torch.__version__, "seed": SEED, "format": FORMAT, "fixture": name}
-    header.update(extra)
-    body = {}
-    for k, v in tensors.items():
-        v = v.detach().double().numpy() if isinstance(v, torch.Tensor) else np.asarray(v, dtype=np.float64)
-        body[k] = {"shape": list(v.shape), "data": [float(np.float32(x)) for x in v.reshape(-1)]}
-    path = os.path.join(OUT, name + ".json")
-    with open(path, "w") as f:
-        json.dump({"header": header, "tensors": body}, f, separators=(",", ":"))
-    print("wrote", os.path.relpath(path), sum(len(b["data"]) for b in body.values()), "numbers")
-
-
-def leaf(t):
-    return t.clone().requires_grad_(True)
-
-
-def with_dout(out):
-    r = rand(*out.shape, lo=-1.0, hi=1.0)
-    (out * r).sum().backward()
-    return r
 
 
 def lexical_max_pool():

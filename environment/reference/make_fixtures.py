@@ -18,42 +18,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-FORMAT = 1
+from fixture_io import FORMAT, TENSORS_FIXTURES as OUT, f32, leaf, rand, saver, with_dout
+
 SEED = 1234
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "MotionWorkbench.Tensors.Tests", "Fixtures")
 GEN = "environment/reference/make_fixtures.py"
-
-
-def f32(t):
-    """Round to float32 values, keep as float64 for the reference computation."""
-    return t.float().double()
-
-
-def rand(*shape, lo=-2.0, hi=2.0):
-    return f32(torch.rand(*shape, dtype=torch.float64) * (hi - lo) + lo)
-
-
-def save(name, tensors, **extra):
-    header = {"generator": GEN, "torch": torch.__version__, "seed": SEED, "format": FORMAT, "fixture": name}
-    header.update(extra)
-    body = {}
-    for k, v in tensors.items():
-        v = v.detach().double().numpy() if isinstance(v, torch.Tensor) else np.asarray(v, dtype=np.float64)
-        body[k] = {"shape": list(v.shape), "data": [float(np.float32(x)) for x in v.reshape(-1)]}
-    path = os.path.join(OUT, name + ".json")
-    with open(path, "w") as f:
-        json.dump({"header": header, "tensors": body}, f, separators=(",", ":"))
-    print("wrote", os.path.relpath(path), sum(len(b["data"]) for b in body.values()), "numbers")
-
-
-def leaf(t):
-    return t.clone().requires_grad_(True)
-
-
-def with_dout(out):
-    r = rand(*out.shape, lo=-1.0, hi=1.0)
-    (out * r).sum().backward()
-    return r
+save = saver(GEN, SEED)
 
 
 def linear():
