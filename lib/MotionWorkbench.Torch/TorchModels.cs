@@ -6,12 +6,12 @@ namespace MotionWorkbench.Torch;
 /// <summary>
 /// Builds the TorchSharp model of an own-engine model (<see cref="ModelFactory.Create"/>'s result), with its weights
 /// copied in and its parameter names, so either engine's state dict or checkpoint loads into the other.
-/// Architectures: "vit", "raw", "interaction", "lex" (every phase); "bag" and "caption" are own-engine only.
+/// Architectures: "vit", "raw", "interaction", "lex" (every phase) and "caption"; "bag" is own-engine only.
 /// </summary>
 public static class TorchModels
 {
     /// <summary>The architectures the torch engine runs.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "lex"];
+    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "lex", "caption"];
 
     /// <summary>
     /// The torch model matching <paramref name="own"/> (built by <see cref="ModelFactory.Create"/> from
@@ -39,7 +39,7 @@ public static class TorchModels
             InteractionRetrievalModel i => new TorchInteractionModel(i, device),
             LexicalRetrievalModel l => new TorchLexicalModel(l, device),
             BagModel => throw NoTwin("'bag'"),
-            CaptionModel => throw NoTwin("'caption'"),
+            CaptionModel c => new TorchCaptionModel(c, device),
             _ => throw NoTwin($"{own.GetType().Name}"),
         };
     }
