@@ -116,19 +116,7 @@ public sealed class CaptionDecoder : Module
             return (motion, null);
         }
         int B = motion.Shape[0], Lm = motion.Shape[1];
-        if (prefixIds is null || prefixIds.Length != B * K)
-            throw new ArgumentException($"caption decoder: {B} motions need {B * K} prefix ids ({K} each, negative = absent), got {prefixIds?.Length ?? 0}");
-        var ids = new int[B * K];
-        var padding = new bool[B * (K + Lm)];
-        for (int b = 0; b < B; b++)
-            for (int k = 0; k < K; k++)
-            {
-                int id = prefixIds[b * K + k];
-                if (id >= Config.VocabularySize) throw new ArgumentException($"caption decoder: prefix id {id} is outside the vocabulary [0, {Config.VocabularySize})");
-                bool absent = id < 0;
-                ids[b * K + k] = absent ? Config.PadId : id;
-                padding[b * (K + Lm) + k] = absent;
-            }
+        var (ids, padding) = PrefixLayout(Config, prefixIds, B, Lm);
         var words = Ops.Add(TokenEmbedding.Forward(ids, B, K), PrefixType!);   // (B, K, C)
         return (Ops.Concat([words, motion], 1), padding);
     }
@@ -148,12 +136,38 @@ public sealed class CaptionDecoder : Module
     public Tensor Logits(Tensor hidden) => Ops.Linear(hidden, TokenEmbedding.Weight, OutputBias);
 
     /// <summary>
-    /// Teacher-forced cross-entropy of the captions given the memory: inputs [CLS] w1 .. wn, targets w1 .. wn [SEP],
-    /// mean over the real targets. Captions longer than <see cref="CaptionDecoderConfig.MaxPositions"/> are cut.
+    /// The memory ids and padding of B·K prefix ids (negative = absent; both engines use this layout): ids B·K with
+    /// [PAD] for an absent word, padding B·(K + Lm) with true at the absent words (the Lm motion tokens are never padded).
     /// </summary>
-    public Tensor Loss(Tensor memory, bool[]? memoryPadding, EncodedBatch captions)
+    public static (int[] Ids, bool[] Padding) PrefixLayout(CaptionDecoderConfig config, int[]? prefixIds, int B, int Lm)
     {
-        int B = captions.BatchSize, L = Math.Min(captions.Length, Config.MaxPositions);
+        ArgumentNullException.ThrowIfNull(config);
+        int K = config.PrefixWords;
+        if (prefixIds is null || prefixIds.Length != B * K)
+            throw new ArgumentException($"caption decoder: {B} motions need {B * K} prefix ids ({K} each, negative = absent), got {prefixIds?.Length ?? 0}");
+        var ids = new int[B * K];
+        var padding = new bool[B * (K + Lm)];
+        for (int b = 0; b < B; b++)
+            for (int k = 0; k < K; k++)
+            {
+                int id = prefixIds[b * K + k];
+                if (id >= config.VocabularySize) throw new ArgumentException($"caption decoder: prefix id {id} is outside the vocabulary [0, {config.VocabularySize})");
+                bool absent = id < 0;
+                ids[b * K + k] = absent ? config.PadId : id;
+                padding[b * (K + Lm) + k] = absent;
+            }
+        return (ids, padding);
+    }
+
+    /// <summary>
+    /// Teacher forcing of a caption batch (both engines use this layout): T = min(length, positions) − 1 inputs per
+    /// caption ([CLS] w1 .. wn, B·T ids and their padding) and the targets w1 .. wn [SEP] at the rows (b·T + t) whose
+    /// next token is real.
+    /// </summary>
+    public static (int T, int[] Inputs, bool[] Padding, int[] Rows, int[] Targets) TeacherForcing(EncodedBatch captions, int maxPositions)
+    {
+        ArgumentNullException.ThrowIfNull(captions);
+        int B = captions.BatchSize, L = Math.Min(captions.Length, maxPositions);
         if (L < 2) throw new ArgumentException($"caption decoder: captions of {captions.Length} tokens hold nothing to predict");
         int T = L - 1;
         var inputs = new int[B * T];
@@ -173,9 +187,20 @@ public sealed class CaptionDecoder : Module
                 }
             }
         if (rows.Count == 0) throw new ArgumentException("caption decoder: the batch has no caption token to predict");
+        return (T, inputs, padding, rows.ToArray(), targets.ToArray());
+    }
+
+    /// <summary>
+    /// Teacher-forced cross-entropy of the captions given the memory: inputs [CLS] w1 .. wn, targets w1 .. wn [SEP],
+    /// mean over the real targets. Captions longer than <see cref="CaptionDecoderConfig.MaxPositions"/> are cut.
+    /// </summary>
+    public Tensor Loss(Tensor memory, bool[]? memoryPadding, EncodedBatch captions)
+    {
+        var (T, inputs, padding, rows, targets) = TeacherForcing(captions, Config.MaxPositions);
+        int B = captions.BatchSize;
         var h = Hidden(memory, memoryPadding, inputs, B, T, padding);                 // (B, T, C)
-        var picked = Ops.IndexSelect(Ops.Reshape(h, B * T, Config.Width), rows.ToArray()); // (N, C)
-        return Ops.CrossEntropy(Logits(picked), targets.ToArray());
+        var picked = Ops.IndexSelect(Ops.Reshape(h, B * T, Config.Width), rows);    // (N, C)
+        return Ops.CrossEntropy(Logits(picked), targets);
     }
 
     /// <summary>A scorer for <see cref="CaptionSearch"/> over this decoder and a batch of memories (B, Lm, C), in no-grad

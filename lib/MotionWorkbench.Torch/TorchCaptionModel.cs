@@ -136,20 +136,8 @@ public sealed class TorchCaptionDecoder
             return (motion, null);
         }
         long B = motion.shape[0], Lm = motion.shape[1];
-        if (prefixIds is null || prefixIds.Length != B * K)
-            throw new ArgumentException($"caption decoder: {B} motions need {B * K} prefix ids ({K} each, negative = absent), got {prefixIds?.Length ?? 0}");
-        var ids = new long[B * K];
-        var padding = new bool[B * (K + Lm)];
-        for (long b = 0; b < B; b++)
-            for (int k = 0; k < K; k++)
-            {
-                int id = prefixIds[b * K + k];
-                if (id >= Config.VocabularySize) throw new ArgumentException($"caption decoder: prefix id {id} is outside the vocabulary [0, {Config.VocabularySize})");
-                bool absent = id < 0;
-                ids[b * K + k] = absent ? Config.PadId : id;
-                padding[b * (K + Lm) + k] = absent;
-            }
-        var words = Embed(ids, B, K) + prefixType!;                                      // (B, K, C)
+        var (ids, padding) = CaptionDecoder.PrefixLayout(Config, prefixIds, (int)B, (int)Lm);
+        var words = Embed(Array.ConvertAll(ids, i => (long)i), B, K) + prefixType!;                                      // (B, K, C)
         return (cat([words, motion], 1), tensor(padding, [B, K + Lm]).to(Device));
     }
 
@@ -172,30 +160,12 @@ public sealed class TorchCaptionDecoder
     /// <summary>Teacher-forced cross-entropy (as <see cref="CaptionDecoder.Loss"/>): mean over the real targets, captions cut to the positions.</summary>
     public Tensor Loss(Tensor memory, Tensor? memoryPadding, EncodedBatch captions)
     {
-        ArgumentNullException.ThrowIfNull(captions);
-        int B = captions.BatchSize, L = Math.Min(captions.Length, Config.MaxPositions);
-        if (L < 2) throw new ArgumentException($"caption decoder: captions of {captions.Length} tokens hold nothing to predict");
-        int T = L - 1;
-        var inputs = new long[B * T];
-        var padding = new bool[B * T];
-        var rows = new List<long>();
-        var targets = new List<long>();
-        for (int b = 0; b < B; b++)
-            for (int t = 0; t < T; t++)
-            {
-                int src = b * captions.Length + t;
-                inputs[b * T + t] = captions.InputIds[src];
-                padding[b * T + t] = captions.AttentionMask[src] == 0;
-                if (captions.AttentionMask[src + 1] != 0)
-                {
-                    rows.Add(b * T + t);
-                    targets.Add(captions.InputIds[src + 1]);
-                }
-            }
-        if (rows.Count == 0) throw new ArgumentException("caption decoder: the batch has no caption token to predict");
-        var h = Hidden(memory, memoryPadding, inputs, B, T, tensor(padding, [B, T]).to(Device));     // (B, T, C)
-        var picked = h.reshape(B * T, Config.Width).index_select(0, tensor(rows.ToArray()).to(Device)); // (N, C)
-        return F.cross_entropy(Logits(picked), tensor(targets.ToArray()).to(Device));
+        var (T, inputs, padding, rows, targets) = CaptionDecoder.TeacherForcing(captions, Config.MaxPositions);
+        int B = captions.BatchSize;
+        static long[] Long(int[] a) => Array.ConvertAll(a, i => (long)i);
+        var h = Hidden(memory, memoryPadding, Long(inputs), B, T, tensor(padding, [B, T]).to(Device));   // (B, T, C)
+        var picked = h.reshape(B * T, Config.Width).index_select(0, tensor(Long(rows)).to(Device));      // (N, C)
+        return F.cross_entropy(Logits(picked), tensor(Long(targets)).to(Device));
     }
 }
 
