@@ -36,6 +36,17 @@ public sealed class TorchCaptionTests(TorchSynthFixture fx, ITestOutputHelper ou
         Assert.True(diff <= 1e-4 * scale, $"{name}: the gradients differ by {diff / scale:E3} of the largest entry");
     }
 
+    /// <summary>Back-propagates both losses and asserts they agree within 1e-5 relative.</summary>
+    private void AssertSameLoss(WTensor ownLoss, torch.Tensor loss, string label)
+    {
+        float ownValue = ownLoss.Item();
+        ownLoss.Backward();
+        loss.backward();
+        float value = loss.ToWorkbench().Item();
+        output.WriteLine($"{label}: loss own {ownValue:G8} torch {value:G8}");
+        Assert.True(Math.Abs(value - ownValue) <= 1e-5 * Math.Abs(ownValue), $"{label}: loss own {ownValue:R}, torch {value:R}");
+    }
+
     [TorchTheory]
     [InlineData(false, 0f)]
     [InlineData(true, 0f)]
@@ -56,14 +67,7 @@ public sealed class TorchCaptionTests(TorchSynthFixture fx, ITestOutputHelper ou
 
         var batch = new ContrastiveBatch(Support.Motion(spec, 61, 4), Support.Text(62, 4, 10), ["a", "b", "c", "d"], []);
         foreach (var p in own.Module.Parameters()) p.ZeroGrad();
-        var ownLoss = own.TrainingLoss(batch, null!, 1);
-        float ownValue = ownLoss.Item();
-        ownLoss.Backward();
-        var loss = model.TrainingLoss(batch, null!, 1);
-        loss.backward();
-        float value = loss.ToWorkbench().Item();
-        output.WriteLine($"freeze {freeze}, contrastive {contrastive}: loss own {ownValue:G8} torch {value:G8}");
-        Assert.True(Math.Abs(value - ownValue) <= 1e-5 * Math.Abs(ownValue), $"loss own {ownValue:R}, torch {value:R}");
+        AssertSameLoss(own.TrainingLoss(batch, null!, 1), model.TrainingLoss(batch, null!, 1), $"freeze {freeze}, contrastive {contrastive}");
 
         AssertGradient(own, model, "caption_decoder.blocks.0.cross_attn.q_lin.weight");
         AssertGradient(own, model, "caption_decoder.blocks.1.cross_attn.v_lin.weight");
@@ -106,18 +110,10 @@ public sealed class TorchCaptionTests(TorchSynthFixture fx, ITestOutputHelper ou
         foreach (var p in own.Module.Parameters()) p.ZeroGrad();
         var tokens = own.MotionTokens(motion.RequirePatches("test"));
         var (memory, padding) = own.Network.Decoder.Memory(tokens, ids);
-        var ownLoss = own.Network.Decoder.Loss(memory, padding, text);
-        float ownValue = ownLoss.Item();
-        ownLoss.Backward();
-
         var (tm, tp) = model.Decoder.Memory(model.MotionTokens(TorchInterop.ToTorch(motion, torch.CPU)), ids);
         Assert.Equal(new long[] { B, 3 + tokens.Shape[1], own.Network.Decoder.Config.Width }, tm.shape);
         Assert.Equal(padding, tp!.data<bool>().ToArray());
-        var loss = model.Decoder.Loss(tm, tp, text);
-        loss.backward();
-        float value = loss.ToWorkbench().Item();
-        output.WriteLine($"prefix: loss own {ownValue:G8} torch {value:G8}");
-        Assert.True(Math.Abs(value - ownValue) <= 1e-5 * Math.Abs(ownValue), $"loss own {ownValue:R}, torch {value:R}");
+        AssertSameLoss(own.Network.Decoder.Loss(memory, padding, text), model.Decoder.Loss(tm, tp, text), "prefix");
         AssertGradient(own, model, "caption_decoder.prefix_type");
         AssertGradient(own, model, "caption_decoder.token_embed.weight");
         AssertGradient(own, model, "caption_decoder.blocks.0.cross_attn.k_lin.weight");
@@ -171,7 +167,7 @@ public sealed class TorchCaptionTests(TorchSynthFixture fx, ITestOutputHelper ou
         return lexPrefix ? c with { Model = c.Model with { CaptionLexRun = LexRun(), CaptionLexWords = 4 } } : c;
     }
 
-    private static List<(int Step, double Loss)> Losses(string runDir) => Trainer.ReadStepLosses(Path.Combine(runDir, Trainer.MetricsFileName));
+    private static List<(int Step, double Loss)> Losses(string runDir) => TorchSynthFixture.Losses(runDir);
 
     [TorchTheory]
     [InlineData(false)]
@@ -181,15 +177,7 @@ public sealed class TorchCaptionTests(TorchSynthFixture fx, ITestOutputHelper ou
         string own = fx.NewRunDir("caption-own"), tor = fx.NewRunDir("caption-torch");
         Assert.True(new Trainer(CaptionConfig("mw", lexPrefix: lexPrefix), own).Run().Completed);
         Assert.True(new Trainer(CaptionConfig("torch", lexPrefix: lexPrefix), tor).Run().Completed);
-        var la = Losses(own);
-        var lb = Losses(tor);
-        Assert.True(la.Count >= 10, $"only {la.Count} steps");
-        Assert.Equal(la.Count, lb.Count);
-        for (int i = 0; i < 10; i++)
-        {
-            double rel = Math.Abs(la[i].Loss - lb[i].Loss) / Math.Abs(la[i].Loss);
-            Assert.True(rel <= 1e-4, $"step {la[i].Step}: own {la[i].Loss:R}, torch {lb[i].Loss:R} (relative {rel:E2})");
-        }
+        var (la, lb) = TorchSynthFixture.AssertSameLosses(own, tor, $"caption, prefix {lexPrefix}");
         output.WriteLine($"prefix {lexPrefix}: {la.Count} steps, step 1 own {la[0].Loss:R} torch {lb[0].Loss:R}, step 10 own {la[9].Loss:R} torch {lb[9].Loss:R}");
         var log = File.ReadAllText(Path.Combine(tor, Trainer.LogFileName));
         Assert.Contains("engine torch on cpu", log);

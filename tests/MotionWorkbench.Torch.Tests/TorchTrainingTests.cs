@@ -31,6 +31,27 @@ public sealed class TorchSynthFixture : IDisposable
         Train = RunConfig.Smoke.Train with { Epochs = epochs, BatchSize = 8, Engine = engine, Device = "cpu" },
     };
 
+    /// <summary>A run's per-step training losses (metrics.jsonl).</summary>
+    public static List<(int Step, double Loss)> Losses(string runDir) => Trainer.ReadStepLosses(Path.Combine(runDir, Trainer.MetricsFileName));
+
+    /// <summary>
+    /// Two runs (own engine, torch engine) of the same configuration took the same number of steps, at least ten, and
+    /// their first ten losses agree within 1e-4 relative; returns both loss lists.
+    /// </summary>
+    public static (List<(int Step, double Loss)> Own, List<(int Step, double Loss)> Torch) AssertSameLosses(string ownRun, string torchRun, string label)
+    {
+        var la = Losses(ownRun);
+        var lb = Losses(torchRun);
+        Assert.True(la.Count >= 10, $"{label}: only {la.Count} steps");
+        Assert.Equal(la.Count, lb.Count);
+        for (int i = 0; i < 10; i++)
+        {
+            double rel = Math.Abs(la[i].Loss - lb[i].Loss) / Math.Abs(la[i].Loss);
+            Assert.True(rel <= 1e-4, $"{label} step {la[i].Step}: own {la[i].Loss:R}, torch {lb[i].Loss:R} (relative {rel:E2})");
+        }
+        return (la, lb);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -47,7 +68,7 @@ public sealed class TorchSynthCollection : ICollectionFixture<TorchSynthFixture>
 [Collection("torch-synth")]
 public sealed class TorchTrainingTests(TorchSynthFixture fx)
 {
-    private static List<(int Step, double Loss)> Losses(string runDir) => Trainer.ReadStepLosses(Path.Combine(runDir, Trainer.MetricsFileName));
+    private static List<(int Step, double Loss)> Losses(string runDir) => TorchSynthFixture.Losses(runDir);
 
     [TorchFact]
     public void Ten_steps_with_dropout_0_give_the_own_engines_losses()
@@ -56,15 +77,7 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
         var a = new Trainer(fx.Config("mw", epochs: 2), own).Run();
         var b = new Trainer(fx.Config("torch", epochs: 2), tor).Run();
         Assert.True(a.Completed && b.Completed);
-        var la = Losses(own);
-        var lb = Losses(tor);
-        Assert.True(la.Count >= 10, $"only {la.Count} steps");
-        Assert.Equal(la.Count, lb.Count);
-        for (int i = 0; i < 10; i++)
-        {
-            double rel = Math.Abs(la[i].Loss - lb[i].Loss) / Math.Abs(la[i].Loss);
-            Assert.True(rel <= 1e-4, $"step {la[i].Step}: own {la[i].Loss:R}, torch {lb[i].Loss:R} (relative {rel:E2})");
-        }
+        TorchSynthFixture.AssertSameLosses(own, tor, "vit");
         Assert.Contains("engine torch on cpu", File.ReadAllText(Path.Combine(tor, Trainer.LogFileName)));
         Assert.Equal("torch", Checkpoint.Read(Path.Combine(tor, Checkpoint.LastFileName)).State.Engine);
     }
@@ -119,11 +132,7 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
         }
         new Trainer(Lex("mw"), own).Run();
         new Trainer(Lex("torch"), tor).Run();
-        var la = Losses(own);
-        var lb = Losses(tor);
-        Assert.True(la.Count >= 10 && la.Count == lb.Count, $"{la.Count} vs {lb.Count} steps");
-        for (int i = 0; i < 10; i++)
-            Assert.True(Math.Abs(la[i].Loss - lb[i].Loss) <= 1e-4 * Math.Abs(la[i].Loss), $"{phase} step {la[i].Step}: own {la[i].Loss:R}, torch {lb[i].Loss:R}");
+        TorchSynthFixture.AssertSameLosses(own, tor, phase);
         Assert.Contains("engine torch on cpu", File.ReadAllText(Path.Combine(tor, Trainer.LogFileName)));
     }
 
