@@ -23,7 +23,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-FORMAT = 1
+from fixture_io import FORMAT, saver
+
 SEED = 1234
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "MotionWorkbench.Models.Tests", "Fixtures")
 GEN = "environment/reference/models_fixtures.py"
@@ -57,15 +58,8 @@ def write_safetensors(name, state):
     print("wrote", os.path.relpath(path), off // 4, "floats")
 
 
-def write_json(name, tensors, **extra):
-    body = {}
-    for k, v in tensors.items():
-        v = v.detach().double().numpy() if isinstance(v, torch.Tensor) else np.asarray(v, dtype=np.float64)
-        body[k] = {"shape": list(v.shape), "data": [float(np.float32(x)) for x in v.reshape(-1)]}
-    path = os.path.join(OUT, name + ".json")
-    with open(path, "w") as f:
-        json.dump({"header": header(name, **extra), "tensors": body}, f, separators=(",", ":"))
-    print("wrote", os.path.relpath(path), sum(len(b["data"]) for b in body.values()), "numbers")
+# the engine fixtures' JSON layout (fixture_io), into this generator's folder
+write_json = saver(GEN, SEED, OUT)
 
 
 def formula_input(*shape):
