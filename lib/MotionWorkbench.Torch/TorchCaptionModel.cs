@@ -178,31 +178,20 @@ public sealed class TorchCaptionDecoder
 /// the own model's lexical prefix ids, plus model.captionContrastiveWeight x the symmetric InfoNCE of the text
 /// embeddings and the motion embeddings pooled from the same tokens. The towers embed as the own (retrieval evaluation).
 /// </summary>
-public sealed class TorchCaptionModel : TorchRetrievalModel
+public sealed class TorchCaptionModel : TorchDenseModel
 {
     private readonly CaptionModel own;
     private readonly TorchVisionTransformer vit;
-    private readonly Parameter? logitScale;
 
-    public TorchCaptionModel(CaptionModel own, Device device) : base(own, device)
+    public TorchCaptionModel(CaptionModel own, Device device) : base(own, own.Network.Config, device)
     {
         this.own = own;
-        Config = own.Network.Config;
-        var vitConfig = Config.Motion as VitConfig ?? throw new ArgumentException("caption model: the motion encoder must be a ViT over motion patches");
-        vit = new TorchVisionTransformer(this, "motion_encoder", vitConfig);
-        TextEncoder = new TorchTextEncoder(this, "text_encoder", Config.Text);
-        MotionHead = new TorchProjectionHead(this, "motion_head", Config.HeadDropout);
-        TextHead = new TorchProjectionHead(this, "text_head", Config.HeadDropout);
-        logitScale = Config.LearnableTemperature ? Get("logit_scale") : null;
+        // CaptionNetwork accepts only a ViT motion encoder, so the base built a TorchVisionTransformer
+        vit = (TorchVisionTransformer)MotionEncoder;
         Decoder = new TorchCaptionDecoder(this, "caption_decoder", own.Network.Decoder);
     }
 
-    public MotionTextModelConfig Config { get; }
     public override string Architecture => "caption";
-    public override TorchMotionEncoder MotionEncoder => vit;
-    public override TorchTextEncoder TextEncoder { get; }
-    public TorchProjectionHead MotionHead { get; }
-    public TorchProjectionHead TextHead { get; }
     public TorchCaptionDecoder Decoder { get; }
 
     /// <summary>The own model's frozen-encoder setting (model.captionFreezeEncoder).</summary>
@@ -216,11 +205,6 @@ public sealed class TorchCaptionModel : TorchRetrievalModel
         ArgumentNullException.ThrowIfNull(input);
         return TorchOps.L2Normalize(MotionHead.Forward(vit.Forward(input)));
     }
-
-    public override Tensor EncodeText(Tensor inputIds, Tensor attentionMask) =>
-        TorchOps.L2Normalize(TextHead.Forward(TextEncoder.Forward(inputIds, attentionMask)));
-
-    public override Tensor ContrastiveLoss(Tensor text, Tensor motion) => TorchOps.Contrastive(text, motion, 1f / Config.Temperature, logitScale);
 
     /// <summary>The ViT's output tokens (B, 1 + L, C); without gradient when the encoder is frozen (in the current mode).</summary>
     public Tensor MotionTokens(TorchMotionInput input)

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace MotionWorkbench.Torch;
 
 /// <summary>
-/// The dense two-tower models on TorchSharp (<see cref="TorchMotionTextModel"/>, <see cref="TorchInteractionModel"/>):
+/// The dense two-tower models on TorchSharp (<see cref="TorchMotionTextModel"/>, <see cref="TorchInteractionModel"/>,
+/// and <see cref="TorchCaptionModel"/>, which adds its decoder):
 /// <c>motion_encoder</c>, <c>text_encoder</c>, <c>motion_head</c>, <c>text_head</c> and, when learnable,
 /// <c>logit_scale</c> of a <see cref="MotionTextModelConfig"/>; L2-normalised text embeddings and CLIP's symmetric
 /// InfoNCE with the model's temperature. The subclasses say how the motion side reaches <see cref="MotionHead"/>.
