@@ -116,12 +116,6 @@ public static class Captioning
     }
 
     /// <summary>
-    /// The reference captions of one evaluation entry (the rule of <see cref="CaptionBaseline.ReferencesOf"/>): the
-    /// clip's captions of the same span as its first caption line.
-    /// </summary>
-    public static IReadOnlyList<string> ReferencesOf(RunData data, TrainingSample sample) => CaptionBaseline.ReferencesOf(data, sample);
-
-    /// <summary>
     /// The retrieval run whose nearest training caption is the floor of a caption run: its train.initFrom run folder
     /// (a file there: that file's folder) when it still exists, else the caption run itself (its own retrieval towers).
     /// </summary>

@@ -269,7 +269,7 @@ public sealed record RunConfig
             if (m.CaptionDropout is < 0 or >= 1) errors.Add($"model.captionDropout must be in [0, 1), got {m.CaptionDropout}");
             if (!(m.CaptionContrastiveWeight >= 0) || float.IsInfinity(m.CaptionContrastiveWeight)) errors.Add($"model.captionContrastiveWeight must be a finite number >= 0, got {m.CaptionContrastiveWeight}");
             if (Train.MlmEpochs > 0) errors.Add("train.mlmEpochs: the caption model does not pre-train its text encoder; start from a retrieval run with train.initFrom instead");
-            if (m.CaptionLexWords is < 0 or > 64) errors.Add($"model.captionLexWords must be 0 (no prefix) to 64 words, got {m.CaptionLexWords}");
+            if (m.CaptionLexWords < 0 || m.CaptionLexWords > CaptionLexPrefix.MaxWords) errors.Add($"model.captionLexWords must be 0 (no prefix) to {CaptionLexPrefix.MaxWords} words, got {m.CaptionLexWords}");
             else if (m.CaptionLexWords > 0 && string.IsNullOrWhiteSpace(m.CaptionLexRun)) errors.Add($"model.captionLexWords = {m.CaptionLexWords} needs model.captionLexRun (the Lex run whose top words prefix the decoder)");
             else if (m.CaptionLexWords == 0 && !string.IsNullOrWhiteSpace(m.CaptionLexRun)) errors.Add($"model.captionLexRun = {m.CaptionLexRun} needs model.captionLexWords > 0 (how many of its top words prefix the decoder)");
         }

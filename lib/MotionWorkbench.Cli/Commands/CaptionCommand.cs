@@ -59,7 +59,7 @@ internal static class CaptionCommand
         var captioner = CaptionRun.Open(runDir, checkpoint);
         foreach (var note in captioner.LexPrefix?.Notes ?? []) Console.Error.WriteLine("note: " + note);
         var generated = captioner.CaptionMotions(ids, options, split);
-        var refs = ids.Select(id => Captioning.ReferencesOf(captioner.Data, captioner.FindSample(id, split)!)).ToList();
+        var refs = ids.Select(id => CaptionBaseline.ReferencesOf(captioner.Data, captioner.FindSample(id, split)!)).ToList();
         if (json)
         {
             Console.WriteLine(new JsonObject { ["run"] = runDir, ["checkpoint"] = Path.GetFileName(captioner.CheckpointPath), ["search"] = Search(options), ["captions"] = Captions(generated, refs) }.ToJsonString());
