@@ -327,23 +327,32 @@ public class CaptionDecoderTests
         }
     }
 
-    /// <summary>Log probabilities from a hash of (motion, prefix), on a coarse grid so that ties are common.</summary>
-    private sealed class HashScorer : ICaptionScorer
+    /// <summary>
+    /// Log probabilities from a hash of (motion, prefix), on a coarse grid so that ties are common; <paramref name="peaked"/>:
+    /// weights 1, 16, 256 or 4096 with [SEP] always among the heaviest, so one hypothesis's extensions (its [SEP] among them)
+    /// fill the whole walked ranking, the case where each hypothesis must contribute its best 2·beam.
+    /// </summary>
+    private sealed class HashScorer(bool peaked = false) : ICaptionScorer
     {
         public int VocabularySize => V;
         public int BosId => Bos;
         public int EosId => Eos;
         public int MaxPositions => 16;
 
+        /// <summary>Every (motion, prefix) scored: the live hypotheses of every step.</summary>
+        public List<string> Requests { get; } = [];
+
         public float[] NextLogProbs(int[] motionRows, int[][] prefixes)
         {
             var lp = new float[prefixes.Length * V];
             for (int r = 0; r < prefixes.Length; r++)
             {
+                Requests.Add(motionRows[r] + ":" + string.Join(' ', prefixes[r]));
                 var w = new double[V];
                 uint h = 2166136261u ^ (uint)motionRows[r];
                 foreach (int t in prefixes[r]) h = (h ^ (uint)t) * 16777619u;
-                for (int v = 0; v < V; v++) { h = (h ^ (uint)v) * 16777619u; w[v] = 1 + (h >> 28) % 4; }   // weights 1..4
+                for (int v = 0; v < V; v++) { h = (h ^ (uint)v) * 16777619u; w[v] = peaked ? Math.Pow(16, (h >> 28) % 4) : 1 + (h >> 28) % 4; }   // weights 1..4
+                if (peaked) w[Eos] = 4096;
                 double sum = w.Sum();
                 for (int v = 0; v < V; v++) lp[r * V + v] = (float)Math.Log(w[v] / sum);
             }
@@ -386,14 +395,20 @@ public class CaptionDecoderTests
     }
 
     [Theory]
-    [InlineData(2, 0f)]
-    [InlineData(3, 0.6f)]
-    [InlineData(5, 1f)]
-    public void Beam_EqualsTheFullySortedSearch_WithTies(int beam, float alpha)
+    [InlineData(2, 0f, false)]
+    [InlineData(3, 0.6f, false)]
+    [InlineData(5, 1f, false)]
+    [InlineData(2, 0f, true)]
+    [InlineData(3, 0.6f, true)]
+    [InlineData(4, 0f, true)]
+    public void Beam_EqualsTheFullySortedSearch_WithTies(int beam, float alpha, bool peaked)
     {
         var o = new CaptionSearchOptions(Beam: beam, LengthPenalty: alpha, MaxLength: 7, Banned: [Pad, Bos]);
-        var fast = CaptionSearch.Beam(new HashScorer(), 6, o);
-        var slow = ReferenceBeam(new HashScorer(), 6, o);
+        HashScorer fastScorer = new(peaked), slowScorer = new(peaked);
+        var fast = CaptionSearch.Beam(fastScorer, 6, o);
+        var slow = ReferenceBeam(slowScorer, 6, o);
+        // the same hypotheses were alive at every step, not only the same winners
+        Assert.Equal(slowScorer.Requests.Order(StringComparer.Ordinal), fastScorer.Requests.Order(StringComparer.Ordinal));
         for (int m = 0; m < 6; m++)
         {
             Assert.Equal(slow[m].Tokens, fast[m].Tokens);
