@@ -85,9 +85,12 @@ public sealed class PretrainedStore
     }
 
     /// <summary>Copies the cached conversion (converted first when needed) to <paramref name="output"/>, atomically; the vocabulary to <paramref name="vocabularyOutput"/> when given.</summary>
-    public PretrainedWeights Export(string name, string output, string? vocabularyOutput = null, Action<string>? log = null)
+    public PretrainedWeights Export(string name, string output, string? vocabularyOutput = null, Action<string>? log = null) =>
+        Export(PretrainedCatalog.Find(name), output, vocabularyOutput, log);
+
+    /// <summary>Copies the cached conversion of <paramref name="source"/> (see the name overload).</summary>
+    public PretrainedWeights Export(PretrainedSource source, string output, string? vocabularyOutput = null, Action<string>? log = null)
     {
-        var source = PretrainedCatalog.Find(name);
         if (vocabularyOutput is not null && source.VocabularyResource is null) throw new ArgumentException($"'{source.Name}' has no vocabulary to export (it is not a text encoder)");
         var resolved = Resolve(source, log);
         var weights = File.ReadAllBytes(resolved.WeightsPath);

@@ -1,6 +1,6 @@
 using MotionWorkbench.Pretrained.Onnx;
 using MotionWorkbench.Pretrained.Tests.Support;
-using static MotionWorkbench.Pretrained.Tests.Support.Onnx;
+using static MotionWorkbench.Pretrained.Tests.Support.OnnxBuilder;
 
 namespace MotionWorkbench.Pretrained.Tests;
 

@@ -6,7 +6,7 @@ namespace MotionWorkbench.Pretrained.Tests.Support;
 /// 4 op_type, 5 attribute; TensorProto: 1 dims, 2 data_type, 4 float_data, 7 int64_data, 8 name, 9 raw_data,
 /// 13 external_data, 14 data_location; AttributeProto: 1 name, 2 f, 3 i, 4 s, 5 t, 7 floats, 8 ints, 20 type).
 /// </summary>
-public static class Onnx
+public static class OnnxBuilder
 {
     public const int TypeFloat = 1, TypeInt64 = 7, TypeFloat16 = 10, TypeDouble = 11;
 
