@@ -19,6 +19,7 @@ root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(LexCommand.Create());
 root.Subcommands.Add(IndexCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
+root.Subcommands.Add(WeightsCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 
 return root.Parse(args).Invoke();

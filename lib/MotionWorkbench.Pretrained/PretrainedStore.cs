@@ -1,8 +1,6 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.IO;
@@ -121,37 +119,12 @@ public sealed class PretrainedStore
         if (VocabularyPath(source) is { } vocab && !File.Exists(vocab)) return $"its vocabulary {vocab} is missing";
         try
         {
-            var metadata = ReadHeaderMetadata(path);
+            var metadata = SafetensorsHeader.Read(path).Metadata;
             if (metadata.GetValueOrDefault("converter") != PretrainedConversion.ConverterVersion) return $"written by converter '{metadata.GetValueOrDefault("converter")}', not {PretrainedConversion.ConverterVersion}";
             if (metadata.GetValueOrDefault("sha256") != source.Sha256) return "converted from another model file";
             return null;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { return e.Message; }
-    }
-
-    /// <summary>A safetensors file's metadata, after checking that the file is as long as its header says (no data read).</summary>
-    public static Dictionary<string, string> ReadHeaderMetadata(string path)
-    {
-        using var stream = File.OpenRead(path);
-        Span<byte> len = stackalloc byte[8];
-        if (stream.ReadAtLeast(len, 8, throwOnEndOfStream: false) < 8) throw new InvalidDataException("truncated (no header)");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(len);
-        if (headerLength > 100_000_000 || (long)headerLength > stream.Length - 8) throw new InvalidDataException($"header length {headerLength} does not fit the {stream.Length}-byte file (truncated or corrupt)");
-        var header = new byte[headerLength];
-        stream.ReadExactly(header);
-        JsonObject json;
-        try { json = JsonNode.Parse(Encoding.UTF8.GetString(header))?.AsObject() ?? throw new InvalidDataException("the header is null"); }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) { throw new InvalidDataException($"the header is not JSON: {e.Message}", e); }
-        long dataEnd = 0;
-        var metadata = new Dictionary<string, string>();
-        foreach (var (name, node) in json)
-        {
-            if (name == "__metadata__") { if (node is JsonObject meta) foreach (var (k, v) in meta) metadata[k] = v?.ToString() ?? ""; continue; }
-            try { dataEnd = Math.Max(dataEnd, node!["data_offsets"]![1]!.GetValue<long>()); }
-            catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException) { throw new InvalidDataException($"tensor '{name}' has no readable data_offsets", e); }
-        }
-        if (8 + (long)headerLength + dataEnd != stream.Length) throw new InvalidDataException($"the file has {stream.Length} bytes, its header describes {8 + (long)headerLength + dataEnd} (truncated or corrupt)");
-        return metadata;
     }
 
     private byte[] ReadPackageFile(PretrainedSource source, string relative) =>

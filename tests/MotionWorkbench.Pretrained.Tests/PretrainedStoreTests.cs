@@ -136,7 +136,7 @@ public sealed class PretrainedStoreTests : IDisposable
         var second = store.Resolve(source);
         Assert.True(second.FromCache);
         Assert.Equal(written, File.GetLastWriteTimeUtc(second.WeightsPath));
-        var metadata = PretrainedStore.ReadHeaderMetadata(first.WeightsPath);
+        var metadata = SafetensorsHeader.Read(first.WeightsPath).Metadata;
         Assert.Equal(PretrainedConversion.ConverterVersion, metadata["converter"]);
         Assert.Equal(source.Sha256, metadata["sha256"]);
         Assert.Contains("\"stages\": [", metadata["config"]);
