@@ -117,7 +117,7 @@ public class RealPackageTests(ConvertedStore store)
     }
 
     [Fact]
-    public void ManifestResources_NotAnAssembly_IsAnErrorNamingTheFile()
+    public void ManifestResources_NotAnAssemblyOrTruncated_IsAnErrorNamingTheFile()
     {
         string path = Path.Combine(store.Folder, "not-an-assembly.dll");
         Directory.CreateDirectory(store.Folder);
@@ -126,6 +126,9 @@ public class RealPackageTests(ConvertedStore store)
         {
             var e = Assert.Throws<InvalidDataException>(() => ManifestResources.Names(path));
             Assert.StartsWith($"{path}: not a", e.Message);
+            File.WriteAllBytes(path, File.ReadAllBytes(store.Store.PackageFilePath(PretrainedCatalog.MiniLmL6))[..(1 << 20)]); // a truncated download
+            e = Assert.Throws<InvalidDataException>(() => ManifestResources.Read(path, PretrainedCatalog.MiniLmL6.ModelResource!));
+            Assert.StartsWith($"{path}: not a readable .NET assembly: ", e.Message);
         }
         finally { File.Delete(path); }
     }
