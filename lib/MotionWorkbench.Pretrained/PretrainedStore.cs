@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.IO;
@@ -64,8 +63,14 @@ public sealed class PretrainedStore
         var converted = PretrainedConversion.Convert(source, model, Describe(source), vocabulary, preprocess);
         log?.Invoke($"'{source.Name}': writing {converted.Tensors.Count} tensors ({converted.ParameterCount:N0} weights) to {weights} ...");
         Directory.CreateDirectory(Folder);
-        if (VocabularyPath(source) is { } vocabPath) AtomicFile.WriteAllText(vocabPath, converted.Vocabulary!);
-        Safetensors.Write(weights, converted.Tensors, converted.Metadata);
+        string? vocabPath = VocabularyPath(source);
+        if (vocabPath is not null) AtomicFile.WriteAllText(vocabPath, converted.Vocabulary!);
+        try { Safetensors.Write(weights, converted.Tensors, converted.Metadata); }
+        catch
+        {
+            if (vocabPath is not null) File.Delete(vocabPath); // no vocabulary without its weights
+            throw;
+        }
         return new PretrainedWeights(source, weights, VocabularyPath(source), sw.Elapsed.TotalSeconds);
     }
 
