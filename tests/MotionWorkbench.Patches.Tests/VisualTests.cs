@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using MotionWorkbench.Data.Skeletons;
 using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.IO;
 using MotionWorkbench.Render.Images;
 
 namespace MotionWorkbench.Patches.Tests;
