@@ -8,7 +8,7 @@ namespace MotionWorkbench.Sparse;
 public sealed partial class SparseIndex
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first query (a CLI search runs one)
-    private SearchHit[] Exhaustive(int[] qt, int[] qw, int k, Scratch s)
+    private IndexHit[] Exhaustive(int[] qt, int[] qw, int k, Scratch s)
     {
         if (k == 0 || qt.Length == 0) return [];
         long bound = 0;

@@ -50,12 +50,12 @@ public sealed partial class SparseIndex
             item[j] = d;
         }
 
-        public SearchHit[] Result(SparseIndex index)
+        public IndexHit[] Result(SparseIndex index)
         {
             var order = Enumerable.Range(0, Count).ToArray();
             Array.Sort(order, (a, b) => score[a] != score[b] ? score[b].CompareTo(score[a]) : item[a].CompareTo(item[b]));
             double s2 = (double)index.Scale * index.Scale;
-            return order.Select(o => new SearchHit(item[o], index.ids?[item[o]], score[o], score[o] / s2)).ToArray();
+            return order.Select(o => new IndexHit(item[o], index.ids?[item[o]], score[o], score[o] / s2)).ToArray();
         }
     }
 

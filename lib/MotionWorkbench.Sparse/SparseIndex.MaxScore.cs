@@ -20,7 +20,7 @@ public sealed partial class SparseIndex
     /// identical, ties included. When R never drops below theta this is the exhaustive search plus the theta upkeep.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private SearchHit[] MaxScore(int[] qt, int[] qw, int k, Scratch s)
+    private IndexHit[] MaxScore(int[] qt, int[] qw, int k, Scratch s)
     {
         if (k == 0 || qt.Length == 0) return [];
         int n = 0;
@@ -64,7 +64,7 @@ public sealed partial class SparseIndex
     [ThreadStatic] internal static int LastMaxScorePath;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private SearchHit[] PrunedTaat<T>(TermPlan plan, int k, T[] acc, Scratch s) where T : unmanaged, IBinaryInteger<T>
+    private IndexHit[] PrunedTaat<T>(TermPlan plan, int k, T[] acc, Scratch s) where T : unmanaged, IBinaryInteger<T>
     {
         LastMaxScorePath = 0;
         var data = blob;

@@ -116,7 +116,7 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>The k best items for <paramref name="query"/>: score descending, then item ascending.</summary>
-    public SearchHit[] Search(SparseVector query, int k, SearchMode mode = SearchMode.Exhaustive)
+    public IndexHit[] Search(SparseVector query, int k, SearchMode mode = SearchMode.Exhaustive)
     {
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), $"k must be >= 0, got {k}");
         var (qt, qw) = QuantiseQuery(query);
@@ -130,10 +130,10 @@ public sealed partial class SparseIndex
     }
 
     /// <summary>Searches every query, in parallel over the engine's threads (<see cref="Par"/>); result i answers query i.</summary>
-    public SearchHit[][] SearchBatch(IReadOnlyList<SparseVector> queries, int k, SearchMode mode = SearchMode.Exhaustive)
+    public IndexHit[][] SearchBatch(IReadOnlyList<SparseVector> queries, int k, SearchMode mode = SearchMode.Exhaustive)
     {
         ArgumentNullException.ThrowIfNull(queries);
-        var results = new SearchHit[queries.Count][];
+        var results = new IndexHit[queries.Count][];
         Par.For(queries.Count, 1, (start, end) =>
         {
             for (int i = start; i < end; i++) results[i] = Search(queries[i], k, mode);
