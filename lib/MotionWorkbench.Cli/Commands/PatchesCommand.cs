@@ -3,7 +3,7 @@ using System.Globalization;
 using MotionWorkbench.Data;
 using MotionWorkbench.IO;
 using MotionWorkbench.Patches;
-using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.Visuals;
 using Spectre.Console;
 
 namespace MotionWorkbench.Cli.Commands;
