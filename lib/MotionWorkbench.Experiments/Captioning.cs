@@ -4,9 +4,9 @@ using System.Text;
 using MotionWorkbench.Evaluation.Captioning;
 using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
-using MotionWorkbench.Patches.Visuals;
 using MotionWorkbench.Render.Views;
 using MotionWorkbench.Training;
+using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Experiments;
 

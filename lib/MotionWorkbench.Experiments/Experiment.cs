@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.IO;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
 using MotionWorkbench.Training;
@@ -122,7 +123,7 @@ public static class Experiment
             ["results"] = new JsonArray(r.Results.Select(x => JsonNode.Parse(x.ToJson())).ToArray()),
         };
         var path = Path.Combine(r.RunDir, ResultFileName);
-        MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
+        AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
     }
 
     internal static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)

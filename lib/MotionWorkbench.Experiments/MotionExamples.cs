@@ -1,7 +1,7 @@
 using MotionWorkbench.Data;
 using MotionWorkbench.Patches;
-using MotionWorkbench.Patches.Visuals;
 using MotionWorkbench.Render;
+using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Experiments;
 

@@ -1,6 +1,7 @@
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Import;
 using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.IO;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -52,7 +53,7 @@ public static class PaperData
         if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == expected && RunData.IsInterHuman(dir)) return dir;
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         MotionWorkbench.Data.Synthetic.SyntheticInteractions.Write(dir, options);
-        MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(stamp, expected + "\n");
+        AtomicFile.WriteAllText(stamp, expected + "\n");
         return dir;
     }
 

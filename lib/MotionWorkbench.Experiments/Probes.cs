@@ -2,11 +2,11 @@ using MotionWorkbench.Data;
 using MotionWorkbench.Evaluation;
 using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
-using MotionWorkbench.Patches.Visuals;
 using MotionWorkbench.Render.Plots;
 using MotionWorkbench.Render.Views;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Training;
+using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Experiments;
 

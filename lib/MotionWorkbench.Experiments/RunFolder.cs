@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MotionWorkbench.IO;
 using MotionWorkbench.Render.Views;
 
 namespace MotionWorkbench.Experiments;
@@ -40,7 +41,7 @@ public sealed class RunFolder
     public string WriteBytes(string name, byte[] bytes)
     {
         var path = PathOf(name);
-        MotionWorkbench.Tensors.IO.AtomicFile.WriteAllBytes(path, bytes);
+        AtomicFile.WriteAllBytes(path, bytes);
         return path;
     }
 

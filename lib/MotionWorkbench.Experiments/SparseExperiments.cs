@@ -113,7 +113,7 @@ public static class SparseExperiments
     /// the sparse dot product. Hits carry the split's caption of the id (empty when the id is not in the split) and
     /// the dot product of the quantised vectors as the score.
     /// </summary>
-    public static IReadOnlyList<MotionWorkbench.Training.SearchHit> Search(RetrievalIndex run, SparseIndex index, string text, int k = 5, SearchMode mode = SearchMode.MaxScore)
+    public static IReadOnlyList<SearchHit> Search(RetrievalIndex run, SparseIndex index, string text, int k = 5, SearchMode mode = SearchMode.MaxScore)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(index);
@@ -125,7 +125,7 @@ public static class SparseExperiments
         return index.Search(ToSparse(q), k, mode).Select((h, r) =>
         {
             string id = h.Id ?? h.Item.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new MotionWorkbench.Training.SearchHit(r + 1, id, captions.GetValueOrDefault(id, ""), h.Dot);
+            return new SearchHit(r + 1, id, captions.GetValueOrDefault(id, ""), h.Dot);
         }).ToList();
     }
 

@@ -1,6 +1,7 @@
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Patches;
 

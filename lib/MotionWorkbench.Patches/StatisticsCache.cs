@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Patches;
 
@@ -38,8 +39,9 @@ public sealed record ResolvedStatistics(MotionStatistics Statistics, StatisticsO
 
 /// <summary>
 /// The user cache of computed dataset statistics, outside every dataset folder (so a read-only dataset, e.g. a shared
-/// HumanML3D mount, works and is never written to): <c>$MW_CACHE_DIR/statistics/FINGERPRINT/</c>, else
-/// <c>$XDG_CACHE_HOME/motionworkbench/statistics/FINGERPRINT/</c>, else <c>~/.cache/motionworkbench/statistics/FINGERPRINT/</c>.
+/// HumanML3D mount, works and is never written to): <c>statistics/FINGERPRINT/</c> in the <see cref="UserCache"/> folder
+/// (<c>$MW_CACHE_DIR/statistics/FINGERPRINT/</c>, else <c>$XDG_CACHE_HOME/motionworkbench/statistics/FINGERPRINT/</c>, else
+/// <c>~/.cache/motionworkbench/statistics/FINGERPRINT/</c>).
 /// The fingerprint is a SHA-256 over the relative name, size and modification time of every file the statistics
 /// are computed from, and the settings that change the result (the zero-std policy, single- or two-person), so adding,
 /// removing or changing a clip gives a new fingerprint and fresh statistics. Each entry holds <c>Mean_raw.npy</c>,
@@ -47,8 +49,8 @@ public sealed record ResolvedStatistics(MotionStatistics Statistics, StatisticsO
 /// </summary>
 public static class StatisticsCache
 {
-    /// <summary>The environment variable that moves the whole workbench cache (statistics go to its <c>statistics/</c>).</summary>
-    public const string EnvironmentVariable = "MW_CACHE_DIR";
+    /// <summary>The environment variable that moves the whole workbench cache (statistics go to its <c>statistics/</c>); see <see cref="UserCache"/>.</summary>
+    public const string EnvironmentVariable = UserCache.EnvironmentVariable;
 
     /// <summary>Statistics from fewer motions than this are reported as unreliable.</summary>
     public const int FewMotions = 20;
@@ -66,11 +68,7 @@ public static class StatisticsCache
         get
         {
             if (RootOverride.Value is string o) return o;
-            if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } mw) return Path.Combine(mw, "statistics");
-            if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg) return Path.Combine(xdg, "motionworkbench", "statistics");
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            if (string.IsNullOrEmpty(home)) home = Path.GetTempPath();
-            return Path.Combine(home, ".cache", "motionworkbench", "statistics");
+            return UserCache.SubFolder("statistics");
         }
     }
 

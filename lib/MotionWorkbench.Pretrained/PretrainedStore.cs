@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
+using MotionWorkbench.IO;
 using MotionWorkbench.Tensors.IO;
 
 namespace MotionWorkbench.Pretrained;
@@ -15,8 +16,8 @@ namespace MotionWorkbench.Pretrained;
 /// </summary>
 public sealed class PretrainedStore
 {
-    /// <summary>A store over the default cache folder (<see cref="CacheFolder.Default"/>) and NuGet roots (<see cref="NuGetCache.DefaultRoots"/>).</summary>
-    public PretrainedStore() : this(CacheFolder.Default(), NuGetCache.DefaultRoots()) { }
+    /// <summary>A store over the default cache folder (<c>pretrained/</c> in <see cref="UserCache"/>) and NuGet roots (<see cref="NuGetCache.DefaultRoots"/>).</summary>
+    public PretrainedStore() : this(UserCache.SubFolder("pretrained"), NuGetCache.DefaultRoots()) { }
 
     /// <summary>A store over explicit folders (tests, notebooks).</summary>
     public PretrainedStore(string cacheFolder, IReadOnlyList<string> nugetRoots)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using MotionWorkbench.Tensors.IO;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Sparse;
 

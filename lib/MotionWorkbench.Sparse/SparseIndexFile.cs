@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using MotionWorkbench.Tensors.IO;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Sparse;
 

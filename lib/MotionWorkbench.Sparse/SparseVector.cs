@@ -67,9 +67,10 @@ public enum SearchMode
     MaxScore,
 }
 
-/// <summary>One result: item index (build order), its id when the index has ids, the integer score (sum of
-/// quantised query weight x impact) and that score divided by Scale^2 (the dot product of the quantised vectors).</summary>
-public readonly record struct SearchHit(int Item, string? Id, long Score, double Dot);
+/// <summary>One hit of a <see cref="SparseIndex"/> search: item index (build order), its id when the index has ids, the
+/// integer score (sum of quantised query weight x impact) and that score divided by Scale^2 (the dot product of the
+/// quantised vectors). Not a retrieval result of a run (Training's <c>SearchHit</c>: rank, id, caption, score).</summary>
+public readonly record struct IndexHit(int Item, string? Id, long Score, double Dot);
 
 /// <summary>Size figures of an index.</summary>
 public sealed record IndexInfo(int Items, int VocabularySize, string VocabularyHash, int Scale, int? TopK, int Terms, long Postings, long Bytes)

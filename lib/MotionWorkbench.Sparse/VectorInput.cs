@@ -1,4 +1,5 @@
-using MotionWorkbench.Data.Formats;
+using MotionWorkbench.IO;
+
 
 namespace MotionWorkbench.Sparse;
 

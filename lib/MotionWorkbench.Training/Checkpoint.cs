@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
+using MotionWorkbench.IO;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.IO;
 using MotionWorkbench.Tensors.Nn;

@@ -1,5 +1,5 @@
 using System.Text;
-using MotionWorkbench.Tensors.IO;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Training;
 

@@ -126,11 +126,11 @@ public static class RunSummary
             var clips = new Dictionary<string, MotionWorkbench.Data.MotionClip>(StringComparer.Ordinal);
             foreach (var sample in data.EvalSamples(split)) clips.TryAdd(sample.Id, sample.Clip);
             var builder = new MotionWorkbench.Patches.MotionPatchBuilder(data.Statistics, data.PatchOptions);
-            var options = new MotionWorkbench.Patches.Visuals.PatchImageOptions(Scale: 1, PartStripHeight: 4);
+            var options = new MotionWorkbench.Visuals.PatchImageOptions(Scale: 1, PartStripHeight: 4);
             return id =>
             {
                 if (!clips.TryGetValue(id, out var clip)) return null;
-                try { return "data:image/png;base64," + Convert.ToBase64String(MotionWorkbench.Patches.Visuals.PatchImage.ToPng(builder.Build(clip), options)); }
+                try { return "data:image/png;base64," + Convert.ToBase64String(MotionWorkbench.Visuals.PatchImage.ToPng(builder.Build(clip), options)); }
                 catch (Exception e) when (e is ArgumentException or InvalidDataException) { return null; }
             };
         }

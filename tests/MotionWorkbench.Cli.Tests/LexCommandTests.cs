@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MotionWorkbench.Data.Formats;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.IO;
 using MotionWorkbench.Testing;
 
 namespace MotionWorkbench.Data.Tests;

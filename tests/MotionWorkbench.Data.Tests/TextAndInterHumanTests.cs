@@ -1,5 +1,6 @@
 using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Data.Tests;
 

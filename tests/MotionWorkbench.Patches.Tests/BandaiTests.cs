@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using MotionWorkbench.Data;
 using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Import;
 using MotionWorkbench.Data.Skeletons;
-using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.Data;
 using MotionWorkbench.Render.Images;
 using MotionWorkbench.Testing;
+using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Patches.Tests;
 

@@ -1,5 +1,5 @@
-using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Patches.Tests;
 

@@ -1,9 +1,9 @@
-using MotionWorkbench.Data;
-using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Skeletons;
-using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.Data;
+using MotionWorkbench.IO;
 using MotionWorkbench.Render.Images;
 using MotionWorkbench.Testing;
+using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Patches.Tests;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using MotionWorkbench.Data;
-using MotionWorkbench.Data.Formats;
+using MotionWorkbench.IO;
 using MotionWorkbench.Patches;
 
 namespace MotionWorkbench.Patches.Tests;

@@ -1,6 +1,6 @@
 using MotionWorkbench.Data;
-using MotionWorkbench.Data.Formats;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Patches.Tests;
 

@@ -1,6 +1,6 @@
 using MotionWorkbench.Data.Synthetic;
-using MotionWorkbench.Patches.Visuals;
 using MotionWorkbench.Render.Images;
+using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Patches.Tests;
 

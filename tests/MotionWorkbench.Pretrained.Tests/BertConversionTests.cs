@@ -1,6 +1,7 @@
 using MotionWorkbench.Models;
 using MotionWorkbench.Pretrained.Onnx;
 using MotionWorkbench.Pretrained.Tests.Support;
+using MotionWorkbench.IO;
 using MotionWorkbench.Tensors.IO;
 
 namespace MotionWorkbench.Pretrained.Tests;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MotionWorkbench.Models;
 using MotionWorkbench.Pretrained.Onnx;
 using MotionWorkbench.Pretrained.Tests.Support;
+using MotionWorkbench.IO;
 using MotionWorkbench.Tensors.IO;
 using MotionWorkbench.Testing;
 

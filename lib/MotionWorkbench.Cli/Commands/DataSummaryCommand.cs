@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MotionWorkbench.Data;
 using Spectre.Console;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Cli.Commands;
 
@@ -33,7 +34,7 @@ internal static class DataSummaryCommand
             foreach (var n in ds.Report.Notes) Console.WriteLine($"note: {n}");
             if (parse.GetValue(htmlOpt) is { } html)
             {
-                MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(html, summary.ToHtml());
+                AtomicFile.WriteAllText(html, summary.ToHtml());
                 Console.WriteLine($"wrote {Path.GetFullPath(html)}");
             }
             return 0;

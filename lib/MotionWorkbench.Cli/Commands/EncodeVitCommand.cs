@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MotionWorkbench.Data.Formats;
+using MotionWorkbench.IO;
 using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using Spectre.Console;

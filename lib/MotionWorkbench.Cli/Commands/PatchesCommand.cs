@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using MotionWorkbench.Data;
-using MotionWorkbench.Data.Formats;
+using MotionWorkbench.IO;
 using MotionWorkbench.Patches;
-using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.Visuals;
 using Spectre.Console;
 
 namespace MotionWorkbench.Cli.Commands;
@@ -77,12 +77,12 @@ internal static class PatchesCommand
 
             if (pngPath is not null)
             {
-                MotionWorkbench.Tensors.IO.AtomicFile.WriteAllBytes(pngPath, PatchImage.ToPng(patch, new PatchImageOptions(Scale: scale)));
+                AtomicFile.WriteAllBytes(pngPath, PatchImage.ToPng(patch, new PatchImageOptions(Scale: scale)));
                 Console.WriteLine($"wrote {pngPath}");
             }
             if (htmlPath is not null)
             {
-                MotionWorkbench.Tensors.IO.AtomicFile.WriteAllText(htmlPath, MotionFigure.ToHtmlDocument(clip, patch));
+                AtomicFile.WriteAllText(htmlPath, MotionFigure.ToHtmlDocument(clip, patch));
                 Console.WriteLine($"wrote {htmlPath}");
             }
             if (npyPath is not null)

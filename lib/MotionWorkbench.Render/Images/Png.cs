@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using MotionWorkbench.IO;
 
 namespace MotionWorkbench.Render.Images;
 
@@ -147,35 +148,9 @@ public static class Png
         for (int i = 0; i < 4; i++) header[4 + i] = (byte)type[i];
         output.Write(header);
         output.Write(data);
-        uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, header[4..]), data) ^ 0xFFFFFFFFu;
+        uint crc = Crc32.Update(Crc32.Compute(header[4..]), data);
         Span<byte> crcBytes = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(crcBytes, crc);
         output.Write(crcBytes);
-    }
-}
-
-/// <summary>CRC-32 (ISO-HDLC, polynomial 0xEDB88320), as PNG chunks use.</summary>
-public static class Crc32
-{
-    private static readonly uint[] Table = BuildTable();
-
-    public static uint Compute(ReadOnlySpan<byte> data) => Update(0xFFFFFFFFu, data) ^ 0xFFFFFFFFu;
-
-    internal static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (var b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc;
-    }
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
     }
 }

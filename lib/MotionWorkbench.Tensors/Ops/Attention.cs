@@ -9,7 +9,8 @@ namespace MotionWorkbench.Tensors;
 //   dQ += dS·K/√D;  dK += dSᵀ·Q/√D
 // Inputs: one fused qkv (B, L, 3C) laid out [q | k | v] as timm's qkv Linear gives it, or separate q, k, v (B, L, C).
 // Output (B, L, C), heads side by side. Caches P (B, H, L, L); the dropout mask is regenerated from its seed.
-// The (b, h) pairs are split over the engine threads; each pair runs small single-threaded GEMMs.
+// The (b, h) pairs are split over the engine threads; each pair runs small single-threaded GEMMs. The backward kernel
+// (AttentionBackward) is the one of every attention op: CrossAttention and CausalAttention (MaskedAttention.cs) use it too.
 public static partial class Ops
 {
     /// <summary>Self-attention on a fused qkv (B, L, 3C).</summary>
@@ -52,7 +53,7 @@ public static partial class Ops
             nint ao = (nint)po;
             Par.For(B * H, 1, (s, e) =>
             {
-                var scratch = AttentionScratch(L);
+                var scratch = AttentionScratch(L * L);
                 fixed (float* p0 = handles[0], p1 = handles[fused ? 0 : 1], p2 = handles[fused ? 0 : 2], pp = probs, pd = scratch)
                     for (int bh = s; bh < e; bh++)
                     {
@@ -82,65 +83,79 @@ public static partial class Ops
                     }
             });
         }
-        return output.Record("attention", inputs, () =>
+        return output.Record("attention", inputs, () => AttentionBackward(inputs, handles, offsets, output, probs!, B, H, L, L, C, dropout, seed, counter));
+    }
+
+    /// <summary>
+    /// The backward of every attention op (self-attention on a fused qkv or on separate q, k, v; cross- and causal
+    /// attention), accumulating into the inputs' gradients from the cached P (B, H, Lq, Lk) and the regenerated dropout
+    /// mask. <paramref name="inputs"/> is [qkv] (fused, then Lq = Lk) or [q, k, v]; masks need no work here (P is 0 where
+    /// a key was masked). The (b, h) pairs are split over the engine threads; each pair runs small single-threaded GEMMs.
+    /// </summary>
+    private static unsafe void AttentionBackward(Tensor[] inputs, float[][] handles, int[] offsets, Tensor output, float[] probs,
+        int B, int H, int Lq, int Lk, int C, float dropout, ulong seed, ulong counter)
+    {
+        bool fused = inputs.Length == 1;
+        int D = C / H, n = Lq * Lk, ld = fused ? 3 * C : C;
+        int kColumn = fused ? C : 0, vColumn = fused ? 2 * C : 0;   // where k and v start in their rows
+        float scale = 1f / MathF.Sqrt(D);
+        fixed (float* pdo = output.GradSpan)
         {
-            fixed (float* pdo = output.GradSpan)
+            nint ado = (nint)pdo;
+            var g0 = inputs[0].GradSpan; var g1 = inputs[fused ? 0 : 1].GradSpan; var g2 = inputs[fused ? 0 : 2].GradSpan;
+            fixed (float* pg0 = g0, pg1 = g1, pg2 = g2)
             {
-                nint ado = (nint)pdo;
-                var g0 = inputs[0].GradSpan; var g1 = inputs[fused ? 0 : 1].GradSpan; var g2 = inputs[fused ? 0 : 2].GradSpan;
-                fixed (float* pg0 = g0, pg1 = g1, pg2 = g2)
+                nint ag0 = (nint)pg0, ag1 = (nint)pg1, ag2 = (nint)pg2;
+                Par.For(B * H, 1, (s, e) =>
                 {
-                    nint ag0 = (nint)pg0, ag1 = (nint)pg1, ag2 = (nint)pg2;
-                    Par.For(B * H, 1, (s, e) =>
-                    {
-                        var scratch = AttentionScratch(L);
-                        fixed (float* p0 = handles[0], p1 = handles[fused ? 0 : 1], p2 = handles[fused ? 0 : 2], pp = probs, pd = scratch)
-                            for (int bh = s; bh < e; bh++)
+                    var scratch = AttentionScratch(n);
+                    fixed (float* pq = handles[0], pk = handles[fused ? 0 : 1], pv = handles[fused ? 0 : 2], pp = probs, pd = scratch)
+                        for (int bh = s; bh < e; bh++)
+                        {
+                            int b = bh / H, h = bh % H;
+                            long qBase = (long)b * Lq * ld + h * D, kBase = (long)b * Lk * ld + h * D;
+                            float* q = pq + offsets[0] + qBase;
+                            float* k = pk + offsets[fused ? 0 : 1] + kBase + kColumn;
+                            float* v = pv + offsets[fused ? 0 : 2] + kBase + vColumn;
+                            float* dq = (float*)ag0 + qBase;
+                            float* dk = (float*)ag1 + kBase + kColumn;
+                            float* dv = (float*)ag2 + kBase + vColumn;
+                            float* dO = (float*)ado + (long)b * Lq * C + h * D;
+                            float* P = pp + (long)bh * n;
+                            var Ps = new ReadOnlySpan<float>(P, n);
+                            float* Pd = P;
+                            float* dP = pd + n;
+                            if (dropout > 0)
                             {
-                                int b = bh / H, h = bh % H;
-                                long rowBase = (long)b * L * ld + h * D;
-                                float* q = p0 + offsets[0] + rowBase;
-                                float* k = fused ? q + C : p1 + offsets[1] + rowBase;
-                                float* v = fused ? q + 2 * C : p2 + offsets[2] + rowBase;
-                                float* dq = (float*)ag0 + rowBase;
-                                float* dk = fused ? dq + C : (float*)ag1 + rowBase;
-                                float* dv = fused ? dq + 2 * C : (float*)ag2 + rowBase;
-                                float* dO = (float*)ado + (long)b * L * C + h * D;
-                                float* P = pp + (long)bh * L * L;
-                                var Ps = new ReadOnlySpan<float>(P, L * L);
-                                float* Pd = P;
-                                float* dP = pd + L * L;
-                                if (dropout > 0)
-                                {
-                                    Pd = pd;
-                                    DropoutMask.Apply(Ps, new Span<float>(pd, L * L), seed, counter + (ulong)bh * (ulong)(L * L), dropout, accumulate: false);
-                                }
-                                Gemm.Serial(true, false, L, D, L, 1f, Pd, L, dO, C, 1f, dv, ld);
-                                Gemm.Serial(false, true, L, L, D, 1f, dO, C, v, ld, 0f, dP, L);
-                                var dPs = new Span<float>(dP, L * L);
-                                if (dropout > 0) DropoutMask.Apply(dPs, dPs, seed, counter + (ulong)bh * (ulong)(L * L), dropout, accumulate: false);
-                                for (int i = 0; i < L; i++)
-                                {
-                                    var pr = Ps.Slice(i * L, L);
-                                    var dr = dPs.Slice(i * L, L);
-                                    float dot = TensorPrimitives.Dot(pr, dr);
-                                    TensorPrimitives.Subtract(dr, dot, dr);
-                                    TensorPrimitives.Multiply(dr, pr, dr);
-                                }
-                                Gemm.Serial(false, false, L, D, L, scale, dP, L, k, ld, 1f, dq, ld);
-                                Gemm.Serial(true, false, L, D, L, scale, dP, L, q, ld, 1f, dk, ld);
+                                Pd = pd;
+                                DropoutMask.Apply(Ps, new Span<float>(pd, n), seed, counter + (ulong)bh * (ulong)n, dropout, accumulate: false);
                             }
-                    });
-                }
+                            Gemm.Serial(true, false, Lk, D, Lq, 1f, Pd, Lk, dO, C, 1f, dv, ld);
+                            Gemm.Serial(false, true, Lq, Lk, D, 1f, dO, C, v, ld, 0f, dP, Lk);
+                            var dPs = new Span<float>(dP, n);
+                            if (dropout > 0) DropoutMask.Apply(dPs, dPs, seed, counter + (ulong)bh * (ulong)n, dropout, accumulate: false);
+                            for (int i = 0; i < Lq; i++)
+                            {
+                                var pr = Ps.Slice(i * Lk, Lk);
+                                var dr = dPs.Slice(i * Lk, Lk);
+                                float dot = TensorPrimitives.Dot(pr, dr);
+                                TensorPrimitives.Subtract(dr, dot, dr);
+                                TensorPrimitives.Multiply(dr, pr, dr);
+                            }
+                            Gemm.Serial(false, false, Lq, D, Lk, scale, dP, Lk, k, ld, 1f, dq, ld);
+                            Gemm.Serial(true, false, Lk, D, Lq, scale, dP, Lk, q, ld, 1f, dk, ld);
+                        }
+                });
             }
-        });
+        }
     }
 
     [ThreadStatic] private static float[]? attentionScratch;
 
-    private static float[] AttentionScratch(int L)
+    /// <summary>This thread's scratch of 2n floats (n = Lq·Lk): the dropped-out P' and dP (or P when nothing is recorded).</summary>
+    private static float[] AttentionScratch(int n)
     {
-        if (attentionScratch is null || attentionScratch.Length < 2 * L * L) attentionScratch = new float[2 * L * L];
+        if (attentionScratch is null || attentionScratch.Length < 2 * n) attentionScratch = new float[2 * n];
         return attentionScratch;
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MotionWorkbench.Tensors.Kernels;
 
 namespace MotionWorkbench.Tensors;
@@ -8,7 +7,8 @@ namespace MotionWorkbench.Tensors;
 //   S = Q·Kᵀ/√D (Lq, Lk);  S[i, j] = −∞ where keyPadding[b, j], and with causal where j > i + (Lk − Lq)
 //   (queries aligned with the last Lq keys; Lq = Lk is the usual lower-triangular mask);  P = softmax(S);
 //   P' = dropout(P);  O = P'·V (Lq, D).  A query row whose keys are all masked gets P = 0 (O = 0, no gradient).
-// Backward as Ops.Attention: dV += P'ᵀ·dO;  dP = mask(dO·Vᵀ);  dS = P ⊙ (dP − rowsum(dP ⊙ P));  dQ += dS·K/√D;  dK += dSᵀ·Q/√D.
+// Backward: dV += P'ᵀ·dO;  dP = mask(dO·Vᵀ);  dS = P ⊙ (dP − rowsum(dP ⊙ P));  dQ += dS·K/√D;  dK += dSᵀ·Q/√D, by the one
+// attention backward kernel of Ops.Attention (Attention.cs: AttentionBackward, which serves every attention op).
 // Caches P (B, H, Lq, Lk); the dropout mask is regenerated from its seed. The (b, h) pairs are split over the threads.
 public static partial class Ops
 {
@@ -55,7 +55,7 @@ public static partial class Ops
             nint ao = (nint)po;
             Par.For(B * H, 1, (s, e) =>
             {
-                var scratch = CrossScratch(n);
+                var scratch = AttentionScratch(n);
                 fixed (float* pq = handles[0], pk = handles[1], pv = handles[2], pp = probs, pd = scratch)
                     for (int bh = s; bh < e; bh++)
                     {
@@ -85,65 +85,7 @@ public static partial class Ops
                     }
             });
         }
-        return output.Record(causal ? "causal_attention" : "cross_attention", inputs, () =>
-        {
-            fixed (float* pdo = output.GradSpan)
-            {
-                nint ado = (nint)pdo;
-                var g0 = inputs[0].GradSpan; var g1 = inputs[1].GradSpan; var g2 = inputs[2].GradSpan;
-                fixed (float* pg0 = g0, pg1 = g1, pg2 = g2)
-                {
-                    nint ag0 = (nint)pg0, ag1 = (nint)pg1, ag2 = (nint)pg2;
-                    Par.For(B * H, 1, (s, e) =>
-                    {
-                        var scratch = CrossScratch(n);
-                        fixed (float* pq = handles[0], pk = handles[1], pv = handles[2], pp = probs, pd = scratch)
-                            for (int bh = s; bh < e; bh++)
-                            {
-                                int b = bh / H, h = bh % H;
-                                long qBase = (long)b * Lq * C + h * D, kBase = (long)b * Lk * C + h * D;
-                                float* q = pq + offsets[0] + qBase;
-                                float* k = pk + offsets[1] + kBase;
-                                float* v = pv + offsets[2] + kBase;
-                                float* dq = (float*)ag0 + qBase;
-                                float* dk = (float*)ag1 + kBase;
-                                float* dv = (float*)ag2 + kBase;
-                                float* dO = (float*)ado + qBase;
-                                float* P = pp + (long)bh * n;
-                                var Ps = new ReadOnlySpan<float>(P, n);
-                                float* Pd = P;
-                                float* dP = pd + n;
-                                if (dropout > 0)
-                                {
-                                    Pd = pd;
-                                    DropoutMask.Apply(Ps, new Span<float>(pd, n), seed, counter + (ulong)bh * (ulong)n, dropout, accumulate: false);
-                                }
-                                Gemm.Serial(true, false, Lk, D, Lq, 1f, Pd, Lk, dO, C, 1f, dv, C);
-                                Gemm.Serial(false, true, Lq, Lk, D, 1f, dO, C, v, C, 0f, dP, Lk);
-                                var dPs = new Span<float>(dP, n);
-                                if (dropout > 0) DropoutMask.Apply(dPs, dPs, seed, counter + (ulong)bh * (ulong)n, dropout, accumulate: false);
-                                for (int i = 0; i < Lq; i++)
-                                {
-                                    var pr = Ps.Slice(i * Lk, Lk);
-                                    var dr = dPs.Slice(i * Lk, Lk);
-                                    float dot = TensorPrimitives.Dot(pr, dr);
-                                    TensorPrimitives.Subtract(dr, dot, dr);
-                                    TensorPrimitives.Multiply(dr, pr, dr);
-                                }
-                                Gemm.Serial(false, false, Lq, D, Lk, scale, dP, Lk, k, C, 1f, dq, C);
-                                Gemm.Serial(true, false, Lk, D, Lq, scale, dP, Lk, q, C, 1f, dk, C);
-                            }
-                    });
-                }
-            }
-        });
-    }
-
-    [ThreadStatic] private static float[]? crossScratch;
-
-    private static float[] CrossScratch(int n)
-    {
-        if (crossScratch is null || crossScratch.Length < 2 * n) crossScratch = new float[2 * n];
-        return crossScratch;
+        return output.Record(causal ? "causal_attention" : "cross_attention", inputs,
+            () => AttentionBackward(inputs, handles, offsets, output, probs!, B, H, Lq, Lk, C, dropout, seed, counter));
     }
 }

@@ -87,14 +87,4 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Contains("small.safetensors", e.Message);
         Assert.Contains("weight", e.Message);
     }
-
-    [Fact]
-    public void AtomicWrite_FailureKeepsThePreviousFile()
-    {
-        var path = Path.Combine(dir, "keep.bin");
-        AtomicFile.Write(path, s => s.Write([1, 2, 3]));
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s => { s.Write([9, 9]); throw new InvalidOperationException("interrupted"); }));
-        Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(dir));
-    }
 }

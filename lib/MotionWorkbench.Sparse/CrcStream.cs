@@ -1,29 +1,6 @@
+using MotionWorkbench.IO;
+
 namespace MotionWorkbench.Sparse;
-
-/// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), slicing-by-one table.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = MakeTable();
-
-    private static uint[] MakeTable()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }
-
-    public static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        crc = ~crc;
-        foreach (var b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return ~crc;
-    }
-}
 
 /// <summary>Write-only stream that forwards to an inner stream (or nowhere) while counting bytes and updating a CRC-32.</summary>
 internal sealed class CrcStream(Stream? inner) : Stream

@@ -1,29 +1,15 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using MotionWorkbench.Data.Skeletons;
-using MotionWorkbench.Patches.Visuals;
+using MotionWorkbench.IO;
+using MotionWorkbench.Patches;
+using MotionWorkbench.Patches.Tests;
 using MotionWorkbench.Render.Images;
 
-namespace MotionWorkbench.Patches.Tests;
+namespace MotionWorkbench.Visuals.Tests;
 
 public class VisualTests
 {
-    [Theory]
-    [InlineData(-3f, 0)]
-    [InlineData(-10f, 0)]
-    [InlineData(0f, 128)]
-    [InlineData(3f, 255)]
-    [InlineData(7.5f, 255)]
-    [InlineData(1.5f, 191)]   // (4.5 / 6) x 255 = 191.25
-    [InlineData(-1.5f, 64)]   // 63.75
-    public void ColourMapping_ClampsToThreeSigma(float z, int expected)
-    {
-        Assert.Equal(expected, PatchColours.ToByte(z));
-    }
-
-    [Fact]
-    public void ColourMapping_RejectsNaN() => Assert.Throws<ArgumentException>(() => PatchColours.ToByte(float.NaN));
-
     private static MotionPatch Patch(int valid = 150)
     {
         var clip = TestClips.Make(valid);

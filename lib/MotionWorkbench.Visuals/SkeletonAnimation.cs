@@ -3,9 +3,10 @@ using System.Net;
 using System.Text;
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
 
-namespace MotionWorkbench.Patches.Visuals;
+namespace MotionWorkbench.Visuals;
 
 /// <summary>How a skeleton animation is drawn.</summary>
 /// <param name="Width">Canvas width in CSS pixels.</param>

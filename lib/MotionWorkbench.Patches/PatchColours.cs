@@ -1,6 +1,6 @@
 using MotionWorkbench.Data.Skeletons;
 
-namespace MotionWorkbench.Patches.Visuals;
+namespace MotionWorkbench.Patches;
 
 /// <summary>
 /// The one colour mapping used for every motion-patch picture (PNG, HTML, notebooks, reports):

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
+using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
 
-namespace MotionWorkbench.Patches.Visuals;
+namespace MotionWorkbench.Visuals;
 
 /// <summary>
 /// Several motion-patch images side by side (a notebook "data tour"), each with its id and caption, rendered with the

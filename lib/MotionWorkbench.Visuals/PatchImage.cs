@@ -1,8 +1,9 @@
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Images;
 using MotionWorkbench.Render.Views;
 
-namespace MotionWorkbench.Patches.Visuals;
+namespace MotionWorkbench.Visuals;
 
 /// <summary>How a patch image is drawn.</summary>
 /// <param name="Scale">Nearest-neighbour upscaling factor (each value becomes Scale x Scale pixels).</param>

@@ -3,9 +3,10 @@ using System.Net;
 using System.Text;
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Skeletons;
+using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
 
-namespace MotionWorkbench.Patches.Visuals;
+namespace MotionWorkbench.Visuals;
 
 /// <summary>
 /// The paper's Figure 4 view of one motion: its caption, the skeleton animation and its motion-patch image

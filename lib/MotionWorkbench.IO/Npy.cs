@@ -2,14 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
-namespace MotionWorkbench.Data.Formats;
-
-/// <summary>A float32 array read from a .npy file, C order, with its shape.</summary>
-public sealed record NpyArray(float[] Data, int[] Shape)
-{
-    public int Rank => Shape.Length;
-    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
-}
+namespace MotionWorkbench.IO;
 
 /// <summary>
 /// NumPy .npy reader and writer. Reads little-endian (or byte-order-free) float16/32/64 in C order, header versions

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MotionWorkbench.Tensors.IO;
+namespace MotionWorkbench.IO;
 
 /// <summary>
 /// Writes a file through a temp file in the same folder (unique name, flushed to disk) and a rename over the target, so

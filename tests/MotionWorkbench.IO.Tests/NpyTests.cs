@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using MotionWorkbench.Data.Formats;
+using MotionWorkbench.IO;
 using MotionWorkbench.Testing;
 
-namespace MotionWorkbench.Data.Tests;
+namespace MotionWorkbench.IO.Tests;
 
 public class NpyTests
 {
