@@ -124,8 +124,7 @@ public static partial class Ops
             if (relu)
             {
                 var masked = new Span<float>(dz + at, S);
-                var yc = new ReadOnlySpan<float>(y + at, S);
-                for (int i = 0; i < S; i++) masked[i] = yc[i] > 0 ? g[i] : 0f;
+                ReluMask(g, new ReadOnlySpan<float>(y + at, S), masked);
                 if (dResidual != null) TensorPrimitives.Add(new Span<float>(dResidual + at, S), masked, new Span<float>(dResidual + at, S));
                 g = masked;
             }
@@ -156,5 +155,22 @@ public static partial class Ops
             TensorPrimitives.Add(scratch, -meanDz, scratch);
             TensorPrimitives.MultiplyAdd(scratch, k, dxc, dxc);
         }
+    }
+
+    // dz = dy where y > 0, else 0 (Vector<float> lanes, then the tail).
+    private static void ReluMask(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, Span<float> dz)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int n = System.Numerics.Vector<float>.Count;
+            var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(dy);
+            var yv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(y);
+            var zv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(dz);
+            for (int v = 0; v < zv.Length; v++)
+                zv[v] = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(yv[v], System.Numerics.Vector<float>.Zero), gv[v], System.Numerics.Vector<float>.Zero);
+            i = zv.Length * n;
+        }
+        for (; i < dz.Length; i++) dz[i] = y[i] > 0 ? dy[i] : 0f;
     }
 }

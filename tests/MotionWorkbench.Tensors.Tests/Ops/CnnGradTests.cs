@@ -149,6 +149,12 @@ public class CnnGradTests
         Ops.SumAll(Ops.MaxPool2d(x, 2, 2, 0)).Backward();
         Assert.Equal([1f, 0, 0, 0], x.Grad.ToArray());
         Assert.Throws<ArgumentException>(() => Ops.MaxPool2d(Tensor.Zeros(1, 1, 4, 4), 3, 2, 2));
+        x = Tensor.FromArray([1f, float.NaN, 5f, float.NaN], 1, 1, 2, 2);   // a NaN propagates; its gradient goes to the first NaN
+        x.RequiresGrad = true;
+        var nan = Ops.MaxPool2d(x, 2, 2, 0);
+        Assert.True(float.IsNaN(nan.Item()));
+        nan.Backward(Tensor.Full(1f, 1, 1, 1, 1));
+        Assert.Equal([0f, 1, 0, 0], x.Grad.ToArray());
     }
 
     [Fact]
