@@ -36,25 +36,58 @@ public static unsafe class Im2Col
     }
 
     /// <summary>Fills <paramref name="col"/> (C·KH·KW, G·Ho·Wo) from the G images <paramref name="x"/> (G, C, H, W).</summary>
+    /// <remarks>
+    /// With stride s > 1 every image row is first split into its s column phases (columns q, q + s, q + 2s, ... for
+    /// q = 0..s-1, one pooled buffer the size of x): an output row then reads input columns s·ow − p + j, which are
+    /// consecutive within phase (j − p) mod s, so each row of col is a few contiguous copies instead of a strided gather.
+    /// </remarks>
     public static void Pack(ReadOnlySpan<float> x, Span<float> col, int G, int C, int H, int W, int KH, int KW, int stride, int padding, int Ho, int Wo)
     {
-        int K = C * KH * KW, N = G * Ho * Wo;
-        if (x.Length < G * C * H * W || col.Length < (long)K * N) throw new ArgumentException($"im2col: x holds {x.Length} floats and col {col.Length}; ({G}, {C}, {H}, {W}) -> ({K}, {N}) needs {G * C * H * W} and {(long)K * N}");
-        fixed (float* px = x, pc = col)
+        int K = C * KH * KW, N = G * Ho * Wo, planes = G * C;
+        if (x.Length < planes * H * W || col.Length < (long)K * N) throw new ArgumentException($"im2col: x holds {x.Length} floats and col {col.Length}; ({G}, {C}, {H}, {W}) -> ({K}, {N}) needs {planes * H * W} and {(long)K * N}");
+        float[]? phases = stride > 1 ? BufferPool.Rent(planes * H * W, clear: false) : null;
+        fixed (float* px = x, pc = col, pp = phases)
         {
-            nint ax = (nint)px, ac = (nint)pc;
+            nint ax = (nint)px, ac = (nint)pc, ap = (nint)pp;
+            if (phases is not null)
+                Par.For(planes * H, Math.Max(1, 16384 / Math.Max(1, W)), (s, e) =>
+                {
+                    for (int r = s; r < e; r++) SplitPhases((float*)ax + (long)r * W, (float*)ap + (long)r * W, W, stride);
+                });
+            float* source = phases is null ? px : pp;
+            nint asrc = (nint)source;
             Par.For(K, Math.Max(1, 16384 / Math.Max(1, N)), (s, e) =>
             {
-                for (int r = s; r < e; r++) PackRow((float*)ax, (float*)ac + (long)r * N, r, G, C, H, W, KH, KW, stride, padding, Ho, Wo);
+                for (int r = s; r < e; r++) PackRow((float*)asrc, (float*)ac + (long)r * N, r, G, C, H, W, KH, KW, stride, padding, Ho, Wo);
             });
         }
+        if (phases is not null) BufferPool.Return(phases);
     }
 
+    // One image row -> its stride phases side by side: [columns 0, s, 2s, ... | 1, 1 + s, ... | ...].
+    private static void SplitPhases(float* src, float* dst, int W, int stride)
+    {
+        for (int q = 0; q < stride; q++)
+            for (int iw = q; iw < W; iw += stride) *dst++ = src[iw];
+    }
+
+    // Where phase q of a row starts in SplitPhases' layout: the lengths of phases 0..q-1, ceil((W − q')/s) each.
+    private static int PhaseStart(int q, int W, int stride)
+    {
+        int start = 0;
+        for (int p = 0; p < q; p++) start += (W - p + stride - 1) / stride;
+        return start;
+    }
+
+    // Row r = (c, i, j) of col from x (stride 1) or from x split into phases (stride > 1).
     private static void PackRow(float* x, float* dst, int r, int G, int C, int H, int W, int KH, int KW, int stride, int padding, int Ho, int Wo)
     {
         int c = r / (KH * KW), i = r / KW % KH, j = r % KW;
         var (owStart, owEnd) = ValidColumns(j, W, stride, padding, Wo);
         int span = owEnd - owStart;
+        // input column of output column ow: stride·ow − padding + j = its phase q's element ow + shift
+        int offset = j - padding, q = ((offset % stride) + stride) % stride, shift = (offset - q) / stride;
+        int rowStart = stride == 1 ? offset : PhaseStart(q, W, stride) + shift;
         for (int g = 0; g < G; g++)
         {
             float* plane = x + ((long)g * C + c) * H * W;
@@ -69,9 +102,8 @@ public static unsafe class Im2Col
                 }
                 if (owStart > 0) new Span<float>(d, owStart).Clear();
                 if (owEnd < Wo) new Span<float>(d + owEnd, Wo - owEnd).Clear();
-                float* s = plane + (long)ih * W - padding + j;
-                if (stride == 1) new ReadOnlySpan<float>(s + owStart, span).CopyTo(new Span<float>(d + owStart, span));
-                else for (int ow = owStart; ow < owEnd; ow++) d[ow] = s[ow * stride];
+                float* s = plane + (long)ih * W + rowStart;
+                new ReadOnlySpan<float>(s + owStart, span).CopyTo(new Span<float>(d + owStart, span));
             }
         }
     }

@@ -9,7 +9,8 @@ namespace MotionWorkbench.Tensors;
 // Computed as GEMMs over chunks of G images (the batch folded into the GEMM's N = G·Ho·Wo), with
 // col = im2col(x chunk) (K = Cin·KH·KW, N) (Kernels/Im2Col.cs):
 //   forward   Y (Cout, N) = W (Cout, K) · col, then scattered into y (B, Cout, Ho, Wo) with the bias
-//   backward  dY (Cout, N) gathered from dOut;  dW += dY · colᵀ (col recomputed from x);
+//   backward  dY (Cout, N) gathered from dOut;  dW += dY · colᵀ (col recomputed from x; the threads split N, partials
+//             added in chunk order);
 //             dCol (K, N) = Wᵀ · dY, dX += col2im(dCol);  dBias += Σ_{b, oh, ow} dOut
 // Nothing is cached (x and W are parents). Memory: two pooled workspaces of Im2Col.BudgetFloats floats (16 MB each by
 // default; one image's worth when larger), whatever the batch. Determinism: chunks run in a fixed order, each GEMM splits
@@ -100,6 +101,35 @@ public static partial class Ops
         }
     }
 
+    /// <summary>
+    /// dW (Cout, K) += dY (Cout, N) · colᵀ with col (K, N): a GEMM whose inner dimension N (images × pixels) is long and
+    /// whose output is small, so the threads split N (one serial GEMM per chunk into its own partial, the partials then
+    /// added in chunk order: deterministic for a thread count) rather than the output's rows or columns, which would
+    /// give each thread a skinny product and repack dY for every piece.
+    /// </summary>
+    private static unsafe void WeightGradient(float* dy, float* col, float* dW, int Cout, int K, int N)
+    {
+        int chunks = Par.ChunkCount(N, 512, 1);
+        if (chunks <= 1)
+        {
+            Gemm.Run(false, true, Cout, K, N, 1f, dy, N, col, N, 1f, dW, K);
+            return;
+        }
+        int size = Cout * K;
+        var partial = BufferPool.Rent(chunks * size, clear: false);
+        fixed (float* pp = partial)
+        {
+            nint ady = (nint)dy, acol = (nint)col, ap = (nint)pp, adw = (nint)dW;
+            Par.ForChunks(N, 512, 1, (c, s, e) => Gemm.Serial(false, true, Cout, K, e - s, 1f, (float*)ady + s, N, (float*)acol + s, N, 0f, (float*)ap + (long)c * size, K));
+            Par.For(size, 16384, (s, e) =>
+            {
+                var dst = new Span<float>((float*)adw + s, e - s);
+                for (int c = 0; c < chunks; c++) System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>((float*)ap + (long)c * size + s, e - s), dst);
+            });
+        }
+        BufferPool.Return(partial);
+    }
+
     /// <summary>Accumulates dX, dWeight and dBias (each skipped when empty) from dOut (B, Cout, Ho, Wo).</summary>
     internal static unsafe void Conv2dBackward(ReadOnlySpan<float> dOut, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> dX, Span<float> dWeight, Span<float> dBias, ConvDims d)
     {
@@ -147,7 +177,7 @@ public static partial class Ops
                     if (!dWeight.IsEmpty)
                     {
                         Im2Col.Pack(new ReadOnlySpan<float>(px + (long)b0 * inPlane, g * inPlane), col, g, d.Cin, d.H, d.W, d.KH, d.KW, d.Stride, d.Padding, d.Ho, d.Wo);
-                        Gemm.Run(false, true, Cout, K, N, 1f, dy, N, pc, N, 1f, pdw, K);      // dW (Cout, K) += dY · colᵀ
+                        WeightGradient(dy, pc, pdw, Cout, K, N);                              // dW (Cout, K) += dY · colᵀ
                     }
                     if (!dX.IsEmpty)
                     {
