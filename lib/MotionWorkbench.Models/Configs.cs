@@ -33,10 +33,11 @@ public enum TextPooling
     MaskedMean,
 }
 
-/// <summary>A motion encoder's configuration: <see cref="VitConfig"/> or <see cref="RawSequenceConfig"/>.</summary>
+/// <summary>A motion encoder's configuration: <see cref="VitConfig"/>, <see cref="RawSequenceConfig"/> or <see cref="ResNetConfig"/>.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(VitConfig), "vit")]
 [JsonDerivedType(typeof(RawSequenceConfig), "raw_sequence")]
+[JsonDerivedType(typeof(ResNetConfig), "resnet")]
 public abstract record MotionEncoderConfig
 {
     /// <summary>Size of the pooled feature the encoder produces (before the projection head).</summary>

@@ -38,6 +38,7 @@ public abstract class MotionEncoder : Module
     {
         VitConfig v => new VisionTransformer(v, seed),
         RawSequenceConfig r => new RawSequenceEncoder(r, seed),
+        ResNetConfig c => new ResNetEncoder(c, seed),
         _ => throw new ArgumentException($"unknown motion encoder config {config.GetType().Name}"),
     };
 

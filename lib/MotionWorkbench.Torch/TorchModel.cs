@@ -9,13 +9,16 @@ namespace MotionWorkbench.Torch;
 /// The parameters of a TorchSharp model under exactly the own engine's names and order (<see cref="Module.NamedParameters"/>),
 /// created on one device from an own-engine module's values, so that a state dict (and so a <c>.safetensors</c>
 /// checkpoint) moves between the engines by name. The architectures (<see cref="TorchMotionTextModel"/>, ...) read
-/// their weights from here; train/eval mode switches dropout.
+/// their weights from here; train/eval mode switches dropout. The own module's buffers (BatchNorm's running statistics)
+/// come along as tensors without gradient under the same names (<see cref="NamedBuffers"/>), in the state dict too.
 /// </summary>
 public abstract class TorchModel : IDisposable
 {
     private readonly List<(string Name, Parameter Parameter)> parameters = [];
     private readonly Dictionary<string, Parameter> byName = new(StringComparer.Ordinal);
     private readonly List<torch.Tensor> buffers = [];
+    private readonly List<(string Name, torch.Tensor Tensor)> stateBuffers = [];
+    private readonly Dictionary<string, torch.Tensor> buffersByName = new(StringComparer.Ordinal);
     private bool disposed;
 
     /// <param name="own">The own-engine module whose parameters (names, shapes, values) this model starts from.</param>
@@ -35,6 +38,13 @@ public abstract class TorchModel : IDisposable
             data.DetachFromDisposeScope();
             parameters.Add((name, p));
             byName.Add(name, p);
+        }
+        foreach (var (name, t) in own.NamedBuffers())
+        {
+            var data = TorchInterop.FromFloats(t.ToArray(), t.Shape, device, false);
+            data.DetachFromDisposeScope();
+            stateBuffers.Add((name, data));
+            buffersByName.Add(name, data);
         }
     }
 
@@ -70,6 +80,13 @@ public abstract class TorchModel : IDisposable
     public Parameter Get(string name) => byName.TryGetValue(name, out var p) ? p
         : throw new KeyNotFoundException($"{GetType().Name}: no parameter '{name}' (the model has {parameters.Count}: {Module.FirstFew(parameters.Select(q => q.Name).ToList(), ", ")})");
 
+    /// <summary>Every buffer (running statistics) with its own-engine name, in the own engine's order.</summary>
+    public IReadOnlyList<(string Name, torch.Tensor Buffer)> NamedBuffers() => stateBuffers;
+
+    /// <summary>The buffer of an own-engine name (e.g. <c>bn1.running_var</c>); an unknown name is an error that names it.</summary>
+    public torch.Tensor GetBuffer(string name) => buffersByName.TryGetValue(name, out var b) ? b
+        : throw new KeyNotFoundException($"{GetType().Name}: no buffer '{name}' (the model has {stateBuffers.Count}: {Module.FirstFew(stateBuffers.Select(q => q.Name).ToList(), ", ")})");
+
     /// <summary>The parameter of a name, or null when the model has none of that name.</summary>
     public Parameter? TryGet(string name) => byName.GetValueOrDefault(name);
 
@@ -81,20 +98,22 @@ public abstract class TorchModel : IDisposable
         return t;
     }
 
-    /// <summary>CPU float32 copies of the parameters under their names (the own engine's <see cref="Module.StateDict"/> layout).</summary>
-    public Dictionary<string, WTensor> StateDict() => parameters.ToDictionary(p => p.Name, p => p.Parameter.ToWorkbench(), StringComparer.Ordinal);
+    /// <summary>CPU float32 copies of the parameters and buffers under their names (the own engine's <see cref="Module.StateDict"/> layout).</summary>
+    public Dictionary<string, WTensor> StateDict() => parameters.Select(p => (p.Name, Tensor: (torch.Tensor)p.Parameter)).Concat(stateBuffers)
+        .ToDictionary(p => p.Name, p => p.Tensor.ToWorkbench(), StringComparer.Ordinal);
 
     /// <summary>
-    /// Copies <paramref name="state"/> (e.g. an own-engine state dict or a checkpoint's tensors) into the parameters.
-    /// Shapes must match exactly; with <paramref name="strict"/>, missing and unexpected names are an error listing them.
+    /// Copies <paramref name="state"/> (e.g. an own-engine state dict or a checkpoint's tensors) into the parameters and
+    /// buffers. Shapes must match exactly; with <paramref name="strict"/>, missing and unexpected names are an error listing them.
     /// </summary>
     public LoadReport LoadStateDict(IReadOnlyDictionary<string, WTensor> state, bool strict = true, string source = "state dict")
     {
         ArgumentNullException.ThrowIfNull(state);
-        var missing = parameters.Where(p => !state.ContainsKey(p.Name)).Select(p => p.Name).ToList();
-        var unexpected = state.Keys.Where(k => !byName.ContainsKey(k)).ToList();
-        var badShapes = parameters.Where(p => state.TryGetValue(p.Name, out var t) && !t.Shape.Select(d => (long)d).SequenceEqual(p.Parameter.shape))
-            .Select(p => $"{p.Name}: {source} has {WTensor.Format(state[p.Name].Shape)}, the model expects ({string.Join(", ", p.Parameter.shape)})").ToList();
+        var all = parameters.Select(p => (p.Name, Tensor: (torch.Tensor)p.Parameter)).Concat(stateBuffers).ToList();
+        var missing = all.Where(p => !state.ContainsKey(p.Name)).Select(p => p.Name).ToList();
+        var unexpected = state.Keys.Where(k => !byName.ContainsKey(k) && !buffersByName.ContainsKey(k)).ToList();
+        var badShapes = all.Where(p => state.TryGetValue(p.Name, out var t) && !t.Shape.Select(d => (long)d).SequenceEqual(p.Tensor.shape))
+            .Select(p => $"{p.Name}: {source} has {WTensor.Format(state[p.Name].Shape)}, the model expects ({string.Join(", ", p.Tensor.shape)})").ToList();
         if (badShapes.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
         {
             var msg = $"cannot load {source} into {GetType().Name}:";
@@ -103,9 +122,16 @@ public abstract class TorchModel : IDisposable
             if (unexpected.Count > 0) msg += "\n  unexpected keys: " + Module.FirstFew(unexpected, ", ");
             throw new InvalidDataException(msg);
         }
+        foreach (var (name, _) in stateBuffers)
+        {
+            if (!name.EndsWith("running_var", StringComparison.Ordinal) || !state.TryGetValue(name, out var v)) continue;
+            var d = v.Data;
+            for (int i = 0; i < d.Length; i++)
+                if (!(d[i] >= 0) || float.IsInfinity(d[i])) throw new InvalidDataException($"{source}: {name}[{i}] is {d[i]}: a BatchNorm running variance must be finite and >= 0");
+        }
         using (torch.no_grad())
         {
-            foreach (var (name, p) in parameters)
+            foreach (var (name, p) in all)
             {
                 if (!state.TryGetValue(name, out var src)) continue;
                 using var t = TorchInterop.FromFloats(src.ToArray(), src.Shape, Device, false);
@@ -148,6 +174,7 @@ public abstract class TorchModel : IDisposable
         if (!disposing) return;
         foreach (var (_, p) in parameters) p.Dispose();
         foreach (var b in buffers) b.Dispose();
+        foreach (var (_, b) in stateBuffers) b.Dispose();
     }
 
     public void Dispose()

@@ -20,13 +20,15 @@ public abstract class TorchMotionEncoder
     {
         VitConfig v => new TorchVisionTransformer(owner, prefix, v),
         RawSequenceConfig r => new TorchRawSequenceEncoder(owner, prefix, r),
+        ResNetConfig c => new TorchResNetEncoder(owner, prefix, c),
         _ => throw new NotSupportedException($"the torch engine has no motion encoder for {config.GetType().Name}"),
     };
 }
 
 /// <summary>
-/// A bare own-engine motion encoder (<see cref="VisionTransformer"/> or <see cref="RawSequenceEncoder"/>) on TorchSharp,
-/// its parameters under the encoder's own names (<c>cls_token</c>, <c>blocks.0.attn.qkv.weight</c>, ...).
+/// A bare own-engine motion encoder (<see cref="VisionTransformer"/>, <see cref="RawSequenceEncoder"/> or
+/// <see cref="ResNetEncoder"/>) on TorchSharp, its parameters (and buffers) under the encoder's own names
+/// (<c>cls_token</c>, <c>blocks.0.attn.qkv.weight</c>, <c>layer1.0.bn1.running_var</c>, ...).
 /// </summary>
 public sealed class TorchMotionEncoderModel : TorchModel
 {

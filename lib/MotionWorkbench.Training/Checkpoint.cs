@@ -52,8 +52,9 @@ public static class Checkpoint
     public const string LastFileName = "last.safetensors";
     public const string BestFileName = "best.safetensors";
 
+    /// <summary>Writes the model's parameters and buffers (BatchNorm running statistics; none in the other models) and Adam's moments.</summary>
     public static void Save(string path, RunConfig config, Module model, TrainerState state, Adam? optimizer = null) =>
-        Save(path, config, model.NamedParameters(), state, optimizer?.M, optimizer?.V);
+        Save(path, config, model.NamedState(), state, optimizer?.M, optimizer?.V);
 
     /// <summary>Writes parameters given by name (an engine's weights copied to the CPU) and, when given, Adam's first and
     /// second moments flat in the own engine's parameter order (<see cref="ParameterStore"/> offsets).</summary>

@@ -4,7 +4,7 @@ using MotionWorkbench.Testing;
 
 namespace MotionWorkbench.Models.Tests;
 
-/// <summary>A PyTorch reference fixture written by environment/reference/models_fixtures.py (JSON + safetensors).</summary>
+/// <summary>A PyTorch reference fixture written by a script in environment/reference/ (models_fixtures.py, resnet_fixtures.py; JSON + safetensors).</summary>
 internal sealed class Fixture
 {
     public JsonElement Header { get; }
@@ -14,7 +14,7 @@ internal sealed class Fixture
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(PathOf(name + ".json")));
         Header = doc.RootElement.GetProperty("header").Clone();
-        Assert.Equal("environment/reference/models_fixtures.py", Header.GetProperty("generator").GetString());
+        Assert.StartsWith("environment/reference/", Header.GetProperty("generator").GetString());
         foreach (var t in doc.RootElement.GetProperty("tensors").EnumerateObject())
             tensors[t.Name] = (t.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray(),
                                t.Value.GetProperty("data").EnumerateArray().Select(d => d.GetSingle()).ToArray());

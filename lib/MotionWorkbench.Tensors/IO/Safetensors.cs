@@ -117,8 +117,8 @@ public static class Safetensors
         });
     }
 
-    /// <summary>Saves a module's state dict.</summary>
-    public static void Save(Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) => Write(path, module.NamedParameters(), metadata);
+    /// <summary>Saves a module's state dict (parameters and buffers).</summary>
+    public static void Save(Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) => Write(path, module.NamedState(), metadata);
 
     /// <summary>Loads a file into a module (strict: missing/unexpected keys and shape mismatches throw, naming the file).</summary>
     public static LoadReport Load(Module module, string path, bool strict = true) => module.LoadStateDict(Read(path).Tensors, strict, path);

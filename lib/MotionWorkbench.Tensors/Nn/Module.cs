@@ -1,13 +1,17 @@
 namespace MotionWorkbench.Tensors.Nn;
 
 /// <summary>
-/// Base of every layer. Parameters and child modules are registered explicitly, in order, inside the constructor
-/// (<see cref="Param"/>, <see cref="Child{T}"/>); no reflection, so the state dict's names and order are fixed
-/// (e.g. <c>blocks.3.attn.qkv.weight</c>). Train/eval mode propagates to children.
+/// Base of every layer. Parameters, buffers and child modules are registered explicitly, in order, inside the
+/// constructor (<see cref="Param"/>, <see cref="Buffer"/>, <see cref="Child{T}"/>); no reflection, so the state dict's
+/// names and order are fixed (e.g. <c>blocks.3.attn.qkv.weight</c>). Train/eval mode propagates to children.
+/// Buffers (PyTorch's <c>register_buffer</c>: BatchNorm's <c>running_mean</c>/<c>running_var</c>) are state that is not
+/// trained: they are in <see cref="StateDict"/>, <see cref="NamedState"/> and so in saved files, but not in
+/// <see cref="NamedParameters"/> (the optimiser, the parameter arena, gradient checks). A module without buffers has
+/// the same state dict as before buffers existed.
 /// </summary>
 public abstract class Module
 {
-    private readonly List<(string Name, Tensor? Param, Module? Child)> entries = [];
+    private readonly List<(string Name, Tensor? Param, Module? Child, bool IsBuffer)> entries = [];
 
     /// <summary>True in training mode (dropout active); see <see cref="Train"/> and <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -19,7 +23,17 @@ public abstract class Module
         var t = Tensor.Zeros(shape);
         t.RequiresGrad = true;
         t.Name = name;
-        entries.Add((name, t, null));
+        entries.Add((name, t, null, false));
+        return t;
+    }
+
+    /// <summary>Registers a buffer (not trained, no gradient) filled with <paramref name="fill"/> under <paramref name="name"/>.</summary>
+    protected Tensor Buffer(string name, float fill, params int[] shape)
+    {
+        CheckName(name);
+        var t = Tensor.Full(fill, shape);
+        t.Name = name;
+        entries.Add((name, t, null, true));
         return t;
     }
 
@@ -27,7 +41,7 @@ public abstract class Module
     protected T Child<T>(string name, T module) where T : Module
     {
         CheckName(name);
-        entries.Add((name, null, module));
+        entries.Add((name, null, module, false));
         return module;
     }
 
@@ -37,13 +51,24 @@ public abstract class Module
         if (entries.Any(e => e.Name == name)) throw new ArgumentException($"{GetType().Name}: '{name}' is registered twice");
     }
 
-    /// <summary>Every parameter with its dotted name, in registration order (depth first).</summary>
-    public IEnumerable<(string Name, Tensor Tensor)> NamedParameters(string prefix = "")
+    /// <summary>Every parameter with its dotted name, in registration order (depth first); buffers are not parameters.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedParameters(string prefix = "") => Walk(prefix, parameters: true, buffers: false);
+
+    /// <summary>Every buffer (<see cref="Buffer"/>) with its dotted name, in registration order (depth first).</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedBuffers(string prefix = "") => Walk(prefix, parameters: false, buffers: true);
+
+    /// <summary>Parameters and buffers with their dotted names in registration order: what a state dict or a saved file holds.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedState(string prefix = "") => Walk(prefix, parameters: true, buffers: true);
+
+    private IEnumerable<(string Name, Tensor Tensor)> Walk(string prefix, bool parameters, bool buffers)
     {
-        foreach (var (name, param, child) in entries)
+        foreach (var (name, tensor, child, isBuffer) in entries)
         {
-            if (param is not null) yield return (prefix + name, param);
-            else foreach (var p in child!.NamedParameters(prefix + name + ".")) yield return p;
+            if (tensor is not null)
+            {
+                if (isBuffer ? buffers : parameters) yield return (prefix + name, tensor);
+            }
+            else foreach (var p in child!.Walk(prefix + name + ".", parameters, buffers)) yield return p;
         }
     }
 
@@ -54,7 +79,7 @@ public abstract class Module
     public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
     {
         yield return (prefix.TrimEnd('.'), this);
-        foreach (var (name, _, child) in entries)
+        foreach (var (name, _, child, _) in entries)
             if (child is not null)
                 foreach (var m in child.NamedModules(prefix + name + ".")) yield return m;
     }
@@ -72,18 +97,26 @@ public abstract class Module
     /// <summary>Switches to evaluation mode (dropout off).</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>The parameters by name (the tensors themselves, not copies).</summary>
-    public Dictionary<string, Tensor> StateDict() => NamedParameters().ToDictionary(p => p.Name, p => p.Tensor);
+    /// <summary>The parameters and buffers by name (the tensors themselves, not copies).</summary>
+    public Dictionary<string, Tensor> StateDict() => NamedState().ToDictionary(p => p.Name, p => p.Tensor);
 
-    /// <summary>
-    /// Copies <paramref name="state"/> into the parameters. Shapes must match exactly. With <paramref name="strict"/>,
-    /// missing and unexpected keys are an error listing all of them; otherwise only matching names load and the
-    /// returned report lists the rest.
-    /// </summary>
     /// <summary>The first five items and how many more: a mismatch against a 200-tensor checkpoint stays a few lines.</summary>
     public static string FirstFew(IReadOnlyList<string> items, string separator) =>
         string.Join(separator, items.Take(5)) + (items.Count > 5 ? $"{separator}... and {items.Count - 5} more" : "");
 
+    /// <summary>
+    /// Called on every module (with its dotted prefix, e.g. <c>layer1.0.bn1.</c>) before <see cref="LoadStateDict"/>
+    /// copies anything: a module whose state has rules beyond its shapes (BatchNorm: running variances finite and
+    /// non-negative) throws an <see cref="InvalidDataException"/> naming <paramref name="source"/> and the tensor.
+    /// Nothing by default.
+    /// </summary>
+    protected virtual void CheckState(string prefix, IReadOnlyDictionary<string, Tensor> state, string source) { }
+
+    /// <summary>
+    /// Copies <paramref name="state"/> into the parameters and buffers. Shapes must match exactly. With
+    /// <paramref name="strict"/>, missing and unexpected keys are an error listing all of them; otherwise only matching
+    /// names load and the returned report lists the rest. A refused load changes nothing.
+    /// </summary>
     public LoadReport LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true, string source = "state dict")
     {
         var own = StateDict();
@@ -99,6 +132,7 @@ public abstract class Module
             if (unexpected.Count > 0) msg += "\n  unexpected keys: " + FirstFew(unexpected, ", ");
             throw new InvalidDataException(msg);
         }
+        foreach (var (name, m) in NamedModules()) m.CheckState(name.Length == 0 ? "" : name + ".", state, source);
         foreach (var (name, t) in own)
             if (state.TryGetValue(name, out var src)) src.Data.CopyTo(t.Data);
         return new LoadReport(missing, unexpected);

@@ -3,6 +3,7 @@ using static MotionWorkbench.Tensors.Tests.Support.GradCheck;
 namespace MotionWorkbench.Tensors.Tests.OpsTests;
 
 /// <summary>Kernels split over threads give the same bits every call (partial sums per chunk, not per thread).</summary>
+[Collection("Gemm backend")]
 public class ParallelDeterminismTests
 {
     [Fact]

@@ -1,0 +1,169 @@
+using MotionWorkbench.Tensors.Tests.Support;
+using static MotionWorkbench.Tensors.Tests.Support.GradCheck;
+
+namespace MotionWorkbench.Tensors.Tests.OpsTests;
+
+/// <summary>Finite-difference checks of the CNN ops (plain, an input used twice) and their closed forms and errors.</summary>
+public class CnnGradTests
+{
+    [Fact]
+    public void Conv2d_Backward_MatchesFiniteDifferences()
+    {
+        var rng = new Random(40);
+        Run(x => Ops.Conv2d(x[0], x[1], x[2], 1, 1), [Rand(rng, 2, 3, 5, 6), Rand(rng, 4, 3, 3, 3), Rand(rng, 4)], name: "conv 3x3 s1 p1");
+        Run(x => Ops.Conv2d(x[0], x[1], null, 2, 1), [Rand(rng, 2, 2, 7, 6), Rand(rng, 3, 2, 3, 3)], name: "conv 3x3 s2 p1");
+        Run(x => Ops.Conv2d(x[0], x[1], null, 2, 3), [Rand(rng, 1, 2, 9, 7), Rand(rng, 2, 2, 7, 7)], name: "conv 7x7 s2 p3");
+        Run(x => Ops.Conv2d(x[0], x[1], x[2], 2, 0), [Rand(rng, 2, 3, 5, 4), Rand(rng, 4, 3, 1, 1), Rand(rng, 4)], name: "conv 1x1 s2");
+    }
+
+    [Fact]
+    public void Conv2d_InputUsedTwice_Accumulates()
+    {
+        var rng = new Random(41);
+        Run(x => Ops.Add(Ops.Conv2d(x[0], x[1], x[2], 1, 1), Ops.Conv2d(x[0], x[1], x[2], 1, 1)), [Rand(rng, 2, 2, 4, 5), Rand(rng, 3, 2, 3, 3), Rand(rng, 3)], name: "conv twice");
+        Run(x => Ops.Conv2d(Ops.Conv2d(x[0], x[1], null, 1, 1), x[1], null, 1, 1), [Rand(rng, 1, 2, 4, 4), RandRange(rng, -0.5f, 0.5f, 2, 2, 3, 3)], name: "conv(conv(x, w), w)");
+    }
+
+    [Fact]
+    public void Conv2d_OneByOneKernel_IsAPerPixelLinearMap()
+    {
+        var rng = new Random(42);
+        var (x, w, b) = (Rand(rng, 2, 3, 4, 5), Rand(rng, 6, 3, 1, 1), Rand(rng, 6));
+        var y = Ops.Conv2d(x, w, b);
+        var viaLinear = Ops.Permute(Ops.Linear(Ops.Permute(x, 0, 2, 3, 1), Ops.Reshape(w, 6, 3), b), 0, 3, 1, 2); // (B, 6, H, W)
+        AssertClose.Equal(viaLinear.ToArray(), y.ToArray(), 1e-5, 1e-5, "1x1 conv vs linear");
+    }
+
+    [Fact]
+    public void Conv2d_ThrowsForChannelMismatchAndTooSmallInput()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Ops.Conv2d(Tensor.Zeros(1, 4, 8, 8), Tensor.Zeros(2, 3, 3, 3), null));
+        Assert.Contains("(1, 4, 8, 8)", e.Message);
+        Assert.Contains("(2, 3, 3, 3)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.Conv2d(Tensor.Zeros(1, 3, 2, 8), Tensor.Zeros(2, 3, 7, 7), null, 2, 1));
+        Assert.Contains("smaller than the kernel", e.Message);
+    }
+
+    /// <summary>
+    /// x (B, C, H, W), weight and bias whose normalised values w·x̂ + b (+ the residual, or + x itself) stay at least
+    /// 0.05 from the ReLU kink, with running statistics (0, 1) in eval mode.
+    /// </summary>
+    private static (Tensor X, Tensor W, Tensor B) AwayFromKink(Random rng, bool batch, int[] shape, Tensor? residual, bool selfResidual = false)
+    {
+        int C = shape[1];
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            var (x, w, b) = (Rand(rng, shape), RandRange(rng, 0.5f, 1.5f, C), RandRange(rng, -0.5f, 0.5f, C));
+            var z = Ops.BatchNorm2d(x, w, b, Tensor.Zeros(C), Tensor.Full(1f, C), batch);
+            var r = selfResidual ? x : residual;
+            if ((r is null ? z : Ops.Add(z, r)).ToArray().All(v => Math.Abs(v) > 0.05f)) return (x, w, b);
+        }
+        throw new InvalidOperationException("no input away from the ReLU kink found");
+    }
+
+    [Fact]
+    public void BatchNorm2d_Backward_MatchesFiniteDifferences()
+    {
+        var rng = new Random(43);
+        foreach (bool batch in new[] { true, false })
+        {
+            var (rm, rv) = (RandRange(rng, -0.5f, 0.5f, 3), RandRange(rng, 0.5f, 2f, 3));
+            Run(x => Ops.BatchNorm2d(x[0], x[1], x[2], rm, rv, batch), [Rand(rng, 3, 3, 2, 4), Rand(rng, 3), Rand(rng, 3)], name: $"batch_norm batch={batch}");
+            Run(x => Ops.Add(Ops.BatchNorm2d(x[0], x[1], x[2], rm, rv, batch), Ops.BatchNorm2d(x[0], x[1], x[2], rm, rv, batch)), [Rand(rng, 2, 3, 3, 3), Rand(rng, 3), Rand(rng, 3)], name: $"batch_norm twice batch={batch}");
+        }
+    }
+
+    [Fact]
+    public void BatchNorm2dRelu_Backward_MatchesFiniteDifferences()
+    {
+        var rng = new Random(44);
+        int[] shape = [2, 3, 3, 4];
+        foreach (bool batch in new[] { true, false })
+        {
+            var (rm, rv) = (Tensor.Zeros(3), Tensor.Full(1f, 3));   // only read in eval mode; batch mode updates copies nobody checks here
+            var (x, w, b) = AwayFromKink(rng, batch, shape, null);
+            Run(t => Ops.BatchNorm2dRelu(t[0], t[1], t[2], rm, rv, batch), [x, w, b], name: $"batch_norm_relu batch={batch}");
+            var residual = Rand(rng, shape);
+            (x, w, b) = AwayFromKink(rng, batch, shape, residual);
+            Run(t => Ops.BatchNorm2dRelu(t[0], t[1], t[2], rm, rv, batch, residual: t[3]), [x, w, b, residual], name: $"batch_norm_relu residual batch={batch}");
+            (x, w, b) = AwayFromKink(rng, batch, shape, null, selfResidual: true);
+            Run(t => Ops.BatchNorm2dRelu(t[0], t[1], t[2], rm, rv, batch, residual: t[0]), [x, w, b], name: $"batch_norm_relu x as its own residual batch={batch}");
+        }
+    }
+
+    [Fact]
+    public void BatchNorm2d_TrainingStatistics_NormaliseEachChannel_AndUpdateRunningOnesUnbiased()
+    {
+        var rng = new Random(45);
+        var x = Rand(rng, 4, 2, 3, 3);
+        var (rm, rv) = (Tensor.Zeros(2), Tensor.Full(1f, 2));
+        var y = Ops.BatchNorm2d(x, Tensor.Full(1f, 2), Tensor.Zeros(2), rm, rv, batchStatistics: true, momentum: 0.1f, eps: 1e-5f).ToArray();
+        int n = 4 * 9;
+        for (int c = 0; c < 2; c++)
+        {
+            var vals = Enumerable.Range(0, 4).SelectMany(b => x.ToArray().Skip((b * 2 + c) * 9).Take(9)).Select(v => (double)v).ToArray();
+            var outs = Enumerable.Range(0, 4).SelectMany(b => y.Skip((b * 2 + c) * 9).Take(9)).ToArray();
+            double mean = vals.Average(), var = vals.Sum(v => (v - mean) * (v - mean)) / n;
+            Assert.Equal(0, outs.Average(), 5);
+            Assert.Equal(var / (var + 1e-5), outs.Select(v => (double)v * v).Average(), 4);
+            Assert.Equal(0.1 * mean, rm.Data[c], 5);
+            Assert.Equal(0.9 + 0.1 * var * n / (n - 1), rv.Data[c], 5);
+        }
+    }
+
+    [Fact]
+    public void BatchNorm2d_ThrowsForWrongSizesAndSingleValueBatches()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Ops.BatchNorm2d(Tensor.Zeros(2, 3, 2, 2), Tensor.Zeros(4), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), true));
+        Assert.Contains("weight (4)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Ops.BatchNorm2d(Tensor.Zeros(1, 3, 1, 1), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), true));
+        Assert.Contains("more than 1 value per channel", e.Message);
+    }
+
+    /// <summary>(B, C, H, W) with distinct values at least 0.05 apart (no ties in any window, even after a ±1e-3 step).</summary>
+    private static Tensor DistinctValues(Random rng, params int[] shape)
+    {
+        var t = Tensor.Zeros(shape);
+        var order = Enumerable.Range(0, t.Size).OrderBy(_ => rng.Next()).ToArray();
+        for (int i = 0; i < t.Size; i++) t.Data[i] = (order[i] - t.Size / 2) * 0.05f;
+        return t;
+    }
+
+    [Fact]
+    public void MaxPool2d_Backward_MatchesFiniteDifferences()
+    {
+        var rng = new Random(46);
+        Run(x => Ops.MaxPool2d(x[0], 3, 2, 1), [DistinctValues(rng, 2, 2, 7, 6)], name: "max_pool 3x3 s2 p1");
+        Run(x => Ops.MaxPool2d(x[0], 2, 2, 0), [DistinctValues(rng, 1, 2, 4, 6)], name: "max_pool 2x2 s2");
+        Run(x => Ops.Add(Ops.MaxPool2d(x[0], 3, 2, 1), Ops.MaxPool2d(x[0], 2, 2, 1)), [DistinctValues(rng, 1, 2, 5, 5)], name: "max_pool twice");
+    }
+
+    [Fact]
+    public void MaxPool2d_PaddingIsNeverTheMaximum_AndTiesGoToTheFirst()
+    {
+        var x = Tensor.Full(-5f, 1, 1, 3, 3);
+        var y = Ops.MaxPool2d(x, 3, 2, 1);
+        Assert.Equal([-5f, -5f, -5f, -5f], y.ToArray());
+        x = Tensor.Zeros(1, 1, 2, 2);
+        x.RequiresGrad = true;
+        Ops.SumAll(Ops.MaxPool2d(x, 2, 2, 0)).Backward();
+        Assert.Equal([1f, 0, 0, 0], x.Grad.ToArray());
+        Assert.Throws<ArgumentException>(() => Ops.MaxPool2d(Tensor.Zeros(1, 1, 4, 4), 3, 2, 2));
+        x = Tensor.FromArray([1f, float.NaN, 5f, float.NaN], 1, 1, 2, 2);   // a NaN propagates; its gradient goes to the first NaN
+        x.RequiresGrad = true;
+        var nan = Ops.MaxPool2d(x, 2, 2, 0);
+        Assert.True(float.IsNaN(nan.Item()));
+        nan.Backward(Tensor.Full(1f, 1, 1, 1, 1));
+        Assert.Equal([0f, 1, 0, 0], x.Grad.ToArray());
+    }
+
+    [Fact]
+    public void GlobalAvgPool2d_Backward_MatchesFiniteDifferences_AndMeansEachPlane()
+    {
+        var rng = new Random(47);
+        Run(x => Ops.GlobalAvgPool2d(x[0]), [Rand(rng, 2, 3, 2, 3)], name: "global_avg_pool");
+        Run(x => Ops.Add(Ops.GlobalAvgPool2d(x[0]), Ops.GlobalAvgPool2d(x[0])), [Rand(rng, 2, 2, 3, 1)], name: "global_avg_pool twice");
+        var x = Tensor.FromArray([1, 2, 3, 4, 10, 20, 30, 40], 1, 2, 2, 2);
+        Assert.Equal([2.5f, 25f], Ops.GlobalAvgPool2d(x).ToArray());
+    }
+}
