@@ -61,6 +61,34 @@ public static class NotebookApp
     /// <summary>Cell <paramref name="number"/> (1-based, as in the notebook) starts: outputs from here on belong to it.</summary>
     public static void Cell(int number) => Current.Recorder.StartCell(number);
 
+    /// <summary>A cell's trailing expression: its value is displayed, as the kernel displays a cell's return value (null and a <see cref="DisplayedValue"/> are not).</summary>
+    public static void Result<T>(Func<T> expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        if (expression() is { } value and not DisplayedValue) value.Display();
+    }
+
+    /// <summary>A trailing expression that is a void call: it runs, nothing is displayed.</summary>
+    public static void Result(Action expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        expression();
+    }
+
+    /// <summary><see cref="Result{T}(Func{T})"/> for a trailing expression with <c>await</c>.</summary>
+    public static async Task ResultAsync<T>(Func<Task<T>> expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        if (await expression().ConfigureAwait(false) is { } value and not DisplayedValue) value.Display();
+    }
+
+    /// <summary><see cref="Result(Action)"/> for an awaited void call.</summary>
+    public static async Task ResultAsync(Func<Task> expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        await expression().ConfigureAwait(false);
+    }
+
     /// <summary>The parameter's value: <c>--name value</c> from the command line typed like <paramref name="value"/>, else the notebook's default.</summary>
     public static T Parameter<T>(string name, T value)
     {
@@ -75,7 +103,11 @@ public static class NotebookApp
     public static bool ParameterErrors()
     {
         var s = Current;
-        if (s.ParameterErrors.Count == 0) return false;
+        if (s.ParameterErrors.Count == 0)
+        {
+            if (s.Overrides.Count > 0) Console.WriteLine("from the command line: " + string.Join(", ", s.Overrides));   // the parameters cell's output
+            return false;
+        }
         foreach (var e in s.ParameterErrors) Console.Error.WriteLine($"{Path.GetFileName(s.AppFile)}: {e}");
         s.Dispose();
         session = null;
@@ -93,8 +125,8 @@ public static class NotebookApp
         session = null;
     }
 
-    /// <summary>The report's notebook: the app's cells (read back from its source) with their outputs.</summary>
-    public static Notebook BuildReport(string appSource, string appFile, AppRecorder recorder, IReadOnlyList<string> overrides)
+    /// <summary>The report's notebook: the app's cells (read back from its source, numbered as in the notebook) with their outputs.</summary>
+    public static Notebook BuildReport(string appSource, string appFile, AppRecorder recorder)
     {
         var notebook = new Notebook { SourcePath = appFile };
         foreach (var (number, cell) in AppSource.Cells(appSource))
@@ -106,9 +138,6 @@ public static class NotebookApp
                 cell.Metadata["execution"] = new JsonObject { ["iopub.execute_input"] = Iso(record.Start), ["shell.execute_reply"] = Iso(record.End ?? DateTimeOffset.UtcNow) };
             }
             notebook.Cells.Add(cell);
-            if (cell.HasTag(Running.ParameterInjector.ParametersTag) && overrides.Count > 0)
-                notebook.Cells.Add(new NotebookCell("code", "// from the command line\n" + string.Join('\n', overrides),
-                    metadata: new JsonObject { ["tags"] = new JsonArray(Running.ParameterInjector.InjectedTag) }));
         }
         return notebook;
     }
@@ -154,7 +183,7 @@ public static class NotebookApp
         public void WriteReport()
         {
             string source = File.Exists(AppFile) ? File.ReadAllText(AppFile) : "";
-            HtmlReport.Write(BuildReport(source, AppFile, Recorder, Overrides), Report);
+            HtmlReport.Write(BuildReport(source, AppFile, Recorder), Report);
         }
 
         /// <summary>

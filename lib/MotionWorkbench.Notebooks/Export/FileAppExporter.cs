@@ -13,7 +13,7 @@ namespace MotionWorkbench.Notebooks.Export;
 /// <c>#r "path.dll"</c> lines become <c>#:project</c> (the project whose bin folder holds the dll), <c>#r "nuget: Name, Version"</c>
 /// becomes <c>#:package Name@Version</c>, <c>#i "nuget: source"</c> a restore source; markdown cells become comments; using
 /// directives move to the top and type declarations to the end (where a file-based app needs them); a cell's trailing
-/// expression becomes <c>display(expr);</c>; the parameters cell keeps its defaults, which <c>--name value</c> on the command
+/// expression is displayed as the kernel displays it; the parameters cell keeps its defaults, which <c>--name value</c> on the command
 /// line overrides (<see cref="Apps.NotebookApp.Parameter{T}"/>). <c>display</c>, console output and errors go to an HTML report
 /// in the format of <c>mw notebook run --html</c> (<see cref="Apps.NotebookApp"/>). A cell in another language, a magic command
 /// or a dll that is not a project's build output is a <see cref="NotebookExportException"/> naming the cell: nothing is written.
@@ -38,7 +38,7 @@ public static partial class FileAppExporter
         string notebookDir = Path.GetDirectoryName(notebookPath)!;
         string outputFull = Path.GetFullPath(outputPath);
         string outputDir = Path.GetDirectoryName(outputFull)!;
-        var state = new ExportState(Path.GetFileName(notebookPath), notebookDir);
+        var state = new ExportState(notebook.SourcePath!, notebookDir);
         var body = new StringBuilder();
 
         for (int i = 0; i < notebook.Cells.Count; i++)
@@ -71,6 +71,11 @@ public static partial class FileAppExporter
         string sink = FindSink(notebookDir) ?? throw new NotebookExportException(notebook.SourcePath!, null,
             $"cannot find {SinkProject} above the notebook or the mw tool: the exported app writes its report with that library");
         if (!state.Projects.Contains(sink, StringComparer.Ordinal)) state.Projects.Add(sink);
+        // Outside the repository its Directory.Build.targets (TorchSharp's native fix for Debian 12's libstdc++) is not imported by itself.
+        string repository = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sink)!, "..", ".."));
+        string torchFix = Path.Combine(repository, "environment", "torchsharp", "TorchSharpNativeFix.targets");
+        if (File.Exists(torchFix) && !outputFull.StartsWith(repository + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            state.Properties.Add($"CustomAfterMicrosoftCommonTargets={torchFix.Replace('\\', '/')}");
         return Compose(state, body.ToString(), notebookPath, outputFull, outputDir);
     }
 
@@ -93,6 +98,7 @@ public static partial class FileAppExporter
         sb.Append("#:property CreateHardLinksForCopyLocalIfPossible=true\n");   // LibTorch's native files are hundreds of MB
         if (state.Packages.Count > 0) sb.Append("#:property ManagePackageVersionsCentrally=false\n");   // the versions are the notebook's
         if (state.Sources.Count > 0) sb.Append("#:property RestoreAdditionalProjectSources=").Append(string.Join(';', state.Sources)).Append('\n');
+        foreach (var property in state.Properties) sb.Append("#:property ").Append(property).Append('\n');
         sb.Append("using System.Text;\n");                               // imported by the notebook kernel, not by the SDK's implicit usings
         foreach (var u in state.Usings) sb.Append(u).Append('\n');
         sb.Append("using MotionWorkbench.Notebooks.Apps;\nusing static MotionWorkbench.Notebooks.Apps.NotebookHelpers;\n\n");
@@ -165,10 +171,29 @@ public static partial class FileAppExporter
                     break;
             }
             if (k == root.Members.Count - 1 && member is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } trailing })
-                edits.Add((trailing.SpanStart, trailing.Span.End, $"display({trailing.Expression});"));
+                edits.Add((trailing.SpanStart, trailing.Span.End, Trailing(trailing.Expression)));
         }
         foreach (var (start, end, replacement) in edits.OrderByDescending(e => e.Start)) text = text[..start] + replacement + text[end..];
         return string.Join('\n', text.Split('\n').Select(l => l.TrimEnd())).Trim('\n');
+    }
+
+    /// <summary>
+    /// A cell's trailing expression (no semicolon), whose value the kernel displays: a <c>display(...)</c>/<c>.Display(...)</c>
+    /// call just gets its semicolon; anything else goes through <see cref="Apps.NotebookApp.Result{T}(Func{T})"/>, which displays a
+    /// value and merely runs a void call (the syntax alone cannot tell which it is).
+    /// </summary>
+    private static string Trailing(ExpressionSyntax expression)
+    {
+        string name = expression is InvocationExpressionSyntax call ? call.Expression switch
+        {
+            IdentifierNameSyntax id => id.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            _ => "",
+        } : "";
+        if (name is "display" or "Display" or "DisplayAs" or "DisplayTable") return expression + ";";
+        return expression.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
+            ? $"await NotebookApp.ResultAsync(async () => {expression});"
+            : $"NotebookApp.Result(() => {expression});";
     }
 
     /// <summary><c>#r "..."</c> / <c>#i "..."</c> with a quoted argument.</summary>
@@ -188,7 +213,7 @@ public static partial class FileAppExporter
     }
 
     /// <summary>A path as the app names it: relative to <paramref name="fromDir"/>, or absolute when the two share no folder but the root.</summary>
-    internal static string PathFrom(string fromDir, string target)
+    public static string PathFrom(string fromDir, string target)
     {
         string relative = Path.GetRelativePath(fromDir, target);
         int ups = relative.Split(Path.DirectorySeparatorChar).TakeWhile(s => s == "..").Count();
@@ -206,6 +231,7 @@ public static partial class FileAppExporter
         public List<string> Projects { get; } = [];
         public List<(string Id, string Version)> Packages { get; } = [];
         public List<string> Sources { get; } = [];
+        public List<string> Properties { get; } = [];
         public List<string> Usings { get; } = [];
         public List<string> Parameters { get; } = [];
         public StringBuilder Types { get; } = new();
