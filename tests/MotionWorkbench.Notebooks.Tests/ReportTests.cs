@@ -50,7 +50,7 @@ public sealed class ReportTests(ExecutedNotebooks executed)
         string html = HtmlReport.Render(executed.Figures.Executed, plotlyBundle: Path.Combine(executed.Files.Directory, "no-plotly.js"));
         Assert.Single(Regex.Matches(html, "class=\"plotly-missing\""));                       // the header's note
         Assert.Contains(HtmlText.Escape(PlotlyJs.StaticNote), html);
-        Assert.Equal(5, Regex.Matches(html, "<div class=\"figure static\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mw-static-figure\"").Count);
+        Assert.Equal(5, Regex.Matches(html, "<div class=\"figure\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mw-static-figure\"").Count);
         Assert.DoesNotContain("Plotly.newPlot", html);
         Assert.DoesNotContain("not shown", html);
     }

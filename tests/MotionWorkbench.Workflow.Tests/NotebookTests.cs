@@ -346,7 +346,7 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.NotEmpty(figures);
         Assert.All(figures, d => Assert.Contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mw-static-figure\"", MotionWorkbench.Notebooks.Ipynb.Notebook.JoinLines(d!["text/html"])));
         string html = MotionWorkbench.Notebooks.Export.HtmlReport.Render(executed, plotlyBundle: Path.Combine(run.Root, "no-plotly.min.js"));
-        Assert.Equal(figures.Count, Count(html, "<div class=\"figure static\"><svg"));
+        Assert.Equal(figures.Count, Count(html, "<div class=\"figure\"><svg"));
         Assert.DoesNotContain("not shown", html);
     }
 }

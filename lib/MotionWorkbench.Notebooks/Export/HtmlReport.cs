@@ -125,7 +125,7 @@ public static class HtmlReport
     {
         if (data[Figure.PlotlyMimeType] is JsonObject fig)
         {
-            if (!havePlotly) return $"<div class=\"figure static\">{SvgFigure.Render(fig)}</div>";
+            if (!havePlotly) return $"<div class=\"figure\">{SvgFigure.Render(fig)}</div>";
             string id = "report-fig-" + (++figure).ToString(CultureInfo.InvariantCulture);
             int height = fig["layout"]?["height"] is JsonValue h && h.TryGetValue<int>(out var hv) ? hv : 400;
             return $"<div class=\"figure\" id=\"{id}\" style=\"min-height:{height}px\"></div>" + Figure.DrawScript(id, fig.ToJsonString());
