@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MotionWorkbench.Notebooks.Export;
 using MotionWorkbench.Notebooks.Ipynb;
+using MotionWorkbench.Render.Html;
 using MotionWorkbench.Render.Plots;
 
 namespace MotionWorkbench.Notebooks.Tests;
@@ -44,12 +45,14 @@ public sealed class ReportTests(ExecutedNotebooks executed)
     }
 
     [Fact]
-    public void Report_WithoutPlotly_ShowsAVisibleNoteInsteadOfEachFigure()
+    public void Report_WithoutPlotly_DrawsEveryFigureAsStaticSvg_AndSaysSo()
     {
         string html = HtmlReport.Render(executed.Figures.Executed, plotlyBundle: Path.Combine(executed.Files.Directory, "no-plotly.js"));
-        Assert.Equal(1 + 5, Regex.Matches(html, "class=\"plotly-missing\"").Count);
-        Assert.Contains(PlotlyJs.MissingNote, html);
+        Assert.Single(Regex.Matches(html, "class=\"plotly-missing\""));                       // the header's note
+        Assert.Contains(HtmlText.Escape(PlotlyJs.StaticNote), html);
+        Assert.Equal(5, Regex.Matches(html, "<div class=\"figure\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mw-static-figure\"").Count);
         Assert.DoesNotContain("Plotly.newPlot", html);
+        Assert.DoesNotContain("not shown", html);
     }
 
     [Fact]

@@ -330,4 +330,23 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.True(benchRun.RootElement.GetProperty("items").GetInt32() > 0);
         Assert.True(new FileInfo(Path.Combine(run.RunRoot, nb + "-smoke", "lex-test.mwidx")).Length > 0);
     }
+
+    /// <summary>
+    /// A newcomer's first notebook on a clone where environment/plotly.sh never ran: every figure is drawn (static SVG of the
+    /// same data), in the executed notebook's outputs (the fixture runs without plotly.js in them, as such a clone does) and in
+    /// its report, never replaced by a note.
+    /// </summary>
+    [Fact]
+    public void Notebook01_FirstNotebook_ShowsItsFiguresWithoutPlotly()
+    {
+        Report("01-quickstart");
+        var executed = MotionWorkbench.Notebooks.Ipynb.Notebook.Load(Path.Combine(run.ReportsDir, "01-quickstart.ipynb"));
+        var figures = executed.Cells.SelectMany(c => c.Outputs).Select(o => o["data"] as System.Text.Json.Nodes.JsonObject)
+            .Where(d => d?[MotionWorkbench.Render.Plots.Figure.PlotlyMimeType] is not null).ToList();
+        Assert.NotEmpty(figures);
+        Assert.All(figures, d => Assert.Contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mw-static-figure\"", MotionWorkbench.Notebooks.Ipynb.Notebook.JoinLines(d!["text/html"])));
+        string html = MotionWorkbench.Notebooks.Export.HtmlReport.Render(executed, plotlyBundle: Path.Combine(run.Root, "no-plotly.min.js"));
+        Assert.Equal(figures.Count, Count(html, "<div class=\"figure\"><svg"));
+        Assert.DoesNotContain("not shown", html);
+    }
 }

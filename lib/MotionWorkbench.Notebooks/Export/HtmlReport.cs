@@ -12,7 +12,8 @@ namespace MotionWorkbench.Notebooks.Export;
 /// One self-contained, offline HTML file per executed notebook: a header (title, run date, total time, status, injected
 /// parameters), a table of contents from the markdown headings, markdown rendered with Markdig, code cells with C#
 /// highlighting and each cell's duration, and every output (plotly figures, HTML, PNG/JPEG, SVG, markdown, text, errors).
-/// plotly.js is inlined once in the page when a figure needs it; without it each figure shows a visible note.
+/// plotly.js is inlined once in the page when a figure needs it; without it each figure is a static SVG drawing of the same
+/// data (<see cref="SvgFigure"/>) and the header says so.
 /// </summary>
 public static class HtmlReport
 {
@@ -85,7 +86,7 @@ public static class HtmlReport
         page.Append(failedCell is null ? "<span class=\"status ok\">all cells succeeded</span>" : $"<span class=\"status bad\"><a href=\"#cell-{failedCell}\">cell {failedCell} failed</a></span>");
         page.Append("</p>");
         if (injected is not null) page.Append("<pre class=\"params\">").Append(HtmlText.Escape(injected)).Append("</pre>");
-        if (needsPlotly && !havePlotly) page.Append("<p class=\"plotly-missing\">").Append(HtmlText.Escape(PlotlyJs.MissingNote)).Append("</p>");
+        if (needsPlotly && !havePlotly) page.Append("<p class=\"plotly-missing\">").Append(HtmlText.Escape(PlotlyJs.StaticNote)).Append("</p>");
         page.Append("</header>\n");
         if (markdown.Headings.Count > 0)
         {
@@ -124,7 +125,7 @@ public static class HtmlReport
     {
         if (data[Figure.PlotlyMimeType] is JsonObject fig)
         {
-            if (!havePlotly) return $"<div class=\"plotly-missing\">{HtmlText.Escape(PlotlyJs.MissingNote)}</div>";
+            if (!havePlotly) return $"<div class=\"figure\">{SvgFigure.Render(fig)}</div>";
             string id = "report-fig-" + (++figure).ToString(CultureInfo.InvariantCulture);
             int height = fig["layout"]?["height"] is JsonValue h && h.TryGetValue<int>(out var hv) ? hv : 400;
             return $"<div class=\"figure\" id=\"{id}\" style=\"min-height:{height}px\"></div>" + Figure.DrawScript(id, fig.ToJsonString());

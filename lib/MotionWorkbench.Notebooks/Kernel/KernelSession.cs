@@ -137,7 +137,7 @@ public sealed class KernelSession : IDisposable
                     string line = $"line {d.LinePositionSpan.Start.Line + 1}, column {d.LinePositionSpan.Start.Character + 1}: "
                                   + $"{d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}";
                     if (d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error) errors.Add(line);
-                    else if (d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Warning && !SdkSuppressed.Contains(d.Code))
+                    else if (d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
                         SendStream("stderr", $"cell {currentCell}, {line}\n");
                 }
                 break;
@@ -145,13 +145,6 @@ public sealed class KernelSession : IDisposable
             case ErrorProduced error: SendStream("stderr", error.Message + "\n"); break;
         }
     }
-
-    /// <summary>
-    /// Warnings the .NET SDK suppresses in every build (NoWarn CS1701;CS1702): assembly-version unification, here the kernel's
-    /// own reference to Microsoft.AspNetCore.Html.Abstractions 2.3.0 resolved to the 2.3.x the mirror serves. They say nothing
-    /// about a cell's code; every other warning goes to the cell's stderr.
-    /// </summary>
-    private static readonly HashSet<string> SdkSuppressed = new(StringComparer.Ordinal) { "CS1701", "CS1702" };
 
     private static string PlainText(IReadOnlyCollection<FormattedValue> values)
         => values.FirstOrDefault(v => v.MimeType == PlainTextFormatter.MimeType)?.Value ?? values.FirstOrDefault()?.Value ?? "";

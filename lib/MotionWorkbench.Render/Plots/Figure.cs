@@ -135,14 +135,16 @@ public sealed class Figure : IMimeView
     public string ToHtml() => ToHtml(embedPlotly: true);
 
     /// <summary>
-    /// HTML for the figure; with <paramref name="embedPlotly"/> false the page must provide <c>window.Plotly</c> itself (the
-    /// report does). Without plotly.js the div shows <see cref="PlotlyJs.MissingNote"/>.
+    /// HTML for the figure; with <paramref name="embedPlotly"/> false the page may provide <c>window.Plotly</c> itself (the
+    /// report does). Without plotly.js the div shows the static SVG drawing (<see cref="SvgFigure"/>) and <see cref="PlotlyJs.StaticNote"/>.
     /// </summary>
     public string ToHtml(bool embedPlotly) => HtmlFromJson(ToJson(), embedPlotly);
 
     /// <summary>
     /// The self-sufficient HTML for plotly figure JSON (<c>{"data", "layout", "config"}</c>): a div sized from
-    /// <c>layout.height</c>, the plotly.js bundle when <paramref name="embedPlotly"/> and installed, and the drawing script.
+    /// <c>layout.height</c>, the plotly.js bundle when <paramref name="embedPlotly"/> and installed, and the drawing script. When
+    /// the bundle is not inlined the div holds the static drawing (<see cref="StaticHtml"/>), which plotly.js replaces where the
+    /// page has it (the report, VS Code with plotly loaded) and which stays where it has not (a fresh clone, a static viewer).
     /// </summary>
     public static string HtmlFromJson(string figureJson, bool embedPlotly)
     {
@@ -150,22 +152,24 @@ public sealed class Figure : IMimeView
             + "-" + Interlocked.Increment(ref counter).ToString(CultureInfo.InvariantCulture);
         int height = JsonNode.Parse(figureJson)?["layout"]?["height"] is JsonValue h && h.TryGetValue<int>(out var hv) ? hv : 400;
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<div class=\"mw-figure\" id=\"{id}\" style=\"width:100%;min-height:{height}px\"></div>\n");
         string? bundle = embedPlotly ? PlotlyJs.Source : null;
+        sb.Append(CultureInfo.InvariantCulture, $"<div class=\"mw-figure\" id=\"{id}\" style=\"width:100%;min-height:{(bundle is null ? 0 : height)}px\">");
+        if (bundle is null) sb.Append(StaticHtml(figureJson));
+        sb.Append("</div>\n");
         if (bundle is not null) sb.Append("<script>").Append(HtmlText.ScriptSafe(bundle)).Append("</script>\n");
         sb.Append(DrawScript(id, figureJson));
         return sb.ToString();
     }
 
-    /// <summary>The script that draws figure JSON into the element with the given id, or shows the missing-plotly note.</summary>
+    /// <summary>The static drawing of figure JSON (<see cref="SvgFigure"/>) with <see cref="PlotlyJs.StaticNote"/> under it.</summary>
+    public static string StaticHtml(string figureJson)
+        => SvgFigure.Render(figureJson) + "<p class=\"mw-static-note\" style=\"margin:2px 0;font-size:12px;color:#6e7781\">" + HtmlText.Escape(PlotlyJs.StaticNote) + "</p>";
+
+    /// <summary>The script that draws figure JSON with plotly.js into the element with the given id, replacing what it holds; without plotly.js it leaves it.</summary>
     public static string DrawScript(string elementId, string figureJson)
-    {
-        string note = JsonSerializer.Serialize(PlotlyJs.MissingNote);
-        return "<script>(function(){var fig=" + HtmlText.ScriptSafe(figureJson) + ";var el=document.getElementById(" + JsonSerializer.Serialize(elementId) + ");"
-            + "if(window.Plotly){window.Plotly.newPlot(el,fig.data,fig.layout,fig.config);}"
-            + "else{el.style.minHeight='0';el.innerHTML='<p class=\"mw-plotly-missing\" style=\"border:1px dashed #c60;padding:8px;color:#c60\"></p>';el.firstChild.textContent=" + note + ";}"
-            + "})();</script>\n";
-    }
+        => "<script>(function(){var fig=" + HtmlText.ScriptSafe(figureJson) + ";var el=document.getElementById(" + JsonSerializer.Serialize(elementId) + ");"
+           + "if(window.Plotly){el.innerHTML='';window.Plotly.newPlot(el,fig.data,fig.layout,fig.config);}"
+           + "})();</script>\n";
 
     public IReadOnlyDictionary<string, string> ToMimeBundle() => new Dictionary<string, string>
     {

@@ -2,7 +2,7 @@ namespace MotionWorkbench.Render.Plots;
 
 /// <summary>
 /// Where the plotly.js bundle is: installed by <c>environment/plotly.sh</c> (npm) into <c>environment/plotly/</c>, which
-/// is git-ignored. Figures inline it so each output is self-sufficient offline; when it is missing they show a note.
+/// is git-ignored. Figures inline it so each output is self-sufficient offline; when it is missing they are drawn as static SVG.
 /// </summary>
 public static class PlotlyJs
 {
@@ -83,7 +83,7 @@ public static class PlotlyJs
         return null;
     }
 
-    /// <summary>The note shown where an interactive figure would be when plotly.js is not available.</summary>
-    public const string MissingNote =
-        "Interactive figure not shown: plotly.js is not installed (run environment/plotly.sh, then re-run or re-export).";
+    /// <summary>The note under a figure drawn as static SVG (<see cref="SvgFigure"/>) because plotly.js is not available.</summary>
+    public const string StaticNote =
+        "Static figure: plotly.js is not installed, so this is an SVG drawing of the same data (run environment/plotly.sh, then re-run or re-export, for interactive figures).";
 }

@@ -75,8 +75,10 @@ public sealed class FigureTests
         Assert.Equal("Viridis", (string?)plotly["data"]![0]!["marker"]!["colorscale"]);
         string html = fig.ToHtml(embedPlotly: false);
         Assert.Contains("<div class=\"mw-figure\" id=\"mw-fig-", html);
-        Assert.Contains("if(window.Plotly){window.Plotly.newPlot(el,fig.data,fig.layout,fig.config);}", html);
-        Assert.Contains(PlotlyJs.MissingNote, html);                  // shown when no plotly.js is on the page
+        Assert.Contains("if(window.Plotly){el.innerHTML='';window.Plotly.newPlot(el,fig.data,fig.layout,fig.config);}", html);
+        Assert.Contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mw-static-figure\"", html);   // the static drawing, until plotly.js replaces it
+        Assert.Contains(Html.HtmlText.Escape(PlotlyJs.StaticNote), html);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<circle ").Count);
         Assert.DoesNotContain("</script", Html.HtmlText.ScriptSafe("a</script>b"), StringComparison.Ordinal);
     }
 
