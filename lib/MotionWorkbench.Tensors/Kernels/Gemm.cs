@@ -67,6 +67,9 @@ public static unsafe class Gemm
     /// <summary>The backend a per-head attention product (71 x 71 x 64) runs on now.</summary>
     public static GemmBackend ActiveSmall => Resolve(backend, 71, 71, 64);
 
+    /// <summary>The OpenBLAS core type set before it loaded (OPENBLAS_CORETYPE, or SKYLAKEX chosen on AVX-512 CPUs), null: its own detection.</summary>
+    public static string? OpenBlasCoreType => Blas.CoreType;
+
     /// <summary>True when OpenBLAS runs the products that are not thin.</summary>
     public static bool UsingBlas => Active == GemmBackend.OpenBlas;
 
