@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace MotionWorkbench.Tensors.Kernels;
 
@@ -18,6 +20,8 @@ internal static unsafe class PackedGemm
     [ThreadStatic] private static float[]? packA;
     [ThreadStatic] private static float[]? packB;
 
+    // Fully optimised from the first call (no tier-0 code): the calibration times a handful of calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
         where TKernel : struct, IMicroKernel
     {
@@ -57,6 +61,7 @@ internal static unsafe class PackedGemm
     }
 
     // A block (mc x kc) -> panels of MR rows: panel[p·MR + r] = alpha·op(A)[i0 + ir + r, p0 + p], zero-padded rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(bool transA, float* A, int lda, int i0, int p0, int mc, int kc, float alpha, int MR, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
@@ -85,6 +90,7 @@ internal static unsafe class PackedGemm
     }
 
     // B block (kc x nc) -> panels of NR columns: panel[p·NR + j] = op(B)[p0 + p, j0 + jr + j], zero-padded columns.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transB, float* B, int ldb, int p0, int j0, int kc, int nc, int NR, float* dst)
     {
         for (int jr = 0; jr < nc; jr += NR)
@@ -97,8 +103,13 @@ internal static unsafe class PackedGemm
                 {
                     float* src = B + (long)(p0 + p) * ldb + j0 + jr;
                     float* o = panel + p * NR;
-                    new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(o, nr));
-                    if (nr < NR) new Span<float>(o + nr, NR - nr).Clear();
+                    if (nr == NR && NR % 8 == 0 && Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < NR; j += 8) Vector256.Store(Vector256.Load(src + j), o + j);
+                        continue;
+                    }
+                    for (int j = 0; j < nr; j++) o[j] = src[j];
+                    for (int j = nr; j < NR; j++) o[j] = 0;
                 }
                 continue;
             }
