@@ -22,4 +22,12 @@ root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(WeightsCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 
+// Settings come from the environment only here, at the edge (library code reads none): MW_GEMM forces a GEMM backend.
+try { MotionWorkbench.Tensors.Kernels.Gemm.UseSetting(Environment.GetEnvironmentVariable("MW_GEMM"), "MW_GEMM"); }
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"mw: {e.Message}");
+    return 2;
+}
+
 return root.Parse(args).Invoke();

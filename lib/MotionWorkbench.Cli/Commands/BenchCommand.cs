@@ -30,15 +30,17 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
         var managed = new Option<bool>("--managed-gemm") { Description = "use the managed SIMD GEMM even when OpenBLAS loads" };
+        var gemm = new Option<string?>("--gemm") { Description = "GEMM backend: auto (the dispatch rule), managed, avx512, avx2, openblas or scalar (default: $MW_GEMM, else auto)" };
         var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
         var poison = new Option<bool>("--poison") { Description = "debug: fill uncleared pool buffers with NaN" };
         var inference = new Option<bool>("--inference") { Description = "time eval-mode forward passes under NoGrad instead of training steps" };
         var engine = new Option<string>("--engine") { Description = "mw (the own engine) or torch (TorchSharp 0.107 / LibTorch 2.10: the same models written the natural TorchSharp way)", DefaultValueFactory = _ => "mw" };
         var device = new Option<string>("--device") { Description = "torch engine: cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
-        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, blasThreads, inference, engine, device, poison }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, gemm, blasThreads, inference, engine, device, poison }) command.Options.Add(o);
         command.Subcommands.Add(BenchRetrievalCommand.Create());
         command.Subcommands.Add(BenchIndexCommand.Create());
+        command.Subcommands.Add(BenchGemmCommand.Create());
         command.SetAction(parse =>
         {
             var which = parse.GetValue(model) ?? "all";
@@ -86,6 +88,17 @@ internal static class BenchCommand
             Par.Threads = t;
             if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
             if (parse.GetValue(blasThreads) > 0) Gemm.UseOpenBlasThreads(parse.GetValue(blasThreads));
+            if (parse.GetValue(gemm) is string forced)
+            {
+                try { Gemm.UseSetting(forced, "--gemm"); }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"mw bench: {e.Message}");
+                    return 2;
+                }
+            }
+            var peaks = BenchPeaks.Measure([t]); // this CPU's FP32 peak, to judge every figure below against
+            if (!parse.GetValue(json)) foreach (var line in peaks.Lines()) Console.WriteLine(line);
             bool infer = parse.GetValue(inference);
             BufferPool.PoisonUncleared = parse.GetValue(poison);
             bool asJson = parse.GetValue(json);
@@ -96,8 +109,9 @@ internal static class BenchCommand
             {
                 int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
                 var result = RunModel(m, b, p, t, w, n, asJson, infer, eng, dev);
+                peaks.Annotate(result, t);
                 if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
-                else Console.WriteLine(Describe(result));
+                else Console.WriteLine(Describe(result) + BenchPeaks.Suffix(result));
             }
             return 0;
         });
@@ -195,7 +209,7 @@ internal static class BenchCommand
             return value;
         }
         var result = Time(name, B, p, threads, warmup, steps, quietOutput, inference, OwnStep, flopsPerStep);
-        result["gemm"] = Gemm.UsingBlas ? (Gemm.SplitOverEngineThreads ? "openblas" : $"openblas-{Gemm.BlasThreads}-threads") : "managed";
+        result["gemm"] = Gemm.UsingBlas && !Gemm.SplitOverEngineThreads ? $"openblas-{Gemm.BlasThreads}-threads" : Gemm.Name(Gemm.Active);
         result["engine"] = "MotionWorkbench.Tensors";
         return result;
     }
@@ -297,13 +311,13 @@ internal static class BenchCommand
         return t;
     }
 
-    private static double Median(List<double> xs)
+    internal static double Median(List<double> xs)
     {
         var s = xs.OrderBy(x => x).ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
-    private static (long Busy, long Total) ReadProcStat()
+    internal static (long Busy, long Total) ReadProcStat()
     {
         try
         {
@@ -317,7 +331,7 @@ internal static class BenchCommand
 
     private static long MinorFaults() => StatField(7);
 
-    private static long OwnCpuTicks() => StatField(11) + StatField(12);
+    internal static long OwnCpuTicks() => StatField(11) + StatField(12);
 
     /// <summary>Field of /proc/self/stat counted from the state field (0): 7 = minflt, 11 = utime, 12 = stime.</summary>
     private static long StatField(int index)

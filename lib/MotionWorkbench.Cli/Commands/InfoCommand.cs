@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using MotionWorkbench.Tensors.Kernels;
 
 namespace MotionWorkbench.Cli.Commands;
 
-/// <summary><c>mw info</c>: versions and the machine this runs on.</summary>
+/// <summary><c>mw info</c>: versions and the machine this runs on (CPU, instruction sets, the GEMM backend in use and why).</summary>
 internal static class InfoCommand
 {
     public static Command Create()
@@ -16,6 +17,8 @@ internal static class InfoCommand
             Console.WriteLine($"MotionWorkbench {version}");
             Console.WriteLine($".NET {Environment.Version} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
             Console.WriteLine($"logical processors: {Environment.ProcessorCount}");
+            Console.WriteLine($"CPU: {CpuInfo.Current}");
+            Console.WriteLine($"GEMM: {Gemm.Describe()}");
             Console.WriteLine(MotionWorkbench.Torch.TorchRuntime.Describe());
             return 0;
         });

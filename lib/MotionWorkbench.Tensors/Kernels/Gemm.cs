@@ -1,27 +1,39 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace MotionWorkbench.Tensors.Kernels;
 
-/// <summary>Which matrix-multiply implementation runs.</summary>
-public enum GemmBackend
-{
-    /// <summary>OpenBLAS when it loaded, else the managed kernel.</summary>
-    Auto,
-    /// <summary>The managed blocked/packed Vector256+FMA kernel.</summary>
-    Managed,
-}
-
 /// <summary>
 /// Row-major single-precision GEMM: C = alpha·op(A)·op(B) + beta·C with op(A) (M, K), op(B) (K, N), C (M, N) and
-/// leading dimensions as in BLAS. <see cref="Run"/> splits M (or N when M is small) over <see cref="Par"/> and calls
-/// OpenBLAS (one thread per call) or <see cref="Managed"/>. <see cref="Naive"/> is the double-accumulating reference.
+/// leading dimensions as in BLAS. <see cref="Run"/> splits M (or N when M is small) over <see cref="Par"/> and runs
+/// each part on one backend (<see cref="GemmBackend"/>): OpenBLAS (one thread per call) or a managed packed kernel
+/// (AVX-512, AVX2 or scalar; <see cref="PackedGemm"/>). <see cref="Naive"/> is the double-accumulating reference.
+/// <para>The dispatch rule (<see cref="GemmBackend.Auto"/>): products with fewer than <see cref="ThinSize"/> rows or
+/// columns go to OpenBLAS when it loaded (packed register tiles would be mostly padding). The others: on a CPU where
+/// <see cref="Vector512.IsHardwareAccelerated"/>, the backend a one-off calibration measured fastest for the product's
+/// shape class (<see cref="GemmCalibration"/>, run at first use and kept for the process); elsewhere OpenBLAS when it loaded, else
+/// the AVX2 kernel, else the scalar one. Library code reads no environment variables: the CLI and the Experiments
+/// library pass <c>MW_GEMM</c> to <see cref="UseSetting"/>.</para>
 /// </summary>
 public static unsafe class Gemm
 {
-    /// <summary>Backend choice (tests force Managed to check the fallback even when OpenBLAS is present).</summary>
-    public static GemmBackend Backend { get; set; } = GemmBackend.Auto;
+    /// <summary>Products with min(M, N) below this go to OpenBLAS under <see cref="GemmBackend.Auto"/> when it loaded.</summary>
+    public const int ThinSize = 4;
+
+    private static GemmBackend backend = GemmBackend.Auto;
+    private static readonly Lazy<GemmCalibration?> calibration = new(() =>
+        Vector512.IsHardwareAccelerated && IsSupported(GemmBackend.Avx2) ? GemmCalibration.Measure() : null);
+
+    /// <summary>The requested backend (default <see cref="GemmBackend.Auto"/>); one this machine cannot run in hardware is refused.</summary>
+    public static GemmBackend Backend
+    {
+        get => backend;
+        set
+        {
+            if (!IsSupported(value)) throw new NotSupportedException($"GEMM backend {Name(value)}: {WhyUnsupported(value)}");
+            backend = value;
+        }
+    }
 
     /// <summary>
     /// When true (default) <see cref="Run"/> splits large products over the engine's own threads and OpenBLAS runs one
@@ -46,22 +58,121 @@ public static unsafe class Gemm
         BlasThreads = threads;
     }
 
-    /// <summary>True when OpenBLAS is loaded and selected.</summary>
-    public static bool UsingBlas => Backend == GemmBackend.Auto && Blas.Available;
+    /// <summary>The calibration behind <see cref="GemmBackend.Auto"/>, or null where none runs (no hardware-accelerated Vector512).</summary>
+    public static GemmCalibration? Calibration => calibration.Value;
 
-    /// <summary>A short description of the active backend.</summary>
-    public static string Describe() => UsingBlas
-        ? SplitOverEngineThreads ? $"OpenBLAS ({Blas.Description}, 1 thread per call, split over {Par.Threads} engine threads)" : $"OpenBLAS ({Blas.Description}, its own {BlasThreads} threads per call)"
-        : $"managed Vector256/FMA kernel ({(Fma.IsSupported ? "FMA" : "no FMA: portable path")}); OpenBLAS: {Blas.Description}";
+    /// <summary>The backend large products (not thin, not in the small class) run on now (<see cref="Backend"/> resolved).</summary>
+    public static GemmBackend Active => Resolve(backend, 1024, 1024, 1024);
 
-    /// <summary>Parallel GEMM over the engine's threads (serial when small or already inside a parallel job).</summary>
+    /// <summary>The backend a per-head attention product (71 x 71 x 64) runs on now.</summary>
+    public static GemmBackend ActiveSmall => Resolve(backend, 71, 71, 64);
+
+    /// <summary>The OpenBLAS core type set before it loaded (OPENBLAS_CORETYPE, or SKYLAKEX chosen on AVX-512 CPUs), null: its own detection.</summary>
+    public static string? OpenBlasCoreType => Blas.CoreType;
+
+    /// <summary>True when OpenBLAS runs the products that are not thin.</summary>
+    public static bool UsingBlas => Active == GemmBackend.OpenBlas;
+
+    /// <summary>The backends this machine runs in hardware (the managed scalar kernel always), fastest kinds first.</summary>
+    public static IReadOnlyList<GemmBackend> SupportedBackends =>
+        [.. new[] { GemmBackend.Avx512, GemmBackend.Avx2, GemmBackend.OpenBlas, GemmBackend.Scalar }.Where(IsSupported)];
+
+    /// <summary>Whether this machine runs <paramref name="b"/> in hardware (Auto and Managed always resolve to one that it does).</summary>
+    public static bool IsSupported(GemmBackend b) => b switch
+    {
+        GemmBackend.Avx512 => Vector512.IsHardwareAccelerated,
+        GemmBackend.Avx2 => Vector256.IsHardwareAccelerated && Fma.IsSupported,
+        GemmBackend.OpenBlas => Blas.Available,
+        GemmBackend.Auto or GemmBackend.Managed or GemmBackend.Scalar => true,
+        _ => false,
+    };
+
+    /// <summary>The concrete backend a product of this shape runs on when <paramref name="requested"/> is asked for.</summary>
+    public static GemmBackend Resolve(GemmBackend requested, int M, int N, int K) => requested switch
+    {
+        GemmBackend.Auto when Blas.Available && Math.Min(M, N) < ThinSize => GemmBackend.OpenBlas,
+        GemmBackend.Auto => Calibration?.For(M, N, K).Auto ?? (Blas.Available ? GemmBackend.OpenBlas : UncalibratedManaged),
+        GemmBackend.Managed => Calibration?.For(M, N, K).Managed ?? UncalibratedManaged,
+        _ => requested,
+    };
+
+    private static GemmBackend UncalibratedManaged => IsSupported(GemmBackend.Avx2) ? GemmBackend.Avx2 : GemmBackend.Scalar;
+
+    /// <summary>The setting's spelling of a backend: auto, managed, avx512, avx2, openblas, scalar.</summary>
+    public static string Name(GemmBackend b) => b.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// Parses a backend setting (<paramref name="setting"/> names it in errors, e.g. "MW_GEMM"): null or blank is
+    /// <see cref="GemmBackend.Auto"/>; an unknown name, or a backend this machine does not run in hardware, is one
+    /// <see cref="ArgumentException"/> saying what is wrong and what this machine supports.
+    /// </summary>
+    public static GemmBackend ParseBackend(string? value, string setting)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return GemmBackend.Auto;
+        string v = value.Trim().ToLowerInvariant();
+        var known = Enum.GetValues<GemmBackend>();
+        if (!known.Any(b => Name(b) == v))
+            throw new ArgumentException($"{setting}: unknown GEMM backend '{value}' (expected {string.Join(", ", known.Select(Name))})");
+        var parsed = known.First(b => Name(b) == v);
+        if (!IsSupported(parsed))
+            throw new ArgumentException($"{setting}={v}: {WhyUnsupported(parsed)} (this machine supports auto, managed, {string.Join(", ", SupportedBackends.Select(Name))})");
+        return parsed;
+    }
+
+    /// <summary>Applies a backend setting read at the edge (<see cref="ParseBackend"/>) and returns it.</summary>
+    public static GemmBackend UseSetting(string? value, string setting) => Backend = ParseBackend(value, setting);
+
+    private static string WhyUnsupported(GemmBackend b) => b switch
+    {
+        GemmBackend.Avx512 => $"this CPU has no hardware-accelerated Vector512 (AVX-512F {(Avx512F.IsSupported ? "present but not used for 512-bit vectors by .NET here" : "absent")}); .NET would run the kernel in software",
+        GemmBackend.Avx2 => "this CPU has no hardware-accelerated Vector256 with FMA",
+        GemmBackend.OpenBlas => $"OpenBLAS is not loaded ({Blas.Description})",
+        _ => "unknown backend",
+    };
+
+    /// <summary>What runs the products and why (the backend, its kernel, the dispatch rule or the forcing setting).</summary>
+    public static string Describe()
+    {
+        var active = Active;
+        string text = $"{Name(active)}: {Kernel(active)}";
+        if (ActiveSmall != active) text += $"; per-head attention products: {Name(ActiveSmall)}";
+        if (backend == GemmBackend.Managed) text += " (forced: managed, the fastest managed kernel)";
+        else if (backend != GemmBackend.Auto) text += " (forced)";
+        else
+        {
+            text += Calibration is { } c ? $"; auto, by calibration ({c})"
+                : $"; auto: this CPU has no hardware-accelerated Vector512, so OpenBLAS where it loads, else the AVX2 kernel, else the scalar one";
+            if (active != GemmBackend.OpenBlas && Blas.Available) text += $"; products with fewer than {ThinSize} rows or columns: openblas";
+        }
+        if (active != GemmBackend.OpenBlas) text += $"; OpenBLAS: {Blas.Description}";
+        return text;
+    }
+
+    private static string Kernel(GemmBackend b) => b switch
+    {
+        GemmBackend.Avx512 => $"managed Vector512 kernel (12x32 tiles){(Vector512.IsHardwareAccelerated ? "" : ", emulated in software on this CPU")}",
+        GemmBackend.Avx2 => $"managed Vector256/FMA kernel (6x16 tiles){(IsSupported(GemmBackend.Avx2) ? "" : ", emulated in software on this CPU")}",
+        GemmBackend.Scalar => "managed scalar kernel (4x4 tiles)",
+        _ => SplitOverEngineThreads ? $"OpenBLAS ({Blas.Description}, 1 thread per call, split over {Par.Threads} engine threads)" : $"OpenBLAS ({Blas.Description}, its own {BlasThreads} threads per call)",
+    };
+
+    /// <summary>Parallel GEMM over the engine's threads (serial when small or already inside a parallel job) on <see cref="Backend"/>.</summary>
     public static void Run(bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
+        => Run(backend, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+
+    /// <summary>
+    /// As <see cref="Run(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/> on the given
+    /// backend, whatever <see cref="Backend"/> says (tests and benchmarks; a managed kernel runs even where its vectors
+    /// are emulated in software; OpenBLAS must be loaded).
+    /// </summary>
+    public static void Run(GemmBackend use, bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
     {
         if (M == 0 || N == 0) return;
+        var b = Runnable(Resolve(use, M, N, K));
         long flops = 2L * M * N * K;
-        if (Par.Threads == 1 || flops < 4_000_000 || (!SplitOverEngineThreads && UsingBlas))
+        if (Par.Threads == 1 || flops < 4_000_000 || (!SplitOverEngineThreads && b == GemmBackend.OpenBlas))
         {
-            Serial(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+            Kernel(b, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
             return;
         }
         nint pa = (nint)A, pb = (nint)B, pc = (nint)C;
@@ -71,25 +182,42 @@ public static unsafe class Gemm
             Par.For(M, 16, 2, (start, end) =>
             {
                 float* a = (float*)pa + (transA ? start : (long)start * lda);
-                Serial(transA, transB, end - start, N, K, alpha, a, lda, (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc);
+                Kernel(b, transA, transB, end - start, N, K, alpha, a, lda, (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc);
             });
         }
         else
         {
             Par.For(N, 16, 2, (start, end) =>
             {
-                float* b = (float*)pb + (transB ? (long)start * ldb : start);
-                Serial(transA, transB, M, end - start, K, alpha, (float*)pa, lda, b, ldb, beta, (float*)pc + start, ldc);
+                float* bp = (float*)pb + (transB ? (long)start * ldb : start);
+                Kernel(b, transA, transB, M, end - start, K, alpha, (float*)pa, lda, bp, ldb, beta, (float*)pc + start, ldc);
             });
         }
     }
 
-    /// <summary>Single-threaded GEMM on the active backend.</summary>
+    /// <summary>Single-threaded GEMM on <see cref="Backend"/>.</summary>
     public static void Serial(bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
+        => Serial(backend, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+
+    /// <summary>Single-threaded GEMM on the given backend (see <see cref="Run(GemmBackend, bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>).</summary>
+    public static void Serial(GemmBackend use, bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
     {
         if (M == 0 || N == 0) return;
-        if (UsingBlas) Blas.Gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        else Managed(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        Kernel(Runnable(Resolve(use, M, N, K)), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    }
+
+    private static GemmBackend Runnable(GemmBackend b) =>
+        b == GemmBackend.OpenBlas && !Blas.Available ? throw new NotSupportedException($"GEMM backend openblas: {WhyUnsupported(b)}") : b;
+
+    private static void Kernel(GemmBackend b, bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
+    {
+        switch (b)
+        {
+            case GemmBackend.OpenBlas: Blas.Gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
+            case GemmBackend.Avx512: PackedGemm.Run<MicroKernel512>(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
+            case GemmBackend.Avx2: PackedGemm.Run<MicroKernel256>(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
+            default: PackedGemm.Run<MicroKernelScalar>(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
+        }
     }
 
     /// <summary>Reference: every product accumulated in double.</summary>
@@ -105,144 +233,4 @@ public static unsafe class Gemm
                 C[i * ldc + j] = (float)(alpha * acc + prev);
             }
     }
-
-    // ---- managed blocked/packed kernel: 6x16 micro-tile, 12 Vector256 accumulators ----
-    private const int MR = 6, NR = 16, KC = 256, MC = 96, NC = 1024;
-    [ThreadStatic] private static float[]? packA;
-    [ThreadStatic] private static float[]? packB;
-
-    /// <summary>The managed kernel (single-threaded): packs A in MR-row panels and B in NR-column panels.</summary>
-    public static void Managed(bool transA, bool transB, int M, int N, int K, float alpha, float* A, int lda, float* B, int ldb, float beta, float* C, int ldc)
-    {
-        for (int i = 0; i < M; i++)
-        {
-            var row = new Span<float>(C + (long)i * ldc, N);
-            if (beta == 0) row.Clear();
-            else if (beta != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
-        }
-        if (K == 0 || alpha == 0) return;
-        packA ??= new float[MC * KC + MR * KC];
-        packB ??= new float[NC * KC + NR * KC];
-        fixed (float* pA = packA, pB = packB)
-        {
-            for (int jc = 0; jc < N; jc += NC)
-            {
-                int nc = Math.Min(NC, N - jc);
-                for (int pc = 0; pc < K; pc += KC)
-                {
-                    int kc = Math.Min(KC, K - pc);
-                    PackB(transB, B, ldb, pc, jc, kc, nc, pB);
-                    for (int ic = 0; ic < M; ic += MC)
-                    {
-                        int mc = Math.Min(MC, M - ic);
-                        PackA(transA, A, lda, ic, pc, mc, kc, alpha, pA);
-                        for (int jr = 0; jr < nc; jr += NR)
-                        {
-                            int nr = Math.Min(NR, nc - jr);
-                            for (int ir = 0; ir < mc; ir += MR)
-                            {
-                                int mr = Math.Min(MR, mc - ir);
-                                MicroKernel(kc, pA + ir * kc, pB + jr * kc, C + (long)(ic + ir) * ldc + jc + jr, ldc, mr, nr);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // A block (mc x kc) -> panels of MR rows: panel[p][r] for p in 0..kc, zero-padded, scaled by alpha.
-    private static void PackA(bool transA, float* A, int lda, int i0, int p0, int mc, int kc, float alpha, float* dst)
-    {
-        for (int ir = 0; ir < mc; ir += MR)
-        {
-            int mr = Math.Min(MR, mc - ir);
-            float* panel = dst + ir * kc;
-            for (int p = 0; p < kc; p++)
-            {
-                float* o = panel + p * MR;
-                for (int r = 0; r < MR; r++)
-                {
-                    if (r >= mr) { o[r] = 0; continue; }
-                    int i = i0 + ir + r, k = p0 + p;
-                    o[r] = alpha * (transA ? A[(long)k * lda + i] : A[(long)i * lda + k]);
-                }
-            }
-        }
-    }
-
-    // B block (kc x nc) -> panels of NR columns: panel[p][c], zero-padded.
-    private static void PackB(bool transB, float* B, int ldb, int p0, int j0, int kc, int nc, float* dst)
-    {
-        for (int jr = 0; jr < nc; jr += NR)
-        {
-            int nr = Math.Min(NR, nc - jr);
-            float* panel = dst + jr * kc;
-            for (int p = 0; p < kc; p++)
-            {
-                float* o = panel + p * NR;
-                int k = p0 + p;
-                if (!transB && nr == NR)
-                {
-                    float* src = B + (long)k * ldb + j0 + jr;
-                    Vector256.Store(Vector256.Load(src), o);
-                    Vector256.Store(Vector256.Load(src + 8), o + 8);
-                    continue;
-                }
-                for (int c = 0; c < NR; c++)
-                {
-                    if (c >= nr) { o[c] = 0; continue; }
-                    int j = j0 + jr + c;
-                    o[c] = transB ? B[(long)j * ldb + k] : B[(long)k * ldb + j];
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, int mr, int nr)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]); c00 = Fmadd(a0, b0, c00); c01 = Fmadd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]); c10 = Fmadd(a1, b0, c10); c11 = Fmadd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]); c20 = Fmadd(a2, b0, c20); c21 = Fmadd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]); c30 = Fmadd(a3, b0, c30); c31 = Fmadd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]); c40 = Fmadd(a4, b0, c40); c41 = Fmadd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]); c50 = Fmadd(a5, b0, c50); c51 = Fmadd(a5, b1, c51);
-            a += MR;
-            b += NR;
-        }
-        if (mr == MR && nr == NR)
-        {
-            AddTo(c, c00, c01); AddTo(c + ldc, c10, c11); AddTo(c + 2 * ldc, c20, c21);
-            AddTo(c + 3 * ldc, c30, c31); AddTo(c + 4 * ldc, c40, c41); AddTo(c + 5 * ldc, c50, c51);
-            return;
-        }
-        float* tile = stackalloc float[MR * NR];
-        Vector256.Store(c00, tile); Vector256.Store(c01, tile + 8);
-        Vector256.Store(c10, tile + 16); Vector256.Store(c11, tile + 24);
-        Vector256.Store(c20, tile + 32); Vector256.Store(c21, tile + 40);
-        Vector256.Store(c30, tile + 48); Vector256.Store(c31, tile + 56);
-        Vector256.Store(c40, tile + 64); Vector256.Store(c41, tile + 72);
-        Vector256.Store(c50, tile + 80); Vector256.Store(c51, tile + 88);
-        for (int r = 0; r < mr; r++)
-            for (int col = 0; col < nr; col++)
-                c[(long)r * ldc + col] += tile[r * NR + col];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(float* c, Vector256<float> v0, Vector256<float> v1)
-    {
-        Vector256.Store(Vector256.Load(c) + v0, c);
-        Vector256.Store(Vector256.Load(c + 8) + v1, c + 8);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Fmadd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
-        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 }
