@@ -49,7 +49,7 @@ public static class Captioning
         var config = retrieval with
         {
             Name = retrieval.Name + "-caption",
-            Model = retrieval.Model with { Architecture = "caption", CaptionFreezeEncoder = freezeEncoder },
+            Model = retrieval.Model with { Architecture = Architecture.Caption, CaptionFreezeEncoder = freezeEncoder },
             Train = retrieval.Train with { InitFrom = Path.GetFullPath(retrievalRunDir), Epochs = epochs ?? Epochs(retrieval.Preset), MlmEpochs = 0 },
         };
         return (change is null ? config : change(config)).Validate();
@@ -73,8 +73,8 @@ public static class Captioning
         {
             // only a caption run's folder is replaced: never a retrieval run or anything else given by mistake
             string configPath = Path.Combine(runDir, RunConfig.FileName);
-            string? arch = File.Exists(configPath) ? RunConfig.Load(runDir).Model.Architecture : null;
-            if (arch != "caption")
+            Architecture? arch = File.Exists(configPath) ? RunConfig.Load(runDir).Model.Architecture : default(Architecture?);
+            if (arch != Architecture.Caption)
                 throw new InvalidOperationException($"{runDir}: holds {(arch is null ? "files but no caption run" : $"a '{arch}' run")}; a caption run is only written into an empty folder or over another caption run's");
             Directory.Delete(runDir, recursive: true);
         }

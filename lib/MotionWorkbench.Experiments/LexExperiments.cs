@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MotionWorkbench.Models;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -11,7 +12,7 @@ public static class LexExperiment
 {
     /// <summary>A Lex configuration of a preset: model.architecture = lex on <paramref name="dataDir"/>.</summary>
     public static RunConfig Config(string preset, string dataDir, string name, Func<RunConfig, RunConfig>? change = null) =>
-        PaperData.Config(preset, dataDir, name, c => { var lex = c with { Model = c.Model with { Architecture = "lex" } }; return change is null ? lex : change(lex); });
+        PaperData.Config(preset, dataDir, name, c => { var lex = c with { Model = c.Model with { Architecture = Architecture.Lex } }; return change is null ? lex : change(lex); });
 
     /// <summary>
     /// Runs the <paramref name="phases"/> (keys of <see cref="LexPipeline.Phases"/>; default all) of the pipeline into

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MotionWorkbench.Patches;
 
 namespace MotionWorkbench.Models;
 
@@ -103,7 +104,7 @@ public sealed record VitConfig(int Width, int Depth, int Heads, int MlpDim, int 
     /// <inheritdoc />
     public override void Validate()
     {
-        if (PatchSize is not (8 or 16 or 32)) throw new ArgumentException($"ViT patch size must be 8, 16 or 32, got {PatchSize}");
+        if (PatchOptions.CheckPatchSize(PatchSize, "ViT patch size") is string error) throw new ArgumentException(error);
         if (Width <= 0 || Depth <= 0 || Heads <= 0 || MlpDim <= 0) throw new ArgumentException($"ViT sizes must be positive: width {Width}, depth {Depth}, heads {Heads}, MLP {MlpDim}");
         if (Width % Heads != 0) throw new ArgumentException($"ViT width {Width} is not divisible by {Heads} heads");
         if (Frames <= 0 || Frames % PatchSize != 0) throw new ArgumentException($"ViT input frames {Frames} must be a positive multiple of the patch size {PatchSize}");

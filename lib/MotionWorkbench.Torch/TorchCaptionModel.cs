@@ -191,7 +191,7 @@ public sealed class TorchCaptionModel : TorchDenseModel
         Decoder = new TorchCaptionDecoder(this, "caption_decoder", own.Network.Decoder);
     }
 
-    public override string Architecture => "caption";
+    public override Architecture Architecture => Architecture.Caption;
     public TorchCaptionDecoder Decoder { get; }
 
     /// <summary>The own model's frozen-encoder setting (model.captionFreezeEncoder).</summary>

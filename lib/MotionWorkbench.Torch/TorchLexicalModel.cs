@@ -181,7 +181,7 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
     public TorchLexicalHead TextLex { get; }
     public TorchLexicalHead MotionLex { get; }
 
-    public override string Architecture => "lex";
+    public override Architecture Architecture => Architecture.Lex;
 
     /// <summary>Factor in [0, 1] on the FLOPS weight for the current step (see <see cref="LexicalModel.FlopsWeightScale"/>).</summary>
     public float FlopsWeightScale

@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Training;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace MotionWorkbench.Torch;
 public static class TorchModels
 {
     /// <summary>The architectures the torch engine runs.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "lex", "caption"];
+    public static IReadOnlyList<Architecture> Architectures { get; } = [Architecture.Vit, Architecture.Raw, Architecture.Interaction, Architecture.Lex, Architecture.Caption];
 
     /// <summary>
     /// The torch model matching <paramref name="own"/> (built by <see cref="ModelFactory.Create"/> from

@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Text;
 using MotionWorkbench.Training;
 using TorchSharp.Modules;
@@ -22,8 +23,8 @@ public abstract class TorchRetrievalModel : TorchModel
         Representation = own.Representation;
     }
 
-    /// <summary>model.architecture: "vit", "raw", "interaction" or "lex".</summary>
-    public abstract string Architecture { get; }
+    /// <summary>model.architecture: "vit", "raw", "interaction", "lex" or "caption".</summary>
+    public abstract Architecture Architecture { get; }
 
     /// <summary>The motion encoder (<c>motion_encoder.*</c>).</summary>
     public abstract TorchMotionEncoder MotionEncoder { get; }

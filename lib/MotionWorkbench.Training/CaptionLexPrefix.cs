@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Text;
 
@@ -75,9 +76,9 @@ public sealed class CaptionLexPrefix
             throw new InvalidDataException($"model.captionLexRun: {value} is not a run folder (no {RunConfig.FileName})" +
                 (Directory.Exists(Path.Combine(dir, "4-lexcmlp")) ? $"; name a phase of the Lex pipeline, e.g. {Path.Combine(value, "4-lexcmlp")}" : ""));
         var config = RunConfig.Load(dir);
-        if (config.Model.Architecture != "lex")
+        if (config.Model.Architecture != Architecture.Lex)
             throw new InvalidDataException($"model.captionLexRun: {value} is a '{config.Model.Architecture}' run, not a Lex run (model.architecture = lex)");
-        if (config.Model.LexMotionEncoder != "vit")
+        if (config.Model.LexMotionEncoder != Architecture.Vit)
             throw new InvalidDataException($"model.captionLexRun: {value} is a Lex run over raw frames (model.lexMotionEncoder = {config.Model.LexMotionEncoder}); the prefix needs one whose motion encoder is the ViT");
         if (!File.Exists(Path.Combine(dir, Training.Checkpoint.BestFileName)) && !File.Exists(Path.Combine(dir, Training.Checkpoint.LastFileName)))
             throw new FileNotFoundException($"model.captionLexRun: {value} holds no checkpoint ({Training.Checkpoint.BestFileName} or {Training.Checkpoint.LastFileName}); has it finished an epoch?");

@@ -50,7 +50,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     /// </summary>
     public static CaptionModel Create(ModelSpec spec, int vocabularySize, ulong seed)
     {
-        var encoders = TransformerModel.ToModelConfig(spec with { Architecture = "vit" }, vocabularySize);
+        var encoders = TransformerModel.ToModelConfig(spec with { Architecture = Architecture.Vit }, vocabularySize);
         var decoder = DecoderConfig(spec, vocabularySize, bosId: 2, eosId: 3, padId: 0);
         return new(new CaptionNetwork(encoders, decoder, seed), spec.CaptionFreezeEncoder, spec.CaptionContrastiveWeight);
     }
@@ -123,7 +123,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     public string LoadInit(IReadOnlyDictionary<string, Tensor> tensors, RunConfig source, string checkpoint)
     {
         var arch = source.Model.Architecture;
-        if (arch == "caption")
+        if (arch == Architecture.Caption)
         {
             int theirs = source.Model.CaptionLexWords;
             if ((theirs > 0) != (PrefixWords > 0))
@@ -134,9 +134,9 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         }
         string[] prefixes = arch switch
         {
-            "vit" => ["motion_encoder.", "text_encoder.", "motion_head.", "text_head.", "logit_scale"],
-            "lex" when source.Model.LexMotionEncoder == "vit" => ["motion_encoder.", "text_encoder."],
-            _ => throw new InvalidDataException($"train.initFrom: {checkpoint} holds a '{arch}' model" + (arch == "lex" ? " over raw frames" : "") +
+            _ when arch == Architecture.Vit => ["motion_encoder.", "text_encoder.", "motion_head.", "text_head.", "logit_scale"],
+            _ when arch == Architecture.Lex && source.Model.LexMotionEncoder == Architecture.Vit => ["motion_encoder.", "text_encoder."],
+            _ => throw new InvalidDataException($"train.initFrom: {checkpoint} holds a '{arch}' model" + (arch == Architecture.Lex ? " over raw frames" : "") +
                 "; a caption model starts from a 'vit' or 'lex' (ViT) retrieval run, or from a caption run"),
         };
         var picked = tensors.Where(kv => prefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal))).ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -155,6 +155,6 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         {
             throw new InvalidDataException($"train.initFrom: {checkpoint} ('{arch}') does not fit this caption model's encoders (the same model.vit* and model.text* settings are needed): {e.Message}", e);
         }
-        return $"{picked.Count} tensors ({string.Join(", ", prefixes.Select(p => p.TrimEnd('.')))}) from a '{arch}' run; the caption decoder" + (arch == "lex" ? " and the dense heads start" : " starts") + " fresh";
+        return $"{picked.Count} tensors ({string.Join(", ", prefixes.Select(p => p.TrimEnd('.')))}) from a '{arch}' run; the caption decoder" + (arch == Architecture.Lex ? " and the dense heads start" : " starts") + " fresh";
     }
 }

@@ -1,3 +1,5 @@
+using MotionWorkbench.Models;
+
 namespace MotionWorkbench.Training;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed record InitSource(string Checkpoint, string Vocabulary, RunConfig 
             caption.LoadInit(Training.Checkpoint.Read(Checkpoint).Model, SourceConfig, Checkpoint);
             return;
         }
-        if (config.Model.Architecture == "lex" && SourceConfig.Model.Architecture != "lex")
+        if (config.Model.Architecture == Architecture.Lex && SourceConfig.Model.Architecture != Architecture.Lex)
             throw new InvalidDataException($"train.initFrom: {Checkpoint} holds a dense '{SourceConfig.Model.Architecture}' model: it lacks the lexical heads (text_lex, motion_lex) and the weak decoder " +
                 $"that Lex phase '{config.Model.LexPhase}' starts from; chain the phases from a Lex run (phase 1, model.lexPhase=mlm, starts from scratch or from a Lex run)");
         if (SourceConfig.Model.Architecture != config.Model.Architecture)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 
@@ -53,7 +54,7 @@ public static class LexPipeline
             var phaseConfig = config with
             {
                 Name = $"{config.Name}-{folder}",
-                Model = config.Model with { Architecture = "lex", LexPhase = key },
+                Model = config.Model with { Architecture = Architecture.Lex, LexPhase = key },
                 Train = config.Train with { InitFrom = previous },
             };
             plan.Add((key, title, dir, phaseConfig.Validate()));
@@ -77,7 +78,7 @@ public static class LexPipeline
             if (File.Exists(last))
             {
                 var saved = RunConfig.Load(dir);
-                if (saved.Model.LexPhase != key || saved.Model.Architecture != "lex")
+                if (saved.Model.LexPhase != key || saved.Model.Architecture != Architecture.Lex)
                     throw new InvalidDataException($"{dir}: holds a '{saved.Model.Architecture}' run of phase '{saved.Model.LexPhase}', not Lex phase '{key}' ({title}); move it away or choose another --out");
                 var state = Checkpoint.Read(last).State;
                 if (state.Completed)

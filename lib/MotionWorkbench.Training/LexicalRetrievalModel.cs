@@ -36,7 +36,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
     /// with model.lexVocabulary = captions those of the training captions); null scores every id, special tokens included.</param>
     public static LexicalRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? activeWords = null)
     {
-        if (spec.LexVocabulary == "captions" && activeWords is null)
+        if (spec.LexVocabulary == LexVocabularyMode.Captions && activeWords is null)
             throw new ArgumentException("model.lexVocabulary = captions needs the caption word pieces (LexicalVocabulary.Resolve / lexical-vocabulary.txt)");
         var encoders = TransformerModel.ToModelConfig(spec with { Architecture = spec.LexMotionEncoder }, vocabularySize, jointCount);
         return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight, activeWords), seed), spec.LexPhase, spec.LexFlopsWarmupSteps);

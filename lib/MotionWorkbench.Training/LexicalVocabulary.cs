@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Text;
 
 namespace MotionWorkbench.Training;
@@ -23,16 +24,16 @@ public static class LexicalVocabulary
     {
         var vocabulary = data.Tokenizer.Vocabulary;
         var own = Path.Combine(runDir, FileName);
-        if (config.Model.Architecture != "lex") return null;
+        if (config.Model.Architecture != Architecture.Lex) return null;
         string? inherited = init is null ? null : Path.Combine(Path.GetDirectoryName(init.Checkpoint)!, FileName);
-        if (init is not null && init.SourceConfig.Model.Architecture == "lex")
+        if (init is not null && init.SourceConfig.Model.Architecture == Architecture.Lex)
         {
-            string from = init.SourceConfig.Model.LexVocabulary, to = config.Model.LexVocabulary;
+            LexVocabularyMode from = init.SourceConfig.Model.LexVocabulary, to = config.Model.LexVocabulary;
             if (from != to)
                 throw new InvalidDataException($"train.initFrom: {Path.GetDirectoryName(init.Checkpoint)} ranges its lexical vectors over the '{from}' vocabulary " +
                     $"(model.lexVocabulary = {from}), this phase over '{to}': the vocabularies differ between phases; set model.lexVocabulary = {from}");
         }
-        if (config.Model.LexVocabulary != "captions")
+        if (config.Model.LexVocabulary != LexVocabularyMode.Captions)
         {
             if (!resume && File.Exists(own)) File.Delete(own);
             return WordPieces(vocabulary);
@@ -41,7 +42,7 @@ public static class LexicalVocabulary
         string source;
         if (resume && File.Exists(own)) { ids = Read(own, vocabulary); source = own; }
         else if (inherited is not null && File.Exists(inherited)) { ids = Read(inherited, vocabulary); source = $"{inherited} (train.initFrom)"; }
-        else if (inherited is not null && init!.SourceConfig.Model.Architecture == "lex")
+        else if (inherited is not null && init!.SourceConfig.Model.Architecture == Architecture.Lex)
             throw new FileNotFoundException($"{inherited}: train.initFrom's run uses model.lexVocabulary = captions but its {FileName} is missing", inherited);
         else { ids = FromCaptions(data.TrainSamples(config.Data.TrainSplit).SelectMany(s => s.Captions), data.Tokenizer); source = $"the {config.Data.TrainSplit} captions"; }
         if (ids.Length == 0) throw new InvalidDataException($"{config.Data.Dir}: the {config.Data.TrainSplit} captions hold no word piece for model.lexVocabulary = captions");
@@ -62,8 +63,8 @@ public static class LexicalVocabulary
     /// word piece (<see cref="WordPieces"/>); null for other architectures.</summary>
     public static int[]? ForRun(string runDir, RunConfig config, WordPieceVocabulary vocabulary)
     {
-        if (config.Model.Architecture != "lex") return null;
-        if (config.Model.LexVocabulary != "captions") return WordPieces(vocabulary);
+        if (config.Model.Architecture != Architecture.Lex) return null;
+        if (config.Model.LexVocabulary != LexVocabularyMode.Captions) return WordPieces(vocabulary);
         var path = Path.Combine(runDir, FileName);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: the run uses model.lexVocabulary = captions but its lexical vocabulary file is missing", path);

@@ -1,9 +1,10 @@
+using MotionWorkbench.Models;
+
 namespace MotionWorkbench.Training;
 
 /// <summary>Builds the model a <see cref="ModelSpec"/> describes, with a seeded initialisation.</summary>
 public static class ModelFactory
 {
-    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "bag", "lex", "caption"];
 
     /// <param name="jointCount">Joints of the training data's skeleton (needed by "raw", whose input layer is 3 x joints wide).</param>
     /// <param name="lexicalWords">Architecture "lex": the vocabulary ids the lexical heads score (<see cref="LexicalVocabulary"/>:
@@ -11,11 +12,11 @@ public static class ModelFactory
     /// special tokens included.</param>
     public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null) => spec.Architecture switch
     {
-        "bag" => new BagModel(spec, vocabularySize, seed),
-        "vit" or "raw" => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
-        "lex" => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount, lexicalWords),
-        "interaction" => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
-        "caption" => CaptionModel.Create(spec, vocabularySize, seed),
-        _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' ({string.Join(", ", Architectures)})"),
+        var a when a == Architecture.Bag => new BagModel(spec, vocabularySize, seed),
+        var a when a == Architecture.Vit || a == Architecture.Raw => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
+        var a when a == Architecture.Lex => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount, lexicalWords),
+        var a when a == Architecture.Interaction => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
+        var a when a == Architecture.Caption => CaptionModel.Create(spec, vocabularySize, seed),
+        _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' ({Choice.Names<Architecture>()})"),
     };
 }

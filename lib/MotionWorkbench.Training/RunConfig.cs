@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using MotionWorkbench.Models;
+using MotionWorkbench.Patches;
 using MotionWorkbench.Tensors.IO;
 
 namespace MotionWorkbench.Training;
@@ -18,7 +20,7 @@ public sealed record ModelSpec
     /// of Table 4: a transformer of the ViT's sizes over the z-scored frames, J x 3 features per frame), "interaction"
     /// (Table 7: one shared ViT per person of an InterHuman folder, features concatenated) or "bag" (built-in
     /// bag-of-patches + bag-of-words encoders: seconds to train, used by the tests and as a sanity baseline).</summary>
-    public string Architecture { get; init; } = "vit";
+    public Architecture Architecture { get; init; } = Architecture.Vit;
     public int PatchSize { get; init; } = 16;
     public int MaxFrames { get; init; } = 224;
     public int VitWidth { get; init; } = 192;
@@ -43,7 +45,7 @@ public sealed record ModelSpec
     public float Temperature { get; init; } = 0.07f;
     public bool LearnableTemperature { get; init; }
     /// <summary>Architecture "lex": the motion encoder under the lexical head, "vit" (motion patches) or "raw" (frames).</summary>
-    public string LexMotionEncoder { get; init; } = "vit";
+    public Architecture LexMotionEncoder { get; init; } = Architecture.Vit;
     /// <summary>Architecture "lex": τ of the InfoNCE on the normalised lexical vectors (LexLIP: 0.05, fixed).</summary>
     public float LexTemperature { get; init; } = 0.05f;
     /// <summary>Architecture "lex": weight of the FLOPS sparsity regulariser on each tower (LexLIP: 0.002).</summary>
@@ -61,7 +63,7 @@ public sealed record ModelSpec
     /// <summary>Architecture "lex": the vocabulary the lexical vectors range over (lex-facts §2 [D]): "full" (every word
     /// piece of the run's vocabulary, e.g. BERT's 30,522, the special tokens excluded: the method) or "captions" (only the word pieces that occur in
     /// the training captions, for CPU speed; the run keeps them in lexical-vocabulary.txt and the next phase inherits them).</summary>
-    public string LexVocabulary { get; init; } = "full";
+    public LexVocabularyMode LexVocabulary { get; init; } = LexVocabularyMode.Full;
 
     /// <summary>Architecture "caption": decoder layers of the caption decoder (causal self-attention, cross-attention to the ViT's tokens, MLP).</summary>
     public int CaptionDepth { get; init; } = 2;
@@ -84,7 +86,7 @@ public sealed record ModelSpec
     public int CaptionLexWords { get; init; }
 
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
-    public bool ReadsRawFrames() => Architecture == "raw" || (Architecture == "lex" && LexMotionEncoder == "raw");
+    public bool ReadsRawFrames() => Architecture == Architecture.Raw || (Architecture == Architecture.Lex && LexMotionEncoder == Architecture.Raw);
 }
 
 /// <summary>Where the data comes from and how it is split and tokenised.</summary>
@@ -162,7 +164,7 @@ public sealed record TrainSpec
     /// <summary>The engine that trains: "mw" (the workbench's own engine, the CPU default) or "torch" (TorchSharp/LibTorch,
     /// for GPUs; needs MotionWorkbench.Torch, which mw and the notebook kernel load). Both write the same run folder and
     /// checkpoints.</summary>
-    public string Engine { get; init; } = "mw";
+    public TrainingEngine Engine { get; init; } = TrainingEngine.Mw;
     /// <summary>"cpu", "cuda" (first GPU; "cuda:N" for another) or "auto" (CUDA when the torch engine sees one, else the CPU).
     /// The own engine runs on the CPU only.</summary>
     public string Device { get; init; } = "auto";
@@ -241,26 +243,26 @@ public sealed record RunConfig
     {
         var errors = new List<string>();
         var m = Model;
-        if (!ModelFactory.Architectures.Contains(m.Architecture)) errors.Add($"model.architecture must be one of {string.Join(", ", ModelFactory.Architectures)}, got '{m.Architecture}'");
-        if (Data.MixDirs().Count > 0 && (m.Architecture is "interaction" || m.ReadsRawFrames()))
+        if (Choice.Check(m.Architecture) is string badArchitecture) errors.Add(badArchitecture);
+        if (Data.MixDirs().Count > 0 && (m.Architecture == Architecture.Interaction || m.ReadsRawFrames()))
             errors.Add($"data.mixWith mixes skeletons through motion patches; model.architecture '{m.Architecture}' cannot (raw frames differ in width per skeleton; interactions need InterHuman pairs)");
-        if (Train.InitMotionEncoder is not null && m.Architecture is not ("vit" or "interaction") && !(m.Architecture == "lex" && m.LexMotionEncoder == "vit"))
+        if (Train.InitMotionEncoder is not null && m.Architecture != Architecture.Vit && m.Architecture != Architecture.Interaction && !(m.Architecture == Architecture.Lex && m.LexMotionEncoder == Architecture.Vit))
             errors.Add($"train.initMotionEncoder loads a timm ViT; model.architecture '{m.Architecture}' has no ViT");
         if (Train.InitFrom is not null && Train.InitMotionEncoder is not null)
             errors.Add("train.initFrom and train.initMotionEncoder both set: start either from a run or from a timm ViT");
-        if (m.Architecture == "lex")
+        if (m.Architecture == Architecture.Lex)
         {
-            if (m.LexMotionEncoder is not ("vit" or "raw")) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
-            if (m.LexPhase is not ("cmlp" or "mlm" or "cmmm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'cmmm' (CMMM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
-            if (m.LexVocabulary is not ("full" or "captions")) errors.Add($"model.lexVocabulary must be 'full' (the whole vocabulary) or 'captions' (the word pieces of the training captions), got '{m.LexVocabulary}'");
-            if (m.LexPhase == "cmmm" && m.LexMotionEncoder != "vit") errors.Add("model.lexPhase = cmmm masks motion-patch tokens: it needs model.lexMotionEncoder = vit");
+            if (!Architecture.LexMotionEncoders.Contains(m.LexMotionEncoder)) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
+        if (m.LexPhase is not ("cmlp" or "mlm" or "cmmm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'cmmm' (CMMM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
+            if (Choice.Check(m.LexVocabulary) is string badVocabulary) errors.Add(badVocabulary);
+            if (m.LexPhase == "cmmm" && m.LexMotionEncoder != Architecture.Vit) errors.Add("model.lexPhase = cmmm masks motion-patch tokens: it needs model.lexMotionEncoder = vit");
             if (!(m.LexTemperature > 0)) errors.Add($"model.lexTemperature must be positive, got {m.LexTemperature}");
             if (!(m.LexFlopsWeight >= 0)) errors.Add($"model.lexFlopsWeight must be non-negative, got {m.LexFlopsWeight}");
             if (m.LexFlopsWarmupSteps < 0) errors.Add($"model.lexFlopsWarmupSteps must be 0 (no warm-up) or a positive number of steps, got {m.LexFlopsWarmupSteps}");
         }
-        if (m.Architecture != "caption" && (m.CaptionLexWords != 0 || !string.IsNullOrWhiteSpace(m.CaptionLexRun)))
+        if (m.Architecture != Architecture.Caption && (m.CaptionLexWords != 0 || !string.IsNullOrWhiteSpace(m.CaptionLexRun)))
             errors.Add($"model.captionLexRun / model.captionLexWords prefix the caption decoder; model.architecture '{m.Architecture}' has none");
-        if (m.Architecture == "caption")
+        if (m.Architecture == Architecture.Caption)
         {
             int w = m.CaptionWidth > 0 ? m.CaptionWidth : m.TextWidth, h = m.CaptionHeads > 0 ? m.CaptionHeads : m.TextHeads;
             if (m.CaptionDepth < 1) errors.Add($"model.captionDepth must be at least 1, got {m.CaptionDepth}");
@@ -273,7 +275,7 @@ public sealed record RunConfig
             else if (m.CaptionLexWords > 0 && string.IsNullOrWhiteSpace(m.CaptionLexRun)) errors.Add($"model.captionLexWords = {m.CaptionLexWords} needs model.captionLexRun (the Lex run whose top words prefix the decoder)");
             else if (m.CaptionLexWords == 0 && !string.IsNullOrWhiteSpace(m.CaptionLexRun)) errors.Add($"model.captionLexRun = {m.CaptionLexRun} needs model.captionLexWords > 0 (how many of its top words prefix the decoder)");
         }
-        if (m.PatchSize is not (8 or 16 or 32)) errors.Add($"model.patchSize must be 8, 16 or 32, got {m.PatchSize}");
+        if (PatchOptions.CheckPatchSize(m.PatchSize, "model.patchSize") is string badPatchSize) errors.Add(badPatchSize);
         if (m.MaxFrames <= 0 || m.MaxFrames % m.PatchSize != 0) errors.Add($"model.maxFrames ({m.MaxFrames}) must be a positive multiple of model.patchSize ({m.PatchSize})");
         if (m.VitHeads <= 0 || m.VitWidth % m.VitHeads != 0) errors.Add($"model.vitWidth ({m.VitWidth}) must be divisible by model.vitHeads ({m.VitHeads})");
         if (m.TextHeads <= 0 || m.TextWidth % m.TextHeads != 0) errors.Add($"model.textWidth ({m.TextWidth}) must be divisible by model.textHeads ({m.TextHeads})");
@@ -291,15 +293,15 @@ public sealed record RunConfig
         if (t.GradAccumulation < 1 || t.BatchSize % t.GradAccumulation != 0) errors.Add($"train.gradAccumulation ({t.GradAccumulation}) must be >= 1 and divide train.batchSize ({t.BatchSize})");
         if (t.BatchSize / Math.Max(1, t.GradAccumulation) < 2) errors.Add("train.batchSize / train.gradAccumulation must be at least 2");
         if (t.Optimizer is not ("adam" or "adamw")) errors.Add($"train.optimizer must be 'adam' or 'adamw', got '{t.Optimizer}'");
-        if (t.Engine is not ("mw" or "torch")) errors.Add($"train.engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got '{t.Engine}'");
+        if (Choice.Check(t.Engine) is string badEngine) errors.Add(badEngine);
         if (!(t.Device is "cpu" or "auto" or "cuda" || (t.Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(t.Device.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))))
             errors.Add($"train.device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got '{t.Device}'");
-        else if (t.Engine == "mw" && t.Device.StartsWith("cuda", StringComparison.Ordinal))
+        else if (t.Engine == TrainingEngine.Mw && t.Device.StartsWith("cuda", StringComparison.Ordinal))
             errors.Add($"train.device = {t.Device} needs train.engine = torch (the own engine runs on the CPU only)");
         if (t.Selection is not ("val" or "test")) errors.Add($"train.selection must be 'val' or 'test', got '{t.Selection}'");
         if (!(t.CosinePeriodFactor > 0)) errors.Add($"train.cosinePeriodFactor must be positive, got {t.CosinePeriodFactor}");
         if (t.MlmEpochs < 0) errors.Add($"train.mlmEpochs must be >= 0, got {t.MlmEpochs}");
-        if (t.MlmEpochs > 0 && m.Architecture == "bag") errors.Add("train.mlmEpochs needs a transformer text encoder (the bag model has none)");
+        if (t.MlmEpochs > 0 && m.Architecture == Architecture.Bag) errors.Add("train.mlmEpochs needs a transformer text encoder (the bag model has none)");
         if (t.EvalEvery < 1) errors.Add($"train.evalEvery must be at least 1, got {t.EvalEvery}");
         foreach (var (name, lr) in new[] { ("motionLr", t.MotionLr), ("textLr", t.TextLr), ("headLr", t.HeadLr), ("temperatureLr", t.TemperatureLr) })
             if (!(lr >= 0) || float.IsInfinity(lr)) errors.Add($"train.{name} must be a finite non-negative number, got {lr}");
@@ -416,7 +418,7 @@ public sealed record RunConfig
         string expected = TypeName(type);
         try
         {
-            if (type == typeof(string)) return JsonValue.Create(text);
+            if (type == typeof(string) || Choice.IsChoiceType(type)) return JsonValue.Create(text); // a choice keeps its name; Validate names an unknown one
             if (type == typeof(int)) return JsonValue.Create(int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture));
             if (type == typeof(float))
             {
@@ -443,7 +445,7 @@ public sealed record RunConfig
     {
         var u = Nullable.GetUnderlyingType(t);
         if (u is not null) return TypeName(u) + " or null";
-        return t == typeof(int) ? "integer" : t == typeof(float) ? "number" : t == typeof(bool) ? "boolean (true/false)" : t == typeof(string) ? "string" : t.Name;
+        return t == typeof(int) ? "integer" : t == typeof(float) ? "number" : t == typeof(bool) ? "boolean (true/false)" : t == typeof(string) || Choice.IsChoiceType(t) ? "string" : t.Name;
     }
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];

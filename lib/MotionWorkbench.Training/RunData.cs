@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MotionWorkbench.Data;
 using MotionWorkbench.Data.Formats;
+using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Tensors.IO;
 using MotionWorkbench.Text;
@@ -87,7 +88,7 @@ public sealed class RunData
     public static MotionRepresentation RepresentationOf(ModelSpec model) => model.Architecture switch
     {
         _ when model.ReadsRawFrames() => MotionRepresentation.RawSequence,
-        "interaction" => MotionRepresentation.PatchPair,
+        var a when a == Architecture.Interaction => MotionRepresentation.PatchPair,
         _ => MotionRepresentation.Patches,
     };
 

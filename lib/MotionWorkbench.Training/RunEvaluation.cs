@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 
@@ -26,8 +27,8 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
             : "last checkpoint";
         return new RunEvaluation(runDir, Path.GetFileName(path), split, data.Config.Data.Dir, emb.Count, results, emb.FromCache, selection)
         {
-            Sparsity = config.Model.Architecture == "lex" && emb.Count > 0
-                ? LexicalSparsity.Of(emb.Texts, emb.Motions) with { ActiveWords = config.Model.LexVocabulary == "captions" ? LexicalVocabulary.ForRun(runDir, config, data.Tokenizer.Vocabulary)?.Length : null }
+            Sparsity = config.Model.Architecture == Architecture.Lex && emb.Count > 0
+                ? LexicalSparsity.Of(emb.Texts, emb.Motions) with { ActiveWords = config.Model.LexVocabulary == LexVocabularyMode.Captions ? LexicalVocabulary.ForRun(runDir, config, data.Tokenizer.Vocabulary)?.Length : null }
                 : null,
         };
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MotionWorkbench.Data.Synthetic;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 
@@ -200,7 +201,7 @@ public static class RunSummary
         return sb.ToString();
     }
 
-    public static string Describe(ModelSpec m) => m.Architecture == "bag"
+    public static string Describe(ModelSpec m) => m.Architecture == Architecture.Bag
         ? $"bag-of-patches motion encoder ({m.VitWidth} wide) + bag-of-words text encoder ({m.TextWidth} wide), {m.EmbeddingDim}-d embeddings"
         : $"ViT {m.VitWidth}x{m.VitDepth} ({m.VitHeads} heads, patch {m.PatchSize}, {m.MaxFrames} frames) + {m.TextKind} {m.TextWidth}x{m.TextDepth} ({m.TextHeads} heads), {m.EmbeddingDim}-d embeddings, temperature {m.Temperature}{(m.LearnableTemperature ? " (learned)" : "")}";
 

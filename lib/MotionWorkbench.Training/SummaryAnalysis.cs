@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 
@@ -132,7 +133,7 @@ public static partial class SummaryAnalysis
 
     /// <summary>The chance level of the symmetric InfoNCE loss, ln(batch), when the run trains contrastively (else null).</summary>
     public static double? ChanceLoss(RunConfig config) =>
-        config.Train.BatchSize >= 2 && (config.Model.Architecture != "lex" || config.Model.LexPhase == "cmlp") ? Math.Log(config.Train.BatchSize) : null;
+        config.Train.BatchSize >= 2 && (config.Model.Architecture != Architecture.Lex || config.Model.LexPhase == "cmlp") ? Math.Log(config.Train.BatchSize) : null;
 
     internal static string Num(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 }

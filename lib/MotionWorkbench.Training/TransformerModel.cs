@@ -32,7 +32,7 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
     public static MotionTextModelConfig ToModelConfig(ModelSpec spec, int vocabularySize, int jointCount = 0)
     {
         MotionEncoderConfig motion;
-        if (spec.Architecture == "raw")
+        if (spec.Architecture == Architecture.Raw)
         {
             if (jointCount <= 0) throw new ArgumentException("model.architecture = raw needs the skeleton's joint count (the input layer is 3 x joints wide)");
             motion = new RawSequenceConfig(3 * jointCount, spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.MaxFrames, spec.VitDropout);

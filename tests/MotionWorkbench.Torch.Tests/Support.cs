@@ -55,7 +55,7 @@ internal static class Support
         return new RawSequenceBatch(data, mask, B, T, F, Enumerable.Range(0, B).Select(i => $"r{i}").ToArray(), lengths, new int[B]);
     }
 
-    public static MotionBatch Motion(ModelSpec spec, int seed, int B) => spec.Architecture switch
+    public static MotionBatch Motion(ModelSpec spec, int seed, int B) => spec.Architecture.Name switch
     {
         "raw" => new MotionBatch(MotionRepresentation.RawSequence, Raw: Raw(seed, B, spec.MaxFrames)),
         "lex" when spec.LexMotionEncoder == "raw" => new MotionBatch(MotionRepresentation.RawSequence, Raw: Raw(seed, B, spec.MaxFrames)),

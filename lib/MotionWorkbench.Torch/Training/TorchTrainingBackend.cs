@@ -94,7 +94,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         Device = device.ToString();
     }
 
-    public string Engine => "torch";
+    public TrainingEngine Engine => TrainingEngine.Torch;
     public string Device { get; }
     public long ParameterCount => parameters.Sum(p => (long)p.Size);
     public IReadOnlyList<(string Group, float LearningRate)> LearningRates => groups.Select(g => (g.Name, g.Lr)).ToList();
@@ -203,7 +203,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
     {
         if (!withOptimizer)
         {
-            Checkpoint.Save(path, config, StateDict(), state with { Engine = Engine });
+            Checkpoint.Save(path, config, StateDict(), state with { Engine = Engine.Name });
             return;
         }
         var fm = new float[momentLength];
@@ -214,7 +214,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
             v[i].ToWorkbench().Data.CopyTo(fv.AsSpan(parameters[i].Offset, parameters[i].Size));
         }
         using var rng = torch.random.get_rng_state();
-        var s = state with { OptimizerSteps = steps, Engine = Engine, EngineRandomState = Convert.ToBase64String(rng.data<byte>().ToArray()), DropoutCounters = [] };
+        var s = state with { OptimizerSteps = steps, Engine = Engine.Name, EngineRandomState = Convert.ToBase64String(rng.data<byte>().ToArray()), DropoutCounters = [] };
         Checkpoint.Save(path, config, StateDict(), s, fm, fv);
     }
 

@@ -21,8 +21,8 @@ public readonly record struct MicroBatch(ContrastiveBatch Batch, ulong Seed);
 /// </summary>
 public interface ITrainingBackend : IDisposable
 {
-    /// <summary>"mw" or "torch".</summary>
-    string Engine { get; }
+    /// <summary>The engine it runs (<see cref="TrainingEngine.Mw"/> or <see cref="TrainingEngine.Torch"/>).</summary>
+    TrainingEngine Engine { get; }
 
     /// <summary>The device the weights live on ("cpu", "cuda:0").</summary>
     string Device { get; }

@@ -25,7 +25,7 @@ public sealed class OwnTrainingBackend : ITrainingBackend
         Optimizer = CreateOptimizer(model, Store, config.Train);
     }
 
-    public string Engine => "mw";
+    public TrainingEngine Engine => TrainingEngine.Mw;
     public string Device => "cpu";
     public ParameterStore Store { get; }
     public Adam Optimizer { get; }
@@ -88,10 +88,10 @@ public sealed class OwnTrainingBackend : ITrainingBackend
     {
         if (!withOptimizer)
         {
-            Checkpoint.Save(path, config, model.Module, state with { Engine = Engine });
+            Checkpoint.Save(path, config, model.Module, state with { Engine = Engine.Name });
             return;
         }
-        var s = state with { OptimizerSteps = Optimizer.StepCount, DropoutCounters = EngineState.CaptureDropout(model.Module), Engine = Engine };
+        var s = state with { OptimizerSteps = Optimizer.StepCount, DropoutCounters = EngineState.CaptureDropout(model.Module), Engine = Engine.Name };
         Checkpoint.Save(path, config, model.Module, s, Optimizer);
     }
 
@@ -105,7 +105,7 @@ public sealed class OwnTrainingBackend : ITrainingBackend
         Optimizer.StepCount = saved.OptimizerSteps;
         // A checkpoint of the torch engine has no counters of the own engine's dropout streams: they start afresh
         // (the weights and moments continue exactly; the dropout masks after the resume differ from an uninterrupted run).
-        if (saved.Engine is null or "mw") EngineState.RestoreDropout(model.Module, saved.DropoutCounters, path);
+        if (saved.Engine is null || TrainingEngine.Of(saved.Engine) == TrainingEngine.Mw) EngineState.RestoreDropout(model.Module, saved.DropoutCounters, path);
     }
 
     public void SetTraining(bool training) => model.Module.Train(training);

@@ -24,8 +24,8 @@ public static class TrainingEngines
 
     public static ITrainingBackend Create(IRetrievalModel model, RunConfig config, RunData data) => config.Train.Engine switch
     {
-        "mw" => new OwnTrainingBackend(model, config, data),
-        "torch" => TorchFactory().Create(model, config, data),
+        var e when e == TrainingEngine.Mw => new OwnTrainingBackend(model, config, data),
+        var e when e == TrainingEngine.Torch => TorchFactory().Create(model, config, data),
         var e => throw new ArgumentException($"unknown train.engine '{e}' (mw, torch)"),
     };
 
