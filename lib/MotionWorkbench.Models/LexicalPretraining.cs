@@ -50,6 +50,31 @@ public sealed record CaptionMasks(int[] EncoderIds, int[] EncoderRows, int[] Enc
     }
 }
 
+/// <summary>
+/// What the Lex bottleneck phases' caption masking needs from the run's vocabulary: its [MASK] id, its size and the
+/// first word-piece id after the special tokens (random replacements are drawn from [FirstWord, VocabularySize)).
+/// A Lex model gets it when it is built for a run (<c>ModelFactory.Create</c>); <see cref="Source"/> names the
+/// vocabulary in messages.
+/// </summary>
+public sealed record CaptionMaskTokens(int? MaskId, int VocabularySize, int FirstWord, string Source)
+{
+    /// <summary>The mask tokens of <paramref name="vocabulary"/> (a vocabulary without [MASK] is an error only when a bottleneck phase masks).</summary>
+    public static CaptionMaskTokens Of(WordPieceVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        int? maskId = vocabulary.MaskId;
+        int firstWord = maskId is int m ? new[] { vocabulary.PaddingId, vocabulary.UnknownId, vocabulary.ClassifierId, vocabulary.SeparatorId, m }.Max() + 1 : 0;
+        return new CaptionMaskTokens(maskId, vocabulary.Count, firstWord, vocabulary.Source);
+    }
+
+    /// <summary>The two masked copies of <paramref name="batch"/> (<see cref="CaptionMasks.Make"/>); throws naming the vocabulary when it has no [MASK].</summary>
+    public CaptionMasks Make(EncodedBatch batch, ulong seed)
+    {
+        int maskId = MaskId ?? throw new InvalidDataException($"{Source}: the vocabulary has no [MASK] token; the Lex bottleneck phases (LexMLM, LexMMM) mask captions with it");
+        return CaptionMasks.Make(batch, maskId, VocabularySize, FirstWord, seed);
+    }
+}
+
 /// <summary>The weak decoder of the bottleneck phases: two post-norm (BERT-style) layers of the text width (<c>layer.{i}</c>).</summary>
 public sealed class WeakDecoder : Module
 {

@@ -216,7 +216,7 @@ public sealed class TorchCaptionModel : TorchDenseModel
     /// <summary>L2-normalised motion embeddings (B, E) of the ViT's output tokens (its pooling, then the head).</summary>
     public Tensor EmbedMotionTokens(Tensor tokens) => TorchOps.L2Normalize(MotionHead.Forward(vit.PoolMasked(tokens)));
 
-    public override Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    public override Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.Motion.RequirePatches("the caption model");

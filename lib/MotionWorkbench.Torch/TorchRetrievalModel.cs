@@ -60,7 +60,7 @@ public abstract class TorchRetrievalModel : TorchModel
     public IReadOnlyList<(string Group, IReadOnlyList<Parameter> Parameters)> ParameterGroups() => groups;
 
     /// <summary>The loss of one training batch: by default the contrastive loss of the two towers (as <see cref="IRetrievalModel.TrainingLoss"/>).</summary>
-    public virtual Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    public virtual Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(batch);
         return ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));

@@ -80,7 +80,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         using (Autograd.NoGrad()) return Network.MotionTokens(input);
     }
 
-    public Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    public Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         var tokens = MotionTokens(batch.Motion.RequirePatches("the caption model"));                 // (B, 1 + L, C)
         var (memory, padding) = Network.Decoder.Memory(tokens, PrefixIds(batch.Samples));          // (B, K + 1 + L, C)

@@ -14,7 +14,7 @@ public interface IRetrievalModel
 {
     Module Module { get; }
 
-    /// <summary>The motion input <see cref="RunData"/> has to build for this model.</summary>
+    /// <summary>The motion input a batch has to hold for this model.</summary>
     MotionRepresentation Representation { get; }
 
     /// <summary>A motion batch (in <see cref="Representation"/>) -> (B, D) L2-normalised embeddings.</summary>
@@ -31,9 +31,10 @@ public interface IRetrievalModel
     /// <summary>
     /// The loss of one training batch; by default the contrastive loss of the two towers. A model with other training
     /// phases (Lex: LexMLM, LexMMM) returns that phase's loss; <paramref name="seed"/> (derived from the run's seed, epoch
-    /// and batch) drives any masking so that a resumed run repeats it exactly.
+    /// and batch) drives any masking so that a resumed run repeats it exactly. Whatever else a model's loss needs (Lex's
+    /// mask tokens, a caption model's prefix words) it is built with.
     /// </summary>
-    Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed) => ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));
+    Tensor TrainingLoss(ContrastiveBatch batch, ulong seed) => ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));
 
     /// <summary>Called by the trainer before each optimiser step (0-based global step): schedules that live in the loss
     /// (Lex's FLOPS warm-up) follow the step, so a resumed run continues them exactly. Nothing by default.</summary>

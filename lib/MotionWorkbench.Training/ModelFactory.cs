@@ -10,11 +10,14 @@ public static class ModelFactory
     /// <param name="lexicalWords">Architecture "lex": the vocabulary ids the lexical heads score (<see cref="LexicalVocabulary"/>:
     /// every word piece, or with model.lexVocabulary = captions the training captions' ones); null scores every id,
     /// special tokens included.</param>
-    public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null) => spec.Architecture switch
+    /// <param name="maskTokens">Architecture "lex": the run vocabulary's mask tokens (<see cref="CaptionMaskTokens.Of"/>), needed by
+    /// the phases that mask captions (model.lexPhase = mlm, mmm).</param>
+    public static IRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null,
+        CaptionMaskTokens? maskTokens = null) => spec.Architecture switch
     {
         var a when a == Architecture.Bag => new BagModel(spec, vocabularySize, seed),
         var a when a == Architecture.Vit || a == Architecture.Raw => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
-        var a when a == Architecture.Lex => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount, lexicalWords),
+        var a when a == Architecture.Lex => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount, lexicalWords, maskTokens),
         var a when a == Architecture.Interaction => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
         var a when a == Architecture.Caption => CaptionModel.Create(spec, vocabularySize, seed),
         _ => throw new ArgumentException($"unknown model.architecture '{spec.Architecture}' ({Choice.Names<Architecture>()})"),

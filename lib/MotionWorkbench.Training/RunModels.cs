@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Text;
 
 namespace MotionWorkbench.Training;
@@ -22,7 +23,7 @@ public static class RunModels
         var config = RunConfig.Load(runDir);
         var vocab = WordPieceVocabulary.Load(Path.Combine(runDir, RunData.VocabFileName));
         int joints = config.Model.ReadsRawFrames() ? JointCountOf(runDir) : 0;
-        var model = ModelFactory.Create(config.Model, vocab.Count, (ulong)config.Train.Seed, joints, LexicalVocabulary.ForRun(runDir, config, vocab));
+        var model = ModelFactory.Create(config.Model, vocab.Count, (ulong)config.Train.Seed, joints, LexicalVocabulary.ForRun(runDir, config, vocab), CaptionMaskTokens.Of(vocab));
         var (tensors, _, _, _, _) = Checkpoint.Read(path);
         model.Module.LoadStateDict(tensors, strict: true, path);
         model.Module.Eval();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Optim;
 
@@ -95,7 +96,7 @@ public sealed class Trainer
         var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary);
         var samples = data.TrainSamples(config.Data.TrainSplit);
         var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount,
-            LexicalVocabulary.Resolve(config, data, runDir, init, resume, Log));
+            LexicalVocabulary.Resolve(config, data, runDir, init, resume, Log), CaptionMaskTokens.Of(data.Tokenizer.Vocabulary));
         if (model is CaptionModel { PrefixWords: > 0 } captionModel) captionModel.LexPrefix = CaptionLexPrefix.Prepare(config, runDir, data, Log); // lex-prefix.json
         if (!resume)
         {
@@ -107,7 +108,7 @@ public sealed class Trainer
             if (config.Train.InitMotionEncoder is string timm) Log($"motion encoder from {timm}: {LoadTimmVit(model, timm)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
-        using var backend = TrainingEngines.Create(model, config, data);
+        using var backend = TrainingEngines.Create(model, config);
         int stepsPerEpoch = data.EpochBatches(samples.Count, 0).Count;
         if (stepsPerEpoch == 0)
             throw new InvalidDataException($"{config.Data.Dir}: {samples.Count} training samples make no full batch of {config.Train.BatchSize}; lower train.batchSize");

@@ -12,7 +12,7 @@ namespace MotionWorkbench.Torch;
 /// <summary>Found by <see cref="TrainingEngines"/> for <c>train.engine = torch</c>.</summary>
 public sealed class TorchTrainingBackendFactory : ITrainingBackendFactory
 {
-    public ITrainingBackend Create(IRetrievalModel model, RunConfig config, RunData data) => new TorchTrainingBackend(model, config, data);
+    public ITrainingBackend Create(IRetrievalModel model, RunConfig config) => new TorchTrainingBackend(model, config);
 }
 
 /// <summary>
@@ -26,7 +26,6 @@ public sealed class TorchTrainingBackend : ITrainingBackend
 {
     private readonly IRetrievalModel own;
     private readonly RunConfig config;
-    private readonly RunData data;
     private readonly TorchRetrievalModel model;
     private readonly (string Name, Parameter P, int Offset, int Size)[] parameters;
     private readonly Group[] groups;
@@ -43,12 +42,11 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         public float Lr { get; set; } = baseLr;
     }
 
-    public TorchTrainingBackend(IRetrievalModel own, RunConfig config, RunData data)
+    public TorchTrainingBackend(IRetrievalModel own, RunConfig config)
     {
         if (TorchRuntime.UnavailableReason is string why) throw new InvalidOperationException($"train.engine = torch: {why}");
         this.own = own;
         this.config = config;
-        this.data = data;
         var device = TorchRuntime.Resolve(config.Train.Device);
         torch.random.manual_seed(config.Train.Seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(config.Train.Seed);
@@ -111,7 +109,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         for (int i = 0; i < parts; i++)
         {
             var part = build(i);
-            var loss = model.TrainingLoss(part.Batch, data, part.Seed);
+            var loss = model.TrainingLoss(part.Batch, part.Seed);
             float value = loss.item<float>();
             if (!float.IsFinite(value))
                 throw new TrainingDivergedException($"training diverged at {position}: the {own.LossName} loss is {value}");

@@ -12,15 +12,13 @@ public sealed class OwnTrainingBackend : ITrainingBackend
 {
     private readonly IRetrievalModel model;
     private readonly RunConfig config;
-    private readonly RunData data;
 
-    public OwnTrainingBackend(IRetrievalModel model, RunConfig config, RunData data)
+    public OwnTrainingBackend(IRetrievalModel model, RunConfig config)
     {
         if (config.Train.Device is not ("cpu" or "auto"))
             throw new ArgumentException($"train.device = {config.Train.Device}: the own engine (train.engine = mw) runs on the CPU only; use train.engine = torch for '{config.Train.Device}'");
         this.model = model;
         this.config = config;
-        this.data = data;
         Store = new ParameterStore(model.Module);
         Optimizer = CreateOptimizer(model, Store, config.Train);
     }
@@ -60,7 +58,7 @@ public sealed class OwnTrainingBackend : ITrainingBackend
         for (int i = 0; i < parts; i++)
         {
             var part = build(i);
-            var loss = model.TrainingLoss(part.Batch, data, part.Seed);
+            var loss = model.TrainingLoss(part.Batch, part.Seed);
             float value = loss.Item();
             if (!float.IsFinite(value))
                 throw new TrainingDivergedException($"training diverged at {position}: the {model.LossName} loss is {value}");

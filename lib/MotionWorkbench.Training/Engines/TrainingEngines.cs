@@ -8,7 +8,7 @@ public interface ITrainingBackendFactory
 {
     /// <summary>A backend holding a copy of <paramref name="model"/>'s current weights (a fresh initialisation, train.initFrom,
     /// a timm import or the MLM pre-training have been applied to it by the own engine) on the configured device.</summary>
-    ITrainingBackend Create(IRetrievalModel model, RunConfig config, RunData data);
+    ITrainingBackend Create(IRetrievalModel model, RunConfig config);
 }
 
 /// <summary>Resolves <c>train.engine</c> to a <see cref="ITrainingBackend"/>.</summary>
@@ -22,10 +22,10 @@ public static class TrainingEngines
     /// <summary>Registers the torch engine explicitly (tests, hosts that load it their own way); otherwise it is found by name.</summary>
     public static void RegisterTorch(ITrainingBackendFactory factory) => torch = factory;
 
-    public static ITrainingBackend Create(IRetrievalModel model, RunConfig config, RunData data) => config.Train.Engine switch
+    public static ITrainingBackend Create(IRetrievalModel model, RunConfig config) => config.Train.Engine switch
     {
-        var e when e == TrainingEngine.Mw => new OwnTrainingBackend(model, config, data),
-        var e when e == TrainingEngine.Torch => TorchFactory().Create(model, config, data),
+        var e when e == TrainingEngine.Mw => new OwnTrainingBackend(model, config),
+        var e when e == TrainingEngine.Torch => TorchFactory().Create(model, config),
         var e => throw new ArgumentException($"unknown train.engine '{e}' (mw, torch)"),
     };
 
