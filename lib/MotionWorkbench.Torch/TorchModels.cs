@@ -71,9 +71,9 @@ public static class TorchModels
     /// Builds the own-engine model of <paramref name="spec"/> (<see cref="ModelFactory.Create"/>, same arguments) and its
     /// torch model on <paramref name="device"/>; the own model is returned too (the run folder's evaluation side uses it).
     /// </summary>
-    public static (IRetrievalModel Own, TorchRetrievalModel Torch) Create(ModelSpec spec, int vocabularySize, ulong seed, Device device, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null)
+    public static (IRetrievalModel Own, TorchRetrievalModel Torch) Create(ModelSpec spec, int vocabularySize, ulong seed, Device device, int jointCount = 0, IReadOnlyList<int>? activeWords = null)
     {
-        var own = ModelFactory.Create(spec, vocabularySize, seed, jointCount, lexicalWords);
+        var own = ModelFactory.Create(spec, vocabularySize, seed, jointCount, activeWords);
         return (own, Create(spec, own, device));
     }
 }

@@ -21,7 +21,7 @@ public sealed record LexPrefixWords(IReadOnlyList<string> Words, IReadOnlyList<i
 /// caption vocabulary's SHA-256, the data folder; motion id -> words, ids, weights), written atomically; a cache that no
 /// longer matches is recomputed. A motion the cache lacks is computed on the fly (not written back).
 /// </summary>
-public sealed class CaptionLexPrefix
+public sealed class CaptionLexPrefix : ICaptionPrefix
 {
     public const string FileName = "lex-prefix.json";
     public const int MaxWords = 64;

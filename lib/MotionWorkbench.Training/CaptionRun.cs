@@ -19,14 +19,15 @@ public sealed class CaptionRun
     public CaptionModel Model { get; }
 
     /// <summary>The run's lexical prefix (model.captionLexWords &gt; 0), else null; its <see cref="CaptionLexPrefix.Notes"/> say when the cache was not used.</summary>
-    public CaptionLexPrefix? LexPrefix => Model.LexPrefix;
+    public CaptionLexPrefix? LexPrefix { get; }
 
-    private CaptionRun(string runDir, string checkpoint, RunData data, CaptionModel model)
+    private CaptionRun(string runDir, string checkpoint, RunData data, CaptionModel model, CaptionLexPrefix? lexPrefix)
     {
         RunDir = runDir;
         CheckpointPath = checkpoint;
         Data = data;
         Model = model;
+        LexPrefix = lexPrefix;
     }
 
     /// <summary>Opens a caption run; another architecture is an error naming it.</summary>
@@ -46,8 +47,9 @@ public sealed class CaptionRun
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found (has {runDir} finished an epoch?)", path);
         var model = (CaptionModel)RunModels.Load(runDir, path);
         var data = RunData.ForRun(runDir, dataDir);
-        model.LexPrefix = CaptionLexPrefix.Open(config, runDir, data);
-        return new CaptionRun(runDir, path, data, model);
+        var prefix = CaptionLexPrefix.Open(config, runDir, data);
+        model.LexPrefix = prefix;
+        return new CaptionRun(runDir, path, data, model, prefix);
     }
 
     /// <summary>Captions every evaluation entry of <paramref name="split"/> (in split order), <paramref name="batchSize"/> motions at a time.</summary>
@@ -94,7 +96,7 @@ public sealed class CaptionRun
             var hyps = Model.Generate(batch.Motion.RequirePatches("the caption model"), options, vocab, Model.PrefixIds(batch.Samples));
             for (int i = 0; i < hyps.Count; i++)
                 result.Add(new GeneratedCaption(batch.Samples[i].Id, Data.Tokenizer.Decode(hyps[i].Tokens), hyps[i].Tokens, hyps[i].LogProb, hyps[i].Score, hyps[i].Finished,
-                    Model.LexPrefix?.WordsOf(batch.Samples[i]).Words));
+                    LexPrefix?.WordsOf(batch.Samples[i]).Words));
             progress?.Report((result.Count, samples.Count));
         }
         return result;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.IO;
 

@@ -28,7 +28,7 @@ public sealed record InitSource(string Checkpoint, string Vocabulary, RunConfig 
     {
         if (model is CaptionModel caption) // the encoders of a retrieval run (vit, lex) or a whole caption run; the decoder may be new
         {
-            caption.LoadInit(Training.Checkpoint.Read(Checkpoint).Model, SourceConfig, Checkpoint);
+            caption.LoadInit(Training.Checkpoint.Read(Checkpoint).Model, SourceConfig.Model, Checkpoint);
             return;
         }
         if (config.Model.Architecture == Architecture.Lex && SourceConfig.Model.Architecture != Architecture.Lex)

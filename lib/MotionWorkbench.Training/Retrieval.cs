@@ -1,5 +1,6 @@
 using MotionWorkbench.Data;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 
 namespace MotionWorkbench.Training;

@@ -10,16 +10,6 @@ using MotionWorkbench.Text;
 namespace MotionWorkbench.Training;
 
 /// <summary>
-/// One training or evaluation entry: a motion (a whole clip or a captioned segment of one) and its captions;
-/// <see cref="Partner"/> is the second person of a two-person interaction, <see cref="Source"/> the dataset it comes
-/// from (0: data.dir; k: the k-th folder of data.mixWith).
-/// </summary>
-public sealed record TrainingSample(string Id, MotionClip Clip, IReadOnlyList<string> Captions, MotionClip? Partner = null, int Source = 0);
-
-/// <summary>A batch ready for the model: the motion input and tokenised captions (row b of each is sample b).</summary>
-public sealed record ContrastiveBatch(MotionBatch Motion, EncodedBatch Text, IReadOnlyList<string> Captions, IReadOnlyList<TrainingSample> Samples);
-
-/// <summary>
 /// The data side of a run: the dataset, motion statistics (Mean_raw/Std_raw), the patch batch builder and the
 /// tokenizer, and the sample lists of the reference (section 1.6): in training every whole-motion caption of a clip
 /// is pooled on one entry and every segment caption (start/end in seconds) gets its own entry cut from the clip; in

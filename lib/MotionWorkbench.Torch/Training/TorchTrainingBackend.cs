@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;

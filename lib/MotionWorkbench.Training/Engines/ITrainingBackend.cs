@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 
 namespace MotionWorkbench.Training;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 

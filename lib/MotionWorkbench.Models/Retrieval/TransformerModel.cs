@@ -1,10 +1,9 @@
-using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;
 
-namespace MotionWorkbench.Training;
+namespace MotionWorkbench.Models;
 
 /// <summary>
 /// The Models project's <see cref="MotionTextModel"/> behind <see cref="IRetrievalModel"/>: a ViT over motion patches
@@ -68,36 +67,8 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
     public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() => Model.ParameterGroups();
 
     /// <summary>A patch batch as encoder input, without a copy (a reused buffer may be longer than the batch).</summary>
-    internal static MotionInput PatchInput(PatchBatch p) => new(Tensor.Wrap(p.Data, p.Shape));
+    public static MotionInput PatchInput(PatchBatch p) => new(Tensor.Wrap(p.Data, p.Shape));
 
     /// <summary>A raw batch as encoder input; the padding mask is true where a frame is padding.</summary>
-    internal static MotionInput RawInput(RawSequenceBatch r) => new(Tensor.Wrap(r.Data, r.Shape), Array.ConvertAll(r.Mask, m => m == 0f));
-}
-
-/// <summary>
-/// The two-person <see cref="InteractionModel"/> (paper Table 7; architecture "interaction"): one shared ViT encodes
-/// each person's motion patches, the two features are concatenated and projected.
-/// </summary>
-public sealed class InteractionRetrievalModel(InteractionModel model) : IRetrievalModel
-{
-    public InteractionModel Model { get; } = model;
-
-    public Module Module => Model;
-
-    public MotionRepresentation Representation => MotionRepresentation.PatchPair;
-
-    public static InteractionRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed) =>
-        new(InteractionModel.Create(TransformerModel.ToModelConfig(spec, vocabularySize), seed));
-
-    public Tensor EncodeMotion(MotionBatch batch)
-    {
-        var (p1, p2) = batch.RequirePair("the interaction model");
-        return Model.EncodeMotion(TransformerModel.PatchInput(p1), TransformerModel.PatchInput(p2)); // 2 x (B, 3, T, 5N) -> (B, D)
-    }
-
-    public Tensor EncodeText(EncodedBatch batch) => Model.EncodeText(batch);
-
-    public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Model.ContrastiveLoss(text, motion);
-
-    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() => Model.ParameterGroups();
+    public static MotionInput RawInput(RawSequenceBatch r) => new(Tensor.Wrap(r.Data, r.Shape), Array.ConvertAll(r.Mask, m => m == 0f));
 }

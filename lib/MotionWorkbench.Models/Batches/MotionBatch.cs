@@ -1,6 +1,6 @@
 using MotionWorkbench.Patches;
 
-namespace MotionWorkbench.Training;
+namespace MotionWorkbench.Models;
 
 /// <summary>What a model reads as its motion input (see <see cref="IRetrievalModel.Representation"/>).</summary>
 public enum MotionRepresentation

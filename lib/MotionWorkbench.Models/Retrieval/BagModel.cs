@@ -3,7 +3,7 @@ using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;
 
-namespace MotionWorkbench.Training;
+namespace MotionWorkbench.Models;
 
 /// <summary>
 /// A small motion-language model with no attention, for tests and as a sanity baseline (architecture "bag"):

@@ -2,7 +2,7 @@ using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;
 
-namespace MotionWorkbench.Training;
+namespace MotionWorkbench.Models;
 
 /// <summary>
 /// What the trainer and the evaluator need from a motion-language model: the motion representation it reads, the

@@ -1,10 +1,9 @@
-using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;
 
-namespace MotionWorkbench.Training;
+namespace MotionWorkbench.Models;
 
 /// <summary>
 /// Architecture "caption" behind <see cref="IRetrievalModel"/>: a <see cref="CaptionNetwork"/> (the ViT + text encoder +
@@ -15,8 +14,8 @@ namespace MotionWorkbench.Training;
 /// positive. With <see cref="ModelSpec.CaptionFreezeEncoder"/> the ViT runs without gradient and is not in the
 /// optimiser. The decoder shares the run's WordPiece vocabulary ([CLS] = BOS, [SEP] = EOS, [PAD] ignored) and
 /// learns at train.headLr (it is in the "heads" group). With model.captionLexWords K &gt; 0 the decoder's memory starts
-/// with each motion's top-K lexical words of model.captionLexRun (<see cref="LexPrefix"/>, set by the trainer and
-/// <see cref="CaptionRun"/>; see <see cref="CaptionLexPrefix"/>).
+/// with each motion's top-K lexical words of model.captionLexRun (<see cref="LexPrefix"/>, attached by the trainer and by
+/// the training library's <c>CaptionRun</c>, which compute them with <c>CaptionLexPrefix</c>).
 /// </summary>
 public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, float contrastiveWeight) : IRetrievalModel
 {
@@ -29,8 +28,8 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     /// <summary>K: the prefix words per motion the decoder reads (model.captionLexWords; 0 = none).</summary>
     public int PrefixWords => Network.Decoder.Config.PrefixWords;
 
-    /// <summary>The motions' prefix words when <see cref="PrefixWords"/> &gt; 0 (the trainer and <see cref="CaptionRun.Open"/> set it).</summary>
-    public CaptionLexPrefix? LexPrefix { get; set; }
+    /// <summary>The motions' prefix words when <see cref="PrefixWords"/> &gt; 0 (the trainer and <c>CaptionRun.Open</c> attach them).</summary>
+    public ICaptionPrefix? LexPrefix { get; set; }
 
     /// <summary>The B·K prefix ids of these samples (-1 = absent), or null without a prefix.</summary>
     public int[]? PrefixIds(IReadOnlyList<TrainingSample> samples)
@@ -45,7 +44,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
 
     /// <summary>
     /// The model over a vocabulary size only (what <see cref="ModelFactory"/> knows): the decoder's own BOS/EOS/PAD ids are
-    /// those of a <see cref="CaptionVocabulary"/> ([PAD] 0, [CLS] 2, [SEP] 3); <see cref="Generate"/> takes the run's
+    /// those of a vocabulary built from captions (<c>CaptionVocabulary</c>: [PAD] 0, [CLS] 2, [SEP] 3); <see cref="Generate"/> takes the run's
     /// vocabulary's ids, and the loss reads the padding from the attention mask, so a BERT vocabulary works the same.
     /// </summary>
     public static CaptionModel Create(ModelSpec spec, int vocabularySize, ulong seed)
@@ -120,12 +119,13 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     /// ("vit") its ViT, text encoder and heads (the decoder starts fresh); from a Lex run its ViT and text encoder (the
     /// dense heads and the decoder start fresh). Shapes must match (the same model.vit* / text* settings and vocabulary).
     /// </summary>
-    public string LoadInit(IReadOnlyDictionary<string, Tensor> tensors, RunConfig source, string checkpoint)
+    /// <param name="source">The model settings of the run the checkpoint comes from.</param>
+    public string LoadInit(IReadOnlyDictionary<string, Tensor> tensors, ModelSpec source, string checkpoint)
     {
-        var arch = source.Model.Architecture;
+        var arch = source.Architecture;
         if (arch == Architecture.Caption)
         {
-            int theirs = source.Model.CaptionLexWords;
+            int theirs = source.CaptionLexWords;
             if ((theirs > 0) != (PrefixWords > 0))
                 throw new InvalidDataException($"train.initFrom: {checkpoint} is a caption run {(theirs > 0 ? $"with a lexical prefix (model.captionLexWords = {theirs})" : "without a lexical prefix")}; " +
                     $"this run's model.captionLexWords is {PrefixWords}: both or neither read prefix words (caption_decoder.prefix_type)");
@@ -135,7 +135,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         string[] prefixes = arch switch
         {
             _ when arch == Architecture.Vit => ["motion_encoder.", "text_encoder.", "motion_head.", "text_head.", "logit_scale"],
-            _ when arch == Architecture.Lex && source.Model.LexMotionEncoder == Architecture.Vit => ["motion_encoder.", "text_encoder."],
+            _ when arch == Architecture.Lex && source.LexMotionEncoder == Architecture.Vit => ["motion_encoder.", "text_encoder."],
             _ => throw new InvalidDataException($"train.initFrom: {checkpoint} holds a '{arch}' model" + (arch == Architecture.Lex ? " over raw frames" : "") +
                 "; a caption model starts from a 'vit' or 'lex' (ViT) retrieval run, or from a caption run"),
         };

@@ -1,9 +1,8 @@
-using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;
 
-namespace MotionWorkbench.Training;
+namespace MotionWorkbench.Models;
 
 /// <summary>
 /// The Models project's <see cref="LexicalModel"/> behind <see cref="IRetrievalModel"/> (architecture "lex"): the
@@ -35,7 +34,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
     public MotionRepresentation Representation => Model.MotionEncoder is RawSequenceEncoder ? MotionRepresentation.RawSequence : MotionRepresentation.Patches;
 
     /// <param name="jointCount">Joints of the skeleton (needed when the motion encoder is the raw-sequence transformer).</param>
-    /// <param name="activeWords">The vocabulary ids the heads score (<see cref="LexicalVocabulary"/>: the word pieces, or
+    /// <param name="activeWords">The vocabulary ids the heads score (<see cref="LexicalOptions.ActiveWords"/>: the word pieces, or
     /// with model.lexVocabulary = captions those of the training captions); null scores every id, special tokens included.</param>
     /// <param name="maskTokens">The run vocabulary's mask tokens (<see cref="CaptionMaskTokens.Of"/>), needed by the phases that mask captions (mlm, mmm).</param>
     public static LexicalRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0, IReadOnlyList<int>? activeWords = null, CaptionMaskTokens? maskTokens = null)

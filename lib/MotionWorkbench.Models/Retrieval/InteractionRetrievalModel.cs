@@ -1,0 +1,33 @@
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Nn;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Models;
+
+/// <summary>
+/// The two-person <see cref="InteractionModel"/> (paper Table 7; architecture "interaction"): one shared ViT encodes
+/// each person's motion patches, the two features are concatenated and projected.
+/// </summary>
+public sealed class InteractionRetrievalModel(InteractionModel model) : IRetrievalModel
+{
+    public InteractionModel Model { get; } = model;
+
+    public Module Module => Model;
+
+    public MotionRepresentation Representation => MotionRepresentation.PatchPair;
+
+    public static InteractionRetrievalModel Create(ModelSpec spec, int vocabularySize, ulong seed) =>
+        new(InteractionModel.Create(TransformerModel.ToModelConfig(spec, vocabularySize), seed));
+
+    public Tensor EncodeMotion(MotionBatch batch)
+    {
+        var (p1, p2) = batch.RequirePair("the interaction model");
+        return Model.EncodeMotion(TransformerModel.PatchInput(p1), TransformerModel.PatchInput(p2)); // 2 x (B, 3, T, 5N) -> (B, D)
+    }
+
+    public Tensor EncodeText(EncodedBatch batch) => Model.EncodeText(batch);
+
+    public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Model.ContrastiveLoss(text, motion);
+
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() => Model.ParameterGroups();
+}
