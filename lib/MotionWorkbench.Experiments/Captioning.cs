@@ -6,6 +6,7 @@ using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Patches.Visuals;
 using MotionWorkbench.Render.Views;
+using MotionWorkbench.Torch;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -61,6 +62,7 @@ public static class Captioning
     /// </summary>
     public static CaptionTraining Train(string label, RunConfig config, string runDir, TextWriter? log = null)
     {
+        TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var last = Path.Combine(runDir, MotionWorkbench.Training.Checkpoint.LastFileName);
         bool same = File.Exists(Path.Combine(runDir, RunConfig.FileName)) && RunConfig.Load(runDir).ToJson() == config.ToJson();
         if (same && File.Exists(last) && MotionWorkbench.Training.Checkpoint.Read(last).State.Completed)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MotionWorkbench.Evaluation;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
+using MotionWorkbench.Torch;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -56,6 +57,7 @@ public static class Experiment
     public static ExperimentResult TrainAndEvaluate(string label, RunConfig config, string runDir, IEnumerable<string>? protocols = null,
         string? evalDataDir = null, TextWriter? log = null)
     {
+        TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var protocolList = (protocols ?? DefaultProtocols).ToList();
         string evalData = Path.GetFullPath(evalDataDir ?? config.Data.Dir);
         string configJson = config.ToJson();

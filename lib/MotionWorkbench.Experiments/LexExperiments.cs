@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MotionWorkbench.Models;
+using MotionWorkbench.Torch;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -22,6 +23,7 @@ public static class LexExperiment
     public static ExperimentResult Pipeline(string label, RunConfig config, string pipelineDir, IEnumerable<string>? phases = null,
         IEnumerable<string>? protocols = null, TextWriter? log = null)
     {
+        TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var protocolList = (protocols ?? Experiment.DefaultProtocols).ToList();
         var plan = LexPipeline.Plan(config, pipelineDir, phases);
         var (_, _, finalDir, finalConfig) = plan[^1];

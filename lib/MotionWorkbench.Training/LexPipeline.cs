@@ -68,6 +68,7 @@ public static class LexPipeline
         Func<RunConfig, string, Trainer>? trainer = null, Action<string>? log = null, CancellationToken cancellation = default)
     {
         var plan = Plan(config, outDir, phases);
+        TrainingEngines.Require(config.Train.Engine); // before the pipeline's folder is made
         trainer ??= (c, d) => new Trainer(c, d);
         Directory.CreateDirectory(outDir);
         var runs = new List<LexPhaseRun>();

@@ -258,6 +258,7 @@ public static class Quickstart
     public static Outcome Run(string outDir, string dataDir, RunConfig preset, bool resume = false, IProgress<TrainingProgress>? progress = null,
         Action<string>? status = null, CancellationToken cancellation = default, int syntheticCount = 4000)
     {
+        TrainingEngines.Require(preset.Train.Engine); // before the dataset is generated
         bool generated = EnsureData(dataDir, status, syntheticCount);
         var config = preset with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir))), Data = preset.Data with { Dir = dataDir } };
         bool canResume = resume && File.Exists(Path.Combine(outDir, Checkpoint.LastFileName));

@@ -68,6 +68,7 @@ public sealed class Trainer
     /// <summary>Trains (or, with <paramref name="resume"/>, continues from <c>last</c>) until the last epoch, a stop or cancellation.</summary>
     public TrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
+        TrainingEngines.Require(config.Train.Engine); // an engine this program has not registered: one error, before anything is written
         using var runLock = RunLock.Acquire(runDir);
         string lastPath = Path.Combine(runDir, Checkpoint.LastFileName), bestPath = Path.Combine(runDir, Checkpoint.BestFileName);
         string metricsPath = Path.Combine(runDir, MetricsFileName);

@@ -10,12 +10,6 @@ using TT = TorchSharp.torch.Tensor;
 
 namespace MotionWorkbench.Torch;
 
-/// <summary>Found by <see cref="TrainingEngines"/> for <c>train.engine = torch</c>.</summary>
-public sealed class TorchTrainingBackendFactory : ITrainingBackendFactory
-{
-    public ITrainingBackend Create(IRetrievalModel model, RunConfig config) => new TorchTrainingBackend(model, config);
-}
-
 /// <summary>
 /// <c>train.engine = torch</c>: the run's model as TorchSharp modules on the configured device (CPU, or CUDA where
 /// TorchSharp-cuda-linux is installed), started from the own engine's initialisation (so a seed gives the same weights in
