@@ -1,6 +1,5 @@
 using MotionWorkbench.Models;
 using MotionWorkbench.Text;
-using MotionWorkbench.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using MotionWorkbench.Models;
-using MotionWorkbench.Training;
 using MotionWorkbench.Text;
 using TorchSharp;
 using WTensor = MotionWorkbench.Tensors.Tensor;

@@ -1,5 +1,4 @@
 using MotionWorkbench.Models;
-using MotionWorkbench.Training;
 using static TorchSharp.torch;
 
 namespace MotionWorkbench.Torch;
