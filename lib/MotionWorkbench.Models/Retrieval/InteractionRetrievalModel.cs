@@ -5,12 +5,14 @@ using MotionWorkbench.Text;
 namespace MotionWorkbench.Models;
 
 /// <summary>
-/// The two-person <see cref="InteractionModel"/> (paper Table 7; architecture "interaction"): one shared ViT encodes
-/// each person's motion patches, the two features are concatenated and projected.
+/// The two-person model (<see cref="InteractionModel"/>, a <see cref="MotionTextModel"/> of two people; paper Table 7;
+/// architecture "interaction"): one shared ViT encodes each person's motion patches, the two features are concatenated
+/// and projected.
 /// </summary>
-public sealed class InteractionRetrievalModel(InteractionModel model) : IRetrievalModel
+public sealed class InteractionRetrievalModel(MotionTextModel model) : IRetrievalModel
 {
-    public InteractionModel Model { get; } = model;
+    public MotionTextModel Model { get; } = model.People == 2 ? model
+        : throw new ArgumentException("InteractionRetrievalModel wraps a two-person model (InteractionModel.Create); a one-person model is a TransformerModel", nameof(model));
 
     public Module Module => Model;
 

@@ -13,7 +13,8 @@ namespace MotionWorkbench.Models;
 /// </summary>
 public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
 {
-    public MotionTextModel Model { get; } = model;
+    public MotionTextModel Model { get; } = model.People == 1 ? model
+        : throw new ArgumentException("TransformerModel wraps a one-person model; a two-person model is an InteractionRetrievalModel", nameof(model));
 
     public Module Module => Model;
 
