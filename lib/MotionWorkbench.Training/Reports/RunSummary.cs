@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MotionWorkbench.Evaluation;
 using MotionWorkbench.Models;
+using MotionWorkbench.Render.Views;
 
 namespace MotionWorkbench.Training;
 
@@ -54,7 +55,7 @@ public static class RunSummary
         {
             var t = config.Train;
             sb.Append("<h2>Learning-rate schedule</h2>\n")
-              .Append(Chart([("learning rate (motion group)", "#08519c", false, lrs.Select(x => ((double)x.Step, x.Lr)).ToList())], "step", "0.0e0"))
+              .Append(Charts.SvgLines([new LineSeries("learning rate (motion group)", "#08519c", lrs.Select(x => ((double)x.Step, x.Lr)).ToList())], "step", "0.0e0"))
               .Append(CultureInfo.InvariantCulture, $"<p>Cosine schedule stepped every optimiser step, period {t.CosinePeriodFactor:0.##} x the run's {lrs[^1].Step} steps")
               .Append(t.WarmupSteps > 0 ? $", linear warm-up over {t.WarmupSteps} steps" : ", no warm-up")
               .Append(CultureInfo.InvariantCulture, $"; base rates motion {t.MotionLr:0.###e0}, text {t.TextLr:0.###e0}, heads {t.HeadLr:0.###e0} (all groups follow the same curve).</p>\n");
@@ -66,12 +67,12 @@ public static class RunSummary
             List<(double, double)> Series(Func<JsonObject, JsonNode?> get) =>
                 perEpoch.Where(x => get(x.Node) is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number).Select(x => (x.Epoch, get(x.Node)!.GetValue<double>())).ToList();
             string selSplit = perEpoch.Select(x => x.Split).LastOrDefault(x => x.Length > 0) ?? "";
-            var lossSeries = new List<(string, string, bool, IReadOnlyList<(double, double)>)> { ("train loss", "#9ecae1", false, Series(n => n["trainLoss"])) };
-            if (selSplit.Length > 0) lossSeries.Add(($"{selSplit} loss", "#08519c", false, Series(n => n[selSplit + "Loss"])));
-            sb.Append(Chart(lossSeries, "epoch", "0.00", chance, chance is null ? null : "chance ln B"));
+            var lossSeries = new List<LineSeries> { new("train loss", "#9ecae1", Series(n => n["trainLoss"])) };
+            if (selSplit.Length > 0) lossSeries.Add(new($"{selSplit} loss", "#08519c", Series(n => n[selSplit + "Loss"])));
+            sb.Append(Charts.SvgLines(lossSeries, "epoch", "0.00", chance, chance is null ? null : "chance ln B"));
             if (selSplit.Length > 0)
-                sb.Append(Chart([($"{selSplit} text→motion R@1", "#e6550d", false, Series(n => n[selSplit]?["t2m"]?["R@1"])),
-                                 ($"{selSplit} motion→text R@1", "#31a354", false, Series(n => n[selSplit]?["m2t"]?["R@1"]))], "epoch", "0.0"));
+                sb.Append(Charts.SvgLines([new LineSeries($"{selSplit} text→motion R@1", "#e6550d", Series(n => n[selSplit]?["t2m"]?["R@1"])),
+                                           new LineSeries($"{selSplit} motion→text R@1", "#31a354", Series(n => n[selSplit]?["m2t"]?["R@1"]))], "epoch", "0.0"));
             sb.Append("<table><tr><th>epoch</th><th>learning rate</th><th>train loss</th><th>split</th><th>split loss</th><th>t2m R@1</th><th>t2m R@5</th><th>m2t R@1</th><th>m2t R@5</th><th>best</th></tr>\n");
             foreach (var ep in epochs)
             {
@@ -159,47 +160,6 @@ public static class RunSummary
         }
     }
 
-    /// <summary>
-    /// An inline SVG line chart of one or more series over a shared x axis, with an optional dashed horizontal
-    /// reference line (e.g. chance) and a legend; <paramref name="yFormat"/> formats the y ticks.
-    /// </summary>
-    public static string Chart(IReadOnlyList<(string Label, string Color, bool Dashed, IReadOnlyList<(double X, double Y)> Points)> series, string xLabel, string yFormat,
-        double? reference = null, string? referenceLabel = null, int width = 760, int height = 220)
-    {
-        var pts = series.SelectMany(s => s.Points).ToList();
-        if (pts.Count == 0) return "<p>(nothing logged)</p>";
-        double minX = pts.Min(p => p.X), maxX = pts.Max(p => p.X);
-        double minY = Math.Min(0, pts.Min(p => p.Y)), maxY = pts.Max(p => p.Y);
-        if (reference is double r) { minY = Math.Min(minY, r); maxY = Math.Max(maxY, r * 1.05); }
-        if (maxX <= minX) maxX = minX + 1;
-        if (maxY <= minY) maxY = minY + (maxY == 0 ? 1 : Math.Abs(maxY));
-        const int left = 60, bottom = 30, top = 10, right = 10;
-        string X(double x) => (left + (x - minX) / (maxX - minX) * (width - left - right)).ToString("0.0", CultureInfo.InvariantCulture);
-        string Y(double y) => (top + (1 - (y - minY) / (maxY - minY)) * (height - top - bottom)).ToString("0.0", CultureInfo.InvariantCulture);
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" style=\"background:#fff;border:1px solid #ddd\">");
-        for (int t = 0; t <= 4; t++)
-        {
-            double y = minY + (maxY - minY) * t / 4;
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(y)}\" y2=\"{Y(y)}\" stroke=\"#eee\"/><text x=\"{left - 5}\" y=\"{Y(y)}\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"middle\">{y.ToString(yFormat, CultureInfo.InvariantCulture)}</text>");
-        }
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{height - 8}\" font-size=\"11\">{RunEvaluation.Html(xLabel)} {minX:0}</text><text x=\"{width - right}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"end\">{RunEvaluation.Html(xLabel)} {maxX:0}</text>");
-        if (reference is double rv)
-            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"chance\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(rv)}\" y2=\"{Y(rv)}\" stroke=\"#b00020\" stroke-dasharray=\"6 4\"/><text x=\"{left + 5}\" y=\"{Y(rv)}\" dy=\"-4\" font-size=\"11\" fill=\"#b00020\">{RunEvaluation.Html(referenceLabel ?? "reference")} = {rv:0.000}</text>");
-        int legendY = 20;
-        foreach (var s in series)
-        {
-            if (s.Points.Count == 0) continue;
-            var line = string.Join(" ", s.Points.OrderBy(p => p.X).Select(p => $"{X(p.X)},{Y(p.Y)}"));
-            sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{(s.Dashed ? " stroke-dasharray=\"4 3\"" : "")} points=\"{line}\"/>");
-            if (s.Points.Count == 1) sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(s.Points[0].X)}\" cy=\"{Y(s.Points[0].Y)}\" r=\"3\" fill=\"{s.Color}\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - right - 5}\" y=\"{legendY}\" font-size=\"11\" text-anchor=\"end\" fill=\"{s.Color}\">{RunEvaluation.Html(s.Label)}</text>");
-            legendY += 14;
-        }
-        sb.Append("</svg>\n");
-        return sb.ToString();
-    }
-
     public static string Describe(ModelSpec m) => m.Architecture == Architecture.Bag
         ? $"bag-of-patches motion encoder ({m.VitWidth} wide) + bag-of-words text encoder ({m.TextWidth} wide), {m.EmbeddingDim}-d embeddings"
         : $"ViT {m.VitWidth}x{m.VitDepth} ({m.VitHeads} heads, patch {m.PatchSize}, {m.MaxFrames} frames) + {m.TextKind} {m.TextWidth}x{m.TextDepth} ({m.TextHeads} heads), {m.EmbeddingDim}-d embeddings, temperature {m.Temperature}{(m.LearnableTemperature ? " (learned)" : "")}";
@@ -216,7 +176,7 @@ public static class RunSummary
             if (i >= 20) sum -= steps[i - 20].Loss;
             mean.Add((steps[i].Step, sum / Math.Min(i + 1, 20)));
         }
-        return Chart([("loss per step", "#9ecae1", false, steps.Select(s => ((double)s.Step, s.Loss)).ToList()), ("20-step mean", "#08519c", false, mean)],
+        return Charts.SvgLines([new LineSeries("loss per step", "#9ecae1", steps.Select(s => ((double)s.Step, s.Loss)).ToList()), new LineSeries("20-step mean", "#08519c", mean)],
             "step", "0.00", chance, "chance ln B", width, height);
     }
 
