@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using MotionWorkbench.Models;
 
 namespace MotionWorkbench.Training;
 
@@ -43,7 +44,7 @@ public sealed record LexicalSparsity(int VocabularySize, double MeanNonZerosMoti
     public JsonObject ToJson() => new()
     {
         ["vocabularySize"] = VocabularySize,
-        ["vocabulary"] = ActiveWords is null ? "full" : "captions",
+        ["vocabulary"] = (ActiveWords is null ? LexVocabularyMode.Full : LexVocabularyMode.Captions).Name,
         ["activeWords"] = ActiveWords ?? VocabularySize,
         ["meanNonZerosMotion"] = Math.Round(MeanNonZerosMotion, 3),
         ["meanNonZerosText"] = Math.Round(MeanNonZerosText, 3),
