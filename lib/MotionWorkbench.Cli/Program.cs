@@ -1,5 +1,9 @@
 using System.CommandLine;
 using MotionWorkbench.Cli.Commands;
+using MotionWorkbench.Torch;
+
+// The engine is chosen at the edge: mw trains with train.engine = torch through MotionWorkbench.Torch.
+TorchEngine.Register();
 
 var root = new RootCommand("mw: MotionWorkbench, a workbench for 3D human motion-language models with motion patches.");
 

@@ -5,6 +5,7 @@ using MotionWorkbench.Evaluation.Captioning;
 using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
+using MotionWorkbench.Torch;
 using MotionWorkbench.Training;
 using MotionWorkbench.Visuals;
 
@@ -49,7 +50,7 @@ public static class Captioning
         var config = retrieval with
         {
             Name = retrieval.Name + "-caption",
-            Model = retrieval.Model with { Architecture = "caption", CaptionFreezeEncoder = freezeEncoder },
+            Model = retrieval.Model with { Architecture = Architecture.Caption, CaptionFreezeEncoder = freezeEncoder },
             Train = retrieval.Train with { InitFrom = Path.GetFullPath(retrievalRunDir), Epochs = epochs ?? Epochs(retrieval.Preset), MlmEpochs = 0 },
         };
         return (change is null ? config : change(config)).Validate();
@@ -61,6 +62,7 @@ public static class Captioning
     /// </summary>
     public static CaptionTraining Train(string label, RunConfig config, string runDir, TextWriter? log = null)
     {
+        TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var last = Path.Combine(runDir, MotionWorkbench.Training.Checkpoint.LastFileName);
         bool same = File.Exists(Path.Combine(runDir, RunConfig.FileName)) && RunConfig.Load(runDir).ToJson() == config.ToJson();
         if (same && File.Exists(last) && MotionWorkbench.Training.Checkpoint.Read(last).State.Completed)
@@ -73,8 +75,8 @@ public static class Captioning
         {
             // only a caption run's folder is replaced: never a retrieval run or anything else given by mistake
             string configPath = Path.Combine(runDir, RunConfig.FileName);
-            string? arch = File.Exists(configPath) ? RunConfig.Load(runDir).Model.Architecture : null;
-            if (arch != "caption")
+            Architecture? arch = File.Exists(configPath) ? RunConfig.Load(runDir).Model.Architecture : default(Architecture?);
+            if (arch != Architecture.Caption)
                 throw new InvalidOperationException($"{runDir}: holds {(arch is null ? "files but no caption run" : $"a '{arch}' run")}; a caption run is only written into an empty folder or over another caption run's");
             Directory.Delete(runDir, recursive: true);
         }

@@ -4,6 +4,7 @@ using MotionWorkbench.Evaluation;
 using MotionWorkbench.IO;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
+using MotionWorkbench.Torch;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -57,6 +58,7 @@ public static class Experiment
     public static ExperimentResult TrainAndEvaluate(string label, RunConfig config, string runDir, IEnumerable<string>? protocols = null,
         string? evalDataDir = null, TextWriter? log = null)
     {
+        TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var protocolList = (protocols ?? DefaultProtocols).ToList();
         string evalData = Path.GetFullPath(evalDataDir ?? config.Data.Dir);
         string configJson = config.ToJson();

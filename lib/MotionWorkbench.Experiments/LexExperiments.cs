@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using MotionWorkbench.Models;
+using MotionWorkbench.Torch;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
@@ -11,7 +13,7 @@ public static class LexExperiment
 {
     /// <summary>A Lex configuration of a preset: model.architecture = lex on <paramref name="dataDir"/>.</summary>
     public static RunConfig Config(string preset, string dataDir, string name, Func<RunConfig, RunConfig>? change = null) =>
-        PaperData.Config(preset, dataDir, name, c => { var lex = c with { Model = c.Model with { Architecture = "lex" } }; return change is null ? lex : change(lex); });
+        PaperData.Config(preset, dataDir, name, c => { var lex = c with { Model = c.Model with { Architecture = Architecture.Lex } }; return change is null ? lex : change(lex); });
 
     /// <summary>
     /// Runs the <paramref name="phases"/> (keys of <see cref="LexPipeline.Phases"/>; default all) of the pipeline into
@@ -21,6 +23,7 @@ public static class LexExperiment
     public static ExperimentResult Pipeline(string label, RunConfig config, string pipelineDir, IEnumerable<string>? phases = null,
         IEnumerable<string>? protocols = null, TextWriter? log = null)
     {
+        TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var protocolList = (protocols ?? Experiment.DefaultProtocols).ToList();
         var plan = LexPipeline.Plan(config, pipelineDir, phases);
         var (_, _, finalDir, finalConfig) = plan[^1];

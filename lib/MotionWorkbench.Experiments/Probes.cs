@@ -130,7 +130,7 @@ public static class AttentionProbe
     /// <summary>A freshly initialised ViT of a preset's shape (for looking at attention before any training).</summary>
     public static VisionTransformer Fresh(RunConfig config, ulong seed = 42)
     {
-        var c = TransformerModel.ToModelConfig(config.Model with { Architecture = "vit" }, vocabularySize: 8);
+        var c = TransformerModel.ToModelConfig(config.Model with { Architecture = Architecture.Vit }, vocabularySize: 8);
         return (VisionTransformer)MotionEncoder.Create(c.Motion, seed);
     }
 

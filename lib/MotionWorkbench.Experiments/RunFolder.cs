@@ -1,6 +1,8 @@
 using System.Text.Json;
 using MotionWorkbench.IO;
+using MotionWorkbench.Models;
 using MotionWorkbench.Render.Views;
+using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Experiments;
 
@@ -55,12 +57,7 @@ public sealed class RunFolder
     public static string Baseline(string root, string skeleton, string preset, string engine = "mw") =>
         Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}{EngineSuffix(engine)}".ToLowerInvariant()));
 
-    private static string EngineSuffix(string engine) => engine switch
-    {
-        "mw" => "",
-        "torch" => "-torch",
-        _ => throw new ArgumentException($"engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got '{engine}'", nameof(engine)),
-    };
+    private static string EngineSuffix(string engine) => Choice.Parse<TrainingEngine>(engine) is var e && e == TrainingEngine.Mw ? "" : "-" + e.Name;
 
     /// <summary>
     /// The shared Lex pipeline folder of a preset (<c>root/lex-KIND-SKELETON-PRESET</c>, KIND "lex" for the four phases or

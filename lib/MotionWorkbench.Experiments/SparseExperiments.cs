@@ -46,7 +46,7 @@ public static class SparseExperiments
         var index = RetrievalIndex.Open(runDir, dataDir, split);
         if (!index.IsLexical)
         {
-            string arch = RunConfig.Load(runDir).Model.Architecture;
+            var arch = RunConfig.Load(runDir).Model.Architecture;
             throw new InvalidOperationException($"run {runDir} is not a Lex run (model.architecture = {arch}): its embeddings are not over the vocabulary; a sparse index needs a Lex run (model.architecture = lex)");
         }
         return index;

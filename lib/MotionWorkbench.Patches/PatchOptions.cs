@@ -26,6 +26,16 @@ public sealed record PatchOptions(int PatchSize = 16, int MaxFrames = 224, float
     /// <summary>The reference configuration: N = 16, T = 224, 20 fps.</summary>
     public static PatchOptions Reference { get; } = new();
 
+    /// <summary>The patch sizes N the resampling supports (the reference's 16, and 8 and 32): the one home of this rule.</summary>
+    public static IReadOnlyList<int> PatchSizes { get; } = [8, 16, 32];
+
+    /// <summary><see cref="PatchSizes"/> as messages and help texts write them: "8, 16 or 32".</summary>
+    public static string PatchSizeList => string.Join(", ", PatchSizes.Take(PatchSizes.Count - 1)) + " or " + PatchSizes[^1];
+
+    /// <summary>Null when <paramref name="patchSize"/> is one of <see cref="PatchSizes"/>; else "<paramref name="setting"/> must be 8, 16 or 32, got N".</summary>
+    public static string? CheckPatchSize(int patchSize, string setting) =>
+        PatchSizes.Contains(patchSize) ? null : $"{setting} must be {PatchSizeList}, got {patchSize}";
+
     /// <summary>Number of body parts (bands along the image width).</summary>
     public const int PartCount = 5;
 
@@ -41,8 +51,7 @@ public sealed record PatchOptions(int PatchSize = 16, int MaxFrames = 224, float
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
     public void Validate()
     {
-        if (PatchSize is not (8 or 16 or 32))
-            throw new ArgumentException($"patch size must be 8, 16 or 32, got {PatchSize}");
+        if (CheckPatchSize(PatchSize, "patch size") is string error) throw new ArgumentException(error);
         if (MaxFrames <= 0 || MaxFrames % PatchSize != 0)
             throw new ArgumentException($"maximum length must be a positive multiple of the patch size {PatchSize}, got {MaxFrames}");
         if (TargetFps is { } fps && !(fps > 0 && float.IsFinite(fps)))

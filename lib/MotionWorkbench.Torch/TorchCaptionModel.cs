@@ -1,6 +1,5 @@
 using MotionWorkbench.Models;
 using MotionWorkbench.Text;
-using MotionWorkbench.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -191,7 +190,7 @@ public sealed class TorchCaptionModel : TorchDenseModel
         Decoder = new TorchCaptionDecoder(this, "caption_decoder", own.Network.Decoder);
     }
 
-    public override string Architecture => "caption";
+    public override Architecture Architecture => Architecture.Caption;
     public TorchCaptionDecoder Decoder { get; }
 
     /// <summary>The own model's frozen-encoder setting (model.captionFreezeEncoder).</summary>
@@ -216,7 +215,7 @@ public sealed class TorchCaptionModel : TorchDenseModel
     /// <summary>L2-normalised motion embeddings (B, E) of the ViT's output tokens (its pooling, then the head).</summary>
     public Tensor EmbedMotionTokens(Tensor tokens) => TorchOps.L2Normalize(MotionHead.Forward(vit.PoolMasked(tokens)));
 
-    public override Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    public override Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.Motion.RequirePatches("the caption model");

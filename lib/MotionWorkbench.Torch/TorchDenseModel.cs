@@ -1,5 +1,4 @@
 using MotionWorkbench.Models;
-using MotionWorkbench.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using MotionWorkbench.Models;
-using MotionWorkbench.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,7 +11,7 @@ namespace MotionWorkbench.Torch;
 /// </summary>
 public sealed class TorchInteractionModel(InteractionRetrievalModel own, Device device) : TorchDenseModel(own, own.Model.Config, device)
 {
-    public override string Architecture => "interaction";
+    public override Architecture Architecture => Architecture.Interaction;
 
     /// <summary>Concatenated features of the two people (B, 2·FeatureDim), before the head.</summary>
     public Tensor MotionFeatures(Tensor person1, Tensor person2)

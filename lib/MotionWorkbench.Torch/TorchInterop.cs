@@ -1,4 +1,4 @@
-using MotionWorkbench.Training;
+using MotionWorkbench.Models;
 using MotionWorkbench.Text;
 using TorchSharp;
 using WTensor = MotionWorkbench.Tensors.Tensor;

@@ -1,5 +1,4 @@
 using MotionWorkbench.Models;
-using MotionWorkbench.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -147,6 +146,7 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
 
     public TorchLexicalModel(LexicalRetrievalModel own, Device device) : base(own, device)
     {
+        maskTokens = own.MaskTokens;
         var model = own.Model;
         Options = model.Options;
         Phase = own.Phase;
@@ -163,6 +163,7 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
         if (model.MotionDecoder is not null && MotionEncoder is TorchVisionTransformer vit) MotionDecoder = new TorchMaskedMotionDecoder(this, "mae", vit.Config);
     }
 
+    private readonly CaptionMaskTokens? maskTokens;
     private readonly MotionWorkbench.Models.TextEncoderConfig textConfig;
     private readonly string ownLossName;
     private readonly TorchPostNormBlock[] decoder;
@@ -181,7 +182,7 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
     public TorchLexicalHead TextLex { get; }
     public TorchLexicalHead MotionLex { get; }
 
-    public override string Architecture => "lex";
+    public override Architecture Architecture => Architecture.Lex;
 
     /// <summary>Factor in [0, 1] on the FLOPS weight for the current step (see <see cref="LexicalModel.FlopsWeightScale"/>).</summary>
     public float FlopsWeightScale
@@ -234,18 +235,14 @@ public sealed class TorchLexicalModel : TorchRetrievalModel
     /// The phase's loss: contrastive (cmlp), or with <see cref="PretrainingPhases"/> LexMLM (mlm), CMMM (cmmm) or LexMMM
     /// (mmm), as the own engine's <see cref="LexicalRetrievalModel.TrainingLoss"/>.
     /// </summary>
-    public override Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    public override Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(data);
-        if (Phase == "cmlp") return base.TrainingLoss(batch, data, seed);
+        if (Phase == "cmlp") return base.TrainingLoss(batch, seed);
         if (!PretrainingPhases)
             throw new NotSupportedException($"the torch engine trains Lex's contrastive phase (model.lexPhase = cmlp) by default; phase '{Phase}' runs on the own engine (train.engine = mw)");
         if (Phase == "cmmm") return CmmmLoss(TorchInterop.ToTorch(batch.Motion, Device), seed);
-        var vocabulary = data.Tokenizer.Vocabulary;
-        int maskId = vocabulary.MaskId ?? throw new InvalidDataException($"{vocabulary.Source}: the vocabulary has no [MASK] token; the Lex bottleneck phases (LexMLM, LexMMM) mask captions with it");
-        int firstWord = new[] { vocabulary.PaddingId, vocabulary.UnknownId, vocabulary.ClassifierId, vocabulary.SeparatorId, maskId }.Max() + 1;
-        var masks = CaptionMasks.Make(batch.Text, maskId, vocabulary.Count, firstWord, seed);
+        var masks = LexicalRetrievalModel.RequireMaskTokens(maskTokens, Phase).Make(batch.Text, seed);
         if (Phase == "mlm") return LexMlmLoss(batch.Text, masks);
         return LexMmmLoss(TorchInterop.ToTorch(batch.Motion, Device), batch.Text, masks);
     }

@@ -1,4 +1,4 @@
-using MotionWorkbench.Training;
+using MotionWorkbench.Models;
 using static TorchSharp.torch;
 
 namespace MotionWorkbench.Torch;
@@ -11,7 +11,7 @@ namespace MotionWorkbench.Torch;
 public static class TorchModels
 {
     /// <summary>The architectures the torch engine runs.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["vit", "raw", "interaction", "lex", "caption"];
+    public static IReadOnlyList<Architecture> Architectures { get; } = [Architecture.Vit, Architecture.Raw, Architecture.Interaction, Architecture.Lex, Architecture.Caption];
 
     /// <summary>
     /// The torch model matching <paramref name="own"/> (built by <see cref="ModelFactory.Create"/> from
@@ -48,8 +48,8 @@ public static class TorchModels
         new($"train.engine = torch has no TorchSharp twin of model.architecture = {what} (the torch engine runs {string.Join(", ", Architectures)}); train it with train.engine = mw");
 
     /// <summary>
-    /// The torch model of a bare own-engine model (<see cref="MotionWorkbench.Models.MotionTextModel"/>,
-    /// <see cref="MotionWorkbench.Models.InteractionModel"/> or <see cref="MotionWorkbench.Models.LexicalModel"/>, e.g. one
+    /// The torch model of a bare own-engine model (a <see cref="MotionTextModel"/> of one person or two, e.g. from
+    /// <see cref="InteractionModel.Load"/>, or a <see cref="LexicalModel"/>, e.g. one
     /// loaded from a file in a notebook); for a lexical model the phase and FLOPS warm-up come from <paramref name="spec"/>
     /// (the contrastive phase without one).
     /// </summary>
@@ -58,10 +58,10 @@ public static class TorchModels
         ArgumentNullException.ThrowIfNull(own);
         IRetrievalModel wrapped = own switch
         {
-            MotionWorkbench.Models.MotionTextModel m => new TransformerModel(m),
-            MotionWorkbench.Models.InteractionModel i => new InteractionRetrievalModel(i),
+            MotionTextModel { People: 2 } i => new InteractionRetrievalModel(i),
+            MotionTextModel m => new TransformerModel(m),
             MotionWorkbench.Models.LexicalModel l => new LexicalRetrievalModel(l, spec?.LexPhase ?? "cmlp", spec?.LexFlopsWarmupSteps ?? 0),
-            _ => throw new NotSupportedException($"the torch engine has no model for {own.GetType().Name} (it takes a MotionTextModel, InteractionModel or LexicalModel)"),
+            _ => throw new NotSupportedException($"the torch engine has no model for {own.GetType().Name} (it takes a MotionTextModel of one or two people, or a LexicalModel)"),
         };
         return spec is null ? Create(wrapped, device) : Create(spec, wrapped, device);
     }
@@ -70,9 +70,9 @@ public static class TorchModels
     /// Builds the own-engine model of <paramref name="spec"/> (<see cref="ModelFactory.Create"/>, same arguments) and its
     /// torch model on <paramref name="device"/>; the own model is returned too (the run folder's evaluation side uses it).
     /// </summary>
-    public static (IRetrievalModel Own, TorchRetrievalModel Torch) Create(ModelSpec spec, int vocabularySize, ulong seed, Device device, int jointCount = 0, IReadOnlyList<int>? lexicalWords = null)
+    public static (IRetrievalModel Own, TorchRetrievalModel Torch) Create(ModelSpec spec, int vocabularySize, ulong seed, Device device, int jointCount = 0, IReadOnlyList<int>? activeWords = null)
     {
-        var own = ModelFactory.Create(spec, vocabularySize, seed, jointCount, lexicalWords);
+        var own = ModelFactory.Create(spec, vocabularySize, seed, jointCount, activeWords);
         return (own, Create(spec, own, device));
     }
 }

@@ -1,5 +1,4 @@
 using MotionWorkbench.Models;
-using MotionWorkbench.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,7 +11,7 @@ namespace MotionWorkbench.Torch;
 /// </summary>
 public sealed class TorchMotionTextModel(TransformerModel own, Device device) : TorchDenseModel(own, own.Model.Config, device)
 {
-    public override string Architecture => MotionEncoder is TorchRawSequenceEncoder ? "raw" : "vit";
+    public override Architecture Architecture => MotionEncoder is TorchRawSequenceEncoder ? Architecture.Raw : Architecture.Vit;
 
     /// <summary>Motion features before the head (B, FeatureDim).</summary>
     public Tensor MotionFeatures(TorchMotionInput input) => MotionEncoder.Forward(input);

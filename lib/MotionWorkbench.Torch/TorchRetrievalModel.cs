@@ -1,5 +1,5 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Text;
-using MotionWorkbench.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -22,8 +22,8 @@ public abstract class TorchRetrievalModel : TorchModel
         Representation = own.Representation;
     }
 
-    /// <summary>model.architecture: "vit", "raw", "interaction" or "lex".</summary>
-    public abstract string Architecture { get; }
+    /// <summary>model.architecture: "vit", "raw", "interaction", "lex" or "caption".</summary>
+    public abstract Architecture Architecture { get; }
 
     /// <summary>The motion encoder (<c>motion_encoder.*</c>).</summary>
     public abstract TorchMotionEncoder MotionEncoder { get; }
@@ -59,7 +59,7 @@ public abstract class TorchRetrievalModel : TorchModel
     public IReadOnlyList<(string Group, IReadOnlyList<Parameter> Parameters)> ParameterGroups() => groups;
 
     /// <summary>The loss of one training batch: by default the contrastive loss of the two towers (as <see cref="IRetrievalModel.TrainingLoss"/>).</summary>
-    public virtual Tensor TrainingLoss(ContrastiveBatch batch, RunData data, ulong seed)
+    public virtual Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(batch);
         return ContrastiveLoss(EncodeText(batch.Text), EncodeMotion(batch.Motion));

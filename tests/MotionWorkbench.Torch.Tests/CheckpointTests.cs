@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors.IO;
 using MotionWorkbench.Training;
 using TorchSharp;

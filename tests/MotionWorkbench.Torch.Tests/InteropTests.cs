@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Training;
 using TorchSharp;
 using WTensor = MotionWorkbench.Tensors.Tensor;

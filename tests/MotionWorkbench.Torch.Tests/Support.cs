@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Text;
 using MotionWorkbench.Training;
@@ -18,8 +19,8 @@ internal static class Support
         Architecture = architecture, VitDropout = 0f, TextDropout = 0f, HeadDropout = 0f, TextMaxPositions = 16,
     };
 
-    public static IRetrievalModel Own(ModelSpec spec, ulong seed = 3, IReadOnlyList<int>? lexicalWords = null) =>
-        ModelFactory.Create(spec, Vocab, seed, Joints, lexicalWords);
+    public static IRetrievalModel Own(ModelSpec spec, ulong seed = 3, IReadOnlyList<int>? activeWords = null) =>
+        ModelFactory.Create(spec, Vocab, seed, Joints, activeWords);
 
     public static float[] Random(int seed, int n, float scale = 1f)
     {
@@ -55,7 +56,7 @@ internal static class Support
         return new RawSequenceBatch(data, mask, B, T, F, Enumerable.Range(0, B).Select(i => $"r{i}").ToArray(), lengths, new int[B]);
     }
 
-    public static MotionBatch Motion(ModelSpec spec, int seed, int B) => spec.Architecture switch
+    public static MotionBatch Motion(ModelSpec spec, int seed, int B) => spec.Architecture.Name switch
     {
         "raw" => new MotionBatch(MotionRepresentation.RawSequence, Raw: Raw(seed, B, spec.MaxFrames)),
         "lex" when spec.LexMotionEncoder == "raw" => new MotionBatch(MotionRepresentation.RawSequence, Raw: Raw(seed, B, spec.MaxFrames)),

@@ -8,6 +8,7 @@ public sealed class TorchSynthFixture : IDisposable
 {
     public TorchSynthFixture()
     {
+        TorchEngine.Register(); // the trainer's torch engine, as mw and the Experiments library register it
         Root = Path.Combine(Path.GetTempPath(), "mw-torch-tests-" + Guid.NewGuid().ToString("N")[..8]);
         DataDir = Path.Combine(Root, "data");
         SyntheticMotions.Write(DataDir, new SynthOptions { Count = 48, Seed = 7 });

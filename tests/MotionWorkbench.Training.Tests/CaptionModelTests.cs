@@ -240,7 +240,7 @@ public sealed class CaptionModelTests(SynthFixture fx)
         Assert.True(new Trainer(fromPrefixed, next) { LogSteps = false }.Run().Completed);
         var fresh = (CaptionModel)ModelFactory.Create(fromPrefixed.Model, vocab.Count, 1);
         var init = InitSource.Resolve(dir);
-        Assert.Equal("every parameter (a caption run)", fresh.LoadInit(Checkpoint.Read(init.Checkpoint).Model, init.SourceConfig, init.Checkpoint));
+        Assert.Equal("every parameter (a caption run)", fresh.LoadInit(Checkpoint.Read(init.Checkpoint).Model, init.SourceConfig.Model, init.Checkpoint));
         Assert.Equal(Checkpoint.Read(init.Checkpoint).Model[CaptionNetwork.DecoderPrefix + "prefix_type"].ToArray(), fresh.Network.Decoder.PrefixType!.ToArray());
         var e = Assert.Throws<InvalidDataException>(() => new Trainer(Caption(1) with { Train = Caption(1).Train with { InitFrom = dir } }, fx.NewRunDir("caption-lex-plain")) { LogSteps = false }.Run());
         Assert.Contains("model.captionLexWords", e.Message);

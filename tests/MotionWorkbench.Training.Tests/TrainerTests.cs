@@ -1,4 +1,5 @@
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Training;
 

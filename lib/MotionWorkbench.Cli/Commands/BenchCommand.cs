@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Kernels;
 using MotionWorkbench.Tensors.Optim;
+using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Cli.Commands;
 
@@ -50,18 +52,19 @@ internal static class BenchCommand
                 Console.Error.WriteLine($"mw bench: unknown --model '{which}' (expected {string.Join(", ", Models)} or all)");
                 return 2;
             }
-            string eng = parse.GetValue(engine) ?? "mw", dev = parse.GetValue(device) ?? "cpu";
-            if (eng is not ("mw" or "torch"))
+            string dev = parse.GetValue(device) ?? "cpu";
+            var eng = TrainingEngine.Of(parse.GetValue(engine) ?? TrainingEngine.Mw.Name);
+            if (!Choice.IsKnown(eng))
             {
-                Console.Error.WriteLine($"mw bench: unknown --engine '{eng}' (mw, torch)");
+                Console.Error.WriteLine($"mw bench: unknown --engine '{eng}' ({Choice.Names<TrainingEngine>()})");
                 return 2;
             }
-            if (eng == "mw" && parse.GetResult(device) is { Implicit: false })
+            if (eng == TrainingEngine.Mw && parse.GetResult(device) is { Implicit: false })
             {
                 Console.Error.WriteLine($"mw bench: --device {dev} is for --engine torch (the own engine runs on the CPU)");
                 return 2;
             }
-            if (eng == "torch")
+            if (eng == TrainingEngine.Torch)
             {
                 if (Torch.TorchRuntime.UnavailableReason is string why)
                 {
@@ -102,7 +105,7 @@ internal static class BenchCommand
             bool infer = parse.GetValue(inference);
             BufferPool.PoisonUncleared = parse.GetValue(poison);
             bool asJson = parse.GetValue(json);
-            if (!asJson) Console.WriteLine(eng == "torch"
+            if (!asJson) Console.WriteLine(eng == TrainingEngine.Torch
                 ? $"engine: TorchSharp {Torch.TorchRuntime.TorchSharpVersion} on {dev}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps"
                 : $"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
             foreach (var m in list)
@@ -123,13 +126,13 @@ internal static class BenchCommand
         $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step, {r["minor_faults_per_step"]} page faults/step");
 
     private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput, bool inference,
-        string engine = "mw", string device = "cpu")
+        TrainingEngine? engine = null, string device = "cpu")
     {
         GC.Collect();
         BufferPool.Trim();
         GC.Collect();
         ResetPeakRss();
-        if (engine == "torch")
+        if (engine == TrainingEngine.Torch)
         {
             using var bench = Torch.TorchBenchCase.Create(name, B, p, threads, device);
             double torchFlops = (inference ? 1 : 3) * ForwardFlops(name, B);

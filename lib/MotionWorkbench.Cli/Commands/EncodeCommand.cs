@@ -70,7 +70,7 @@ internal static class EncodeCommand
             throw new ArgumentException($"{path}: --lexical needs a run checkpoint (best/last.safetensors of a Lex run); this file is '{f ?? "a plain safetensors file"}'");
         string runDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var model = MotionWorkbench.Training.RunModels.Load(runDir, path);
-        return model is MotionWorkbench.Training.LexicalRetrievalModel lex ? lex.Model
+        return model is LexicalRetrievalModel lex ? lex.Model
             : throw new ArgumentException($"{path}: --lexical needs a Lex run; {runDir} holds a '{MotionWorkbench.Training.RunConfig.Load(runDir).Model.Architecture}' model (train one with --set model.architecture=lex)");
     }
 
@@ -84,7 +84,7 @@ internal static class EncodeCommand
         {
             // A run's checkpoint (best/last.safetensors): its model is rebuilt from the run folder's config and vocabulary.
             string runDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            return MotionWorkbench.Training.RunModels.Load(runDir, path) is MotionWorkbench.Training.TransformerModel t ? t.Model
+            return MotionWorkbench.Training.RunModels.Load(runDir, path) is TransformerModel t ? t.Model
                 : throw new ArgumentException($"{path}: the run's model ({MotionWorkbench.Training.RunConfig.Load(runDir).Model.Architecture}) has no ViT/text encoder pair to encode with");
         }
         return null;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MotionWorkbench.IO;
 using MotionWorkbench.Models;
+using MotionWorkbench.Patches;
 using MotionWorkbench.Tensors;
 using Spectre.Console;
 
@@ -15,7 +16,7 @@ internal static class EncodeVitCommand
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "tiny, small, base or large", DefaultValueFactory = _ => "base" };
-        var patch = new Option<int>("--patch-size") { Description = "Patch size N (8, 16 or 32); the input width is 5N", DefaultValueFactory = _ => 16 };
+        var patch = new Option<int>("--patch-size") { Description = $"Patch size N ({PatchOptions.PatchSizeList}); the input width is 5N", DefaultValueFactory = _ => 16 };
         var frames = new Option<int>("--frames") { Description = "Input height T in frames", DefaultValueFactory = _ => 224 };
         var pooling = new Option<string>("--pooling") { Description = "mean (mean of patch tokens + fc_norm, the reference) or token (class token after norm)", DefaultValueFactory = _ => "mean" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "timm ViT .safetensors (pos_embed resampled to the motion grid; head and final norm dropped for mean pooling), or a model saved by mw (its motion encoder). Without it: random init from --seed" };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MotionWorkbench.Models;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Cli.Commands;
@@ -37,7 +38,7 @@ internal static class ExplainCommand
                     throw new ArgumentException("give one of --motion ID, --text \"...\" or --actions");
                 if (parse.GetValue(k) <= 0) throw new ArgumentException($"--k must be positive, got {parse.GetValue(k)}");
                 string runDir = parse.GetValue(run)!;
-                if (RunConfig.Load(runDir).Model.Architecture != "lex")
+                if (RunConfig.Load(runDir).Model.Architecture != Architecture.Lex)
                     throw new ArgumentException($"{runDir}: a '{RunConfig.Load(runDir).Model.Architecture}' run; mw explain needs a Lex run (mw train --set model.architecture=lex)");
                 string? ck = parse.GetValue(checkpoint) switch { null => null, "best" => Checkpoint.BestFileName, "last" => Checkpoint.LastFileName, var other => other };
                 var index = RetrievalIndex.Open(runDir, parse.GetValue(data), parse.GetValue(split)!, ck is null ? null : File.Exists(ck) ? ck : Path.Combine(runDir, ck));

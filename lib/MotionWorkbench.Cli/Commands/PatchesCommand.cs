@@ -19,8 +19,7 @@ internal static class PatchesCommand
     {
         var data = new Option<string>("--data") { Description = "Dataset folder in HumanML3D/KIT-ML layout (new_joints/<id>.npy, texts/, skeleton.json)" };
         var id = new Option<string>("--id") { Description = "Motion id (file name in new_joints/ without .npy)" };
-        var patchSize = new Option<int>("--patch-size") { Description = "N: points per body part and frames per window (8, 16 or 32)", DefaultValueFactory = _ => 16 };
-        patchSize.AcceptOnlyFromAmong("8", "16", "32");
+        var patchSize = PatchSizeOption($"N: points per body part and frames per window ({PatchOptions.PatchSizeList})");
         var maxFrames = new Option<int>("--max-frames") { Description = "T: image height in frames, a multiple of N", DefaultValueFactory = _ => 224 };
         var png = new Option<string?>("--png") { Description = "Write the patch image as PNG (time downward, x->R y->G z->B, +-3 sigma -> 0..255)" };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML page: skeleton animation + caption + patch image" };
@@ -140,14 +139,21 @@ internal static class PatchesCommand
         public void Report(double value) => task.Value = value;
     }
 
+    /// <summary>--patch-size, accepting only <see cref="PatchOptions.PatchSizes"/> (default 16).</summary>
+    private static Option<int> PatchSizeOption(string description)
+    {
+        var option = new Option<int>("--patch-size") { Description = description, DefaultValueFactory = _ => 16 };
+        option.AcceptOnlyFromAmong(PatchOptions.PatchSizes.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
+        return option;
+    }
+
     private static Command CreateBench()
     {
         var motions = new Option<int>("--motions") { Description = "Number of synthetic motions", DefaultValueFactory = _ => 10_000 };
         var frames = new Option<int>("--frames") { Description = "Frames per motion", DefaultValueFactory = _ => 200 };
         var threads = new Option<int>("--threads") { Description = "Threads building samples in parallel", DefaultValueFactory = _ => 2 };
         var batch = new Option<int>("--batch") { Description = "Batch size (one reused (B, 3, T, 5N) buffer)", DefaultValueFactory = _ => 256 };
-        var patchSize = new Option<int>("--patch-size") { Description = "N (8, 16 or 32)", DefaultValueFactory = _ => 16 };
-        patchSize.AcceptOnlyFromAmong("8", "16", "32");
+        var patchSize = PatchSizeOption($"N ({PatchOptions.PatchSizeList})");
         var maxFrames = new Option<int>("--max-frames") { Description = "T", DefaultValueFactory = _ => 224 };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic motions and crops", DefaultValueFactory = _ => 1 };
         var command = new Command("bench", "Patch-building throughput: synthetic motions -> (B, 3, T, 5N) batches; prints motions/s (target: 10,000 x 200 frames in < 5 s on 2 cores).");

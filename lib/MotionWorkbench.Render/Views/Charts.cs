@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using MotionWorkbench.Render.Plots;
 
@@ -6,6 +8,9 @@ namespace MotionWorkbench.Render.Views;
 
 /// <summary>One curve of a training run: a name, x values (steps or epochs), y values, and the panel it is drawn in.</summary>
 public sealed record CurveSeries(string Name, double[] Steps, double[] Values, string Panel = "loss");
+
+/// <summary>One line of an inline SVG chart (<see cref="Charts.SvgLines"/>): its legend label, colour, (x, y) points, dashed or solid.</summary>
+public sealed record LineSeries(string Label, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
 
 /// <summary>Ready-made figures over plain arrays (Render depends on no other project).</summary>
 public static class Charts
@@ -97,5 +102,50 @@ public static class Charts
         foreach (var (name, values) in groups) fig.Add(Trace.Bar(categories, values, name));
         if (yTitle is not null) fig.YAxis(yTitle);
         return fig;
+    }
+
+    /// <summary>
+    /// An inline SVG line chart (no script, no external file: for self-contained reports such as a run's
+    /// <c>summary.html</c>) of one or more series over a shared x axis, 5 y ticks formatted with
+    /// <paramref name="yFormat"/>, the x range named by <paramref name="xLabel"/>, an optional dashed horizontal
+    /// <paramref name="reference"/> line (<c>class="chance"</c>, e.g. a loss at chance level) and a legend.
+    /// </summary>
+    public static string SvgLines(IReadOnlyList<LineSeries> series, string xLabel, string yFormat, double? reference = null, string? referenceLabel = null,
+        int width = 760, int height = 220)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var pts = series.SelectMany(s => s.Points).ToList();
+        if (pts.Count == 0) return "<p>(nothing logged)</p>";
+        double minX = pts.Min(p => p.X), maxX = pts.Max(p => p.X);
+        double minY = Math.Min(0, pts.Min(p => p.Y)), maxY = pts.Max(p => p.Y);
+        if (reference is double r) { minY = Math.Min(minY, r); maxY = Math.Max(maxY, r * 1.05); }
+        if (maxX <= minX) maxX = minX + 1;
+        if (maxY <= minY) maxY = minY + (maxY == 0 ? 1 : Math.Abs(maxY));
+        const int left = 60, bottom = 30, top = 10, right = 10;
+        string X(double x) => (left + (x - minX) / (maxX - minX) * (width - left - right)).ToString("0.0", CultureInfo.InvariantCulture);
+        string Y(double y) => (top + (1 - (y - minY) / (maxY - minY)) * (height - top - bottom)).ToString("0.0", CultureInfo.InvariantCulture);
+        static string H(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" style=\"background:#fff;border:1px solid #ddd\">");
+        for (int t = 0; t <= 4; t++)
+        {
+            double y = minY + (maxY - minY) * t / 4;
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(y)}\" y2=\"{Y(y)}\" stroke=\"#eee\"/><text x=\"{left - 5}\" y=\"{Y(y)}\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"middle\">{y.ToString(yFormat, CultureInfo.InvariantCulture)}</text>");
+        }
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"{height - 8}\" font-size=\"11\">{H(xLabel)} {minX:0}</text><text x=\"{width - right}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"end\">{H(xLabel)} {maxX:0}</text>");
+        if (reference is double rv)
+            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"chance\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(rv)}\" y2=\"{Y(rv)}\" stroke=\"#b00020\" stroke-dasharray=\"6 4\"/><text x=\"{left + 5}\" y=\"{Y(rv)}\" dy=\"-4\" font-size=\"11\" fill=\"#b00020\">{H(referenceLabel ?? "reference")} = {rv:0.000}</text>");
+        int legendY = 20;
+        foreach (var s in series)
+        {
+            if (s.Points.Count == 0) continue;
+            var line = string.Join(" ", s.Points.OrderBy(p => p.X).Select(p => $"{X(p.X)},{Y(p.Y)}"));
+            sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{(s.Dashed ? " stroke-dasharray=\"4 3\"" : "")} points=\"{line}\"/>");
+            if (s.Points.Count == 1) sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(s.Points[0].X)}\" cy=\"{Y(s.Points[0].Y)}\" r=\"3\" fill=\"{s.Color}\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - right - 5}\" y=\"{legendY}\" font-size=\"11\" text-anchor=\"end\" fill=\"{s.Color}\">{H(s.Label)}</text>");
+            legendY += 14;
+        }
+        sb.Append("</svg>\n");
+        return sb.ToString();
     }
 }

@@ -1,3 +1,4 @@
+using MotionWorkbench.Models;
 using MotionWorkbench.Tensors;
 using MotionWorkbench.Tensors.Nn;
 using MotionWorkbench.Text;
@@ -8,12 +9,6 @@ using Tensor = MotionWorkbench.Tensors.Tensor;
 using TT = TorchSharp.torch.Tensor;
 
 namespace MotionWorkbench.Torch;
-
-/// <summary>Found by <see cref="TrainingEngines"/> for <c>train.engine = torch</c>.</summary>
-public sealed class TorchTrainingBackendFactory : ITrainingBackendFactory
-{
-    public ITrainingBackend Create(IRetrievalModel model, RunConfig config, RunData data) => new TorchTrainingBackend(model, config, data);
-}
 
 /// <summary>
 /// <c>train.engine = torch</c>: the run's model as TorchSharp modules on the configured device (CPU, or CUDA where
@@ -26,7 +21,6 @@ public sealed class TorchTrainingBackend : ITrainingBackend
 {
     private readonly IRetrievalModel own;
     private readonly RunConfig config;
-    private readonly RunData data;
     private readonly TorchRetrievalModel model;
     private readonly (string Name, Parameter P, int Offset, int Size)[] parameters;
     private readonly Group[] groups;
@@ -43,12 +37,11 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         public float Lr { get; set; } = baseLr;
     }
 
-    public TorchTrainingBackend(IRetrievalModel own, RunConfig config, RunData data)
+    public TorchTrainingBackend(IRetrievalModel own, RunConfig config)
     {
         if (TorchRuntime.UnavailableReason is string why) throw new InvalidOperationException($"train.engine = torch: {why}");
         this.own = own;
         this.config = config;
-        this.data = data;
         var device = TorchRuntime.Resolve(config.Train.Device);
         torch.random.manual_seed(config.Train.Seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(config.Train.Seed);
@@ -94,7 +87,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         Device = device.ToString();
     }
 
-    public string Engine => "torch";
+    public TrainingEngine Engine => TrainingEngine.Torch;
     public string Device { get; }
     public long ParameterCount => parameters.Sum(p => (long)p.Size);
     public IReadOnlyList<(string Group, float LearningRate)> LearningRates => groups.Select(g => (g.Name, g.Lr)).ToList();
@@ -111,7 +104,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         for (int i = 0; i < parts; i++)
         {
             var part = build(i);
-            var loss = model.TrainingLoss(part.Batch, data, part.Seed);
+            var loss = model.TrainingLoss(part.Batch, part.Seed);
             float value = loss.item<float>();
             if (!float.IsFinite(value))
                 throw new TrainingDivergedException($"training diverged at {position}: the {own.LossName} loss is {value}");
@@ -203,7 +196,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
     {
         if (!withOptimizer)
         {
-            Checkpoint.Save(path, config, StateDict(), state with { Engine = Engine });
+            Checkpoint.Save(path, config, StateDict(), state with { Engine = Engine.Name });
             return;
         }
         var fm = new float[momentLength];
@@ -214,7 +207,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
             v[i].ToWorkbench().Data.CopyTo(fv.AsSpan(parameters[i].Offset, parameters[i].Size));
         }
         using var rng = torch.random.get_rng_state();
-        var s = state with { OptimizerSteps = steps, Engine = Engine, EngineRandomState = Convert.ToBase64String(rng.data<byte>().ToArray()), DropoutCounters = [] };
+        var s = state with { OptimizerSteps = steps, Engine = Engine.Name, EngineRandomState = Convert.ToBase64String(rng.data<byte>().ToArray()), DropoutCounters = [] };
         Checkpoint.Save(path, config, StateDict(), s, fm, fv);
     }
 

@@ -1,0 +1,82 @@
+namespace MotionWorkbench.Models;
+
+/// <summary>
+/// The model: the motion encoder (a ViT over motion-patch images, or the small built-in "bag" encoder), the text
+/// encoder (a BERT/DistilBERT-style transformer), the projection heads and the temperature. Flat fields so that
+/// <c>--set model.vitDepth=4</c> works; <see cref="ModelFactory"/> turns them into the model records (<see cref="MotionTextModelConfig"/>, ...).
+/// Part of the run configuration (<c>model.*</c> in <c>config.json</c>).
+/// </summary>
+public sealed record ModelSpec
+{
+    /// <summary>"vit" (motion patches through a Vision Transformer, MotionTextModel), "raw" (the "no patches" baseline
+    /// of Table 4: a transformer of the ViT's sizes over the z-scored frames, J x 3 features per frame), "interaction"
+    /// (Table 7: one shared ViT per person of an InterHuman folder, features concatenated) or "bag" (built-in
+    /// bag-of-patches + bag-of-words encoders: seconds to train, used by the tests and as a sanity baseline).</summary>
+    public Architecture Architecture { get; init; } = Architecture.Vit;
+    public int PatchSize { get; init; } = 16;
+    public int MaxFrames { get; init; } = 224;
+    public int VitWidth { get; init; } = 192;
+    public int VitDepth { get; init; } = 12;
+    public int VitHeads { get; init; } = 3;
+    public int VitMlp { get; init; } = 768;
+    /// <summary>"mean" (mean of patch tokens + fc_norm, the reference) or "cls".</summary>
+    public string VitPooling { get; init; } = "mean";
+    public float VitDropout { get; init; }
+    /// <summary>"bert" or "distilbert".</summary>
+    public string TextKind { get; init; } = "bert";
+    public int TextWidth { get; init; } = 256;
+    public int TextDepth { get; init; } = 4;
+    public int TextHeads { get; init; } = 4;
+    public int TextFfn { get; init; } = 1024;
+    public int TextMaxPositions { get; init; } = 512;
+    public float TextDropout { get; init; } = 0.1f;
+    /// <summary>"cls" (the reference) or "mean" (masked mean).</summary>
+    public string TextPooling { get; init; } = "cls";
+    public int EmbeddingDim { get; init; } = 256;
+    public float HeadDropout { get; init; } = 0.5f;
+    public float Temperature { get; init; } = 0.07f;
+    public bool LearnableTemperature { get; init; }
+    /// <summary>Architecture "lex": the motion encoder under the lexical head, "vit" (motion patches) or "raw" (frames).</summary>
+    public Architecture LexMotionEncoder { get; init; } = Architecture.Vit;
+    /// <summary>Architecture "lex": τ of the InfoNCE on the normalised lexical vectors (LexLIP: 0.05, fixed).</summary>
+    public float LexTemperature { get; init; } = 0.05f;
+    /// <summary>Architecture "lex": weight of the FLOPS sparsity regulariser on each tower (LexLIP: 0.002).</summary>
+    public float LexFlopsWeight { get; init; } = 0.002f;
+    /// <summary>Architecture "lex": steps over which the FLOPS weight ramps up quadratically from 0 (SPLADE [R]; weight at
+    /// step t = lexFlopsWeight·min(1, (t/steps)²)); 0 applies the full weight from the first step (LexLIP).</summary>
+    public int LexFlopsWarmupSteps { get; init; }
+
+    /// <summary>Architecture "lex": the training phase (lex-facts §4): "cmlp" (phase 4 LexCMLP, contrastive on the
+    /// lexical vectors; from scratch it is the "†" baseline), "mlm" (phase 1 LexMLM: text MLM + weak-decoder bottleneck on
+    /// the captions) or "mmm" (phase 3 LexMMM: the weak decoder reconstructs the caption from the motion's vocabulary
+    /// distribution, text side kept by its phase-1 losses). Each phase is its own run; train.initFrom chains them.</summary>
+    public string LexPhase { get; init; } = "cmlp";
+
+    /// <summary>Architecture "lex": the vocabulary the lexical vectors range over (lex-facts §2 [D]): "full" (every word
+    /// piece of the run's vocabulary, e.g. BERT's 30,522, the special tokens excluded: the method) or "captions" (only the word pieces that occur in
+    /// the training captions, for CPU speed; the run keeps them in lexical-vocabulary.txt and the next phase inherits them).</summary>
+    public LexVocabularyMode LexVocabulary { get; init; } = LexVocabularyMode.Full;
+
+    /// <summary>Architecture "caption": decoder layers of the caption decoder (causal self-attention, cross-attention to the ViT's tokens, MLP).</summary>
+    public int CaptionDepth { get; init; } = 2;
+    /// <summary>Architecture "caption": the decoder's width; 0 = model.textWidth.</summary>
+    public int CaptionWidth { get; init; }
+    /// <summary>Architecture "caption": the decoder's heads; 0 = model.textHeads.</summary>
+    public int CaptionHeads { get; init; }
+    /// <summary>Architecture "caption": the decoder's MLP width; 0 = model.textFfn.</summary>
+    public int CaptionMlp { get; init; }
+    public float CaptionDropout { get; init; } = 0.1f;
+    /// <summary>Architecture "caption": keep the ViT motion encoder fixed (e.g. from train.initFrom a retrieval run); false fine-tunes it with the decoder.</summary>
+    public bool CaptionFreezeEncoder { get; init; }
+    /// <summary>Architecture "caption": weight of the retrieval InfoNCE added to the caption cross-entropy (0: captioning only).</summary>
+    public float CaptionContrastiveWeight { get; init; }
+    /// <summary>Architecture "caption": a Lex run folder (model.architecture = lex over the ViT) whose motions' top lexical
+    /// words prefix the decoder's memory (<see cref="CaptionLexWords"/>); relative paths resolve like train.initFrom. Empty: none.</summary>
+    public string CaptionLexRun { get; init; } = "";
+    /// <summary>Architecture "caption": K, the most top lexical words of <see cref="CaptionLexRun"/>'s motion vector that
+    /// enter the decoder as extra memory tokens (1-64); 0 (default): no prefix.</summary>
+    public int CaptionLexWords { get; init; }
+
+    /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
+    public bool ReadsRawFrames() => Architecture == Architecture.Raw || (Architecture == Architecture.Lex && LexMotionEncoder == Architecture.Raw);
+}

@@ -1,0 +1,75 @@
+using MotionWorkbench.Patches;
+using MotionWorkbench.Tensors;
+using MotionWorkbench.Tensors.Nn;
+using MotionWorkbench.Text;
+
+namespace MotionWorkbench.Models;
+
+/// <summary>
+/// The Models project's <see cref="MotionTextModel"/> behind <see cref="IRetrievalModel"/>: a ViT over motion patches
+/// (architecture "vit") or a transformer over raw frames (architecture "raw", the "no patches" baseline), a
+/// BERT/DistilBERT text encoder and the projection heads. <see cref="ToModelConfig"/> maps a <see cref="ModelSpec"/>
+/// onto the Models records.
+/// </summary>
+public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
+{
+    public MotionTextModel Model { get; } = model.People == 1 ? model
+        : throw new ArgumentException("TransformerModel wraps a one-person model; a two-person model is an InteractionRetrievalModel", nameof(model));
+
+    public Module Module => Model;
+
+    public MotionRepresentation Representation => Model.MotionEncoder is RawSequenceEncoder ? MotionRepresentation.RawSequence : MotionRepresentation.Patches;
+
+    /// <param name="jointCount">Joints of the dataset's skeleton (the raw encoder's input is 3 x joints wide; unused by the ViT).</param>
+    public static TransformerModel Create(ModelSpec spec, int vocabularySize, ulong seed, int jointCount = 0) =>
+        new(MotionTextModel.Create(ToModelConfig(spec, vocabularySize, jointCount), seed));
+
+    /// <summary>
+    /// The Models configuration of a spec. "vit": a <see cref="VitConfig"/>; "raw": a <see cref="RawSequenceConfig"/>
+    /// with the same transformer sizes (vitWidth, vitDepth, vitHeads, vitMlp, vitDropout) over maxFrames frames of
+    /// 3 x <paramref name="jointCount"/> features. "interaction" uses the ViT configuration (a shared encoder).
+    /// </summary>
+    public static MotionTextModelConfig ToModelConfig(ModelSpec spec, int vocabularySize, int jointCount = 0)
+    {
+        MotionEncoderConfig motion;
+        if (spec.Architecture == Architecture.Raw)
+        {
+            if (jointCount <= 0) throw new ArgumentException("model.architecture = raw needs the skeleton's joint count (the input layer is 3 x joints wide)");
+            motion = new RawSequenceConfig(3 * jointCount, spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.MaxFrames, spec.VitDropout);
+        }
+        else
+        {
+            motion = new VitConfig(spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.PatchSize, spec.MaxFrames, PatchOptions.PartCount,
+                spec.VitPooling == "cls" ? VitPooling.ClassToken : VitPooling.MeanPatchTokens, spec.VitDropout);
+        }
+        var text = new TextEncoderConfig(spec.TextKind == "distilbert" ? TextEncoderKind.DistilBert : TextEncoderKind.Bert,
+            spec.TextWidth, spec.TextDepth, spec.TextHeads, spec.TextFfn, vocabularySize, spec.TextMaxPositions,
+            Dropout: spec.TextDropout, Pooling: spec.TextPooling == "mean" ? TextPooling.MaskedMean : TextPooling.Cls);
+        var config = new MotionTextModelConfig(motion, text, spec.EmbeddingDim, spec.HeadDropout, spec.Temperature, spec.LearnableTemperature);
+        config.Validate();
+        return config;
+    }
+
+    public Tensor EncodeMotion(MotionBatch batch)
+    {
+        if (Representation == MotionRepresentation.RawSequence)
+        {
+            var raw = batch.RequireRaw("the raw-sequence model");
+            return Model.EncodeMotion(RawInput(raw)); // (B, T, 3J) -> (B, D)
+        }
+        var p = batch.RequirePatches("the ViT model");
+        return Model.EncodeMotion(PatchInput(p)); // (B, 3, T, 5N) -> (B, D)
+    }
+
+    public Tensor EncodeText(EncodedBatch batch) => Model.EncodeText(batch);
+
+    public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Model.ContrastiveLoss(text, motion);
+
+    public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups() => Model.ParameterGroups();
+
+    /// <summary>A patch batch as encoder input, without a copy (a reused buffer may be longer than the batch).</summary>
+    public static MotionInput PatchInput(PatchBatch p) => new(Tensor.Wrap(p.Data, p.Shape));
+
+    /// <summary>A raw batch as encoder input; the padding mask is true where a frame is padding.</summary>
+    public static MotionInput RawInput(RawSequenceBatch r) => new(Tensor.Wrap(r.Data, r.Shape), Array.ConvertAll(r.Mask, m => m == 0f));
+}

@@ -1,0 +1,16 @@
+using MotionWorkbench.Evaluation;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>The embeddings of an evaluation split: row i is sample i's first caption (text) and its motion.</summary>
+public sealed record SplitEmbeddings(string Split, IReadOnlyList<string> Ids, IReadOnlyList<string> Captions, float[][] Texts, float[][] Motions, bool FromCache)
+{
+    public int Count => Ids.Count;
+
+    /// <summary>S = text · motionᵀ (rows text, columns motion); the embeddings are already L2-normalised.</summary>
+    public SimilarityMatrix Similarity() => MotionWorkbench.Evaluation.Similarity.Compute(Texts, Motions);
+
+    /// <summary>The named retrieval protocols (default: all four) on these embeddings.</summary>
+    public List<RetrievalResult> Evaluate(IEnumerable<string>? protocols = null, int smallBatchSeed = 0) =>
+        RetrievalProtocols.Evaluate(Similarity(), Captions, Ids, protocols, smallBatchSeed);
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Evaluation;
+
+namespace MotionWorkbench.Training;
+
+/// <summary>
+/// The main job: generate the synthetic dataset if absent (through the Data library's generator), train a preset,
+/// evaluate the test split with "All", "Small batches", "TMR normal" and "TMR Guo", and write <c>summary.html</c> in the run folder.
+/// </summary>
+public static class Quickstart
+{
+    public sealed record Outcome(string RunDir, RunEvaluation Evaluation, string SummaryPath, bool GeneratedData, TrainingResult Training)
+    {
+        /// <summary>The test split's text -> motion top-1 errors (and how many retrieved the left/right mirror), as in the summary.</summary>
+        public ConfusionSummary? Confusions { get; init; }
+    }
+
+    /// <summary>The protocols the quickstart evaluates: Motion Patches' All and Small batches, and TMR's normal and Guo et al. protocols.</summary>
+    public static IReadOnlyList<string> QuickstartProtocols { get; } = [RetrievalProtocols.All, RetrievalProtocols.SmallBatches, RetrievalProtocols.TmrNormal, RetrievalProtocols.TmrGuo];
+
+    /// <summary>Writes the synthetic dataset (seed 42) into <paramref name="dataDir"/> unless it already holds motions; true when it wrote it.</summary>
+    public static bool EnsureData(string dataDir, Action<string>? status = null, int syntheticCount = 4000)
+    {
+        if (Directory.Exists(Path.Combine(dataDir, "new_joints"))) return false;
+        status?.Invoke($"generating the synthetic dataset ({syntheticCount} motions + mirrors) in {dataDir} ...");
+        int lastShown = -1;
+        SyntheticMotions.Write(dataDir, new SynthOptions { Count = syntheticCount }, (phase, done, total) =>
+        {
+            int pct = done * 100 / Math.Max(1, total);
+            if (pct / 25 != lastShown) { lastShown = pct / 25; status?.Invoke($"  {phase} {done}/{total}"); }
+        });
+        return true;
+    }
+
+    public static Outcome Run(string outDir, string dataDir, RunConfig preset, bool resume = false, IProgress<TrainingProgress>? progress = null,
+        Action<string>? status = null, CancellationToken cancellation = default, int syntheticCount = 4000)
+    {
+        TrainingEngines.Require(preset.Train.Engine); // before the dataset is generated
+        bool generated = EnsureData(dataDir, status, syntheticCount);
+        var config = preset with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir))), Data = preset.Data with { Dir = dataDir } };
+        bool canResume = resume && File.Exists(Path.Combine(outDir, Checkpoint.LastFileName));
+        if (canResume) config = RunConfig.Load(outDir);
+        var training = new Trainer(config, outDir) { Progress = progress }.Run(canResume, cancellation);
+        if (!training.Completed) throw new OperationCanceledException($"training stopped before the end; continue with --resume (run folder {outDir})");
+        status?.Invoke("evaluating the test split");
+        var evaluation = RunEvaluation.Run(outDir, dataDir, config.Data.TestSplit, QuickstartProtocols);
+        Files.WriteText(Path.Combine(outDir, $"eval-{config.Data.TestSplit}.json"), evaluation.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var index = RetrievalIndex.Open(outDir, dataDir, config.Data.TestSplit);
+        var summary = RunSummary.Write(outDir, [evaluation], index, dataDir: dataDir);
+        return new Outcome(outDir, evaluation, summary, generated, training) { Confusions = SummaryAnalysis.TextToMotionConfusions(index.Embeddings) };
+    }
+}
