@@ -40,179 +40,28 @@ public static class SyntheticMotions
     public static SynthClip GenerateClip(SynthOptions o, int index)
     {
         var rng = new Rng(o.Seed, (ulong)index);
-        var subject = new Subject
-        {
-            Height = Math.Clamp(rng.Normal(1f, 0.055f), 0.86f, 1.12f),
-            Legs = Math.Clamp(rng.Normal(1f, 0.03f), 0.93f, 1.07f),
-            Arms = Math.Clamp(rng.Normal(1f, 0.03f), 0.93f, 1.07f),
-            Torso = Math.Clamp(rng.Normal(1f, 0.03f), 0.93f, 1.07f),
-            Shoulders = Math.Clamp(rng.Normal(1f, 0.05f), 0.88f, 1.12f),
-            Tempo = Math.Clamp(rng.Normal(1f, 0.07f), 0.85f, 1.15f),
-        };
-        var body = new BodyModel(o.IsKit, subject);
-        var acts = SamplePlan(rng, subject, body.LegLength);
-        float lead = rng.Range(0.15f, 0.5f), tail = rng.Range(0.15f, 0.5f);
-        float t0 = lead;
-        foreach (var a in acts)
-        {
-            a.Start = t0;
-            t0 += a.Duration + rng.Range(0f, 0.25f);
-        }
-        float total = MathF.Max(2.05f, t0 + tail);
-        total = MathF.Min(total, 10f);
-        float fps = o.Fps;
-        int T = Math.Max(2, (int)MathF.Floor(total * fps));
-        int J = body.JointCount;
-        var pos = new float[T * J * 3];
-        Span<float> pose = stackalloc float[P.Count];
-        Span<float> frame = stackalloc float[J * 3];
-        var style = new float[P.Count];
-        for (int i = 0; i < P.Count; i++) style[i] = rng.Normal(0, 0.03f);
-        float swayPhase = rng.Range(0, 6.28f);
-
-        bool startsSitting = acts[0].Kind == ActionKind.StandUp;
-        float yaw = 0, x = 0, z = 0;
-        float dt = 1f / fps;
-        int[] feet = o.IsKit ? [13, 14, 15, 18, 19, 20] : [7, 8, 10, 11];
-        int[] leftAnkle = o.IsKit ? [18] : [7], rightAnkle = o.IsKit ? [13] : [8];
-        Act? anchoredAct = null;
-        int stance = -1;
-        float stanceX = 0, stanceZ = 0, vx = 0, vz = 0, prevX = 0, prevZ = 0;
-        float anchorX = 0, anchorZ = 0;
-        for (int f = 0; f < T; f++)
-        {
-            float t = f * dt;
-            var m = new RootMotion();
-            Act? cur = null;
-            Act? prev = null;
-            foreach (var a in acts)
-            {
-                if (t >= a.Start && t < a.Start + a.Duration) { cur = a; break; }
-                if (t >= a.Start + a.Duration) prev = a;
-            }
-            if (cur is not null) cur.Eval(t - cur.Start, pose, ref m);
-            else if ((prev?.Kind == ActionKind.SitDown) || (prev is null && startsSitting)) Act.Sitting(pose);
-            else Act.Neutral(pose);
-            for (int i = 0; i < P.Count; i++) pose[i] += style[i];
-            pose[P.Lean] += 0.012f * MathF.Sin(1.3f * t + swayPhase);
-            pose[P.SideBend] += 0.01f * MathF.Sin(0.9f * t + 2 * swayPhase);
-
-            // Integrate the root in the heading frame (stance-anchored gaits move the root by their planted foot instead).
-            bool stanceMode = cur is not null && cur.StanceAnchored;
-            if (f > 0)
-            {
-                yaw += m.YawRate * dt;
-                float s = MathF.Sin(yaw), c = MathF.Cos(yaw);
-                if (!stanceMode)
-                {
-                    x += s * m.Forward * dt;
-                    z += c * m.Forward * dt;
-                }
-                else if (m.Air > 0.004f || stance < 0)
-                {
-                    // Flight (jog/run): keep the velocity the legs gave the root.
-                    x += vx * dt;
-                    z += vz * dt;
-                }
-            }
-            body.Pose(pose, new Vec(x, 0, z), yaw, frame);
-            if (stanceMode)
-            {
-                float px = x, pz = z;
-                int lower = cur!.StanceSide(t - cur.Start) == 0 ? leftAnkle[0] : rightAnkle[0];
-                if (m.Air > 0.004f) stance = -1;
-                else
-                {
-                    // Keep the foot that was planted in place for this frame too, then hand over to the new one.
-                    if (stance >= 0)
-                    {
-                        float dx = stanceX - frame[stance * 3], dz = stanceZ - frame[stance * 3 + 2];
-                        x += dx; z += dz;
-                        for (int j = 0; j < J; j++) { frame[j * 3] += dx; frame[j * 3 + 2] += dz; }
-                    }
-                    if (lower != stance) { stance = lower; stanceX = frame[lower * 3]; stanceZ = frame[lower * 3 + 2]; }
-                }
-                if (f > 0 && m.Air <= 0.004f) { vx = 0.7f * vx + 0.3f * (x - px + (px - prevX)) / dt; vz = 0.7f * vz + 0.3f * (z - pz + (pz - prevZ)) / dt; }
-            }
-            else { stance = -1; vx = vz = 0; }
-            prevX = x; prevZ = z;
-
-            // Anchored actions keep the supporting foot (or both feet) where it was when the action began.
-            if (cur is not null && cur.Anchored)
-            {
-                var (ax, az) = AnchorPoint(frame, cur, leftAnkle[0], rightAnkle[0]);
-                if (!ReferenceEquals(anchoredAct, cur)) { anchoredAct = cur; anchorX = ax; anchorZ = az; }
-                float dx = anchorX - ax, dz = anchorZ - az;
-                x += dx; z += dz;
-                for (int j = 0; j < J; j++) { frame[j * 3] += dx; frame[j * 3 + 2] += dz; }
-            }
-            else anchoredAct = null;
-
-            // Feet on the floor: the lowest foot joint touches y = 0, plus any flight height. A planted foot (gaits) is the
-            // one that touches, unless the other foot would go below the floor.
-            float minFoot = float.MaxValue, minPlanted = float.MaxValue;
-            foreach (var j in feet)
-            {
-                minFoot = MathF.Min(minFoot, frame[j * 3 + 1]);
-                if (stanceMode && stance >= 0 && FootSide(j, o.IsKit) == FootSide(stance, o.IsKit)) minPlanted = MathF.Min(minPlanted, frame[j * 3 + 1]);
-            }
-            float lift = (minPlanted < float.MaxValue && m.Air <= 0.004f ? -minPlanted : -minFoot) + m.Air;
-            if (minFoot + lift < 0) lift = -minFoot;
-            for (int j = 0; j < J; j++) frame[j * 3 + 1] += lift;
-            frame.CopyTo(pos.AsSpan(f * J * 3));
-        }
-        Canonicalize(pos, J);
-
-        var captions = Captions.Make(acts, rng).Select(c => new Caption(c)).ToArray();
-        var labels = acts.Select(a => a.Label).Distinct().ToArray();
+        var recipe = ClipRecipe.Sample(rng, o.IsKit, SamplePlan);
+        var (pos, T) = ClipRenderer.Render(recipe, o.IsKit, o.Fps);
+        var captions = Captions.Make(recipe.Acts, rng).Select(c => new Caption(c)).ToArray();
         string id = (o.FirstId + index).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        return Assemble(id, recipe, o.IsKit, o.Fps, pos, T, captions);
+    }
+
+    /// <summary>The clip of rendered positions with its captions, action labels and action plan.</summary>
+    internal static SynthClip Assemble(string id, ClipRecipe recipe, bool kit, float fps, float[] pos, int T, Caption[] captions)
+    {
+        var acts = recipe.Acts;
+        var labels = acts.Select(a => a.Label).Distinct().ToArray();
+        var body = new BodyModel(kit, recipe.Subject);
         var clip = new MotionClip(id, body.Skeleton, fps, pos, captions, labels);
         var plan = acts.Select(a => new SynthAction(a.Kind, a.Label, a.Side, a.Reps, a.Pace, a.Amp, a.Forward, a.Angle,
             a.Start, MathF.Min(a.Start + a.Duration, T / fps))).ToArray();
         return new SynthClip(clip, plan);
     }
 
-    // 0 = left foot joint, 1 = right (SMPL: 7/10 left, 8/11 right; KIT: 18-20 left, 13-15 right).
-    private static int FootSide(int joint, bool kit) => kit ? (joint >= 16 ? 0 : 1) : (joint % 2 == 1 ? 0 : 1);
-
-    private static (float X, float Z) AnchorPoint(ReadOnlySpan<float> frame, Act a, int left, int right)
-    {
-        bool oneLeg = a.Kind is ActionKind.Kick or ActionKind.Stomp;
-        if (oneLeg)
-        {
-            int support = a.Side == Side.Left ? right : left;
-            return (frame[support * 3], frame[support * 3 + 2]);
-        }
-        if (a.Kind is ActionKind.Hop)
-        {
-            int hopper = a.Side == Side.Left ? left : right;
-            return (frame[hopper * 3], frame[hopper * 3 + 2]);
-        }
-        if (a.Kind is ActionKind.Lunge)
-        {
-            int trailing = a.Side == Side.Left ? right : left;
-            return (frame[trailing * 3], frame[trailing * 3 + 2]);
-        }
-        if (a.Kind == ActionKind.Throw)
-        {
-            int back = a.Side == Side.Left ? left : right;
-            return (frame[back * 3], frame[back * 3 + 2]);
-        }
-        return (0.5f * (frame[left * 3] + frame[right * 3]), 0.5f * (frame[left * 3 + 2] + frame[right * 3 + 2]));
-    }
-
-    /// <summary>Floor at y = 0 (minimum over all joints and frames) and the first-frame root at the XZ origin.</summary>
-    private static void Canonicalize(float[] pos, int J)
-    {
-        float minY = float.MaxValue;
-        for (int i = 1; i < pos.Length; i += 3) minY = MathF.Min(minY, pos[i]);
-        float x0 = pos[0], z0 = pos[2];
-        for (int i = 0; i < pos.Length; i += 3) { pos[i] -= x0; pos[i + 1] -= minY; pos[i + 2] -= z0; }
-    }
-
     private static readonly ActionKind[] AllKinds = Enum.GetValues<ActionKind>();
 
-    private static List<Act> SamplePlan(Rng rng, Subject subject, float legLength)
+    internal static List<Act> SamplePlan(Rng rng, Subject subject, float legLength)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -249,7 +98,7 @@ public static class SyntheticMotions
         }
     }
 
-    private static Act SampleAct(ActionKind kind, Rng rng, Subject subject, float legLength)
+    internal static Act SampleAct(ActionKind kind, Rng rng, Subject subject, float legLength)
     {
         var a = new Act { Kind = kind };
         a.Pace = rng.Float() switch { < 0.2f => Pace.Slow, < 0.8f => Pace.Normal, _ => Pace.Fast };
