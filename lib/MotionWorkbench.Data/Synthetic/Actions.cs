@@ -43,6 +43,9 @@ internal sealed class Act
 
     public string Label => Labels[(int)Kind];
 
+    /// <summary>A copy with the same parameters (change one and call <see cref="Plan"/> again).</summary>
+    public Act Copy() => (Act)MemberwiseClone();
+
     public bool Anchored => Kind is ActionKind.Squat or ActionKind.Crouch or ActionKind.SitDown or ActionKind.StandUp
         or ActionKind.Bow or ActionKind.Punch or ActionKind.Wave or ActionKind.RaiseArm or ActionKind.Clap or ActionKind.Kick
         or ActionKind.Stomp or ActionKind.Throw or ActionKind.Lunge or ActionKind.Hop or ActionKind.JumpingJacks;

@@ -33,6 +33,12 @@ internal sealed class ClipRecipe
     {
         var subject = SampleSubject(rng);
         var acts = samplePlan(rng, subject, LegLength(subject, kit));
+        return Draw(rng, subject, acts);
+    }
+
+    /// <summary>The rest of a recipe for a subject and its actions: lead, tail, one gap per action, style, sway phase.</summary>
+    public static ClipRecipe Draw(Rng rng, Subject subject, List<Act> acts)
+    {
         float lead = rng.Range(0.15f, 0.5f), tail = rng.Range(0.15f, 0.5f);
         var gaps = new float[acts.Count];
         for (int k = 0; k < acts.Count; k++) gaps[k] = rng.Range(0f, 0.25f);
