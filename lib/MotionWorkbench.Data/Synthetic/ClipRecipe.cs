@@ -58,12 +58,6 @@ internal sealed class ClipRecipe
         Tempo = Math.Clamp(rng.Normal(1f, 0.07f), 0.85f, 1.15f),
     };
 
-    /// <summary>A copy with its own action objects (so changing one does not change this recipe) and other actions.</summary>
-    public ClipRecipe With(List<Act> acts, float[]? gaps = null) => new()
-    {
-        Subject = Subject, Acts = acts, Lead = Lead, Tail = Tail, Gaps = gaps ?? Gaps, Style = Style, SwayPhase = SwayPhase,
-    };
-
     /// <summary>Sets each action's start (lead, then each action's duration plus its gap) and returns the clip's length in seconds.</summary>
     public float Schedule()
     {
