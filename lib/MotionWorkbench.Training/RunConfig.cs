@@ -105,8 +105,8 @@ public sealed record DataSpec
     public int? MaxEvalClips { get; init; }
     /// <summary>Train on each motion's first caption only (as evaluation does) instead of a random one per epoch; for overfitting checks.</summary>
     public bool FirstCaptionOnly { get; init; }
-    /// <summary>Threads that build patch batches.</summary>
-    public int Workers { get; init; } = 2;
+    /// <summary>Threads that build patch batches: 0 (the default) = the run's engine threads (train.threads).</summary>
+    public int Workers { get; init; }
     /// <summary>Other dataset folders, separated by ';', whose training splits join the training data (paper Table 11,
     /// "trained on both"): each keeps its own skeleton and statistics, every skeleton maps to the same patch image.
     /// Evaluation and model selection use <see cref="Dir"/>. Patch architectures only ("vit", "bag").</summary>
@@ -166,6 +166,10 @@ public sealed record TrainSpec
     /// <summary>"cpu", "cuda" (first GPU; "cuda:N" for another) or "auto" (CUDA when the torch engine sees one, else the CPU).
     /// The own engine runs on the CPU only.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>Engine threads (kernels, GEMM splits, patch building, evaluation; the torch engine's intra-op threads): 0 =
+    /// the process's setting (mw --threads, MW_THREADS, a notebook's threads, else the cores this process may use). A run
+    /// writes the count it used here in config.json and a resume keeps it (<see cref="RunThreads"/>).</summary>
+    public int Threads { get; init; }
 }
 
 /// <summary>A whole run: name, model, data and recipe. Saved as <c>config.json</c> in the run folder before step 0.</summary>
@@ -284,7 +288,9 @@ public sealed record RunConfig
         if (!(m.Temperature > 0)) errors.Add($"model.temperature must be positive, got {m.Temperature}");
         if (m.HeadDropout is < 0 or >= 1) errors.Add($"model.headDropout must be in [0, 1), got {m.HeadDropout}");
         if (Data.MaxTokens < 3 || Data.MaxTokens > m.TextMaxPositions) errors.Add($"data.maxTokens ({Data.MaxTokens}) must be in [3, model.textMaxPositions = {m.TextMaxPositions}]");
-        if (Data.Workers < 1) errors.Add($"data.workers must be at least 1, got {Data.Workers}");
+        if (Data.Workers < 0 || Data.Workers > Tensors.ThreadSetting.Max) errors.Add($"data.workers must be 0 (the engine threads) or a thread count from 1 to {Tensors.ThreadSetting.Max}, got {Data.Workers}");
+        if (Train.Threads < 0 || Train.Threads > Tensors.ThreadSetting.Max)
+            errors.Add($"train.threads must be 0 (the default: mw --threads, MW_THREADS, else the cores this process may use) or a thread count from 1 to {Tensors.ThreadSetting.Max}, got {Train.Threads}");
         var t = Train;
         if (t.Epochs < 1) errors.Add($"train.epochs must be at least 1, got {t.Epochs}");
         if (t.BatchSize < 2) errors.Add($"train.batchSize must be at least 2 (a contrastive batch needs negatives), got {t.BatchSize}");
@@ -319,6 +325,10 @@ public sealed record RunConfig
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The configuration without its thread count, for asking whether a saved run is the requested one (a run
+    /// records the count it used; a request with train.threads = 0 leaves it to the process).</summary>
+    public RunConfig WithoutThreads() => this with { Train = Train with { Threads = 0 } };
 
     public static RunConfig FromJson(string json, string source = "config")
     {
