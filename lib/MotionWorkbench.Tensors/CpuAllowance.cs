@@ -36,6 +36,31 @@ public sealed record CpuAllowance(IReadOnlyList<int> AffinityCpus, int PhysicalC
         return new CpuAllowance(cpus, physical, fromMask ? OnlineCount(root) : 0, quota, source, fromMask);
     }
 
+    /// <summary>One line for <c>mw info</c>: the mask, the physical cores and the quota.</summary>
+    public override string ToString()
+    {
+        string mask = FromAffinityMask
+            ? $"affinity mask {FormatCpuList(AffinityCpus)} ({AffinityCpus.Count} CPU{(AffinityCpus.Count == 1 ? "" : "s")}{(OnlineCpus > 0 ? $" of {OnlineCpus} online" : "")})"
+            : $"affinity mask not readable here ({AffinityCpus.Count} logical processors from Environment.ProcessorCount)";
+        string quota = QuotaCpus is double q ? string.Create(CultureInfo.InvariantCulture, $"cgroup CPU quota {q:0.##} CPUs ({QuotaSource})") : "no cgroup CPU quota";
+        return $"{mask}, {PhysicalCores} physical {(PhysicalCores == 1 ? "core" : "cores")}, {quota}";
+    }
+
+    /// <summary>CPU numbers as a kernel list ("0-3,8,10-11").</summary>
+    public static string FormatCpuList(IReadOnlyList<int> cpus)
+    {
+        var parts = new List<string>();
+        var sorted = cpus.Distinct().Order().ToArray();
+        for (int i = 0; i < sorted.Length;)
+        {
+            int j = i;
+            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1) j++;
+            parts.Add(j == i ? $"{sorted[i]}" : $"{sorted[i]}-{sorted[j]}");
+            i = j + 1;
+        }
+        return string.Join(",", parts);
+    }
+
     /// <summary>Distinct physical cores among <paramref name="cpus"/>: CPUs with the same sibling list are one core; a CPU
     /// without topology files counts as its own core.</summary>
     public static int PhysicalCoresOf(IReadOnlyList<int> cpus, string root)
