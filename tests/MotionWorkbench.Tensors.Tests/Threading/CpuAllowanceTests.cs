@@ -27,6 +27,15 @@ public sealed class CpuAllowanceTests : IDisposable
     [InlineData("", new int[0])]
     public void ParseCpuList_ReadsKernelLists(string text, int[] expected) => Assert.Equal(expected, CpuAllowance.ParseCpuList(text));
 
+    [Fact]
+    public void FormatCpuList_AndToString_DescribeTheAllowance()
+    {
+        Assert.Equal("0-3,8,10-11", CpuAllowance.FormatCpuList([11, 0, 1, 2, 3, 8, 10]));
+        Assert.Equal("5", CpuAllowance.FormatCpuList([5]));
+        Assert.Equal("affinity mask 0-1 (2 CPUs of 4 online), 2 physical cores, no cgroup CPU quota", new CpuAllowance([0, 1], 2, 4, null, null).ToString());
+        Assert.Equal("affinity mask 2 (1 CPU), 1 physical core, cgroup CPU quota 0.5 CPUs (/sys/fs/cgroup/cpu.max)", new CpuAllowance([2], 1, 0, 0.5, "/sys/fs/cgroup/cpu.max").ToString());
+    }
+
     [Theory]
     [InlineData("max 100000", null)]
     [InlineData("150000 100000", 1.5)]
