@@ -86,7 +86,8 @@ public sealed class InterHumanDataset
         }
     }
 
-    public static InterHumanDataset Load(string dir, float fps = DefaultFps, bool strict = false)
+    /// <param name="threads">Threads that read the files (1 when <paramref name="strict"/>): 0 = as many as .NET reports processors.</param>
+    public static InterHumanDataset Load(string dir, float fps = DefaultFps, bool strict = false, int threads = 0)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: InterHuman folder not found");
         dir = Path.GetFullPath(dir);
@@ -105,7 +106,7 @@ public sealed class InterHumanDataset
         report.CountIn(files.Count);
         var clips = new InteractionClip?[files.Count];
         var sk = Skeleton.Smpl22;
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = strict ? 1 : Environment.ProcessorCount }, i =>
+        Parallel.For(0, files.Count, DataParallelism.Options(strict ? 1 : threads), i =>
         {
             string f1 = files[i];
             string id = Path.GetFileNameWithoutExtension(f1);
