@@ -101,6 +101,32 @@ public sealed class ExperimentsTests : IDisposable
     }
 
     [Fact]
+    public void RunProbe_FindsWhatTheRunsRetrievalIndexFinds_AndTheClipsOfItsHits()
+    {
+        var data = Path.Combine(root, "data");
+        SyntheticMotions.Write(data, new SynthOptions { Count = 60, Seed = 3 });
+        var config = PaperData.Config("Smoke", data, "t", c => c with
+        {
+            Model = c.Model with { Architecture = "bag", EmbeddingDim = 16 },
+            Train = c.Train with { Epochs = 1, BatchSize = 8 },
+            Data = c.Data with { Workers = 1 },
+        });
+        var run = Experiment.TrainAndEvaluate("bag", config, Path.Combine(root, "probe-run"), protocols: ["all"]);
+        var probe = new RunProbe(run.RunDir);
+        var index = RetrievalIndex.Open(run.RunDir, split: "test");
+        const string query = "a person walks forward";
+        List<SearchHit> hits = probe.TextToMotion(query, "test", k: 4);
+        Assert.Equal(index.SearchMotions(query, k: 4), hits);
+        Assert.Equal([1, 2, 3, 4], hits.Select(h => h.Rank));
+        Assert.Equal(hits[0].Id, probe.Clip(hits[0]).Id);
+        string id = index.Embeddings.Ids[0];
+        Assert.Equal(index.SearchCaptions(id, k: 3), probe.MotionToText(id, "test", k: 3));
+        Assert.Contains("motion 'nope' is not in split 'test'", Assert.Throws<KeyNotFoundException>(() => probe.MotionToText("nope", "test")).Message);
+        Assert.Contains("motion 'nope' is not in", Assert.Throws<KeyNotFoundException>(() => probe.Clip(hits[0] with { Id = "nope" })).Message);
+        Assert.Contains("<td style=\"padding:2px 8px\">1</td>", HitsView.Table("t", hits).ToHtml());
+    }
+
+    [Fact]
     public void MotionExamples_SkipMissingSourcesWithTheReason()
     {
         var data = Path.Combine(root, "kit");
