@@ -15,6 +15,14 @@ public sealed class ExperimentsTests : IDisposable
         try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    /// <summary>A seconds-long Smoke run of the bag model on <paramref name="data"/>.</summary>
+    private static RunConfig BagConfig(string data) => PaperData.Config("Smoke", data, "t", c => c with
+    {
+        Model = c.Model with { Architecture = "bag", EmbeddingDim = 16 },
+        Train = c.Train with { Epochs = 1, BatchSize = 8 },
+        Data = c.Data with { Workers = 1 },
+    });
+
     [Fact]
     public void Published_RowsMatchTheirColumns()
     {
@@ -77,12 +85,7 @@ public sealed class ExperimentsTests : IDisposable
     {
         var data = Path.Combine(root, "data");
         SyntheticMotions.Write(data, new SynthOptions { Count = 160, Seed = 42 });
-        var config = PaperData.Config("Smoke", data, "t", c => c with
-        {
-            Model = c.Model with { Architecture = "bag", EmbeddingDim = 16 },
-            Train = c.Train with { Epochs = 1, BatchSize = 8 },
-            Data = c.Data with { Workers = 1 },
-        });
+        var config = BagConfig(data);
         var dir = Path.Combine(root, "run");
         var first = Experiment.TrainAndEvaluate("bag", config, dir);
         Assert.False(first.Reused);
@@ -105,12 +108,7 @@ public sealed class ExperimentsTests : IDisposable
     {
         var data = Path.Combine(root, "data");
         SyntheticMotions.Write(data, new SynthOptions { Count = 60, Seed = 3 });
-        var config = PaperData.Config("Smoke", data, "t", c => c with
-        {
-            Model = c.Model with { Architecture = "bag", EmbeddingDim = 16 },
-            Train = c.Train with { Epochs = 1, BatchSize = 8 },
-            Data = c.Data with { Workers = 1 },
-        });
+        var config = BagConfig(data);
         var run = Experiment.TrainAndEvaluate("bag", config, Path.Combine(root, "probe-run"), protocols: ["all"]);
         var probe = new RunProbe(run.RunDir);
         var index = RetrievalIndex.Open(run.RunDir, split: "test");
