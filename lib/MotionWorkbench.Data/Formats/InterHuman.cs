@@ -26,7 +26,7 @@ public sealed class InteractionClip
 }
 
 /// <summary>
-/// InterHuman folders (InterGen layout): <c>motions_processed/person1|person2/&lt;id&gt;.npy</c> (T x C, C &gt;= 66: the
+/// InterHuman folders (InterGen layout): <c>motions_processed/person1|person2/&lt;id&gt;.npy</c> (T x F, F &gt;= 66: the
 /// first 22 joints' positions, Z up), <c>annots/&lt;id&gt;.txt</c> (one caption per line), <c>train/val/test.txt</c>,
 /// <c>ignore_list.txt</c>; 30 fps. Positions are mapped to Y up as InterGen's loader does: (x, y, z) -&gt; (x, z, -y).
 /// </summary>
