@@ -16,8 +16,9 @@ public readonly record struct ProbeItem(string Attribute, int A, int B);
 /// A trial is a tie when the two scores are within <c>tieTolerance</c> (float32 rounding of equal scores) and counts as
 /// half right. Accuracy is the share of right trials (two per pair and direction), so chance is 50 %: a model that
 /// cannot tell the captions (or the motions) apart gets one trial of each pair right, or two ties. It comes with a 95 %
-/// Wilson interval over the trials (the two trials of a pair are not independent, so the interval is somewhat narrow)
-/// and the mean score margin (right score minus wrong score).
+/// Wilson interval over the trials (the two trials of a pair are not independent, so the interval is somewhat narrow).
+/// The mean margin, (s(a, a) + s(b, b) - s(a, b) - s(b, a)) / 2 per pair, is the mean of the right score minus the wrong
+/// one over the trials of either direction (the two directions have the same margins, summed differently).
 /// </summary>
 public static class ProbeScoring
 {
@@ -49,7 +50,7 @@ public static class ProbeScoring
         ArgumentNullException.ThrowIfNull(score);
         if (!(tieTolerance >= 0)) throw new ArgumentException($"tie tolerance must be zero or positive, got {tieTolerance}", nameof(tieTolerance));
         var order = new List<string>();
-        var byAttribute = new Dictionary<string, (Tally T2M, Tally M2T, int Pairs)>(StringComparer.Ordinal);
+        var byAttribute = new Dictionary<string, (Tally T2M, Tally M2T, int Pairs, double Margin)>(StringComparer.Ordinal);
         for (int i = 0; i < pairs.Count; i++)
         {
             var (attribute, a, b) = pairs[i];
@@ -58,25 +59,27 @@ public static class ProbeScoring
             double aa = score(a, a), ab = score(a, b), ba = score(b, a), bb = score(b, b); // s(caption, motion)
             foreach (var (v, what) in new[] { (aa, "s(a, a)"), (ab, "s(a, b)"), (ba, "s(b, a)"), (bb, "s(b, b)") })
                 if (!double.IsFinite(v)) throw new ArgumentException($"pair {i} ({attribute}): score {what} is {v}; every score must be finite");
-            if (!byAttribute.TryGetValue(attribute, out var t)) { order.Add(attribute); t = (new Tally(), new Tally(), 0); }
+            if (!byAttribute.TryGetValue(attribute, out var t)) { order.Add(attribute); t = (new Tally(), new Tally(), 0, 0); }
             t.T2M.Add(aa - ab, tieTolerance);   // caption a: motion a against motion b
             t.T2M.Add(bb - ba, tieTolerance);   // caption b: motion b against motion a
             t.M2T.Add(aa - ba, tieTolerance);   // motion a: caption a against caption b
             t.M2T.Add(bb - ab, tieTolerance);   // motion b: caption b against caption a
-            byAttribute[attribute] = (t.T2M, t.M2T, t.Pairs + 1);
+            byAttribute[attribute] = (t.T2M, t.M2T, t.Pairs + 1, t.Margin + 0.5 * (aa + bb - ab - ba));
         }
-        return order.Select(a => new ProbeAttributeResult(a, byAttribute[a].Pairs, byAttribute[a].T2M.Result(), byAttribute[a].M2T.Result())).ToList();
+        return order.Select(a =>
+        {
+            var t = byAttribute[a];
+            return new ProbeAttributeResult(a, t.Pairs, t.T2M.Result(), t.M2T.Result(), t.Margin / t.Pairs);
+        }).ToList();
     }
 
     private sealed class Tally
     {
         private int right, ties, trials;
-        private double margin;
 
         public void Add(double d, double tolerance)
         {
             trials++;
-            margin += d;
             if (Math.Abs(d) <= tolerance) ties++;
             else if (d > 0) right++;
         }
@@ -85,7 +88,7 @@ public static class ProbeScoring
         {
             double correct = right + 0.5 * ties;
             var (low, high) = WilsonInterval.Of(correct, trials);
-            return new ProbeAccuracy(right, ties, trials, 100 * correct / trials, 100 * low, 100 * high, margin / trials);
+            return new ProbeAccuracy(right, ties, trials, 100 * correct / trials, 100 * low, 100 * high);
         }
     }
 }
