@@ -119,15 +119,19 @@ public sealed class RunData
     /// Loads data for evaluating the run in <paramref name="runDir"/>: its statistics and vocabulary, and the dataset
     /// in <paramref name="dataDir"/> (default: the one it was trained on). With <paramref name="dataStatistics"/> the
     /// motions are normalised with that dataset's own statistics instead of the run's (evaluating on another
-    /// skeleton: the run's statistics describe the one it was trained on).
+    /// skeleton: the run's statistics describe the one it was trained on); <paramref name="statisticsFrom"/> names
+    /// another dataset folder whose statistics to use instead (a probe set cut from a larger dataset). With
+    /// <paramref name="allClips"/> the evaluation entries are not limited by <c>data.maxEvalClips</c>.
     /// </summary>
-    public static RunData ForRun(string runDir, string? dataDir = null, bool dataStatistics = false)
+    public static RunData ForRun(string runDir, string? dataDir = null, bool dataStatistics = false, string? statisticsFrom = null, bool allClips = false)
     {
         var config = RunConfig.Load(runDir);
         var dir = dataDir ?? config.Data.Dir;
         var (dataset, partners) = LoadDataset(dir);
+        if (allClips) config = config with { Data = config.Data with { MaxEvalClips = null } };
         // A run keeps its own copy of the statistics it was trained with (runs that already have them use them, as before).
-        var resolved = !dataStatistics && StatisticsFiles.Exist(runDir) ? null : ResolveStatistics(dir, dataset, partners);
+        var resolved = statisticsFrom is not null ? StatisticsFiles.Resolve(statisticsFrom, new LoadReport())
+            : !dataStatistics && StatisticsFiles.Exist(runDir) ? null : ResolveStatistics(dir, dataset, partners);
         var statistics = resolved?.Statistics ?? StatisticsFiles.Load(runDir);
         if (statistics.JointCount != dataset.Skeleton.JointCount)
             throw new InvalidDataException($"{runDir}: the skeletons differ: the run was trained on {statistics.JointCount} joints, "
