@@ -18,6 +18,7 @@ root.Subcommands.Add(NotebookCommand.Create());
 root.Subcommands.Add(EncodeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(CaptionCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());

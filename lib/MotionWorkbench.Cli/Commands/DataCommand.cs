@@ -8,10 +8,11 @@ internal static class DataCommand
 {
     public static Command Create()
     {
-        var command = new Command("data", "Motion data: generate the synthetic dataset, import BVH folders, summarise a dataset.");
+        var command = new Command("data", "Motion data: generate the synthetic dataset, import BVH folders, summarise a dataset, write minimal-pair probe sets.");
         command.Subcommands.Add(DataSynthCommand.Create());
         command.Subcommands.Add(DataImportBvhCommand.Create());
         command.Subcommands.Add(DataSummaryCommand.Create());
+        command.Subcommands.Add(DataProbesCommand.Create());
         return command;
     }
 
