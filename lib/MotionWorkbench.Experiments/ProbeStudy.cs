@@ -1,0 +1,105 @@
+using MotionWorkbench.Data.Import;
+using MotionWorkbench.Data.Probes;
+using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Models;
+using MotionWorkbench.Training;
+
+namespace MotionWorkbench.Experiments;
+
+/// <summary>One model of notebook 16's comparison: its label and how it is trained (or its finished run reused).</summary>
+public sealed record ProbeModel(string Label, Func<TextWriter?, ExperimentResult> Train);
+
+/// <summary>
+/// Notebook 16 ("What the models understand"): the models it compares (<see cref="Models"/>, one line each), the probe
+/// sets it reads (a synthetic set generated beside the notebooks' data, the real Bandai left/right pairs) and the
+/// probing of a trained model (<see cref="Probe"/>, the <c>mw probe</c> path).
+/// </summary>
+public static class ProbeStudy
+{
+    /// <summary>Pairs per attribute of the synthetic probe set: Smoke keeps CI fast, Laptop/Paper give intervals of about ±7 points.</summary>
+    public static int Pairs(string preset) => preset.ToLowerInvariant() switch
+    {
+        "smoke" => 10,
+        "laptop" => 100,
+        "paper" => 200,
+        _ => throw new ArgumentException($"unknown preset '{preset}' (known: {string.Join(", ", RunConfig.PresetNames)})"),
+    };
+
+    /// <summary>
+    /// Every architecture the workbench trains, on the same data and preset, one line each. The bag and raw rows are notebook
+    /// 04's runs, the ViT row the preset's shared baseline, the Lex rows notebook 12's shared pipelines: whichever notebook
+    /// runs first trains them and the others reuse them. The ResNet-18 (scratch and ImageNet) and MiniLM text-tower rows
+    /// are added here, one line each, once their architectures are on main.
+    /// </summary>
+    public static IReadOnlyList<ProbeModel> Models(string preset, string smplData, string runRoot)
+    {
+        var baseline = PaperData.Config(preset, smplData, "baseline");
+        var ablation = RunFolder.Create(runRoot, "04-ablation", preset);
+        var lex = LexExperiment.Config(preset, smplData, "lex-smpl");
+        RunConfig As(string name, Architecture architecture) => baseline with { Name = name, Model = baseline.Model with { Architecture = architecture } };
+        return
+        [
+            new("bag-of-patches", log => Experiment.TrainAndEvaluate("bag-of-patches", As("bag", Architecture.Bag), ablation.Sub("bag-smpl"), log: log)),
+            new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), ablation.Sub("raw-smpl"), log: log)),
+            new("ViT, patches (scratch)", log => Experiment.TrainAndEvaluate("ViT, patches (scratch)", baseline, RunFolder.Baseline(runRoot, "smpl", preset), log: log)),
+            new("Lex †", log => LexExperiment.Pipeline("Lex †", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "dagger"), ["cmlp"], log: log)),
+            new("Lex (four phases)", log => LexExperiment.Pipeline("Lex (four phases)", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "lex"), log: log)),
+        ];
+    }
+
+    /// <summary>
+    /// The synthetic probe set of a preset beside the notebooks' data (<c>dataRoot/probes-SKELETON-PAIRS-seedS</c>),
+    /// generated when absent or made with other options (its probes.json records them), else reused.
+    /// </summary>
+    public static string SyntheticSet(string dataRoot, string skeleton, string preset, ulong seed = 7)
+    {
+        var options = new ProbeOptions { Skeleton = skeleton, PairsPerAttribute = Pairs(preset), Seed = seed };
+        options.Validate();
+        var dir = Path.GetFullPath(Path.Combine(dataRoot, $"probes-{skeleton.ToLowerInvariant()}-{options.PairsPerAttribute}-seed{seed}"));
+        if (Same(dir, options)) return dir;
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        SyntheticProbes.Write(dir, options);
+        return dir;
+    }
+
+    private static bool Same(string dir, ProbeOptions options)
+    {
+        if (!File.Exists(Path.Combine(dir, ProbeSet.FileName))) return false;
+        try
+        {
+            var set = ProbeSet.Load(dir);
+            return set.Source == "synthetic" && set.Seed == options.Seed && set.PairsPerAttribute == options.PairsPerAttribute
+                && set.MaxSeconds == options.MaxSeconds && set.Attributes.SequenceEqual(options.Attributes);
+        }
+        catch (InvalidDataException) { return false; } // damaged: generate again
+    }
+
+    /// <summary>
+    /// The real left/right probe set of an imported Bandai folder (its test split's cross-clip left/right pairs and
+    /// mirrors), written into <paramref name="outDir"/> once per import (replaced when the import is newer).
+    /// </summary>
+    public static string BandaiSet(string importedDir, string outDir)
+    {
+        var file = Path.Combine(outDir, ProbeSet.FileName);
+        var stamp = Path.Combine(importedDir, "import-stamp.txt");
+        bool fresh = File.Exists(file) && (!File.Exists(stamp) || File.GetLastWriteTimeUtc(file) >= File.GetLastWriteTimeUtc(stamp));
+        if (!fresh)
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+            BandaiProbes.Write(importedDir, outDir);
+        }
+        return Path.GetFullPath(outDir);
+    }
+
+    /// <summary>Whether a model can be probed zero-shot on another skeleton: not when it reads joints by position (raw sequence).</summary>
+    public static bool AcrossSkeletons(ExperimentResult model) => !model.Config.Model.ReadsRawFrames();
+
+    /// <summary>A trained model probed with a probe set: the run's best checkpoint through <c>mw probe</c>'s path (embeddings cached per checkpoint).</summary>
+    public static ProbeEvaluation Probe(ExperimentResult model, string probesDir, TextWriter? log = null)
+    {
+        var result = ProbeEvaluation.Run(model.RunDir, probesDir);
+        log?.WriteLine($"{model.Label}: probed {result.Motions} motions of {Path.GetFileName(probesDir)}{(result.FromCache ? " (embeddings from cache)" : "")}; {result.StatisticsNote}"
+            + (result.Cropped > 0 ? $"; {result.Cropped} motions longer than the run's {result.MaxFrames} frames cropped to their start" : ""));
+        return result;
+    }
+}
