@@ -40,8 +40,8 @@ public static class ProbeStudy
         return
         [
             new("bag-of-patches", log => Experiment.TrainAndEvaluate("bag-of-patches", As("bag", Architecture.Bag), ablation.Sub("bag-smpl"), log: log)),
-            new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), ablation.Sub("raw-smpl"), log: log)),
             new("ViT, patches (scratch)", log => Experiment.TrainAndEvaluate("ViT, patches (scratch)", baseline, RunFolder.Baseline(runRoot, "smpl", preset), log: log)),
+            new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), ablation.Sub("raw-smpl"), log: log)),
             new("Lex †", log => LexExperiment.Pipeline("Lex †", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "dagger"), ["cmlp"], log: log)),
             new("Lex (four phases)", log => LexExperiment.Pipeline("Lex (four phases)", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "lex"), log: log)),
         ];

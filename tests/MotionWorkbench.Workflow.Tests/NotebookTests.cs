@@ -331,6 +331,41 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.True(new FileInfo(Path.Combine(run.RunRoot, nb + "-smoke", "lex-test.mwidx")).Length > 0);
     }
 
+    [Fact]
+    public void Notebook16_Probes_TablesEveryModelPerAttributeAgainstChance()
+    {
+        const string nb = "16-probes";
+        var html = Report(nb);
+        Assert.Equal(1, Tables(html, "Minimal-pair probes, synthetic SMPL-22"));
+        Assert.True(Figures(html) >= 1, "no grouped bar chart");
+        var csv = RunFile(nb, "probes-synthetic.csv").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var models = MotionWorkbench.Experiments.ProbeStudy.Models("Smoke", Path.Combine(run.Root, "data", "synthetic-smpl-160"), run.RunRoot).Select(m => m.Label).ToList();
+        Assert.Equal(5, models.Count);
+        foreach (var model in models) Assert.Contains($"{(model.Contains(',') ? "\"" + model : model)} t2m", csv[0]);
+        Assert.Equal(["side", "mirror", "order", "count", "pace", "direction", "action"], csv.Skip(1).Select(l => l.Split(',')[0]));
+        foreach (var line in csv.Skip(1))
+        {
+            var cells = line.Split(',');
+            Assert.Equal("10", cells[1]);
+            for (int m = 0; m < models.Count; m++)
+            {
+                double acc = double.Parse(cells[2 + 7 * m], CultureInfo.InvariantCulture), low = double.Parse(cells[3 + 7 * m], CultureInfo.InvariantCulture), high = double.Parse(cells[4 + 7 * m], CultureInfo.InvariantCulture);
+                Assert.True(low <= acc && acc <= high && low >= 0 && high <= 100, $"{line}: model {m}'s t2m {acc} [{low}, {high}]");
+            }
+        }
+        var findings = RunFile(nb, "findings.txt");
+        foreach (var model in models) Assert.Contains(model + ": tells apart", findings);
+        Assert.Contains("\"All\" t2m R@1 ranks", findings);
+        using var json = JsonDocument.Parse(RunFile(nb, "probes-synthetic.json"));
+        Assert.Equal(models, json.RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("model").GetString()));
+        if (NotebookRunFixture.SharedDataPresent)
+        {
+            Assert.Equal(1, Tables(html, "Minimal-pair probes, Bandai dataset 1 test split"));
+            Assert.Contains("ViT on Bandai (in-domain)", RunFile(nb, "probes-bandai.csv"));
+        }
+        else Assert.Contains("the Bandai probes are skipped", html);
+    }
+
     /// <summary>
     /// A newcomer's first notebook on a clone where environment/plotly.sh never ran: every figure is drawn (static SVG of the
     /// same data), in the executed notebook's outputs (the fixture runs without plotly.js in them, as such a clone does) and in
