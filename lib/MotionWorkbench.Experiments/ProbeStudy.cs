@@ -56,22 +56,8 @@ public static class ProbeStudy
         var options = new ProbeOptions { Skeleton = skeleton, PairsPerAttribute = Pairs(preset), Seed = seed };
         options.Validate();
         var dir = Path.GetFullPath(Path.Combine(dataRoot, $"probes-{skeleton.ToLowerInvariant()}-{options.PairsPerAttribute}-seed{seed}"));
-        if (Same(dir, options)) return dir;
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        SyntheticProbes.Write(dir, options);
+        SyntheticProbes.Ensure(dir, options);
         return dir;
-    }
-
-    private static bool Same(string dir, ProbeOptions options)
-    {
-        if (!File.Exists(Path.Combine(dir, ProbeSet.FileName))) return false;
-        try
-        {
-            var set = ProbeSet.Load(dir);
-            return set.Source == "synthetic" && set.Seed == options.Seed && set.PairsPerAttribute == options.PairsPerAttribute
-                && set.MaxSeconds == options.MaxSeconds && set.Attributes.SequenceEqual(options.Attributes);
-        }
-        catch (InvalidDataException) { return false; } // damaged: generate again
     }
 
     /// <summary>

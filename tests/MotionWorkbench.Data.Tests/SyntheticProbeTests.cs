@@ -157,11 +157,22 @@ public class SyntheticProbeTests(SyntheticProbeFixture fx) : IClassFixture<Synth
     [InlineData("bvh", 10, 5.6f, "--skeleton")]
     [InlineData("smpl", 0, 5.6f, "--pairs")]
     [InlineData("smpl", 10, 3f, "--max-seconds")]
+    [InlineData("kit", 10, 5.1f, "--max-seconds")]
     public void Options_BadValue_NamesTheOption(string skeleton, int pairs, float seconds, string option)
     {
         var e = Assert.Throws<ArgumentException>(() => SyntheticProbes.Generate(new ProbeOptions { Skeleton = skeleton, PairsPerAttribute = pairs, MaxSeconds = seconds }));
         Assert.Contains(option, e.Message);
         var unknown = Assert.Throws<ArgumentException>(() => SyntheticProbes.Generate(new ProbeOptions { Attributes = ["colour"] }));
         Assert.Contains("colour", unknown.Message);
+    }
+
+    [Theory]
+    [InlineData("smpl")]
+    [InlineData("kit")]
+    public void Generate_AtTheShortestAllowedClips_FitsEveryOrderPair(string skeleton)
+    {
+        // order pairs need the most room (two actions and their pauses in whole windows); at MinSeconds every draw must fit
+        var pairs = SyntheticProbes.Generate(new ProbeOptions { Skeleton = skeleton, PairsPerAttribute = 300, Seed = 9, MaxSeconds = ProbeOptions.MinSeconds, Attributes = [ProbeAttributes.Order] });
+        Assert.Equal(300, pairs.Count);
     }
 }

@@ -55,7 +55,7 @@ internal static class ProbeDrafts
             if (made is not var (a, b, contrast)) continue;
             if (Fits(a, fps, budgetSeconds) && Fits(b, fps, budgetSeconds)) return (a, b, contrast);
         }
-        throw new InvalidOperationException($"probe attribute '{attribute}': no pair fitted {budgetSeconds:0.##} s in {Attempts} draws; allow longer clips");
+        throw new InvalidOperationException($"probe attribute '{attribute}': no pair fitted {budgetSeconds:0.##} s in {Attempts} draws; allow longer clips (--max-seconds)");
     }
 
     private static bool Fits(ProbeDraft d, float fps, float budgetSeconds)

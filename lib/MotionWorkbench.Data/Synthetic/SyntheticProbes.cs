@@ -15,6 +15,9 @@ public sealed record ProbeOptions
     /// is cropped at Laptop or Paper (224 frames); Smoke's 64 frames crop the longer ones.
     /// </summary>
     public float MaxSeconds { get; init; } = 5.6f;
+
+    /// <summary>The shortest <see cref="MaxSeconds"/> at which every attribute's pairs fit (order pairs need the most room; KIT's budget is 12/12.5 of it).</summary>
+    public const float MinSeconds = 5.2f;
     public IReadOnlyList<string> Attributes { get; init; } = ProbeAttributes.All;
 
     public bool IsKit => Skeleton.Equals("kit", StringComparison.OrdinalIgnoreCase);
@@ -25,7 +28,7 @@ public sealed record ProbeOptions
     {
         if (!Skeleton.Equals("smpl", StringComparison.OrdinalIgnoreCase) && !IsKit) throw new ArgumentException($"--skeleton must be smpl or kit, got '{Skeleton}'");
         if (PairsPerAttribute < 1 || PairsPerAttribute > 100_000) throw new ArgumentException($"--pairs must be 1..100000 pairs per attribute, got {PairsPerAttribute}");
-        if (!(MaxSeconds >= 4f && MaxSeconds <= 10f)) throw new ArgumentException($"--max-seconds must be 4..10 (two actions and their pauses must fit), got {MaxSeconds.ToString(CultureInfo.InvariantCulture)}");
+        if (!(MaxSeconds >= MinSeconds && MaxSeconds <= 10f)) throw new ArgumentException($"--max-seconds must be {MinSeconds.ToString(CultureInfo.InvariantCulture)}..10 (an order pair's two actions and their pauses must fit in whole patch windows), got {MaxSeconds.ToString(CultureInfo.InvariantCulture)}");
         if (Attributes.Count == 0) throw new ArgumentException("no probe attributes chosen");
         foreach (var a in Attributes)
             if (!ProbeAttributes.All.Contains(a)) throw new ArgumentException($"unknown probe attribute '{a}' (known: {string.Join(", ", ProbeAttributes.All)})");
@@ -66,15 +69,23 @@ public static class SyntheticProbes
         var attributes = ProbeAttributes.Ordered(o.Attributes);
         int n = o.PairsPerAttribute, total = attributes.Count * n, done = 0;
         var pairs = new SyntheticProbePair[total];
-        Parallel.For(0, total, index =>
+        try
         {
-            string attribute = attributes[index / n];
-            int i = index % n;
-            int attributeIndex = ProbeAttributes.Rank(attribute);
-            pairs[index] = MakePair(o, attribute, attributeIndex, i);
-            int d = Interlocked.Increment(ref done);
-            if (progress is not null && (d % 64 == 0 || d == total)) progress(d, total);
-        });
+            Parallel.For(0, total, index =>
+            {
+                string attribute = attributes[index / n];
+                int i = index % n;
+                int attributeIndex = ProbeAttributes.Rank(attribute);
+                pairs[index] = MakePair(o, attribute, attributeIndex, i);
+                int d = Interlocked.Increment(ref done);
+                if (progress is not null && (d % 64 == 0 || d == total)) progress(d, total);
+            });
+        }
+        catch (AggregateException e)
+        {
+            // one error, not the parallel loop's wrapper (the same pair fails the same way on every run)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return pairs;
     }
 
@@ -125,6 +136,29 @@ public static class SyntheticProbes
         var clips = pairs.SelectMany(p => new[] { p.ClipA, p.ClipB }).ToDictionary(c => c.Id, StringComparer.Ordinal);
         ProbeFolder.Write(outDir, set, clips, SyntheticMotions.ReferenceSkeleton(o.IsKit), (d, t) => progress?.Invoke("write", d, t));
         return set;
+    }
+
+    /// <summary>
+    /// The probe set of <paramref name="o"/> in <paramref name="outDir"/>: reused when its probes.json was generated with
+    /// the same options, else (re)written. True when it wrote the set.
+    /// </summary>
+    public static bool Ensure(string outDir, ProbeOptions o, Action<string, int, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        if (File.Exists(Path.Combine(outDir, ProbeSet.FileName)))
+        {
+            try
+            {
+                var set = ProbeSet.Load(outDir);
+                if (set.Source == "synthetic" && set.Skeleton == (o.IsKit ? "kit" : "smpl") && set.Seed == o.Seed && set.PairsPerAttribute == o.PairsPerAttribute
+                    && set.MaxSeconds == o.MaxSeconds && set.Attributes.SequenceEqual(ProbeAttributes.Ordered(o.Attributes)))
+                    return false;
+            }
+            catch (InvalidDataException) { } // damaged: written again below
+        }
+        Write(outDir, o, progress);
+        return true;
     }
 
     private static MotionClip Render(string id, ProbeDraft d, ProbeOptions o, string caption)
