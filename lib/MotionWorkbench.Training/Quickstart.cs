@@ -7,7 +7,8 @@ namespace MotionWorkbench.Training;
 
 /// <summary>
 /// The main job: generate the synthetic dataset if absent (through the Data library's generator), train a preset,
-/// evaluate the test split with "All", "Small batches", "TMR normal" and "TMR Guo", and write <c>summary.html</c> in the run folder.
+/// evaluate the test split with "All", "Small batches", "TMR normal" and "TMR Guo", probe it with a small minimal-pair set
+/// generated beside the data (<see cref="Probe"/>), and write <c>summary.html</c> in the run folder.
 /// </summary>
 public static class Quickstart
 {
@@ -15,6 +16,10 @@ public static class Quickstart
     {
         /// <summary>The test split's text -> motion top-1 errors (and how many retrieved the left/right mirror), as in the summary.</summary>
         public ConfusionSummary? Confusions { get; init; }
+
+        /// <summary>The run probed with the small probe set beside the data (<see cref="Probe"/>), or null (<see cref="ProbesNote"/> says why).</summary>
+        public ProbeEvaluation? Probes { get; init; }
+        public string? ProbesNote { get; init; }
     }
 
     /// <summary>The protocols the quickstart evaluates: Motion Patches' All and Small batches, and TMR's normal and Guo et al. protocols.</summary>
@@ -53,7 +58,35 @@ public static class Quickstart
         var evaluation = RunEvaluation.Run(outDir, dataDir, config.Data.TestSplit, QuickstartProtocols);
         Files.WriteText(Path.Combine(outDir, $"eval-{config.Data.TestSplit}.json"), evaluation.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         var index = RetrievalIndex.Open(outDir, dataDir, config.Data.TestSplit);
-        var summary = RunSummary.Write(outDir, [evaluation], index, dataDir: dataDir);
-        return new Outcome(outDir, evaluation, summary, generated, training) { Confusions = SummaryAnalysis.TextToMotionConfusions(index.Embeddings) };
+        status?.Invoke("probing with minimal pairs");
+        var (probes, probesNote) = Probe(outDir, dataDir, config);
+        var summary = RunSummary.Write(outDir, [evaluation], index, dataDir: dataDir, probes: probes, probesNote: probesNote);
+        return new Outcome(outDir, evaluation, summary, generated, training)
+        {
+            Confusions = SummaryAnalysis.TextToMotionConfusions(index.Embeddings), Probes = probes, ProbesNote = probesNote,
+        };
+    }
+
+    /// <summary>Pairs per attribute of the quickstart's probe set (small: seconds to generate and embed; intervals of about ±15 points).</summary>
+    public const int ProbePairs = 20;
+
+    /// <summary>
+    /// The run probed with a small synthetic probe set generated beside its data (<c>DATA-probes</c>: <see cref="ProbePairs"/>
+    /// pairs per attribute of the data's skeleton, clips no longer than the run's window where the generator allows; reused
+    /// when present), or null and the reason when the data's skeleton is not one the generator makes (SMPL-22, KIT-21).
+    /// </summary>
+    public static (ProbeEvaluation? Result, string? Note) Probe(string runDir, string dataDir, RunConfig config)
+    {
+        var skeletonPath = Path.Combine(dataDir, Data.Skeletons.SkeletonJson.FileName);
+        string? name = File.Exists(skeletonPath) ? Data.Skeletons.SkeletonJson.Load(skeletonPath).Skeleton.Name : null;
+        string? skeleton = name switch { "smpl22" => "smpl", "kit21" => "kit", _ => null };
+        if (skeleton is null || config.Model.Architecture == Models.Architecture.Interaction)
+            return (null, $"no minimal-pair probes: the probe generator makes single-person SMPL-22 and KIT-21 motions, and this run's data is {name ?? "of an unknown skeleton"}"
+                + (config.Model.Architecture == Models.Architecture.Interaction ? " (two-person)" : "") + "; mw data probes --from-bandai writes real left/right pairs of an imported Bandai folder");
+        float seconds = Math.Clamp(config.Model.MaxFrames / 20f, ProbeOptions.MinSeconds, 10f);
+        var options = new ProbeOptions { Skeleton = skeleton, PairsPerAttribute = ProbePairs, Seed = 42, MaxSeconds = seconds };
+        var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDir)) + "-probes";
+        SyntheticProbes.Ensure(dir, options);
+        return (ProbeEvaluation.Run(runDir, dir), null);
     }
 }

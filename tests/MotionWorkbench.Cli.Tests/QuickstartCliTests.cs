@@ -24,6 +24,14 @@ public class QuickstartCliTests
             Assert.Contains("TMR guo", html);
             Assert.Contains("class=\"chance\"", html);
             Assert.Contains("<img class=\"thumb\" src=\"data:image/png;base64,", html);
+            // the minimal-pair probes: a small set generated beside the data, its table under the retrieval tables with chance marked
+            Assert.True(File.Exists(Path.Combine(data + "-probes", "probes.json")), r.All);
+            Assert.Contains("minimal-pair probes (chance 50 %):", r.Stdout);
+            int retrieval = html.IndexOf("<h2>Retrieval</h2>", StringComparison.Ordinal), probes = html.IndexOf("<h2>Minimal-pair probes</h2>", StringComparison.Ordinal);
+            Assert.True(retrieval >= 0 && probes > retrieval && probes < html.IndexOf("<h2>Training loss</h2>", StringComparison.Ordinal), "the probe table is not between the retrieval tables and the loss curve");
+            foreach (var attribute in new[] { "side", "mirror", "order", "count", "pace", "direction", "action" })
+                Assert.Contains($">{attribute}</td><td>20</td>", html);
+            Assert.Contains("<tr class=\"chance\"><td>chance</td><td></td><td>50.0</td>", html);
         }
         finally
         {

@@ -48,6 +48,8 @@ internal static class QuickstartCommand
                 }
                 if (outcome.Confusions is { Errors: > 0 } c)
                     Console.WriteLine($"  text->motion top-1 errors: {c.Errors} of {c.Queries} ({100.0 * c.Errors / c.Queries:F1} %), {100.0 * c.MirrorErrors / c.Errors:F1} % of them the left/right mirror (most common confusions in the summary)");
+                if (outcome.Probes is { } probes) Console.Write("\nminimal-pair probes (chance 50 %):\n" + probes.ToText());
+                else if (outcome.ProbesNote is not null) Console.WriteLine($"note: {outcome.ProbesNote}");
                 Console.WriteLine($"summary: {Path.GetFullPath(outcome.SummaryPath)}");
                 foreach (var w in outcome.Training.StatisticsWarnings) Console.Error.WriteLine($"mw quickstart: WARNING: {w}");
                 if (outcome.Training.Warning is not null) Console.Error.WriteLine($"mw quickstart: WARNING: {outcome.Training.Warning}");

@@ -22,7 +22,8 @@ public static class RunSummary
     /// its split's embeddings, each example with a thumbnail of its motion's patch image (built from the motions of
     /// <paramref name="dataDir"/>, default the run's dataset, with the run's statistics; left out when they cannot be loaded).
     /// </summary>
-    public static string Write(string runDir, IReadOnlyList<RunEvaluation> evaluations, RetrievalIndex? index = null, int examples = 5, string? dataDir = null)
+    public static string Write(string runDir, IReadOnlyList<RunEvaluation> evaluations, RetrievalIndex? index = null, int examples = 5, string? dataDir = null,
+        ProbeEvaluation? probes = null, string? probesNote = null)
     {
         var config = RunConfig.Load(runDir);
         var metricsPath = Path.Combine(runDir, Trainer.MetricsFileName);
@@ -45,6 +46,11 @@ public static class RunSummary
         sb.Append("<h2>Retrieval</h2>\n");
         foreach (var e in evaluations) sb.Append(e.ToHtml());
         sb.Append("<p>Chance: a random ranking puts the right item at R@k = 100·k/n percent and at median rank (n+1)/2, n being the gallery size (the whole split for All/TMR normal, 32 for the batched protocols). Identical captions make the All and Small-batches protocols slightly easier than that for chance too.</p>\n");
+        if (probes is not null || probesNote is not null)
+        {
+            sb.Append("<h2>Minimal-pair probes</h2>\n<p>What the run tells apart: pairs of motions that differ in one attribute only (the other arm or leg, the whole body mirrored, the order of two actions, the count, the pace, the direction; a different action as the control), each with its caption. Chance is 50 %; an attribute whose interval holds 50 % is not told apart. <code>mw probe</code> gives the same table for any run, notebook 16 compares every architecture.</p>\n");
+            sb.Append(probes is not null ? probes.ToHtml() : $"<p>{H(probesNote!)}.</p>\n");
+        }
 
         var chance = SummaryAnalysis.ChanceLoss(config);
         sb.Append("<h2>Training loss</h2>\n").Append(LossCurve(steps, chance: chance)).Append('\n');
