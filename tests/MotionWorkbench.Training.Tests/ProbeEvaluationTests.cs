@@ -56,6 +56,31 @@ public sealed class ProbeEvaluationTests(SynthFixture fx)
     }
 
     [Fact]
+    public void Run_LexicalRun_ScoresItsVocabularySpaceVectorsLikeADenseRun()
+    {
+        // Lex runs embed into the vocabulary (sparse, non-negative); mw probe scores them through the same Embedder as mw eval.
+        var probes = Probes("order-side", new ProbeOptions { PairsPerAttribute = 12, Seed = 3, Attributes = [ProbeAttributes.Order, ProbeAttributes.Side] });
+        var dir = fx.NewRunDir("lex-probe");
+        var tiny = fx.Tiny(1);
+        var config = tiny with
+        {
+            Name = "lex",
+            Model = tiny.Model with { Architecture = "lex", MaxFrames = 112, PatchSize = 16, HeadDropout = 0f, TextDropout = 0f },
+            Data = tiny.Data with { MaxTrainClips = null, ValSplit = "val", TestSplit = "test" },
+        };
+        new Trainer(config, dir) { LogSteps = false }.Run();
+        var result = ProbeEvaluation.Run(dir, probes);
+        Assert.Equal("lex", result.Architecture);
+        var data = RunData.ForRun(dir, probes, allClips: true);
+        var emb = Embedder.Embed(RunModels.Load(dir), data, ProbeFolder.Split, 64);
+        Assert.Equal(data.Tokenizer.Vocabulary.Count, emb.Motions[0].Length);
+        Assert.All(emb.Motions, m => Assert.All(m, v => Assert.True(v >= 0)));
+        var row = emb.Ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        var direct = ProbeScoring.Score(ProbeSet.Load(probes).Pairs.Select(p => new ProbeItem(p.Attribute, row[p.MotionA], row[p.MotionB])).ToList(), emb.Texts, emb.Motions);
+        Assert.Equal(direct.Select(d => d.ToJson().ToJsonString()).Order(), result.Attributes.Select(a => a.ToJson().ToJsonString()).Order());
+    }
+
+    [Fact]
     public void Run_CaptionsShuffledAcrossMotions_ScoresNearChance()
     {
         // Train on data whose captions were dealt to the wrong motions: nothing links a caption to its motion, so every
