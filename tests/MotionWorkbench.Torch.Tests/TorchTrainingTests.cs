@@ -118,6 +118,25 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
         Assert.Equal(trained.TextToMotion.MedR, all.TextToMotion.MedR, 6);
     }
 
+    [TorchFact]
+    public void A_torch_run_is_probed_through_the_own_engines_embedding_path()
+    {
+        string dir = fx.NewRunDir("probe");
+        Assert.True(new Trainer(fx.Config("torch", epochs: 1), dir).Run().Completed);
+        string probes = Path.Combine(fx.Root, "probes-torch");
+        SyntheticProbes.Write(probes, new ProbeOptions { PairsPerAttribute = 4, Seed = 5, Attributes = ["side", "order"] });
+        var result = ProbeEvaluation.Run(dir, probes, Checkpoint.LastFileName);
+        Assert.Equal(["side", "order"], result.Attributes.Select(a => a.Attribute));
+        Assert.All(result.Attributes, a => Assert.Equal((4, 8, 8), (a.Pairs, a.TextToMotion.Trials, a.MotionToText.Trials)));
+        // the same numbers as scoring the own engine's embeddings of the torch checkpoint by hand
+        var data = RunData.ForRun(dir, probes, allClips: true);
+        var emb = Embedder.Embed(RunModels.Load(dir, Checkpoint.LastFileName), data, MotionWorkbench.Data.Probes.ProbeFolder.Split, 64);
+        var row = emb.Ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        var set = MotionWorkbench.Data.Probes.ProbeSet.Load(probes);
+        var direct = MotionWorkbench.Evaluation.ProbeScoring.Score(set.Pairs.Select(p => new MotionWorkbench.Evaluation.ProbeItem(p.Attribute, row[p.MotionA], row[p.MotionB])).ToList(), emb.Texts, emb.Motions);
+        Assert.Equal(direct.Select(d => d.ToJson().ToJsonString()).Order(), result.Attributes.Select(a => a.ToJson().ToJsonString()).Order());
+    }
+
     [TorchTheory]
     [InlineData("cmlp")]
     [InlineData("mlm")]
