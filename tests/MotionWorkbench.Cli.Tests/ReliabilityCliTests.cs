@@ -81,6 +81,27 @@ public sealed class ReliabilityCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Train_InterruptedBySigint_Exits130WithLastSaved()
+    {
+        string data = Path.Combine(dir, "data"), run = Path.Combine(dir, "run");
+        Assert.Equal(0, Mw.Run("data", "synth", "--out", data, "--count", "40", "--seed", "2").ExitCode);
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mw.dll"), "train", "--preset", "Smoke", "--data", data, "--out", run, "--set", "train.epochs=500", "--set", "train.evalEvery=500" })
+            psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = p.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch", StringComparison.Ordinal)) { }
+        Assert.NotNull(line); // training is under way: send Ctrl+C
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        _ = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2))) { p.Kill(entireProcessTree: true); Assert.Fail("mw train did not stop after SIGINT"); }
+        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}: {await stderr}");
+        Assert.True(File.Exists(Path.Combine(run, "last.safetensors")), "the interrupted run saved no 'last'");
+    }
+
+    [Fact]
     public void ExitCodes_OkBadUsageBadInput_AreZeroTwoTwo()
     {
         Assert.Equal(0, Mw.Run("info").ExitCode);
