@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MotionWorkbench.Training;
 
 /// <summary>The optimisation recipe (reference: Adam, groups 1e-4/1e-5/1e-4, cosine with period 2x the run, batch 128).</summary>
@@ -49,6 +51,8 @@ public sealed record TrainSpec
     public string Device { get; init; } = "auto";
     /// <summary>Engine threads (kernels, GEMM splits, patch building, evaluation; the torch engine's intra-op threads): 0 =
     /// the process's setting (mw --threads, MW_THREADS, a notebook's threads, else the cores this process may use). A run
-    /// writes the count it used here in config.json and a resume keeps it (<see cref="RunThreads"/>).</summary>
+    /// writes the count it used here in config.json and a resume keeps it (<see cref="RunThreads"/>). Left out of the
+    /// JSON while 0, so configuration files written before the setting existed round-trip byte for byte.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Threads { get; init; }
 }
