@@ -57,5 +57,7 @@ public sealed class ReliabilityConfigTests
         }
         Assert.Equal(RunConfig.Smoke.Train.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), help.Single(k => k.Key == "train.epochs").Default);
         Assert.Equal("null", help.Single(k => k.Key == "train.initFrom").Default);
+        Assert.Equal("0", help.Single(k => k.Key == "train.threads").Default);     // left out of config.json at 0, shown all the same
+        Assert.Equal("vit", help.Single(k => k.Key == "model.architecture").Default);
     }
 }

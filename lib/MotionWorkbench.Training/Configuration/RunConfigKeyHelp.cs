@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace MotionWorkbench.Training;
 
@@ -13,15 +12,18 @@ public sealed partial record RunConfig
     /// own defaults) and its meaning; a key without a meaning is an error (a test holds every key to one).</summary>
     public static IReadOnlyList<RunConfigKey> KeyHelp(RunConfig? defaults = null)
     {
-        var values = JsonSerializer.SerializeToNode(defaults ?? new RunConfig(), Json)!.AsObject();
+        var config = defaults ?? new RunConfig();
         return Keys().Select(k =>
         {
             var parts = k.Key.Split('.');
-            JsonNode? v = parts.Length == 1 ? values[parts[0]] : values[parts[0]]?[parts[1]];
-            string shown = v is null ? "null" : v is JsonValue jv && jv.TryGetValue(out string? s) ? (s.Length == 0 ? "\"\"" : s) : v.ToJsonString();
+            object? owner = parts.Length == 1 ? config : typeof(RunConfig).GetProperty(parts[0], Flags)!.GetValue(config);
+            object? v = owner!.GetType().GetProperty(parts[^1], Flags)!.GetValue(owner); // the value itself (some are left out of config.json at their default)
+            string shown = v switch { null => "null", string s => s.Length == 0 ? "\"\"" : s, _ => JsonSerializer.Serialize(v, v.GetType(), Json).Trim('"') };
             return new RunConfigKey(k.Key, k.Type, shown, Meanings.TryGetValue(k.Key, out var m) ? m : "");
         }).ToList();
     }
+
+    private const System.Reflection.BindingFlags Flags = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase;
 
     private static readonly Dictionary<string, string> Meanings = new(StringComparer.Ordinal)
     {
