@@ -25,7 +25,7 @@ public sealed class TorchStrictResumeTests(TorchSynthFixture fx)
     {
         var (run, name) = InterruptedRunWith((t, _) => { var c = Tensor.FromArray(t.Data, t.Shape); c.Data[3] = float.NaN; return c; });
         var e = Assert.Throws<InvalidDataException>(() => new Trainer(fx.Config("torch"), run).Run(resume: true));
-        Assert.Contains($"{name} holds a non-finite value", e.Message);
+        Assert.Contains($"{name}[3] is not finite (NaN", e.Message);
     }
 
     /// <summary>An interrupted torch run whose last checkpoint has its first non-square matrix replaced by <paramref name="change"/>.</summary>

@@ -121,7 +121,7 @@ public abstract class Module
 
     /// <summary>
     /// Copies <paramref name="state"/> into the parameters and buffers. Shapes must match exactly and every value be
-    /// finite (a NaN or infinity names the tensor and its flat index). With
+    /// finite (a NaN or infinity names the tensor and its flat index, <c>name[i]</c>). With
     /// <paramref name="strict"/>, missing and unexpected keys are an error listing all of them; otherwise only matching
     /// names load and the returned report lists the rest. A refused load changes nothing.
     /// </summary>
@@ -142,7 +142,7 @@ public abstract class Module
         }
         foreach (var (name, t) in own)
             if (state.TryGetValue(name, out var src) && FirstNonFinite(src.Data) is int at)
-                throw new InvalidDataException($"cannot load {source} into {GetType().Name}: {name} holds a non-finite value ({src.Data[at]}) at flat index {at}");
+                throw new InvalidDataException($"cannot load {source} into {GetType().Name}: {name}[{at}] is not finite ({src.Data[at]}; index into the flattened tensor)");
         foreach (var (name, m) in NamedModules()) m.CheckState(name.Length == 0 ? "" : name + ".", state, source);
         foreach (var (name, t) in own)
             if (state.TryGetValue(name, out var src)) src.Data.CopyTo(t.Data);
