@@ -39,7 +39,7 @@ public sealed class AtomicFileTests : IDisposable
         string file = Path.Combine(dir, "plain");
         File.WriteAllText(file, "x");
         string target = Path.Combine(file, "sub", "out.json");
-        var e = Assert.Throws<IOException>(() => AtomicFile.WriteAllText(target, "{}"));
+        var e = Assert.Throws<UnwritablePathException>(() => AtomicFile.WriteAllText(target, "{}"));
         Assert.Contains(target, e.Message);
         Assert.Contains($"{file} is a regular file", e.Message);
         Assert.DoesNotContain(".tmp", e.Message);
@@ -49,7 +49,7 @@ public sealed class AtomicFileTests : IDisposable
     public void AtomicWrite_UnwritableFolder_NamesThePathNotTheTempFile()
     {
         string target = "/proc/nope.json"; // /proc refuses new files, even to root
-        var e = Assert.Throws<IOException>(() => AtomicFile.WriteAllText(target, "{}"));
+        var e = Assert.Throws<UnwritablePathException>(() => AtomicFile.WriteAllText(target, "{}"));
         Assert.StartsWith($"{target}: cannot be written", e.Message);
         Assert.DoesNotContain(".tmp", e.Message);
     }
