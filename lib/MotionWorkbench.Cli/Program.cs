@@ -42,9 +42,25 @@ catch (ArgumentException e)
 }
 
 var parse = root.Parse(args);
+string verb = EngineThreads.VerbName(parse);
+// Bad usage (an unknown option, a missing or malformed value) is exit 2 on every verb, with the parser's words.
+if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+{
+    // An option the verb does not have is named as such (the parser may have taken it for an argument), with near names.
+    var options = parse.CommandResult.Command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Concat(["--help", "--version"]).ToHashSet(StringComparer.Ordinal);
+    foreach (var token in args.TakeWhile(a => a != "--").Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0]).Distinct())
+    {
+        if (options.Contains(token)) continue;
+        string bare = token.TrimStart('-');
+        var near = options.Where(o => bare.Length > 1 && (o.Contains(bare, StringComparison.OrdinalIgnoreCase) || bare.Contains(o.TrimStart('-'), StringComparison.OrdinalIgnoreCase))).Order(StringComparer.Ordinal).ToList();
+        Console.Error.WriteLine($"{verb}: unknown option '{token}'{(near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : "")}");
+    }
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"{verb}: {error.Message}");
+    Console.Error.WriteLine($"{verb}: see '{verb} --help' for the options");
+    return CliErrors.BadInput;
+}
 if (parse.Errors.Count == 0)
 {
-    string verb = EngineThreads.VerbName(parse);
     try
     {
         EngineThreads.FromCommandLine(parse);
@@ -56,4 +72,13 @@ if (parse.Errors.Count == 0)
         return 2;
     }
 }
-return parse.Invoke();
+// The one place where an exception no verb caught ends the command: one line (its stack with MW_DEBUG=1) and the exit
+// code of its kind (CliErrors: 2 bad input, 1 failed work, 130 interrupted), never System.CommandLine's stack dump.
+try
+{
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    return CliErrors.Unexpected(verb, e);
+}

@@ -251,10 +251,34 @@ public sealed class MotionDataset
         {
             var kept = ids.Where(present.Contains).ToArray();
             if (kept.Length < ids.Count && files.Count > 0 && options.Split is null && options.MaxClips is null)
-                report.Notes.Add($"split '{sname}': {ids.Count - kept.Length} of {ids.Count} listed ids have no loaded motion");
+            {
+                // each id named with why: its file was skipped (the reason is in the skipped list) or there is no file
+                var withFile = new HashSet<string>(files.Select(f => Path.GetFileNameWithoutExtension(f)), StringComparer.Ordinal);
+                var missing = ids.Where(id => !present.Contains(id)).Select(id => withFile.Contains(id) ? $"{id} (file skipped)" : $"{id} (no motion file)").ToList();
+                report.Notes.Add($"split '{sname}': {missing.Count} of {ids.Count} listed ids have no loaded motion: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? $", ... and {missing.Count - 10} more" : "")}");
+            }
             splitIds[sname] = kept;
         }
         return new MotionDataset(name, sk, rate, loaded, splitIds, dir, report) { Actions = actions };
+    }
+
+    /// <summary>
+    /// The one check of a motion's joint positions (T x J x 3, metres), shared by every reader of motions (the dataset
+    /// loader, <c>mw patches</c>' single clip): every value finite and within <see cref="MaxAbsPositionMetres"/> of the
+    /// origin; the error names the file, frame, joint and axis.
+    /// </summary>
+    public static void CheckPositions(string file, ReadOnlySpan<float> positions, Skeleton sk)
+    {
+        int stride = sk.JointCount * 3;
+        for (int i = 0; i < positions.Length; i++)
+        {
+            if (!float.IsFinite(positions[i]))
+                throw new InvalidDataException($"{file}: frame {i / stride} has a non-finite value ({positions[i]}) at joint {i % stride / 3} '{sk.JointNames[i % stride / 3]}'");
+            // Positions are metres: a joint 10 km from the origin is corrupt data (or another unit), and would swamp
+            // the dataset's statistics.
+            if (MathF.Abs(positions[i]) > MaxAbsPositionMetres)
+                throw new InvalidDataException($"{file}: frame {i / stride} joint {i % stride / 3} '{sk.JointNames[i % stride / 3]}' is at {positions[i]:G4} m on axis {"xyz"[i % 3]} (more than {MaxAbsPositionMetres:N0} m from the origin: corrupt values or not metres)");
+        }
     }
 
     private static MotionClip LoadClip(string file, string id, Skeleton sk, float fps, string textsDir,
@@ -264,16 +288,7 @@ public sealed class MotionDataset
         if (arr.Rank != 3 || arr.Shape[1] != sk.JointCount || arr.Shape[2] != 3)
             throw new InvalidDataException($"{file}: expected shape (T, {sk.JointCount}, 3) for skeleton '{sk.Name}', got {arr.ShapeText}");
         if (arr.Shape[0] == 0) throw new InvalidDataException($"{file}: motion has 0 frames");
-        int stride = sk.JointCount * 3;
-        for (int i = 0; i < arr.Data.Length; i++)
-        {
-            if (!float.IsFinite(arr.Data[i]))
-                throw new InvalidDataException($"{file}: frame {i / stride} has a non-finite value ({arr.Data[i]}) at joint {i % stride / 3} '{sk.JointNames[i % stride / 3]}'");
-            // Positions are metres: a joint 10 km from the origin is corrupt data (or another unit), and would swamp
-            // the dataset's statistics.
-            if (MathF.Abs(arr.Data[i]) > MaxAbsPositionMetres)
-                throw new InvalidDataException($"{file}: frame {i / stride} joint {i % stride / 3} '{sk.JointNames[i % stride / 3]}' is at {arr.Data[i]:G4} m on axis {"xyz"[i % 3]} (more than {MaxAbsPositionMetres:N0} m from the origin: corrupt values or not metres)");
-        }
+        CheckPositions(file, arr.Data, sk);
         IReadOnlyList<Caption> captions;
         string txt = Path.Combine(textsDir, id + ".txt");
         if (File.Exists(txt))

@@ -47,7 +47,7 @@ public static class SparseExperiments
         if (!index.IsLexical)
         {
             var arch = RunConfig.Load(runDir).Model.Architecture;
-            throw new InvalidOperationException($"run {runDir} is not a Lex run (model.architecture = {arch}): its embeddings are not over the vocabulary; a sparse index needs a Lex run (model.architecture = lex)");
+            throw new InvalidDataException($"run {runDir} is not a Lex run (model.architecture = {arch}): its embeddings are not over the vocabulary; a sparse index needs a Lex run (model.architecture = lex)");
         }
         return index;
     }
@@ -88,7 +88,7 @@ public static class SparseExperiments
     public static SparseIndex BuildIndex(RetrievalIndex run, string runDir, string side = "motions", int? topK = null, int scale = 100)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (!run.IsLexical) throw new InvalidOperationException($"run {runDir} is not a Lex run: a sparse index needs a Lex run (model.architecture = lex)");
+        if (!run.IsLexical) throw new InvalidDataException($"run {runDir} is not a Lex run: a sparse index needs a Lex run (model.architecture = lex)");
         var rows = Side(run, side);
         int width = rows.Length > 0 ? rows[0].Length : run.EmbedText("a person").Length;
         var (_, hash) = Vocabulary(runDir, width);

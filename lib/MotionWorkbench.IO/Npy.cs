@@ -238,29 +238,16 @@ public static class Npy
         int total = 10 + dict.Length + 1;
         int pad = (64 - total % 64) % 64;
         string header = dict + new string(' ', pad) + "\n";
-        var full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                fs.Write(Magic);
-                fs.WriteByte(1);
-                fs.WriteByte(0);
-                Span<byte> l = stackalloc byte[2];
-                BinaryPrimitives.WriteUInt16LittleEndian(l, (ushort)header.Length);
-                fs.Write(l);
-                fs.Write(Encoding.Latin1.GetBytes(header));
-                fs.Write(data);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
+            fs.Write(Magic);
+            fs.WriteByte(1);
+            fs.WriteByte(0);
+            Span<byte> l = stackalloc byte[2];
+            BinaryPrimitives.WriteUInt16LittleEndian(l, (ushort)header.Length);
+            fs.Write(l);
+            fs.Write(Encoding.Latin1.GetBytes(header));
+            fs.Write(data);
+        });
     }
 }

@@ -46,6 +46,7 @@ public static class DatasetClip
         };
         if (arr.Shape[1] != skeleton.JointCount)
             throw new InvalidDataException($"{file}: {arr.Shape[1]} joints, but skeleton '{skeleton.Name}' has {skeleton.JointCount}");
+        MotionDataset.CheckPositions(file, arr.Data, skeleton); // the dataset loader's own check (finite, within 10 km)
         fps ??= skeleton.Name == Skeleton.Kit21.Name ? 12.5f : 20f;
         string txt = Path.Combine(dataDir, "texts", id + ".txt");
         IReadOnlyList<Caption> captions = File.Exists(txt) ? HumanMLText.Read(txt) : [];

@@ -14,6 +14,22 @@ public sealed record IndexBenchSettings(int Nnz = 40, int QueryNnz = 24, int Que
         Nnz < 1 || QueryNnz < 1 || Queries < 1 || K < 1 || Vocab < 2 || Nnz > Vocab || QueryNnz > Vocab || Dim < 1 || Zipf < 0
             ? "need 1 <= --nnz, --query-nnz <= --vocab-size, --queries, --k, --dim >= 1, --zipf >= 0"
             : null;
+
+    /// <summary>
+    /// Null when a gallery of <paramref name="items"/> synthetic items fits what this machine can hold, else why not:
+    /// the index's item limit, the largest .NET array (items x nnz terms) and the memory the generated vectors need
+    /// (8 bytes per non-zero, twice over with the index built from them) against the memory the runtime may use.
+    /// </summary>
+    public string? SizeProblem(long items)
+    {
+        if (items < 1) return $"--items {items}: a gallery needs at least one item";
+        if (items > SparseIndex.MaxItems) return $"--items {items:N0}: an index holds at most {SparseIndex.MaxItems:N0} items";
+        long nonZeros = items * Nnz;
+        if (nonZeros > Array.MaxLength) return $"--items {items:N0} x --nnz {Nnz}: {nonZeros:N0} non-zeros exceed the largest array ({Array.MaxLength:N0})";
+        long need = 16 * nonZeros, available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (need > available) return $"--items {items:N0} x --nnz {Nnz}: needs about {need >> 20:N0} MiB, this machine gives the process {available >> 20:N0} MiB";
+        return null;
+    }
 }
 
 /// <summary>
@@ -35,8 +51,8 @@ public static class IndexBench
     public static Dictionary<string, object?> Run(int n, IndexBenchSettings o, Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(o);
-        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "a gallery needs at least one item");
         if (o.Problem() is { } problem) throw new ArgumentException(problem, nameof(o));
+        if (o.SizeProblem(n) is { } size) throw new ArgumentException(size, nameof(n));
         GC.Collect();
         void Say(string s) => progress?.Invoke(s);
         var rng = new Random(o.Seed * 1_000_003 + n);

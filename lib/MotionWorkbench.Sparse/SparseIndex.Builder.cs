@@ -16,7 +16,8 @@ public sealed partial class SparseIndex
 
         public Builder(int vocabularySize, string vocabularyHash, IndexBuildOptions options)
         {
-            if (vocabularySize < 1) throw new ArgumentOutOfRangeException(nameof(vocabularySize), $"vocabulary size must be >= 1, got {vocabularySize}");
+            if (vocabularySize < 1 || vocabularySize > MaxVocabularySize)
+                throw new ArgumentException($"vocabulary size must be 1 to {MaxVocabularySize:N0}, got {vocabularySize:N0}");
             ArgumentNullException.ThrowIfNull(vocabularyHash);
             ArgumentNullException.ThrowIfNull(options);
             if (options.Scale < 1) throw new ArgumentException($"scale must be >= 1, got {options.Scale}");
@@ -49,7 +50,7 @@ public sealed partial class SparseIndex
         /// <summary>Adds an already quantised item: strictly increasing terms and positive impacts.</summary>
         public void AddQuantised(ReadOnlySpan<int> terms, ReadOnlySpan<int> impacts)
         {
-            if (items == int.MaxValue) throw new InvalidOperationException("too many items");
+            if (items == MaxItems) throw new InvalidOperationException($"too many items: an index holds at most {MaxItems:N0}");
             int item = items++;
             for (int i = 0; i < terms.Length; i++)
             {

@@ -22,6 +22,12 @@ public sealed partial class SparseIndex
 {
     public const string FileMagic = "MWSPIDX1";
     public const uint FormatVersion = 1;
+
+    /// <summary>The largest vocabulary an index may have (a header above it is refused before anything is allocated).</summary>
+    public const int MaxVocabularySize = 1 << 24;
+
+    /// <summary>The most items an index may hold (a header above it is refused before anything is allocated).</summary>
+    public const int MaxItems = 1 << 28;
     private static readonly UTF8Encoding Utf8 = new(false, true);
 
     /// <summary>Writes the index atomically (temp file + rename, through <see cref="AtomicFile"/>).</summary>
@@ -128,20 +134,24 @@ public sealed partial class SparseIndex
         {
             using var r = new BinaryReader(new MemoryStream(data, fixedHeader, data.Length - 4 - fixedHeader, false), Utf8);
             int V = r.ReadInt32();
-            if (V < 1) throw Bad(file, $"corrupt: vocabulary size {V}");
+            if (V < 1 || V > MaxVocabularySize) throw Bad(file, $"corrupt: vocabulary size {V} (this reader takes 1 to {MaxVocabularySize:N0})");
             string hash = ReadString(r);
             int scale = r.ReadInt32();
             int topK = r.ReadInt32();
             int items = r.ReadInt32();
             if (scale < 1 || topK < 0 || items < 0) throw Bad(file, $"corrupt: scale {scale}, top-k {topK}, items {items}");
+            if (items > MaxItems) throw Bad(file, $"corrupt: {items:N0} items (this reader takes at most {MaxItems:N0})");
             string[]? ids = null;
             if (r.ReadByte() == 1)
             {
+                // Every id takes at least its one length byte: a count the rest of the file cannot hold is refused before allocating.
+                if (items > Remaining(r)) throw Bad(file, $"corrupt: the header says {items:N0} item ids, only {Remaining(r):N0} bytes follow");
                 ids = new string[items];
                 for (int i = 0; i < items; i++) ids[i] = ReadString(r);
             }
             int T = r.ReadInt32();
             if (T < 0 || T > V) throw Bad(file, $"corrupt: {T} terms for a vocabulary of {V}");
+            if (16L * T > Remaining(r)) throw Bad(file, $"corrupt: the header says {T:N0} terms (16 bytes each), only {Remaining(r):N0} bytes follow");
             var df = new int[V];
             var maxImp = new int[V];
             var lens = new int[V];
@@ -169,6 +179,7 @@ public sealed partial class SparseIndex
                 if (total > Array.MaxLength) throw Bad(file, "corrupt: postings too large");
             }
             termStart[V] = (int)total;
+            if (12 * totalBlocks + total > Remaining(r)) throw Bad(file, $"corrupt: the term table needs {12 * totalBlocks + total:N0} bytes of blocks and postings, only {Remaining(r):N0} follow");
             var bl = new int[totalBlocks];
             var bm = new int[totalBlocks];
             var bo = new int[totalBlocks];
@@ -192,6 +203,8 @@ public sealed partial class SparseIndex
         catch (DecoderFallbackException) { throw Bad(file, "corrupt: a string is not valid UTF-8"); }
         catch (FormatException) { throw Bad(file, "corrupt: bad length prefix"); }
     }
+
+    private static long Remaining(BinaryReader r) => r.BaseStream.Length - r.BaseStream.Position;
 
     private static string ReadString(BinaryReader r)
     {

@@ -19,7 +19,7 @@ public class BadInputTests
             string input = Path.Combine(dir, "patches.npy"), output = Path.Combine(dir, "features.npy");
             Npy.Write(input, data, 2, 3, frames, width);
             var r = Mw.Run("encode", "vit", "--preset", "tiny", "--patch-size", "8", "--frames", frames.ToString(), "--input", input, "--out", output);
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains(input, r.Stderr);
             Assert.Contains("non-finite value NaN in row 1", r.Stderr);
             Assert.False(File.Exists(output));

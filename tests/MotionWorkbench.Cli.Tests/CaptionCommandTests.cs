@@ -107,19 +107,23 @@ public class CaptionCommandTests(TinyCaptionRunFixture fx) : IClassFixture<TinyC
     {
         Assert.True(fx.Problem is null, fx.Problem);
         var notCaption = Mw.Run("caption", "--run", fx.Retrieval, "--split", "test");
-        Assert.Equal(1, notCaption.ExitCode);
+        Assert.Equal(2, notCaption.ExitCode);
         Assert.Contains("not a caption model", notCaption.Stderr);
         var beam = Mw.Run("caption", "--run", fx.Caption, "--beam", "0");
-        Assert.Equal(1, beam.ExitCode);
-        Assert.Contains("beam width must be at least 1", beam.Stderr);
+        Assert.Equal(2, beam.ExitCode);
+        Assert.Contains("beam width must be 1 to 1024, got 0", beam.Stderr);
+        var huge = Mw.Run("caption", "--run", fx.Caption, "--beam", "2147483647"); // overflowed 2 x beam before issue 28
+        Assert.Equal(2, huge.ExitCode);
+        Assert.Contains("beam width must be 1 to 1024, got 2147483647", huge.Stderr);
+        Assert.DoesNotContain("   at ", huge.All);
         var missing = Mw.Run("caption", "--run", fx.Caption, "--motion", "no-such-motion");
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("no motion 'no-such-motion'", missing.Stderr);
         var noRun = Mw.Run("caption", "--run", Path.Combine(fx.Dir, "absent"));
-        Assert.Equal(1, noRun.ExitCode);
+        Assert.Equal(2, noRun.ExitCode);
         Assert.Contains("run folder not found", noRun.Stderr);
         var limitWithMotion = Mw.Run("caption", "--run", fx.Caption, "--motion", "x", "--limit", "2");
-        Assert.Equal(1, limitWithMotion.ExitCode);
+        Assert.Equal(2, limitWithMotion.ExitCode);
         Assert.Contains("--limit and --baseline-run apply to --split", limitWithMotion.Stderr);
     }
 

@@ -66,7 +66,7 @@ public class OutputPathTests
         {
             File.WriteAllText(Path.Combine(dir, "plain"), "x");
             var r = Mw.Run("train", "--preset", "Smoke", "--out", Path.Combine(dir, "plain", "run"));
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains("is a regular file, so no folder can be made below it", r.Stderr);
             Assert.DoesNotContain("already exists", r.All);
         }
@@ -79,7 +79,7 @@ public class OutputPathTests
         // the tests run as root, for whom chmod does not make a folder unwritable; /proc refuses new files to everyone
         Assert.True(Directory.Exists("/proc"), "this test needs Linux's /proc");
         var r = Mw.Run("train", "--preset", "Smoke", "--out", "/proc/mw-unwritable-" + Guid.NewGuid().ToString("N")[..8] + "/run");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Contains("/proc is not writable", r.Stderr);
         Assert.DoesNotContain("already exists", r.All);
         Assert.DoesNotContain("   at ", r.All); // one line, no stack trace

@@ -84,7 +84,7 @@ public class IndexCommandTests
             data[V + 2] = float.NaN;
             Npy.Write(vec, data, 3, V);
             var r = Mw.Run("index", "build", "--vectors", vec, "--out", idx);
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains(vec, r.Stderr);
             Assert.Contains("row 1", r.Stderr);
             Assert.False(File.Exists(idx));
@@ -94,20 +94,20 @@ public class IndexCommandTests
             string wide = Path.Combine(dir, "wide.npy");
             Npy.Write(wide, new float[8], 1, 8);
             r = Mw.Run("index", "search", "--index", idx, "--query-vectors", wide);
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains("8 wide, expected 6", r.Stderr);
 
             var bytes = File.ReadAllBytes(idx);
             File.WriteAllBytes(idx, bytes[..^7]);
             r = Mw.Run("index", "info", "--index", idx);
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains(idx, r.Stderr);
             Assert.Contains("truncated", r.Stderr);
 
             File.WriteAllLines(Path.Combine(dir, "vocab.txt"), Vocab);
             Assert.Equal(0, Mw.Run("index", "build", "--vectors", good, "--out", idx).ExitCode); // built without a vocabulary
             r = Mw.Run("index", "search", "--index", idx, "--query-vectors", good, "--vocab", Path.Combine(dir, "vocab.txt"));
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains("index built over vocabulary", r.Stderr);
         }
         finally { Directory.Delete(dir, true); }
@@ -165,7 +165,7 @@ public class IndexCommandTests
             Assert.Matches(@"\n  1\.   \d\.\d{3}  \S+ +\S", text.Stdout);
 
             var motionQuery = Mw.Run("search", "--run", run, "--index", idx, "--motion", "000001");
-            Assert.Equal(1, motionQuery.ExitCode);
+            Assert.Equal(2, motionQuery.ExitCode);
             Assert.Contains("--index searches with a query text", motionQuery.Stderr);
 
             // an index over another vocabulary is refused, naming the file and both hashes
@@ -173,7 +173,7 @@ public class IndexCommandTests
             Npy.Write(vec, [0, 1f, 0.5f, 0, 0, 0], 1, V);
             Assert.Equal(0, Mw.Run("index", "build", "--vectors", vec, "--out", other).ExitCode);
             var mismatch = Mw.Run("search", "--run", run, "--index", other, "a person walks");
-            Assert.Equal(1, mismatch.ExitCode);
+            Assert.Equal(2, mismatch.ExitCode);
             Assert.Contains(other, mismatch.Stderr);
             Assert.Contains("index built over vocabulary", mismatch.Stderr);
 
@@ -181,14 +181,14 @@ public class IndexCommandTests
             var denseTrain = Mw.Run("train", "--preset", "Smoke", "--data", data, "--out", dense, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
             Assert.True(denseTrain.ExitCode == 0, denseTrain.All);
             var bad = Mw.Run("index", "build", "--run", dense, "--out", Path.Combine(dir, "d.mwidx"));
-            Assert.Equal(1, bad.ExitCode);
+            Assert.Equal(2, bad.ExitCode);
             Assert.Contains($"run {dense} is not a Lex run (model.architecture = vit)", bad.Stderr);
             Assert.False(File.Exists(Path.Combine(dir, "d.mwidx")));
             var badSearch = Mw.Run("search", "--run", dense, "--index", idx, "a person walks");
-            Assert.Equal(1, badSearch.ExitCode);
+            Assert.Equal(2, badSearch.ExitCode);
             Assert.Contains("is not a Lex run", badSearch.Stderr);
             var both = Mw.Run("index", "build", "--run", run, "--vectors", vec, "--out", Path.Combine(dir, "e.mwidx"));
-            Assert.Equal(1, both.ExitCode);
+            Assert.Equal(2, both.ExitCode);
             Assert.Contains("either --vectors", both.Stderr);
         }
         finally { Directory.Delete(dir, true); }

@@ -85,18 +85,18 @@ public class IndexRunCommandTests(TinyLexRunFixture lex) : IClassFixture<TinyLex
         Npy.Write(vec, [0, 1f, 0.5f, 0, 0, 0], 1, 6);
         Assert.Equal(0, Mw.Run("index", "build", "--vectors", vec, "--out", other).ExitCode);
         var mismatch = Mw.Run("index", "search", other, "--run", lex.Run, "a person walks");
-        Assert.Equal(1, mismatch.ExitCode);
+        Assert.Equal(2, mismatch.ExitCode);
         Assert.Contains(other, mismatch.Stderr);
         Assert.Contains("index built over vocabulary", mismatch.Stderr);
 
         var noRun = Mw.Run("index", "search", lex.Index, "a person walks");
-        Assert.Equal(1, noRun.ExitCode);
+        Assert.Equal(2, noRun.ExitCode);
         Assert.Contains("needs --run", noRun.Stderr);
         var noText = Mw.Run("index", "search", lex.Index, "--run", lex.Run);
-        Assert.Equal(1, noText.ExitCode);
+        Assert.Equal(2, noText.ExitCode);
         Assert.Contains("needs a query text", noText.Stderr);
         var both = Mw.Run("index", "search", lex.Index, "--run", lex.Run, "--query-vectors", vec, "a person");
-        Assert.Equal(1, both.ExitCode);
+        Assert.Equal(2, both.ExitCode);
         Assert.Contains("--query-vectors and --vocab go without --run", both.Stderr);
 
         // the vector form still works with the index as the first argument

@@ -47,7 +47,7 @@ public class LexCommandTests
             Assert.InRange(measure["shuffledHit"]!.GetValue<double>(), 0, 1);
             Assert.Contains("top-3 lexical words", Mw.Run("explain", "--run", run, "--actions", "--k", "3").Stdout);
             var both = Mw.Run("explain", "--run", run, "--actions", "--text", "a person walks");
-            Assert.Equal(1, both.ExitCode);
+            Assert.Equal(2, both.ExitCode);
             Assert.Contains("give one of", both.Stderr);
 
             string output = Path.Combine(dir, "t.npy");
@@ -72,13 +72,13 @@ public class LexCommandTests
             var denseTrain = Mw.Run("train", "--preset", "Smoke", "--data", data, "--out", dense, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
             Assert.True(denseTrain.ExitCode == 0, denseTrain.All);
             var bad = Mw.Run("explain", "--run", dense, "--text", "a person walks");
-            Assert.Equal(1, bad.ExitCode);
+            Assert.Equal(2, bad.ExitCode);
             Assert.Contains("needs a Lex run", bad.Stderr);
             var badEnc = Mw.Run("encode", "text", "--lexical", "--checkpoint", Path.Combine(dense, "last.safetensors"), "--vocab", Path.Combine(dense, "vocab.txt"), "--text", "a person walks", "--out", output);
-            Assert.Equal(1, badEnc.ExitCode);
+            Assert.Equal(2, badEnc.ExitCode);
             Assert.Contains("needs a Lex run", badEnc.Stderr);
             var noCk = Mw.Run("encode", "text", "--lexical", "--vocab", Path.Combine(run, "vocab.txt"), "--text", "a person walks", "--out", output);
-            Assert.Equal(1, noCk.ExitCode);
+            Assert.Equal(2, noCk.ExitCode);
             Assert.Contains("--lexical needs --checkpoint", noCk.Stderr);
         }
         finally { Directory.Delete(dir, true); }
@@ -101,7 +101,7 @@ public class LexCommandTests
             Assert.True(again.ExitCode == 0, again.All);
             Assert.Contains("LexCMLP: already complete", again.Stdout);
             var bad = Mw.Run("lex", "pretrain", "--out", out_, "--phases", "mlm,mae");
-            Assert.Equal(1, bad.ExitCode);
+            Assert.Equal(2, bad.ExitCode);
             Assert.Contains("unknown Lex phase 'mae'", bad.Stderr);
         }
         finally { Directory.Delete(dir, true); }

@@ -58,7 +58,7 @@ public class SparseExperimentsTests
 
             var denseTrain = Mw.Run("train", "--preset", "Smoke", "--data", data, "--out", dense, "--set", "train.epochs=1", "--set", "data.maxTrainClips=32");
             Assert.True(denseTrain.ExitCode == 0, denseTrain.All);
-            var e = Assert.Throws<InvalidOperationException>(() => SparseExperiments.Sweep(dense));
+            var e = Assert.Throws<InvalidDataException>(() => SparseExperiments.Sweep(dense));
             Assert.Contains($"run {dense} is not a Lex run", e.Message);
         }
         finally { Directory.Delete(dir, true); }

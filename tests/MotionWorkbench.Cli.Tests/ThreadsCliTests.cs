@@ -83,7 +83,7 @@ public class ThreadsCliTests
                 Assert.Equal(1, config.RootElement.GetProperty("train").GetProperty("threads").GetInt32());
 
             var refused = Mw.Run("train", "--out", run, "--resume", "--set", "train.threads=2");
-            Assert.Equal(1, refused.ExitCode);
+            Assert.Equal(2, refused.ExitCode);
             Assert.Contains("--set cannot change a run being resumed", refused.Stderr);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }

@@ -137,7 +137,7 @@ public class TorchEngineCliTests(EngineRunsFixture runs) : IClassFixture<EngineR
         Assert.True(runs.Problem is null, runs.Problem);
         string run = Path.Combine(runs.Dir, "bag-torch");
         var r = Mw.Run("train", "--preset", "Smoke", "--data", runs.Data, "--out", run, "--engine", "torch", "--set", "model.architecture=bag", "--set", "train.epochs=1");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Contains("mw train: train.engine = torch has no TorchSharp twin of model.architecture", r.Stderr);
         Assert.Contains("'bag'", r.Stderr);
         Assert.Contains("train.engine = mw", r.Stderr);
@@ -151,16 +151,16 @@ public class TorchEngineCliTests(EngineRunsFixture runs) : IClassFixture<EngineR
     {
         string run = Path.Combine(Path.GetTempPath(), "mw-cli-engine-bad-" + Guid.NewGuid().ToString("N"));
         var engine = Mw.Run("train", "--preset", "Smoke", "--out", run, "--engine", "jax");
-        Assert.Equal(1, engine.ExitCode);
+        Assert.Equal(2, engine.ExitCode);
         Assert.Contains("train.engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got 'jax'", engine.Stderr);
         var device = Mw.Run("train", "--preset", "Smoke", "--out", run, "--engine", "torch", "--device", "tpu");
-        Assert.Equal(1, device.ExitCode);
+        Assert.Equal(2, device.ExitCode);
         Assert.Contains("train.device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got 'tpu'", device.Stderr);
         var cudaOnOwn = Mw.Run("train", "--preset", "Smoke", "--out", run, "--device", "cuda");
-        Assert.Equal(1, cudaOnOwn.ExitCode);
+        Assert.Equal(2, cudaOnOwn.ExitCode);
         Assert.Contains("train.device = cuda needs train.engine = torch", cudaOnOwn.Stderr);
         var quickstart = Mw.Run("quickstart", "--preset", "Smoke", "--out", run, "--data", Path.Combine(run, "data"), "--engine", "jax");
-        Assert.Equal(1, quickstart.ExitCode);
+        Assert.Equal(2, quickstart.ExitCode);
         Assert.Contains("mw quickstart: invalid run configuration", quickstart.Stderr);
         Assert.Contains("got 'jax'", quickstart.Stderr);
         foreach (var r in new[] { engine, device, cudaOnOwn, quickstart }) Assert.DoesNotContain("   at ", r.All);
@@ -173,10 +173,10 @@ public class TorchEngineCliTests(EngineRunsFixture runs) : IClassFixture<EngineR
         // --engine is applied after the --set list: here it turns an invalid --set value into a valid configuration
         string run = runs.Run("mw");
         var resume = Mw.Run("train", "--out", run, "--resume", "--engine", "torch");
-        Assert.Equal(1, resume.ExitCode);
+        Assert.Equal(2, resume.ExitCode);
         Assert.Contains("--engine/--device cannot change a run being resumed (it trains on train.engine = mw, train.device = cpu", resume.Stderr);
         var overridden = Mw.Run("train", "--preset", "Smoke", "--out", Path.Combine(runs.Dir, "never"), "--set", "train.engine=jax", "--engine", "mw", "--device", "cuda");
-        Assert.Equal(1, overridden.ExitCode);
+        Assert.Equal(2, overridden.ExitCode);
         Assert.DoesNotContain("got 'jax'", overridden.Stderr);
         Assert.Contains("train.device = cuda needs train.engine = torch", overridden.Stderr);
     }

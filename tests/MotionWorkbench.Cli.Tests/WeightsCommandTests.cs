@@ -66,16 +66,16 @@ public class WeightsCommandTests
         try
         {
             var unknown = Mw.Run("weights", "info", "bert-large");
-            Assert.Equal(1, unknown.ExitCode);
+            Assert.Equal(2, unknown.ExitCode);
             Assert.Equal("mw weights info: unknown pretrained weights 'bert-large' (the store has: minilm-l6, arctic-xs, resnet18-imagenet; mw weights list)", unknown.Stderr.Trim());
 
             var folder = Mw.Run("weights", "export", "minilm-l6", "--out", dir);
-            Assert.Equal(1, folder.ExitCode);
+            Assert.Equal(2, folder.ExitCode);
             Assert.Contains($"mw weights export: --out {dir}: is a folder, expected a file path", folder.Stderr);
 
             string output = Path.Combine(dir, "r.safetensors");
             var vocab = Mw.Run("weights", "export", "resnet18-imagenet", "--out", output, "--vocab-out", Path.Combine(dir, "v.txt"));
-            Assert.Equal(1, vocab.ExitCode);
+            Assert.Equal(2, vocab.ExitCode);
             Assert.Contains("'resnet18-imagenet' has no vocabulary to export", vocab.Stderr);
             Assert.Empty(Directory.GetFileSystemEntries(dir));
         }

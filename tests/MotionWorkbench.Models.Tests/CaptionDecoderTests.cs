@@ -420,6 +420,7 @@ public class CaptionDecoderTests
     public void SearchOptions_RejectBadValues()
     {
         Assert.Contains("beam width", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(Beam: 0).Validate()).Message);
+        Assert.Contains("beam width must be 1 to 1024, got 2147483647", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(Beam: int.MaxValue).Validate()).Message);
         Assert.Contains("maximum length", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(MaxLength: 0).Validate()).Message);
         Assert.Contains("length penalty", Assert.Throws<ArgumentException>(() => new CaptionSearchOptions(LengthPenalty: -1).Validate()).Message);
     }

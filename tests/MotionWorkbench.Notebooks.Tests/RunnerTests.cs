@@ -64,6 +64,28 @@ public sealed class RunnerFailureTests : IClassFixture<TestNotebooks>
     }
 
     [Fact]
+    public async Task PythonCell_SaysTheKernelRunsCSharp_NotNoSuitableKernel()
+    {
+        var result = await notebooks.RunAsync("python.ipynb");
+        Assert.False(result.Succeeded);
+        Assert.Equal(2, result.FailedCell);
+        var error = Outputs(result.Executed, 2).Single();
+        Assert.Equal("Cell 2: this cell is python; the kernel runs C# (csharp) and HTML cells: rewrite it in C# or change its language", (string?)error["evalue"]);
+        Assert.DoesNotContain("NoSuitableKernel", error.ToJsonString());
+    }
+
+    [Fact]
+    public async Task EnvironmentExitInACell_FailsThatCellWithTheReason()
+    {
+        var result = await notebooks.RunAsync("exit.ipynb");
+        Assert.False(result.Succeeded);
+        Assert.Equal(2, result.FailedCell);
+        string evalue = (string?)Outputs(result.Executed, 2).Single()["evalue"] ?? "";
+        Assert.StartsWith("Cell 2: the kernel process exited with code 3", evalue);
+        Assert.Contains("Environment.Exit", evalue);
+    }
+
+    [Fact]
     public async Task CompileError_NamesCellLineAndDiagnostic()
     {
         var result = await notebooks.RunAsync("compile_error.ipynb");

@@ -1,3 +1,4 @@
+using MotionWorkbench.Data;
 using MotionWorkbench.Data.Skeletons;
 using MotionWorkbench.IO;
 
@@ -43,5 +44,22 @@ public class DatasetClipTests
         var e = Assert.Throws<InvalidDataException>(() => DatasetClip.Load(dir.Path, "a"));
         Assert.Contains("7 joints", e.Message);
         Assert.Contains("skeleton.json", e.Message);
+    }
+
+    [Fact]
+    public void Load_CoordinateFarBeyondAnyBody_IsRefusedAsTheDatasetLoaderRefusesIt()
+    {
+        // one motion validation for mw patches and mw data summary: 1e30 m is corrupt (or not metres) for both
+        using var dir = new TempDir();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "new_joints"));
+        var positions = TestClips.Make(4).Positions.ToArray();
+        positions[2 * 22 * 3 + 5 * 3 + 1] = 1e30f;
+        string file = Path.Combine(dir.Path, "new_joints", "000001.npy");
+        Npy.Write(file, positions, 4, 22, 3);
+        var e = Assert.Throws<InvalidDataException>(() => DatasetClip.Load(dir.Path, "000001"));
+        Assert.StartsWith(file + ": frame 2 joint 5", e.Message);
+        Assert.Contains("more than 10,000 m from the origin", e.Message);
+        var loaded = MotionDataset.Load(dir.Path, new DatasetLoadOptions { RequireCaptions = false });
+        Assert.Contains(loaded.Report.Skipped, s => s.Message == e.Message);
     }
 }

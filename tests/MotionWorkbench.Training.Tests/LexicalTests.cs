@@ -392,7 +392,8 @@ public sealed class LexPipelineTests(SynthFixture fx)
     [Fact]
     public void Phase_lists_are_validated_and_ordered()
     {
-        Assert.Equal(["mlm", "cmlp"], LexPipeline.ParsePhases("cmlp, mlm"));
+        Assert.Equal(["mlm", "cmlp"], LexPipeline.ParsePhases("mlm, cmlp"));
+        Assert.Contains("in pipeline order", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("cmlp, mlm")).Message); // issue 28: not reordered without a word
         Assert.Equal(["mlm", "cmmm", "mmm", "cmlp"], LexPipeline.ParsePhases(null));
         Assert.Contains("listed twice", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mlm,mlm")).Message);
         Assert.Contains("unknown Lex phase 'mae'", Assert.Throws<ArgumentException>(() => LexPipeline.ParsePhases("mae")).Message);

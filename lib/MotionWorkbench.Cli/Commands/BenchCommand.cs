@@ -92,8 +92,7 @@ internal static class BenchCommand
             try { counts = parse.GetValue(threads) is { } given ? [.. ThreadSetting.ParseList(given, "--threads").Order()] : [Par.Threads]; }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"mw bench: {e.Message}");
-                return 2;
+                return CliErrors.Report("mw bench", e);
             }
             var setting = Par.Setting;
             if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
@@ -103,8 +102,7 @@ internal static class BenchCommand
                 try { Gemm.UseSetting(forced, "--gemm"); }
                 catch (ArgumentException e)
                 {
-                    Console.Error.WriteLine($"mw bench: {e.Message}");
-                    return 2;
+                    return CliErrors.Report("mw bench", e);
                 }
             }
             var peaks = BenchPeaks.Measure(counts); // this CPU's FP32 peak, to judge every figure below against

@@ -38,9 +38,9 @@ internal static class BenchIndexCommand
         foreach (var o in new Option[] { items, nnz, queryNnz, queries, k, vocab, zipf, dim, budget, seed, weights, run, split, data, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            int[] sizes;
-            try { sizes = parse.GetValue(items)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)).ToArray(); }
-            catch (FormatException) { sizes = []; }
+            long[] sizes;
+            try { sizes = parse.GetValue(items)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)).ToArray(); }
+            catch (Exception e) when (e is FormatException or OverflowException) { sizes = []; }
             string weightName = parse.GetValue(weights)!;
             if (weightName is not ("idf" or "flat"))
             {
@@ -52,6 +52,12 @@ internal static class BenchIndexCommand
             if (sizes.Length == 0 || sizes.Any(s => s < 1) || o.Problem() is not null)
             {
                 Console.Error.WriteLine("mw bench index: need --items N[,N...] >= 1, 1 <= --nnz, --query-nnz <= --vocab-size, --queries, --k, --dim >= 1, --zipf >= 0");
+                return 2;
+            }
+            // Every size is checked against what the machine can hold before the first one runs.
+            if (sizes.Select(o.SizeProblem).FirstOrDefault(p => p is not null) is { } tooLarge)
+            {
+                Console.Error.WriteLine($"mw bench index: {tooLarge}");
                 return 2;
             }
             bool asJson = parse.GetValue(json);
@@ -75,8 +81,7 @@ internal static class BenchIndexCommand
                 }
                 catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
                 {
-                    Console.Error.WriteLine($"mw bench index: {e.Message}");
-                    return 1;
+                    return CliErrors.Report("mw bench index", e);
                 }
             }
             if (!asJson) Console.WriteLine(IndexBench.Table(rows));

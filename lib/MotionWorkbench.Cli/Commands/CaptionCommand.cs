@@ -47,8 +47,7 @@ internal static class CaptionCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or JsonException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw caption: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw caption", e);
             }
         });
         return command;

@@ -43,8 +43,7 @@ internal static class ClassifyCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw classify: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw classify", e);
             }
         });
         return command;

@@ -26,8 +26,7 @@ internal static class DataCommand
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or KeyNotFoundException or InvalidOperationException
             or System.Text.Json.JsonException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return CliErrors.Report("error", e);
         }
     }
 

@@ -87,8 +87,7 @@ internal static class EncodeTextCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw encode text: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw encode text", e);
             }
         });
         return command;

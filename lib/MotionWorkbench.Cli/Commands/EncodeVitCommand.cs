@@ -109,8 +109,7 @@ internal static class EncodeVitCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw encode vit: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw encode vit", e);
             }
         });
         return command;

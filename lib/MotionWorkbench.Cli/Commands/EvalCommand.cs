@@ -31,6 +31,7 @@ internal static class EvalCommand
                         if (!RetrievalProtocols.Names.Contains(n)) throw new ArgumentException($"unknown protocol '{n}' (known: {string.Join(", ", RetrievalProtocols.Names)})");
                 string? ck = parse.GetValue(checkpoint) switch { null => null, "best" => Checkpoint.BestFileName, "last" => Checkpoint.LastFileName, var other => other };
                 var ev = RunEvaluation.Run(parse.GetValue(run)!, parse.GetValue(data), parse.GetValue(split)!, names, ck);
+                foreach (var skipped in ev.Skipped) Console.Error.WriteLine($"mw eval: skipped: {skipped}");
                 if (parse.GetValue(json))
                 {
                     foreach (var r in ev.Results) Console.WriteLine(r.ToJson());
@@ -52,8 +53,7 @@ internal static class EvalCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or JsonException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw eval: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw eval", e);
             }
         });
         return command;

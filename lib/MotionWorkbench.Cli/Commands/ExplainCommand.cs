@@ -74,8 +74,7 @@ internal static class ExplainCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or JsonException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw explain: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw explain", e);
             }
         });
         return command;

@@ -33,8 +33,7 @@ internal static class IndexCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"mw index {verb}: {e.Message}");
-            return 1;
+            return CliErrors.Report($"mw index {verb}", e);
         }
     }
 

@@ -47,8 +47,7 @@ internal static class LexCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw lex pretrain: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw lex pretrain", e);
             }
         });
         return command;

@@ -78,8 +78,7 @@ internal static class NotebookCommand
             }
             catch (Exception e) when (e is NotebookFormatException or FileNotFoundException or ArgumentException)
             {
-                Console.Error.WriteLine($"mw notebook run: {e.Message}");
-                return 2;
+                return CliErrors.Report("mw notebook run", e);
             }
             string? ipynb = parse.GetValue(inplace) ? path : parse.GetValue(output);
             if (ipynb is not null) result.Executed.Save(ipynb);

@@ -46,8 +46,7 @@ internal static class NotebookExportCommand
             }
             catch (Exception e) when (e is NotebookFormatException or NotebookExportException or FileNotFoundException or ArgumentException)
             {
-                Console.Error.WriteLine($"mw notebook export: {e.Message}");
-                return 2;
+                return CliErrors.Report("mw notebook export", e);
             }
         });
         return command;

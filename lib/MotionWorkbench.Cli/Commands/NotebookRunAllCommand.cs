@@ -40,8 +40,7 @@ internal static class NotebookRunAllCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException)
             {
-                Console.Error.WriteLine($"mw notebook run-all: {e.Message}");
-                return 2;
+                return CliErrors.Report("mw notebook run-all", e);
             }
 
             bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && !Console.IsErrorRedirected;

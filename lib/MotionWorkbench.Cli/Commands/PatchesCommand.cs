@@ -94,8 +94,7 @@ internal static class PatchesCommand
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"mw patches: {e.Message}");
-            return 1;
+            return CliErrors.Report("mw patches", e);
         }
     }
 
@@ -185,8 +184,7 @@ internal static class PatchesCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"mw patches bench: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw patches bench", e);
             }
         });
         return command;

@@ -62,8 +62,7 @@ internal static class QuickstartCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or TrainingDivergedException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw quickstart: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw quickstart", e);
             }
         });
         return command;

@@ -56,8 +56,7 @@ internal static class SearchCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw search: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw search", e);
             }
         });
         return command;

@@ -39,8 +39,7 @@ internal static class TokenizeCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw tokenize: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw tokenize", e);
             }
         });
         return command;

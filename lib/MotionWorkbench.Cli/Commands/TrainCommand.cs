@@ -18,7 +18,7 @@ internal static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "Run folder (runs/<name>); required unless --list-keys" };
         var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set train.epochs=3 --set model.vitDepth=2 (see --list-keys)", AllowMultipleArgumentsPerToken = false };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its 'last' checkpoint" };
-        var listKeys = new Option<bool>("--list-keys") { Description = "Print every settable key with its type and exit" };
+        var listKeys = new Option<bool>("--list-keys") { Description = "Print every settable key with its type, default (in --preset) and meaning, and exit" };
         var (engine, device) = EngineOptions.Create();
         var command = new Command("train", "Train a motion-language model (contrastive, motion patches + text encoder) into a run folder.");
         foreach (var o in new Option[] { preset, data, outDir, set, engine, device, resume, listKeys, ThreadsOption.Create() }) command.Options.Add(o);
@@ -26,7 +26,10 @@ internal static class TrainCommand
         {
             if (parse.GetValue(listKeys))
             {
-                foreach (var (k, t) in RunConfig.Keys()) Console.WriteLine($"{k,-28} {t}");
+                string presetName = parse.GetValue(preset)!;
+                var help = RunConfig.KeyHelp(RunConfig.FromPreset(presetName));
+                Console.WriteLine($"{"key",-32} {"type",-22} {$"default ({presetName})",-20} meaning");
+                foreach (var k in help) Console.WriteLine($"{k.Key,-32} {k.Type,-22} {k.Default,-20} {k.Meaning}");
                 return 0;
             }
             if (parse.GetValue(outDir) is not { } run)
@@ -70,8 +73,7 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or TrainingDivergedException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw train: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw train", e);
             }
         });
         return command;

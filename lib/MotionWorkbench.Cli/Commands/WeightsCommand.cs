@@ -31,8 +31,7 @@ internal static class WeightsCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"mw weights {verb}: {e.Message}");
-            return 1;
+            return CliErrors.Report($"mw weights {verb}", e);
         }
     }
 

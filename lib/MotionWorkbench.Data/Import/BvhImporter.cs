@@ -94,6 +94,8 @@ public static class BvhImporter
         // Bandai label lists.
         var labelCache = new Dictionary<string, (string[] Content, string[] Style)>(StringComparer.Ordinal);
         string jointsDir = Path.Combine(outDir, "new_joints"), textsDir = Path.Combine(outDir, "texts");
+        // the folders this import creates, so that an import where every file fails leaves nothing behind
+        var createdDirs = new[] { outDir, jointsDir, textsDir }.Where(d => !Directory.Exists(d)).ToList();
         Directory.CreateDirectory(jointsDir);
         Directory.CreateDirectory(textsDir);
         var ids = MakeIds(files.Select(f => (f.Root, f.File)).ToList());
@@ -160,6 +162,11 @@ public static class BvhImporter
 
         var written = items.Where(x => x is not null).Select(x => x!).ToList();
         if (written.Count == 0)
+        {
+            foreach (var d in createdDirs.AsEnumerable().Reverse())
+                if (Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any()) Directory.Delete(d);
+        }
+        if (written.Count == 0)
             throw new InvalidDataException($"{input}: every one of the {files.Count} BVH file(s) was skipped, nothing written:{Environment.NewLine}  "
                 + string.Join(Environment.NewLine + "  ", report.Skipped.Select(x => x.Message)));
         var mirrored = mirrors.Where(x => x is not null).Select(x => x!).ToList();
@@ -205,8 +212,10 @@ public static class BvhImporter
                     styled.OrderBy(x => x.Id, StringComparer.Ordinal).Select(x => new ActionSegment(x.Id, 0, 0, [x.Style!])).ToArray())
                     .Save(Path.Combine(outDir, "styles.json"));
         }
-        int noCaption = bandai ? 0 : written.Count(w => !File.Exists(Path.Combine(textsDir, w.Id + ".txt")));
-        if (noCaption > 0) report.Notes.Add($"{noCaption} clip(s) have no caption file (no <name>.txt beside the BVH); load with RequireCaptions = false");
+        var noCaption = bandai ? [] : written.Where(w => !File.Exists(Path.Combine(textsDir, w.Id + ".txt"))).Select(w => w.Id).ToList();
+        if (noCaption.Count > 0)
+            report.Notes.Add($"{noCaption.Count} clip(s) have no caption file (no <name>.txt beside the BVH; load with RequireCaptions = false): " +
+                string.Join(", ", noCaption.Take(10)) + (noCaption.Count > 10 ? $", ... and {noCaption.Count - 10} more" : ""));
         return new BvhImportResult(Path.GetFullPath(outDir), saved, o.Fps, written.Count, mirrored.Count, report, sizes, labels, scale, sw.Elapsed, bandai ? "bandai" : "generic", bodySize);
     }
 

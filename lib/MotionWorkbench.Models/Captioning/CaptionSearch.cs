@@ -26,9 +26,12 @@ public interface ICaptionScorer
 /// without [SEP] ends there. <paramref name="Banned"/>: ids never generated (e.g. [PAD], [CLS], [MASK], [UNK]).</summary>
 public sealed record CaptionSearchOptions(int Beam = 4, float LengthPenalty = 0.6f, int MaxLength = 30, IReadOnlyList<int>? Banned = null)
 {
+    /// <summary>The widest beam accepted (each step ranks 2 x Beam extensions per live hypothesis).</summary>
+    public const int MaxBeam = 1024;
+
     public void Validate()
     {
-        if (Beam < 1) throw new ArgumentException($"caption search: the beam width must be at least 1, got {Beam}");
+        if (Beam < 1 || Beam > MaxBeam) throw new ArgumentException($"caption search: the beam width must be 1 to {MaxBeam}, got {Beam}");
         if (MaxLength < 1) throw new ArgumentException($"caption search: the maximum length must be at least 1, got {MaxLength}");
         if (!(LengthPenalty >= 0) || float.IsInfinity(LengthPenalty)) throw new ArgumentException($"caption search: the length penalty must be a finite number >= 0, got {LengthPenalty}");
     }

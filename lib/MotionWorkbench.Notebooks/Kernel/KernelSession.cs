@@ -71,6 +71,14 @@ public sealed class KernelSession : IDisposable
         currentCell = cellNumber;
         errors.Clear();
         lastDisplayId = null;
+        // A cell in a language this kernel does not run (python, fsharp, ...) fails with what to do, not the kernel's
+        // NoSuitableKernelException.
+        if (kernel.FindKernelByName(kernelName) is null)
+        {
+            string text = $"Cell {cellNumber}: this cell is {kernelName}; the kernel runs C# (csharp) and HTML cells: rewrite it in C# or change its language";
+            SendError("UnsupportedCellLanguage", text, [text]);
+            return false;
+        }
         var result = await kernel.SendAsync(new SubmitCode(source, kernelName)).ConfigureAwait(false);
         Console.Out.Flush();
         var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();

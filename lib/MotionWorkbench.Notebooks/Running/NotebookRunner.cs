@@ -153,8 +153,14 @@ public static class NotebookRunner
             {
                 if (!done && !TimedOut)
                 {
-                    string tail = Tail(kernelStderr.ToString(), 2000);
-                    string text = $"the kernel process exited with code {process.ExitCode} before the notebook finished" + (tail.Length > 0 ? ": " + tail : "");
+                    string stderr = kernelStderr.ToString();
+                    // A stack overflow's dump repeats one frame for pages: its first line and first frame say it.
+                    bool overflow = stderr.Contains("Stack overflow.", StringComparison.Ordinal);
+                    string tail = overflow
+                        ? "a stack overflow (unbounded recursion?) ended it; " + string.Join(" ", stderr.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("at ", StringComparison.Ordinal)).Take(1))
+                        : Tail(stderr, 2000);
+                    string text = $"the kernel process exited with code {process.ExitCode} before the notebook finished" + (tail.Length > 0 ? ": " + tail : "")
+                        + (currentCell is not null && !overflow ? " (the cell ended the kernel process, e.g. with Environment.Exit; a notebook cell must not exit the process)" : "");
                     if (currentCell is { } c)
                     {
                         cells[c].Outputs.Add(Error("KernelDied", $"Cell {c}: {text}", [$"Cell {c}: {text}"]));

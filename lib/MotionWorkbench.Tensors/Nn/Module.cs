@@ -100,6 +100,13 @@ public abstract class Module
     /// <summary>The parameters and buffers by name (the tensors themselves, not copies).</summary>
     public Dictionary<string, Tensor> StateDict() => NamedState().ToDictionary(p => p.Name, p => p.Tensor);
 
+    private static int? FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return null;
+    }
+
     /// <summary>The first five items and how many more: a mismatch against a 200-tensor checkpoint stays a few lines.</summary>
     public static string FirstFew(IReadOnlyList<string> items, string separator) =>
         string.Join(separator, items.Take(5)) + (items.Count > 5 ? $"{separator}... and {items.Count - 5} more" : "");
@@ -113,7 +120,8 @@ public abstract class Module
     protected virtual void CheckState(string prefix, IReadOnlyDictionary<string, Tensor> state, string source) { }
 
     /// <summary>
-    /// Copies <paramref name="state"/> into the parameters and buffers. Shapes must match exactly. With
+    /// Copies <paramref name="state"/> into the parameters and buffers. Shapes must match exactly and every value be
+    /// finite (a NaN or infinity names the tensor and its flat index, <c>name[i]</c>). With
     /// <paramref name="strict"/>, missing and unexpected keys are an error listing all of them; otherwise only matching
     /// names load and the returned report lists the rest. A refused load changes nothing.
     /// </summary>
@@ -132,6 +140,9 @@ public abstract class Module
             if (unexpected.Count > 0) msg += "\n  unexpected keys: " + FirstFew(unexpected, ", ");
             throw new InvalidDataException(msg);
         }
+        foreach (var (name, t) in own)
+            if (state.TryGetValue(name, out var src) && FirstNonFinite(src.Data) is int at)
+                throw new InvalidDataException($"cannot load {source} into {GetType().Name}: {name}[{at}] is not finite ({src.Data[at]}; index into the flattened tensor)");
         foreach (var (name, m) in NamedModules()) m.CheckState(name.Length == 0 ? "" : name + ".", state, source);
         foreach (var (name, t) in own)
             if (state.TryGetValue(name, out var src)) src.Data.CopyTo(t.Data);

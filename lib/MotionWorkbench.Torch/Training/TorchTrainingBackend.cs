@@ -216,10 +216,9 @@ public sealed class TorchTrainingBackend : ITrainingBackend
     {
         if (fm is null || fv is null || fm.Length != momentLength || fv.Length != momentLength)
             throw new InvalidDataException($"{path}: optimiser moments missing or of the wrong size for this model ({fm?.Length ?? 0} values, expected {momentLength})");
-        // Strict, as the own engine's restore: a tensor the model does not have is an error, not ignored.
-        var unexpected = tensors.Keys.Except(parameters.Select(p => p.Name)).ToList();
-        if (unexpected.Count > 0)
-            throw new InvalidDataException($"{path}: unexpected parameters for this model: {MotionWorkbench.Tensors.Nn.Module.FirstFew(unexpected, ", ")}");
+        // The one strict load path of both engines (Module.LoadStateDict: names, shapes, finiteness; a refused load
+        // changes nothing): the checkpoint goes into the own-engine twin first, then its tensors into torch.
+        own.Module.LoadStateDict(tensors, strict: true, path);
         using (torch.no_grad())
         {
             for (int i = 0; i < parameters.Length; i++)

@@ -37,7 +37,7 @@ public sealed class CaptionRun
         if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: run folder not found (train one with mw train --set model.architecture=caption --out {runDir})");
         var config = RunConfig.Load(runDir);
         if (config.Model.Architecture != Architecture.Caption)
-            throw new InvalidOperationException($"{runDir}: the run's model is '{config.Model.Architecture}', not a caption model; train one with --set model.architecture=caption (and train.initFrom={runDir} to start from this run)");
+            throw new InvalidDataException($"{runDir}: the run's model is '{config.Model.Architecture}', not a caption model; train one with --set model.architecture=caption (and train.initFrom={runDir} to start from this run)");
         string path = checkpoint switch
         {
             null or "last" => Path.Combine(runDir, Checkpoint.LastFileName),

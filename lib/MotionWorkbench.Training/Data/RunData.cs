@@ -129,9 +129,13 @@ public sealed class RunData
         var dir = dataDir ?? config.Data.Dir;
         var (dataset, partners) = LoadDataset(dir);
         if (allClips) config = config with { Data = config.Data with { MaxEvalClips = null } };
-        // A run keeps its own copy of the statistics it was trained with (runs that already have them use them, as before).
+        // A run keeps its own copy of the statistics it was trained with, and is evaluated with them: a run folder that
+        // lost them is an error naming the files (another folder's statistics or the dataset's are used only when asked for).
+        if (statisticsFrom is null && !dataStatistics && !StatisticsFiles.Exist(runDir))
+            throw new FileNotFoundException($"{Path.Combine(runDir, MotionStatistics.MeanFileName)} / {MotionStatistics.StdFileName}: the run's statistics are missing; " +
+                $"a run is evaluated with the statistics it was trained with (copy them back from the training's data, or evaluate with the dataset's own statistics: Experiment.Evaluate, notebook 07)");
         var resolved = statisticsFrom is not null ? StatisticsFiles.Resolve(statisticsFrom, new LoadReport())
-            : !dataStatistics && StatisticsFiles.Exist(runDir) ? null : ResolveStatistics(dir, dataset, partners);
+            : !dataStatistics ? null : ResolveStatistics(dir, dataset, partners);
         var statistics = resolved?.Statistics ?? StatisticsFiles.Load(runDir);
         if (statistics.JointCount != dataset.Skeleton.JointCount)
             throw new InvalidDataException($"{runDir}: the skeletons differ: the run was trained on {statistics.JointCount} joints, "

@@ -30,8 +30,13 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
             Sparsity = config.Model.Architecture == Architecture.Lex && emb.Count > 0
                 ? LexicalSparsity.Of(emb.Texts, emb.Motions) with { ActiveWords = config.Model.LexVocabulary == LexVocabularyMode.Captions ? LexicalVocabulary.ForRun(runDir, config, data.Tokenizer.Vocabulary)?.Length : null }
                 : null,
+            // every file the dataset's loader skipped and every listed id without a motion, named with why (never just a smaller gallery)
+            Skipped = [.. data.Dataset.Report.Skipped.Select(f => f.Message), .. data.Dataset.Report.Notes],
         };
     }
+
+    /// <summary>Files of the evaluated dataset that were skipped, each with its reason, and the loader's notes (ids listed by a split without a loaded motion).</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
 
     /// <summary>Sparsity of the vectors (lexical runs only): non-zeros per motion and caption, FLOPS.</summary>
     public LexicalSparsity? Sparsity { get; init; }

@@ -29,14 +29,19 @@ public static class LexPipeline
     /// <summary>The phase keys of a comma-separated list ("mlm,mmm,cmlp"), validated and in pipeline order.</summary>
     public static IReadOnlyList<string> ParsePhases(string? list)
     {
-        if (string.IsNullOrWhiteSpace(list)) return Phases.Select(p => p.Key).ToList();
+        if (list is null) return Phases.Select(p => p.Key).ToList();
+        string order = string.Join(",", Phases.Select(p => p.Key));
         var keys = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k.ToLowerInvariant()).ToList();
+        if (keys.Count == 0) throw new ArgumentException($"--phases '{list}' names no phase; leave it out for all ({order}) or list some of them");
         foreach (var k in keys)
         {
             if (Phases.All(p => p.Key != k)) throw new ArgumentException($"unknown Lex phase '{k}' (known: {string.Join(", ", Phases.Select(p => p.Key))})");
         }
         if (keys.Distinct().Count() != keys.Count) throw new ArgumentException($"phases listed twice in '{list}'");
-        return Phases.Select(p => p.Key).Where(keys.Contains).ToList();
+        var ordered = Phases.Select(p => p.Key).Where(keys.Contains).ToList();
+        if (!ordered.SequenceEqual(keys))
+            throw new ArgumentException($"--phases '{list}': the phases run in pipeline order ({order}), each from the one before; list them in that order ({string.Join(",", ordered)})");
+        return ordered;
     }
 
     /// <summary>The phases' folders and configurations: each phase named after the pipeline, its model.lexPhase set and
@@ -70,7 +75,20 @@ public static class LexPipeline
         var plan = Plan(config, outDir, phases);
         TrainingEngines.Require(config.Train.Engine); // before the pipeline's folder is made
         trainer ??= (c, d) => new Trainer(c, d);
+        bool created = !Directory.Exists(outDir);
         Directory.CreateDirectory(outDir);
+        try { return RunPlan(config, outDir, plan, trainer, log, cancellation); }
+        catch
+        {
+            // a pipeline refused before its first phase trained leaves no folder (each phase's trainer removes its own)
+            if (created && Directory.Exists(outDir) && !Directory.EnumerateFileSystemEntries(outDir).Any()) Directory.Delete(outDir);
+            throw;
+        }
+    }
+
+    private static List<LexPhaseRun> RunPlan(RunConfig config, string outDir, IReadOnlyList<(string Key, string Title, string RunDir, RunConfig Config)> plan,
+        Func<RunConfig, string, Trainer> trainer, Action<string>? log, CancellationToken cancellation)
+    {
         var runs = new List<LexPhaseRun>();
         foreach (var (key, title, dir, phaseConfig) in plan)
         {
@@ -99,7 +117,6 @@ public static class LexPipeline
             {
                 var from = phaseConfig.Train.InitFrom;
                 log?.Invoke($"{title}: training {dir}{(from is null ? " from scratch" : $" from {from}")}");
-                Directory.CreateDirectory(dir);
                 run = new LexPhaseRun(key, title, dir, false, trainer(phaseConfig, dir).Run(resume: false, cancellation));
             }
             runs.Add(run);

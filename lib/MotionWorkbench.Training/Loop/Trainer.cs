@@ -46,7 +46,29 @@ public sealed class Trainer
     public TrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
         TrainingEngines.Require(config.Train.Engine); // an engine this program has not registered: one error, before anything is written
+        // A fresh run refused or failed before its first step leaves the folder as it found it (RunFolderGuard).
+        var before = resume ? null : RunFolderGuard.Begin(runDir);
+        try
+        {
+            return RunLocked(resume, cancellation, before);
+        }
+        catch
+        {
+            if (guard is not null) guard.Rollback(); // only once the lock was ours: never another training's files
+            throw;
+        }
+        finally
+        {
+            guard = null;
+        }
+    }
+
+    private RunFolderGuard? guard;
+
+    private TrainingResult RunLocked(bool resume, CancellationToken cancellation, RunFolderGuard? before)
+    {
         using var runLock = RunLock.Acquire(runDir);
+        guard = before;
         string lastPath = Path.Combine(runDir, Checkpoint.LastFileName), bestPath = Path.Combine(runDir, Checkpoint.BestFileName);
         string metricsPath = Path.Combine(runDir, MetricsFileName);
         if (!resume && File.Exists(lastPath))
@@ -141,6 +163,7 @@ public sealed class Trainer
             for (int bi = state.BatchInEpoch; bi < batches.Count; bi++)
             {
                 double loss = TrainStep(backend, schedule, data, samples, batches[bi], new StepPosition(state.GlobalStep, epoch, bi));
+                guard?.Commit();
                 lossSum += loss; lossCount++;
                 state = state with
                 {
