@@ -50,6 +50,16 @@ public sealed record ResNetConfig(int[] Stages, int BaseWidth = 64, ResNetBatchN
     /// <summary>The stride of the network: the final map is about Frames/32 x ImageWidth/32.</summary>
     public const int TotalStride = 32;
 
+    /// <summary>
+    /// How the input becomes the network's input, in words (written to the model config's JSON so that a saved model or
+    /// run states it; not read back): <see cref="ResNetInputMapping"/> for motion patches, or nothing for network-space images.
+    /// </summary>
+    public string InputMapping => Input == ResNetInput.PatchColours
+        ? "motion-patch z-scores clamped to +-3 sigma and mapped linearly to 0..255 (not rounded; the mean pose is 127.5), " +
+          "read as RGB (x -> R, y -> G, z -> B), reordered to BGR, minus the ImageNet channel means of ResNet18.onnx's preprocessing " +
+          "(B 103.0626, G 115.9029, R 123.1516; no division by a standard deviation)"
+        : "none: images already in the network's input space (BGR 0..255 minus the channel means B 103.0626, G 115.9029, R 123.1516)";
+
     /// <summary>Channels of each stage: BaseWidth·(1, 2, 4, 8).</summary>
     [JsonIgnore] public int[] StageWidths => [BaseWidth, 2 * BaseWidth, 4 * BaseWidth, 8 * BaseWidth];
 

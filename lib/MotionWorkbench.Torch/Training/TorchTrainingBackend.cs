@@ -14,8 +14,9 @@ namespace MotionWorkbench.Torch;
 /// <c>train.engine = torch</c>: the run's model as TorchSharp modules on the configured device (CPU, or CUDA where
 /// TorchSharp-cuda-linux is installed), started from the own engine's initialisation (so a seed gives the same weights in
 /// both engines), trained with the same Adam/AdamW update as the own engine (written with torch ops, so it runs on any
-/// device), the same clipping and learning-rate groups. Checkpoints are the own engine's format: parameters under the
-/// own names, Adam's moments flat in the own parameter order, plus torch's random-generator state for dropout.
+/// device), the same clipping and learning-rate groups. Checkpoints are the own engine's format: parameters and buffers
+/// (a ResNet's BatchNorm running statistics) under the own names, Adam's moments flat in the own parameter order, plus
+/// torch's random-generator state for dropout; a resume restores all of them.
 /// </summary>
 public sealed class TorchTrainingBackend : ITrainingBackend
 {
@@ -189,8 +190,9 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         return model.ContrastiveLoss(text.ToTorch(model.Device), motion.ToTorch(model.Device)).item<float>();
     }
 
-    /// <summary>The weights as own-engine tensors on the CPU, by the own names.</summary>
-    public List<(string Name, Tensor Value)> StateDict() => parameters.Select(p => (p.Name, p.P.ToWorkbench())).ToList();
+    /// <summary>The weights and buffers (a ResNet's BatchNorm running statistics) as own-engine tensors on the CPU, by the own names.</summary>
+    public List<(string Name, Tensor Value)> StateDict() =>
+        parameters.Select(p => (p.Name, p.P.ToWorkbench())).Concat(model.NamedBuffers().Select(b => (b.Name, b.Buffer.ToWorkbench()))).ToList();
 
     public void Save(string path, RunConfig config, TrainerState state, bool withOptimizer)
     {
@@ -216,9 +218,19 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         if (fm is null || fv is null || fm.Length != momentLength || fv.Length != momentLength)
             throw new InvalidDataException($"{path}: optimiser moments missing or of the wrong size for this model ({fm?.Length ?? 0} values, expected {momentLength})");
         // Strict, as the own engine's restore: a tensor the model does not have is an error, not ignored.
-        var unexpected = tensors.Keys.Except(parameters.Select(p => p.Name)).ToList();
+        var buffers = model.NamedBuffers();
+        var unexpected = tensors.Keys.Except(parameters.Select(p => p.Name)).Except(buffers.Select(b => b.Name)).ToList();
         if (unexpected.Count > 0)
             throw new InvalidDataException($"{path}: unexpected parameters for this model: {MotionWorkbench.Tensors.Nn.Module.FirstFew(unexpected, ", ")}");
+        foreach (var (name, buffer) in buffers)
+        {
+            if (!tensors.TryGetValue(name, out var t)) throw new InvalidDataException($"{path}: no buffer '{name}' (the BatchNorm running statistics a resume needs)");
+            if (t.Size != buffer.numel()) throw new InvalidDataException($"{path}: buffer '{name}' has {t.Size} values, the model {buffer.numel()}");
+            if (name.EndsWith("running_var", StringComparison.Ordinal) && FirstNegativeOrNonFinite(t.Data) is int bad and >= 0)
+                throw new InvalidDataException($"{path}: {name}[{bad}] is {t.Data[bad]}: a BatchNorm running variance must be finite and >= 0");
+            if (name.EndsWith("running_mean", StringComparison.Ordinal) && FirstNonFinite(t.Data) is int nan and >= 0)
+                throw new InvalidDataException($"{path}: {name}[{nan}] is {t.Data[nan]}: a BatchNorm running mean must be finite");
+        }
         using (torch.no_grad())
         {
             for (int i = 0; i < parameters.Length; i++)
@@ -233,6 +245,11 @@ public sealed class TorchTrainingBackend : ITrainingBackend
                 m[i].copy_(ms);
                 v[i].copy_(vs);
             }
+            foreach (var (name, buffer) in buffers)
+            {
+                using var src = tensors[name].ToTorch(model.Device);
+                buffer.copy_(src.reshape(buffer.shape));
+            }
         }
         steps = saved.OptimizerSteps;
         // A checkpoint of the own engine has no torch generator state: dropout masks start from the seed's stream.
@@ -244,6 +261,18 @@ public sealed class TorchTrainingBackend : ITrainingBackend
     }
 
     public void SetTraining(bool training) => model.Train(training);
+
+    private static int FirstNegativeOrNonFinite(ReadOnlySpan<float> data)
+    {
+        for (int i = 0; i < data.Length; i++) if (!(data[i] >= 0) || float.IsInfinity(data[i])) return i;
+        return -1;
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> data)
+    {
+        for (int i = 0; i < data.Length; i++) if (!float.IsFinite(data[i])) return i;
+        return -1;
+    }
 
     public void Dispose()
     {

@@ -83,7 +83,7 @@ public sealed class Trainer
                 init.Apply(model, config);
                 Log($"weights from {init.Checkpoint} (train.initFrom; sha256 {Checkpoint.Hash(init.Checkpoint)[..16]}), vocabulary from {init.Vocabulary}");
             }
-            if (config.Train.InitMotionEncoder is string timm) Log($"motion encoder from {timm}: {LoadTimmVit(model, timm)}");
+            if (config.Train.InitMotionEncoder is string initMotion) Log($"motion encoder from {MotionEncoderInit.Apply(model, initMotion, Log)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
         using var backend = TrainingEngines.Create(model, config);
@@ -258,19 +258,6 @@ public sealed class Trainer
         LexicalRetrievalModel l => l.Model.TextEncoder,
         _ => throw new InvalidOperationException($"{model.GetType().Name} has no transformer text encoder to pre-train"),
     };
-
-    /// <summary>Loads a timm ViT checkpoint into the model's motion encoder (train.initMotionEncoder).</summary>
-    private static MotionWorkbench.Models.ImportReport LoadTimmVit(IRetrievalModel model, string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: timm ViT checkpoint (train.initMotionEncoder) not found", path);
-        return model switch
-        {
-            TransformerModel t => t.Model.LoadPretrainedMotionEncoder(path),
-            InteractionRetrievalModel i when i.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
-            LexicalRetrievalModel l when l.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
-            _ => throw new InvalidOperationException($"{path}: the {model.GetType().Name} has no ViT motion encoder to initialise"),
-        };
-    }
 
     private static MotionWorkbench.Text.MaskedLanguageModelBatch PadMasked(MotionWorkbench.Text.MaskedLanguageModelBatch b, int padId, int maxLength)
     {
