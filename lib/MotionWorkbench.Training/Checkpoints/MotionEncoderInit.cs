@@ -41,6 +41,22 @@ public static class MotionEncoderInit
         return null;
     }
 
+    /// <summary>
+    /// Checks, before a run writes anything, that <paramref name="value"/> loads into the motion encoder <paramref name="config"/>
+    /// describes (a fresh encoder of that shape is loaded and dropped): a missing file, weights of another stage layout or
+    /// architecture, a negative or non-finite running variance are one error naming the file and the parameter.
+    /// </summary>
+    public static void Preflight(RunConfig config, string value, Action<string>? log = null)
+    {
+        var kind = config.Model.MotionEncoderKind();
+        if (Check(value, kind) is string error) throw new ArgumentException(error);
+        if (kind != Architecture.Vit && kind != Architecture.Resnet) return;   // Validate names it
+        var encoder = MotionEncoder.Create(TransformerModel.MotionConfig(config.Model, kind), 0);
+        var weights = EncoderWeights.Resolve(value, Setting, log: log);
+        try { MotionTextModel.LoadPretrainedMotionEncoder(encoder, weights.Path); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{Setting} = {value}: {e.Message}", e); }
+    }
+
     /// <summary>Loads <paramref name="value"/> (a store name or a .safetensors path) into <paramref name="model"/>'s motion encoder; returns what was loaded, for the log.</summary>
     public static string Apply(IRetrievalModel model, string value, Action<string>? log = null)
     {

@@ -46,6 +46,8 @@ public sealed class Trainer
     public TrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
         TrainingEngines.Require(config.Train.Engine); // an engine this program has not registered: one error, before anything is written
+        // pretrained motion-encoder weights that do not fit (another stage layout, a bad running variance): one error, before anything is written
+        if (!resume && config.Train.InitMotionEncoder is string initMotion) MotionEncoderInit.Preflight(config, initMotion);
         using var runLock = RunLock.Acquire(runDir);
         string lastPath = Path.Combine(runDir, Checkpoint.LastFileName), bestPath = Path.Combine(runDir, Checkpoint.BestFileName);
         string metricsPath = Path.Combine(runDir, MetricsFileName);
@@ -83,7 +85,7 @@ public sealed class Trainer
                 init.Apply(model, config);
                 Log($"weights from {init.Checkpoint} (train.initFrom; sha256 {Checkpoint.Hash(init.Checkpoint)[..16]}), vocabulary from {init.Vocabulary}");
             }
-            if (config.Train.InitMotionEncoder is string initMotion) Log($"motion encoder from {MotionEncoderInit.Apply(model, initMotion, Log)}");
+            if (config.Train.InitMotionEncoder is string initMotionEncoder) Log($"motion encoder from {MotionEncoderInit.Apply(model, initMotionEncoder, Log)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
         using var backend = TrainingEngines.Create(model, config);
