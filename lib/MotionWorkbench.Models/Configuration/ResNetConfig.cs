@@ -76,6 +76,26 @@ public sealed record ResNetConfig(int[] Stages, int BaseWidth = 64, ResNetBatchN
         return n;
     }
 
+    /// <summary>Multiply-adds of one image's forward pass through the convolutions (stem, blocks, 1x1 shortcuts) at
+    /// Frames x ImageWidth; BatchNorm, ReLU and pooling not counted (2x this is the FLOP count benchmarks report).</summary>
+    public long MultiplyAdds()
+    {
+        static int Out(int n, int k, int s, int p) => (n + 2 * p - k) / s + 1;
+        int h = Out(Frames, 7, 2, 3), w = Out(ImageWidth, 7, 2, 3), c = BaseWidth;
+        long total = (long)BaseWidth * 3 * 49 * h * w;
+        (h, w) = (Out(h, 3, 2, 1), Out(w, 3, 2, 1));
+        for (int s = 0; s < 4; s++)
+            for (int b = 0; b < Stages[s]; b++)
+            {
+                int stride = s > 0 && b == 0 ? 2 : 1, width = StageWidths[s];
+                int h2 = Out(h, 3, stride, 1), w2 = Out(w, 3, stride, 1);
+                total += ((long)width * c * 9 + (long)width * width * 9) * h2 * w2;
+                if (stride != 1 || c != width) total += (long)width * c * h2 * w2;
+                (h, w, c) = (h2, w2, width);
+            }
+        return total;
+    }
+
     /// <inheritdoc />
     public override void Validate()
     {
