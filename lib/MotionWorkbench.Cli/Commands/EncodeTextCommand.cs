@@ -25,7 +25,7 @@ internal static class EncodeTextCommand
         var tokens = new Option<bool>("--tokens") { Description = "Also write every token's output (B, L, C) to OUT.tokens.npy and the attention mask (B, L) to OUT.mask.npy" };
         var lexical = new Option<bool>("--lexical") { Description = "Write the L2-normalised lexical vectors (B, |V|) of a Lex run's checkpoint (--checkpoint RUN/best.safetensors) instead of the pooled features" };
         var command = new Command("text", "Encode texts with the DistilBERT/BERT text encoder.");
-        foreach (var o in new Option[] { preset, hfConfig, pooling, checkpoint, seed, vocab, text, textFile, output, tokens, lexical }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, hfConfig, pooling, checkpoint, seed, vocab, text, textFile, output, tokens, lexical, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
