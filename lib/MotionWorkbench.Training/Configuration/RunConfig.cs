@@ -180,7 +180,44 @@ public sealed partial record RunConfig
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { OmitLaterKeysAtTheirDefaults } },
     };
+
+    /// <summary>
+    /// The format of <c>config.json</c> does not change for a run that does not use a key added after it was fixed
+    /// (<c>tests/MotionWorkbench.Training.Tests/Fixtures/configs-0d055ac</c>): such a key is written only when the run
+    /// uses it. The ResNet settings (<c>model.resnetStages</c>, <c>resnetWidth</c>, <c>resnetBatchNorm</c>) when the motion
+    /// encoder is a ResNet or they differ from their defaults; <c>model.motionEncoder</c> when not "vit";
+    /// <c>train.threads</c> when not 0 (a run records the count it used). A missing key reads as its default.
+    /// </summary>
+    private static void OmitLaterKeysAtTheirDefaults(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Type == typeof(ModelSpec))
+        {
+            var defaults = new ModelSpec();
+            foreach (var p in info.Properties)
+            {
+                switch (p.Name)
+                {
+                    case "resnetStages":
+                    case "resnetWidth":
+                    case "resnetBatchNorm":
+                        var get = p.Get!;
+                        object? fallback = get(defaults);
+                        p.ShouldSerialize = (owner, value) => ((ModelSpec)owner).MotionEncoderKind() == Architecture.Resnet || !Equals(value, fallback);
+                        break;
+                    case "motionEncoder":
+                        p.ShouldSerialize = (_, value) => !Equals(value, Architecture.Vit);
+                        break;
+                }
+            }
+        }
+        else if (info.Type == typeof(TrainSpec))
+        {
+            foreach (var p in info.Properties)
+                if (p.Name == "threads") p.ShouldSerialize = (_, value) => value is not 0;
+        }
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
