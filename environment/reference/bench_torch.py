@@ -2,7 +2,7 @@
 """PyTorch peer for `mw bench`: times one full training step (zero_grad, forward, loss, backward, Adam) of the same
 three models in Debian's PyTorch 1.13 (CPU) and prints one JSON object per model, with the same keys as `mw bench --json`.
 
-    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|lex-tiny|all] [--batch N]
+    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|lex-tiny|resnet18-clip|all] [--batch N]
         [--dropout P] [--threads N or N,M,... (e.g. 1,2,4,8,16)] [--steps N] [--warmup N]
 
 It re-executes itself in the tuned environment of perf-anchors.md (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = N,
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-MODELS = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny"]
+MODELS = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "resnet18-clip"]
 
 
 def tuned_env(threads):
@@ -136,6 +136,48 @@ def run_one(args):
         flops = 3 * (vit_flops(B, 192, 12, 768) + enc_flops(B, 24, 256, 1024, 4)
                      + 2 * B * (71 * 192 + 24 * 256) * 256 + 2 * B * (71 + 24) * 256 * 30522)
         modules = [vit, text, m_tr, m_ln, t_tr, t_ln]
+    elif args.model == "resnet18-clip":
+        # torchvision's resnet18 (stages [2, 2, 2, 2], BatchNorm in training mode) over (B, 3, 224, 80) motion-patch images,
+        # its fc replaced by Linear(512, 256), + the 4-layer BERT-256 text tower; dropout only in the text tower (ResNet has none)
+        import torchvision
+        resnet = torchvision.models.resnet18()
+        resnet.fc = nn.Linear(512, 256)
+        text = Text()
+        logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
+        params = list(resnet.parameters()) + list(text.parameters()) + [logit_scale]
+        img = torch.randn(B, 3, 224, 80)
+        lengths = torch.randint(8, 25, (B,))
+        ids = torch.randint(1, 30522, (B, 24))
+        pad = torch.arange(24)[None, :] >= lengths[:, None]
+        ids[pad] = 0
+        target = torch.arange(B)
+
+        def loss_fn():
+            m = F.normalize(resnet(img), dim=-1)
+            t = F.normalize(text(ids, pad), dim=-1)
+            logits = logit_scale.exp() * t @ m.t()
+            return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+
+        def resnet_flops(b, H, W):
+            # 2 x multiply-adds of every conv (stem, blocks, 1x1/2 shortcuts) and the fc, as mw bench counts them
+            def out(n, k, s, p):
+                return (n + 2 * p - k) // s + 1
+            total, h, w = 0, out(H, 7, 2, 3), out(W, 7, 2, 3)
+            total += 64 * 3 * 49 * h * w
+            h, w = out(h, 3, 2, 1), out(w, 3, 2, 1)
+            c = 64
+            for stage, width in enumerate([64, 128, 256, 512]):
+                for block in range(2):
+                    s = 2 if stage > 0 and block == 0 else 1
+                    h2, w2 = out(h, 3, s, 1), out(w, 3, s, 1)
+                    total += width * c * 9 * h2 * w2 + width * width * 9 * h2 * w2
+                    if s != 1 or c != width:
+                        total += width * c * h2 * w2
+                    h, w, c = h2, w2, width
+            return 2 * b * (total + 512 * 256)
+
+        flops = 3 * (resnet_flops(B, 224, 80) + enc_flops(B, 24, 256, 1024, 4) + 2 * B * 256 * 256 + 2 * B * B * 256)
+        modules = [resnet, text]
     elif args.model == "clip-tiny":
         vit, text = Vit(192, 12, 3, 768), Text()
         logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
@@ -168,7 +210,7 @@ def run_one(args):
     for m in modules:
         m.train()
     opt = torch.optim.Adam(params, lr=1e-4)
-    times, quiet = [], []
+    times, quiet, cpu = [], [], []
     for s in range(args.warmup + args.steps):
         b0, t0, o0 = *proc_stat(), own_ticks()
         start = time.perf_counter()
@@ -183,6 +225,7 @@ def run_one(args):
         if s < args.warmup:
             continue
         times.append(elapsed)
+        cpu.append((o1 - o0) * 1000.0 / os.sysconf("SC_CLK_TCK"))
         if others < 0.05:
             quiet.append(elapsed)
     basis = sorted(quiet or times)
@@ -194,6 +237,7 @@ def run_one(args):
         "samples_per_s": round(B / (median / 1000), 2), "gflop_per_step": round(flops / 1e9, 2),
         "gflops": round(flops / 1e9 / (median / 1000), 1),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "loss": float(loss),
+        "cpu_ms_per_step": round(sorted(cpu)[len(cpu) // 2]),
         "engine": f"torch {torch.__version__} (tuned env)",
     }), flush=True)
 

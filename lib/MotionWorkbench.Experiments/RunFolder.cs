@@ -68,6 +68,13 @@ public sealed class RunFolder
         kind is "lex" or "dagger" ? Path.GetFullPath(Path.Combine(root, $"{kind}-{skeleton}-{preset}".ToLowerInvariant()))
         : throw new ArgumentException($"Lex pipeline kind must be 'lex' (four phases) or 'dagger' (phase 4 only), got '{kind}'");
 
+    /// <summary>
+    /// A shared ResNet-18 run of a preset (<c>root/resnet-SKELETON-PRESET/NAME</c>, NAME from <see cref="ResNetRows.Config"/>):
+    /// notebook 04 trains them and notebooks 05 and 10 reuse them (or the other way round).
+    /// </summary>
+    public static string ResNet(string root, string skeleton, string preset, string name) =>
+        Path.GetFullPath(Path.Combine(root, $"resnet-{skeleton}-{preset}".ToLowerInvariant(), Safe(name)));
+
     /// <summary>The files written so far (relative paths), for the notebook's closing summary.</summary>
     public IReadOnlyList<string> Files() => Directory.GetFiles(Dir, "*", SearchOption.TopDirectoryOnly)
         .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();

@@ -37,7 +37,13 @@ public static class Autograd
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var node = order[i];
-            node.BackwardFn!();
+            if (OpProfile.Active is { } profile)
+            {
+                double start = profile.Now();
+                node.BackwardFn!();
+                profile.Backward(node.Op ?? "?", start);
+            }
+            else node.BackwardFn!();
             if (!retainGraph)
             {
                 node.ReleaseCaches();

@@ -215,6 +215,7 @@ public sealed class Tensor
     internal Tensor Record(string op, Tensor[] parents, Action backward)
     {
         Op = op;
+        OpProfile.Active?.ForwardEnd(op);
         if (!Autograd.IsEnabled) { ReleaseCaches(); return this; }
         foreach (var p in parents)
         {

@@ -169,24 +169,21 @@ public sealed class TorchCaptionDecoder
 }
 
 /// <summary>
-/// Architecture "caption" (the own engine's <see cref="CaptionModel"/>) on TorchSharp: the ViT (<c>motion_encoder</c>),
+/// Architecture "caption" (the own engine's <see cref="CaptionModel"/>) on TorchSharp: the ViT or ResNet (<c>motion_encoder</c>),
 /// <c>text_encoder</c>, <c>motion_head</c>, <c>text_head</c>, <c>logit_scale</c> when learnable and the
 /// <c>caption_decoder</c> (<see cref="TorchCaptionDecoder"/>) under exactly the own names, so checkpoints move between
-/// the engines. The training loss is the own one: the decoder's teacher-forced cross-entropy over the ViT's output
-/// tokens (under no-grad when the encoder is frozen; the ViT is then not in the optimiser, as the own groups say), with
+/// the engines. The training loss is the own one: the decoder's teacher-forced cross-entropy over the encoder's output
+/// tokens (under no-grad when the encoder is frozen; the encoder is then not in the optimiser, as the own groups say), with
 /// the own model's lexical prefix ids, plus model.captionContrastiveWeight x the symmetric InfoNCE of the text
 /// embeddings and the motion embeddings pooled from the same tokens. The towers embed as the own (retrieval evaluation).
 /// </summary>
 public sealed class TorchCaptionModel : TorchDenseModel
 {
     private readonly CaptionModel own;
-    private readonly TorchVisionTransformer vit;
 
     public TorchCaptionModel(CaptionModel own, Device device) : base(own, own.Network.Config, device)
     {
         this.own = own;
-        // CaptionNetwork accepts only a ViT motion encoder, so the base built a TorchVisionTransformer
-        vit = (TorchVisionTransformer)MotionEncoder;
         Decoder = new TorchCaptionDecoder(this, "caption_decoder", own.Network.Decoder);
     }
 
@@ -202,24 +199,24 @@ public sealed class TorchCaptionModel : TorchDenseModel
     public override Tensor EncodeMotion(TorchMotionInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return TorchOps.L2Normalize(MotionHead.Forward(vit.Forward(input)));
+        return TorchOps.L2Normalize(MotionHead.Forward(MotionEncoder.Forward(input)));
     }
 
-    /// <summary>The ViT's output tokens (B, 1 + L, C); without gradient when the encoder is frozen (in the current mode).</summary>
+    /// <summary>The encoder's output tokens (ViT (B, 1 + L, C), ResNet (B, h·w, C)); without gradient when the encoder is frozen (in the current mode).</summary>
     public Tensor MotionTokens(TorchMotionInput input)
     {
-        if (!FreezeEncoder) return vit.ForwardTokens(input);
-        using (torch.no_grad()) return vit.ForwardTokens(input);
+        if (!FreezeEncoder) return MotionEncoder.ForwardTokens(input);
+        using (torch.no_grad()) return MotionEncoder.ForwardTokens(input);
     }
 
-    /// <summary>L2-normalised motion embeddings (B, E) of the ViT's output tokens (its pooling, then the head).</summary>
-    public Tensor EmbedMotionTokens(Tensor tokens) => TorchOps.L2Normalize(MotionHead.Forward(vit.PoolMasked(tokens)));
+    /// <summary>L2-normalised motion embeddings (B, E) of the encoder's output tokens (its pooling, then the head).</summary>
+    public Tensor EmbedMotionTokens(Tensor tokens) => TorchOps.L2Normalize(MotionHead.Forward(MotionEncoder.PoolTokens(tokens)));
 
     public override Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.Motion.RequirePatches("the caption model");
-        var tokens = MotionTokens(TorchInterop.ToTorch(batch.Motion, Device));                   // (B, 1 + L, C)
+        var tokens = MotionTokens(TorchInterop.ToTorch(batch.Motion, Device));                   // (B, L', C)
         var (memory, padding) = Decoder.Memory(tokens, own.PrefixIds(batch.Samples));             // (B, K + 1 + L, C)
         var loss = Decoder.Loss(memory, padding, batch.Text);
         if (ContrastiveWeight > 0)

@@ -6,12 +6,13 @@ namespace MotionWorkbench.Torch;
 /// <summary>
 /// Builds the TorchSharp model of an own-engine model (<see cref="ModelFactory.Create"/>'s result), with its weights
 /// copied in and its parameter names, so either engine's state dict or checkpoint loads into the other.
-/// Architectures: "vit", "raw", "interaction", "lex" (every phase) and "caption"; "bag" is own-engine only.
+/// Architectures: "vit", "resnet", "raw", "interaction", "lex" (every phase) and "caption" (each with the ViT or the
+/// ResNet where the own model has either); "bag" is own-engine only.
 /// </summary>
 public static class TorchModels
 {
     /// <summary>The architectures the torch engine runs.</summary>
-    public static IReadOnlyList<Architecture> Architectures { get; } = [Architecture.Vit, Architecture.Raw, Architecture.Interaction, Architecture.Lex, Architecture.Caption];
+    public static IReadOnlyList<Architecture> Architectures { get; } = [Architecture.Vit, Architecture.Resnet, Architecture.Raw, Architecture.Interaction, Architecture.Lex, Architecture.Caption];
 
     /// <summary>
     /// The torch model matching <paramref name="own"/> (built by <see cref="ModelFactory.Create"/> from

@@ -15,6 +15,10 @@ public abstract class TorchMotionEncoder
     /// <summary>Every token's output (B, L, FeatureDim) (ViT: class token first, after the final norm when it pools the class token).</summary>
     public abstract Tensor ForwardTokens(TorchMotionInput input);
 
+    /// <summary>Pooled features (B, FeatureDim) from <see cref="ForwardTokens"/>' output, as the own <see cref="MotionWorkbench.Models.MotionEncoder.PoolTokens"/>.</summary>
+    public virtual Tensor PoolTokens(Tensor tokens) =>
+        throw new NotSupportedException($"{GetType().Name} does not pool from its tokens alone; call Forward");
+
     /// <summary>The encoder a config describes, reading <paramref name="prefix"/>.* parameters of <paramref name="owner"/>.</summary>
     public static TorchMotionEncoder Create(TorchModel owner, string prefix, MotionEncoderConfig config) => config switch
     {

@@ -70,6 +70,9 @@ public sealed class TorchResNetEncoder : TorchMotionEncoder
 
     public override Tensor ForwardTokens(TorchMotionInput input) => ForwardFeatureMap(NetworkInput(input)).flatten(2).transpose(1, 2); // (B, h·w, C)
 
+    /// <summary>The mean of the tokens (B, h·w, C) -> (B, C), the global average pool of the map they came from.</summary>
+    public override Tensor PoolTokens(Tensor tokens) => tokens.mean([1]);
+
     private sealed class Conv(Parameter weight, long stride, long padding)
     {
         public Tensor Forward(Tensor x) => F.conv2d(x, weight, null, [stride, stride], [padding, padding]);

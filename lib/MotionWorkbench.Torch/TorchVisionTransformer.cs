@@ -81,6 +81,8 @@ public sealed class TorchVisionTransformer : TorchMotionEncoder
         ? h.select(1, 0)
         : finalNorm.Forward(h.narrow(1, 1, h.shape[1] - 1).mean([1]));
 
+    public override Tensor PoolTokens(Tensor tokens) => PoolMasked(tokens);
+
     /// <summary>The pixels of every patch (B, L, 3·P·P) in the patch embedding's order (channel, row, column), no gradient.</summary>
     public Tensor PatchPixels(Tensor x)
     {

@@ -15,7 +15,11 @@ public sealed class ParityTests(ITestOutputHelper output)
     public static TheoryData<string> Variants => new()
     {
         "vit", "vit-cls-distilbert-mean-learnable", "raw", "interaction", "lex", "lex-raw", "lex-captions",
+        "resnet", "resnet-frozen", "interaction-resnet", "lex-resnet",
     };
+
+    /// <summary>A small ResNet (stages 1,1,1,2 so that a stage has an identity block, width 4) over the Smoke patch image (64 x 80).</summary>
+    private static ModelSpec Resnet(ModelSpec spec) => spec with { ResnetStages = "1,1,1,2", ResnetWidth = 4 };
 
     internal static (ModelSpec Spec, IReadOnlyList<int>? Words) Variant(string name) => name switch
     {
@@ -26,6 +30,10 @@ public sealed class ParityTests(ITestOutputHelper output)
         "lex" => (Support.Spec("lex") with { TextKind = "distilbert" }, null),
         "lex-raw" => (Support.Spec("lex") with { LexMotionEncoder = "raw" }, null),
         "lex-captions" => (Support.Spec("lex") with { LexVocabulary = "captions" }, Enumerable.Range(5, 40).Select(i => i * 2 % Support.Vocab).ToList()),
+        "resnet" => (Resnet(Support.Spec("resnet")), null),
+        "resnet-frozen" => (Resnet(Support.Spec("resnet")) with { ResnetBatchNorm = "frozen" }, null),
+        "interaction-resnet" => (Resnet(Support.Spec("interaction")) with { MotionEncoder = "resnet" }, null),
+        "lex-resnet" => (Resnet(Support.Spec("lex")) with { LexMotionEncoder = "resnet" }, null),
         _ => throw new ArgumentException(name),
     };
 

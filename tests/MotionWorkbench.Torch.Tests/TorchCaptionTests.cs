@@ -95,6 +95,31 @@ public sealed class TorchCaptionTests(TorchSynthFixture fx, ITestOutputHelper ou
         }
     }
 
+    [TorchTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_resnet_caption_model_reads_the_last_feature_map_and_matches_the_own_loss_and_gradients(bool freeze)
+    {
+        var spec = Spec(freeze, contrastive: 0.5f) with { MotionEncoder = "resnet", ResnetStages = "1,1,1,1", ResnetWidth = 4 };
+        var own = Assert.IsType<CaptionModel>(Support.Own(spec, 5));
+        Assert.IsType<ResNetEncoder>(own.Network.MotionEncoder);
+        Assert.Equal(32, own.Network.Decoder.Config.MemoryWidth);
+        using var scope = torch.NewDisposeScope();
+        using var model = Assert.IsType<TorchCaptionModel>(TorchModels.Create(spec, own, torch.CPU));
+        var batch = new ContrastiveBatch(Support.Motion(spec, 61, 4), Support.Text(62, 4, 10), ["a", "b", "c", "d"], []);
+        foreach (var p in own.Module.Parameters()) p.ZeroGrad();
+        AssertSameLoss(own.TrainingLoss(batch, 1), model.TrainingLoss(batch, 1), $"resnet caption, freeze {freeze}");
+        AssertGradient(own, model, "caption_decoder.memory_proj.weight");
+        if (!freeze) AssertGradient(own, model, "motion_encoder.layer1.0.conv1.weight");
+        Support.AssertGradientsMatch(own.Module, model, $"resnet caption freeze {freeze}");
+        // frozen: the encoder keeps its running statistics in both engines (no update in training mode)
+        var ownVar = own.Network.MotionEncoder.NamedBuffers().First(b => b.Name == "bn1.running_var").Tensor.ToArray();
+        var torchVar = model.GetBuffer("motion_encoder.bn1.running_var").ToWorkbench().ToArray();
+        Assert.Equal(freeze, ownVar.All(v => v == 1f));
+        Assert.True(Support.MaxAbsDiff(ownVar, torchVar) <= 1e-5, "the running variances differ between the engines");
+        Assert.Equal([4, 6, 32], own.MotionTokens(batch.Motion.RequirePatches("test")).Shape);   // the memory: the 2 x 3 map's cells
+    }
+
     [TorchFact]
     public void The_lexical_prefix_memory_loss_and_gradients_match_the_own_decoder()
     {

@@ -185,6 +185,47 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
     }
 
     [TorchFact]
+    public void A_resnet_run_gives_the_own_losses_resumes_with_its_running_statistics_and_evaluates_on_the_own_engine()
+    {
+        RunConfig Resnet(string engine, float dropout = 0f)
+        {
+            var c = fx.Config(engine, epochs: 2, dropout: dropout, architecture: "resnet");
+            return c with { Model = c.Model with { ResnetStages = "1,1,1,2", ResnetWidth = 4 } };
+        }
+        // ten steps with dropout 0: the own engine's losses (BatchNorm on batch statistics, running ones updated in both)
+        string own = fx.NewRunDir("resnet-own"), tor = fx.NewRunDir("resnet-torch");
+        Assert.True(new Trainer(Resnet("mw"), own).Run().Completed);
+        var result = new Trainer(Resnet("torch"), tor).Run();
+        Assert.True(result.Completed);
+        TorchSynthFixture.AssertSameLosses(own, tor, "resnet");
+        var ownState = Checkpoint.Read(Path.Combine(own, Checkpoint.LastFileName)).Model;
+        var torchState = Checkpoint.Read(Path.Combine(tor, Checkpoint.LastFileName)).Model;
+        Assert.Equal(ownState.Keys.Order(), torchState.Keys.Order());   // the running statistics are in the torch checkpoint too
+        var (a, b) = (ownState["motion_encoder.layer4.1.bn2.running_var"].ToArray(), torchState["motion_encoder.layer4.1.bn2.running_var"].ToArray());
+        Assert.True(Support.MaxAbsDiff(a, b) <= 1e-3 * Support.MaxAbs(a), "the running variances after training differ between the engines");
+
+        // the torch run's checkpoint evaluates on the own engine (with its running statistics) to the figures training reported
+        var trained = MotionWorkbench.Evaluation.RetrievalResult.FromJson(result.EpochMetrics[^1]["val"]!.ToJsonString());
+        var data = RunData.ForRun(tor);
+        var all = Embedder.Embed(RunModels.Load(tor, Checkpoint.LastFileName), data, "val", 64).Evaluate([MotionWorkbench.Evaluation.RetrievalProtocols.All])[0];
+        Assert.Equal(trained.MotionToText.R1, all.MotionToText.R1, 6);
+        Assert.Equal(trained.TextToMotion.MedR, all.TextToMotion.MedR, 6);
+
+        // stopped mid-epoch and resumed (dropout 0.1 in the heads and the text encoder): the same losses, weights and statistics
+        string straight = fx.NewRunDir("resnet-straight"), resumed = fx.NewRunDir("resnet-resumed");
+        var config = Resnet("torch", dropout: 0.1f);
+        new Trainer(config, straight).Run();
+        int calls = 0;
+        Assert.False(new Trainer(config, resumed) { StepCallback = _ => ++calls < 7 }.Run().Completed);
+        Assert.True(new Trainer(config, resumed).Run(resume: true).Completed);
+        Assert.Equal(Losses(straight), Losses(resumed));
+        var x = Checkpoint.Read(Path.Combine(straight, Checkpoint.LastFileName));
+        var y = Checkpoint.Read(Path.Combine(resumed, Checkpoint.LastFileName));
+        Assert.Contains("motion_encoder.bn1.running_mean", x.Model.Keys);
+        foreach (var (name, t) in x.Model) Assert.True(t.Data.SequenceEqual(y.Model[name].Data), $"{name} differs after the resume");
+    }
+
+    [TorchFact]
     public void Architectures_without_a_torch_twin_are_a_clear_error()
     {
         var e = Assert.Throws<NotSupportedException>(() => new Trainer(fx.Config("torch", architecture: "bag"), fx.NewRunDir("bag")).Run());

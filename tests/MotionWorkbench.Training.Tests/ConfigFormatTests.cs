@@ -55,7 +55,7 @@ public sealed class ConfigFormatTests
         var config = RunConfig.FromJson(json);
         Assert.Equal("cnn", config.Model.Architecture.Name);
         var e = Assert.Throws<ArgumentException>(() => config.Validate());
-        Assert.Contains("model.architecture must be one of vit, raw, interaction, bag, lex, caption, got 'cnn'", e.Message);
+        Assert.Contains("model.architecture must be one of vit, raw, interaction, bag, lex, caption, resnet, got 'cnn'", e.Message);
         Assert.Contains("train.engine must be 'mw' (the own engine) or 'torch' (TorchSharp), got 'jax'", e.Message);
         Assert.Equal(3, e.Message.Split('\n').Length);
         Assert.Contains("got 'jax'", Assert.Throws<ArgumentException>(() => Choice.Parse<TrainingEngine>("jax")).Message);

@@ -1,4 +1,6 @@
 using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Evaluation;
+using MotionWorkbench.Models;
 using MotionWorkbench.Experiments;
 using MotionWorkbench.Patches;
 using MotionWorkbench.Render.Views;
@@ -157,5 +159,82 @@ public sealed class ExperimentsTests : IDisposable
         Assert.All(capture.ClassTokenPerLayer(), l => Assert.Equal(20, l.Length));
         var wrong = new MotionPatch("w", new float[3 * 32 * 40], 32, 8, 32, 0, 32);
         Assert.Contains("the ViT expects 64 frames with N = 16", Assert.Throws<ArgumentException>(() => AttentionProbe.Capture(vit, wrong)).Message);
+    }
+    /// <summary>An experiment result with a given t2m R@1 (protocol all) whose run folder's metrics.jsonl marks <paramref name="bestEpoch"/> best.</summary>
+    private ExperimentResult Fake(string name, double r1, int bestEpoch, RunConfig config)
+    {
+        var dir = Path.Combine(root, "fake", name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllLines(Path.Combine(dir, Trainer.MetricsFileName), Enumerable.Range(1, 4).Select(e =>
+            $"{{\"type\":\"epoch\",\"epoch\":{e},\"step\":{e},\"trainLoss\":1,\"best\":{(e <= bestEpoch ? "true" : "false")}}}"));
+        string Direction(double v) => FormattableString.Invariant($"{{\"R@1\":{v},\"R@2\":{v},\"R@3\":{v},\"R@5\":{v + 1},\"R@10\":{v + 2},\"MedR\":5}}");
+        var result = RetrievalResult.FromJson($"{{\"protocol\":\"all\",\"n\":100,\"t2m\":{Direction(r1)},\"m2t\":{Direction(r1 / 2)}}}");
+        return new ExperimentResult(name, dir, config, "data", "test", [result], 1, Reused: false);
+    }
+
+    [Fact]
+    public void ResNetRows_NameInitialisationPolicyAndSeed_AverageSeeds_AndSayWhetherADifferenceIsBeyondTheSpread()
+    {
+        var preset = RunConfig.Smoke;
+        var imagenet = ResNetRows.Config(preset, imagenet: true);
+        var scratch = ResNetRows.Config(preset, imagenet: false, seedOffset: 2);
+        var frozen = ResNetRows.Config(preset, imagenet: true, batchNorm: "frozen");
+        Assert.Equal(Architecture.Resnet, imagenet.Model.Architecture);
+        Assert.Equal(("2,2,2,3", 64), (imagenet.Model.ResnetStages, imagenet.Model.ResnetWidth));
+        Assert.Equal("resnet18-imagenet", imagenet.Train.InitMotionEncoder);
+        Assert.Null(scratch.Train.InitMotionEncoder);
+        Assert.Equal(preset.Train.Seed + 2, scratch.Train.Seed);
+        Assert.Equal("frozen", frozen.Model.ResnetBatchNorm);
+        Assert.Equal(3, new[] { imagenet.Name, scratch.Name, frozen.Name }.Distinct().Count());
+        Assert.Equal((3, 1), (ResNetRows.Seeds("Laptop"), ResNetRows.Seeds("Smoke")));
+        // frozen statistics from scratch are refused by the configuration's own rule
+        Assert.Contains("resnetBatchNorm = frozen", Assert.ThrowsAny<Exception>(() => ResNetRows.Config(preset, imagenet: false, batchNorm: "frozen")).Message);
+
+        var a = new[] { Fake("a1", 10, 2, imagenet), Fake("a2", 12, 2, imagenet), Fake("a3", 11, 3, imagenet) };
+        var b = new[] { Fake("b1", 5, 4, scratch), Fake("b2", 6, 4, scratch), Fake("b3", 7, 4, scratch) };
+        Assert.Equal(11, ResNetRows.Mean(a)[0]!.Value, 9);
+        Assert.Equal(5.5, ResNetRows.Mean(a)[4]!.Value, 9);   // m2t R@1
+        var r1 = ResNetRows.R1(a);
+        Assert.Equal((11.0, 1.0, 10.0, 12.0, 3), (r1.Mean, r1.Sd, r1.Min, r1.Max, r1.Seeds));
+        Assert.Equal(3, ResNetRows.BestEpoch(a[2]));
+        var beyond = ResNetRows.Compare("SMPL", a, b);
+        Assert.Contains("+5.00 points", beyond);
+        Assert.Contains("ImageNet initialisation helps", beyond);
+        Assert.Contains("Best validation epoch (mean): ImageNet 2.3, scratch 4 of", beyond);
+        Assert.Contains("within the spread over seeds", ResNetRows.Compare("SMPL", a, [Fake("c1", 9, 1, scratch), Fake("c2", 12.5, 1, scratch)]));
+        Assert.Contains("one seed per row", ResNetRows.Compare("SMPL", [a[0]], [b[0]]));
+    }
+
+    [Fact]
+    public void ClassActivationProbe_MapsTheScoresGradientOverTheLastFeatureMap()
+    {
+        var spec = RunConfig.Smoke.Model with { Architecture = Architecture.Resnet, ResnetStages = "1,1,1,1", ResnetWidth = 4 };
+        var model = MotionTextModel.Create(TransformerModel.ToModelConfig(spec, vocabularySize: 8), 5);
+        var rng = new Random(4);
+        var data = Enumerable.Range(0, 3 * 64 * 80).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var patch = new MotionPatch("m", data, 64, 16, 64, 0, 64);
+        var text = Enumerable.Range(0, model.Config.EmbeddingDim).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float norm = MathF.Sqrt(text.Sum(v => v * v));
+        text = [.. text.Select(v => v / norm)];
+        var up = ClassActivationProbe.Capture(model, patch, "a person walks", text);
+        var down = ClassActivationProbe.Capture(model, patch, "a person walks", [.. text.Select(v => -v)]);
+        Assert.Equal((2, 3), (up.Rows, up.Cols));   // 64 x 80 -> a 2 x 3 final map
+        Assert.Equal(-up.Score, down.Score, 5);
+        Assert.InRange(up.Score, -1, 1);
+        // Grad-CAM is linear in the score before its ReLU: the caption's opposite lights exactly the other cells
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.True(up.Map[i] >= 0 && down.Map[i] >= 0);
+            Assert.Equal(0f, up.Map[i] * down.Map[i]);
+        }
+        Assert.True(up.Map.Sum() + down.Map.Sum() > 0);
+        Assert.All(model.MotionHead.Parameters(), p => Assert.False(p.HasGrad, "the probe left a gradient on a head parameter"));
+        Assert.True(model.Training);   // the mode is restored
+        Assert.Contains("\"heatmap\"", up.Figure().ToJson());
+
+        var vit = MotionTextModel.Create(TransformerModel.ToModelConfig(RunConfig.Smoke.Model, vocabularySize: 8), 5);
+        Assert.Contains("needs a ResNet motion encoder", Assert.Throws<ArgumentException>(() => ClassActivationProbe.Capture(vit, patch, "x", text)).Message);
+        var wrong = new MotionPatch("w", new float[3 * 32 * 40], 32, 8, 32, 0, 32);
+        Assert.Contains("the ResNet expects 64 x 80", Assert.Throws<ArgumentException>(() => ClassActivationProbe.Capture(model, wrong, "x", text)).Message);
     }
 }

@@ -97,10 +97,10 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
     }
 
     [Fact]
-    public void Notebook04_Ablation_RunsScratchPatchAndRawRowsAndSaysSo()
+    public void Notebook04_Ablation_RunsScratchPatchRawAndResNet18RowsAndSaysSo()
     {
         var html = Report("04-ablation");
-        Assert.Equal(2, Tables(html, "Table 4"));
+        Assert.Equal(2, Tables(html, "Table 4: ablation"));   // the paper's two tables; the CNN rows are counted below
         Assert.Contains("only the scratch rows are run", html);
         Assert.Contains("cannot read raw frames", html);
         foreach (var file in new[] { "table4-humanml3d-format.csv", "table4-kitml-format.csv" })
@@ -111,13 +111,31 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
             Assert.All(CsvRow(csv, "pretrained ViT, raw sequence (paper only)").Where((_, i) => i % 2 == 0), c => Assert.Equal("", c));
         }
         Assert.Contains("\"architecture\": \"raw\"", RunFile("04-ablation", "results.json"));
+        // the ResNet-18 rows: ImageNet-initialised, frozen-BN (SMPL only) and from scratch, on every dataset and both protocols
+        var datasets = NotebookRunFixture.SharedDataPresent ? new[] { "smpl", "kit", "bandai" } : ["smpl", "kit"];
+        Assert.Equal(2 * datasets.Length, Tables(html, "Table 4, CNN rows"));
+        foreach (var dataset in datasets)
+            foreach (var protocol in new[] { "all", "small-batches" })
+            {
+                var csv = RunFile("04-ablation", $"table4-cnn-{dataset}-{protocol}.csv");
+                AssertOursFilled(csv, "ResNet-18, ImageNet-initialised");
+                AssertOursFilled(csv, "ResNet-18, from scratch");
+                AssertOursFilled(csv, "ViT, from scratch");
+                if (dataset == "smpl") AssertOursFilled(csv, "ResNet-18, ImageNet, frozen BN statistics");
+            }
+        var resnets = RunFile("04-ablation", "resnet-results.json");
+        Assert.Contains("\"init\": \"resnet18-imagenet\"", resnets);
+        Assert.Contains("\"batchNorm\": \"frozen\"", resnets);
         var findings = RunFile("04-ablation", "findings.txt");
+        Assert.Contains("ResNet-18 ImageNet-initialised", findings);
+        Assert.Contains("BatchNorm policy", findings);
+        Assert.Contains("one seed per row", findings);   // Smoke runs one seed: the finding says it decides nothing
         Assert.Contains("cannot be checked here", findings);
         Assert.Matches(@"motion patches vs raw sequence\).*(agrees with|differs from|neither confirms nor contradicts) the paper", findings);
     }
 
     [Fact]
-    public void Notebook05_Backbones_RunsTinyAndSmallAtSmoke()
+    public void Notebook05_Backbones_RunsTinyAndSmallAndTheResNet18RowsAtSmoke()
     {
         var html = Report("05-backbones");
         Assert.Equal(1, Tables(html, "Table 8"));
@@ -125,6 +143,8 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.Contains("ViT-Tiny width", csv);
         Assert.Contains("ViT-Small width", csv);
         Assert.Contains("ViT-Large (not run)", csv);
+        AssertOursFilled(csv, "ResNet-18, ImageNet-initialised (not in the paper)");
+        AssertOursFilled(csv, "ResNet-18, from scratch (not in the paper)");
         Assert.Matches("(agrees with|differs from|neither confirms nor contradicts) the paper", RunFile("05-backbones", "findings.txt"));
     }
 
@@ -211,11 +231,18 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
     }
 
     [Fact]
-    public void Notebook10_AttentionMaps_DrawsPerLayerAndRolloutMaps()
+    public void Notebook10_AttentionMaps_DrawsPerLayerRolloutAndClassActivationMaps()
     {
         var html = Report("10-attention-maps");
-        Assert.Equal(6, Figures(html)); // 3 motions x (per-layer maps, rollout)
+        Assert.Equal(9, Figures(html)); // 3 motions x (per-layer maps, rollout, the ResNet's class-activation map)
         Assert.Contains("\"perLayer\"", RunFile("10-attention-maps", "class-token-attention.json"));
+        var cams = JsonDocument.Parse(RunFile("10-attention-maps", "class-activation-maps.json")).RootElement;
+        Assert.Equal(3, cams.GetArrayLength());
+        foreach (var cam in cams.EnumerateArray())
+        {
+            Assert.Equal((2, 3), (cam.GetProperty("rows").GetInt32(), cam.GetProperty("cols").GetInt32()));   // Smoke: 64 x 80 -> 2 x 3 cells
+            Assert.All(cam.GetProperty("map").EnumerateArray(), v => Assert.True(v.GetSingle() >= 0));
+        }
     }
 
     [Fact]

@@ -19,12 +19,12 @@ namespace MotionWorkbench.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "lex-tiny-captions"];
+    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "lex-tiny-captions", "resnet18-clip"];
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny, lex-tiny (the CLIP towers with Lex lexical heads), lex-tiny-captions (the same heads over 3,053 of the 30,522 ids, as lex.vocabulary = captions) or all", DefaultValueFactory = _ => "all" };
+        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny, lex-tiny (the CLIP towers with Lex lexical heads), lex-tiny-captions (the same heads over 3,053 of the 30,522 ids, as lex.vocabulary = captions), resnet18-clip (torchvision's resnet18 over 3 x 224 x 80 + the text tower) or all", DefaultValueFactory = _ => "all" };
         var batch = new Option<int?>("--batch") { Description = "batch size (default 64, 32 for vit-small)" };
         var dropout = new Option<float>("--dropout") { Description = "dropout probability", DefaultValueFactory = _ => 0.1f };
         var threads = new Option<string?>("--threads") { Description = "engine threads: a count, or a comma-separated list for a scaling table (e.g. 1,2,4,8,16: samples/s, speed-up and parallel efficiency per model; the counts run smallest first); default: the engine setting ($MW_THREADS, else the cores this process may use)" };
@@ -35,11 +35,12 @@ internal static class BenchCommand
         var gemm = new Option<string?>("--gemm") { Description = "GEMM backend: auto (the dispatch rule), managed, avx512, avx2, openblas or scalar (default: $MW_GEMM, else auto)" };
         var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
         var poison = new Option<bool>("--poison") { Description = "debug: fill uncleared pool buffers with NaN" };
+        var profile = new Option<int>("--profile") { Description = "own engine: after the timed steps, run N more with per-op timing and print where a step's time goes (forward/backward per op kind, Adam)", DefaultValueFactory = _ => 0 };
         var inference = new Option<bool>("--inference") { Description = "time eval-mode forward passes under NoGrad instead of training steps" };
         var engine = new Option<string>("--engine") { Description = "mw (the own engine) or torch (TorchSharp 0.107 / LibTorch 2.10: the same models written the natural TorchSharp way)", DefaultValueFactory = _ => "mw" };
         var device = new Option<string>("--device") { Description = "torch engine: cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
-        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, gemm, blasThreads, inference, engine, device, poison }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, gemm, blasThreads, inference, engine, device, poison, profile }) command.Options.Add(o);
         command.Subcommands.Add(BenchRetrievalCommand.Create());
         command.Subcommands.Add(BenchIndexCommand.Create());
         command.Subcommands.Add(BenchGemmCommand.Create());
@@ -123,7 +124,7 @@ internal static class BenchCommand
                     foreach (int t in counts) // one model's counts side by side, so that a change of load affects them alike
                     {
                         Par.Use(t == setting.Count ? setting : new ThreadSetting(t, $"mw bench --threads {t}"));
-                        var result = RunModel(m, b, p, t, w, n, asJson, infer, eng, dev);
+                        var result = RunModel(m, b, p, t, w, n, asJson, infer, eng, dev, eng == TrainingEngine.Mw ? parse.GetValue(profile) : 0);
                         peaks.Annotate(result, t);
                         if (counts.Count > 1) scaling.Add(result);
                         if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
@@ -143,7 +144,7 @@ internal static class BenchCommand
         $"{r["samples_per_s"]:F1} samples/s, {r["gflops"]:F1} GFLOP/s ({r["gflop_per_step"]:F1} GFLOP/step), peak RSS {r["peak_rss_mib"]} MiB, GC {r["gc_alloc_bytes_per_step"]} B/step, CPU {r["cpu_ms_per_step"]} ms/step, {r["minor_faults_per_step"]} page faults/step");
 
     private static Dictionary<string, object> RunModel(string name, int B, float p, int threads, int warmup, int steps, bool quietOutput, bool inference,
-        TrainingEngine? engine = null, string device = "cpu")
+        TrainingEngine? engine = null, string device = "cpu", int profileSteps = 0)
     {
         GC.Collect();
         BufferPool.Trim();
@@ -181,6 +182,20 @@ internal static class BenchCommand
             root = model;
             flopsPerStep = (inference ? 1 : 3) * (VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4)
                 + 2.0 * B * ((BenchVit.Patches + 1) * 192 + BenchText.Tokens * 256) * 256 + 2.0 * B * (BenchVit.Patches + 1 + BenchText.Tokens) * 256.0 * (active?.Length ?? BenchText.Vocab));
+        }
+        else if (name == "resnet18-clip")
+        {
+            var model = new BenchResNetClip(p, 7);
+            Init.Timm(model.Head, rng);
+            Init.Timm(model.Text, rng);
+            InitTokens(null, model.Text.PosEmbed, rng);
+            store = new ParameterStore(model);
+            var images = Random(rng, B, 3, BenchResNetClip.Frames, BenchResNetClip.Width);
+            var (ids, pad) = RandomCaptions(rng, B);
+            lossFn = () => Ops.ClipLoss(model.Forward(images), model.Text.Forward(ids, pad, B), model.LogitScale);
+            forwardFn = () => [model.Forward(images), model.Text.Forward(ids, pad, B)];
+            root = model;
+            flopsPerStep = (inference ? 1 : 3) * ForwardFlops(name, B);
         }
         else if (name == "clip-tiny")
         {
@@ -229,6 +244,16 @@ internal static class BenchCommand
             return value;
         }
         var result = Time(name, B, p, threads, warmup, steps, quietOutput, inference, OwnStep, flopsPerStep);
+        if (profileSteps > 0) BenchProfile.Run(name, profileSteps, inference ? () => OwnStep() : () =>
+        {
+            opt.ZeroGrad();
+            var loss = lossFn();
+            loss.Backward();
+            double adam = OpProfile.Active?.Now() ?? 0;
+            opt.Step();
+            OpProfile.Active?.Since("adam", adam);
+            loss.Release();
+        });
         result["gemm"] = Gemm.UsingBlas && !Gemm.SplitOverEngineThreads ? $"openblas-{Gemm.BlasThreads}-threads" : Gemm.Name(Gemm.Active);
         result["engine"] = "MotionWorkbench.Tensors";
         return result;
@@ -240,6 +265,7 @@ internal static class BenchCommand
         "lex-tiny" => VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4)
             + 2.0 * B * ((BenchVit.Patches + 1) * 192 + BenchText.Tokens * 256) * 256 + 2.0 * B * (BenchVit.Patches + 1 + BenchText.Tokens) * 256.0 * BenchText.Vocab,
         "clip-tiny" => VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256,
+        "resnet18-clip" => 2.0 * B * (BenchResNetClip.Config.MultiplyAdds() + 512 * 256) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256,
         "vit-tiny" => VitForwardFlops(B, 192, 12, 768),
         "vit-small" => VitForwardFlops(B, 384, 12, 1536),
         _ => throw new ArgumentException($"no FLOP count for '{name}'"),

@@ -119,6 +119,36 @@ internal sealed class BenchClip : Module
 }
 
 /// <summary>
+/// The ResNet CLIP benchmark (bench_torch.py "resnet18-clip"): torchvision's resnet18 (stages [2, 2, 2, 2], BatchNorm
+/// with batch statistics) over (B, 3, 224, 80) motion-patch images as <see cref="MotionWorkbench.Models.ResNetEncoder"/>
+/// (network-space input), Linear(512, 256), the 4-layer BERT-256 text tower and a learnable logit scale; dropout in the
+/// text tower only (the ResNet has none), as the peer.
+/// </summary>
+internal sealed class BenchResNetClip : Module
+{
+    public const int Frames = 224, Width = 80;
+    public MotionWorkbench.Models.ResNetEncoder Motion { get; }
+    public Linear Head { get; }
+    public BenchText Text { get; }
+    public Tensor LogitScale { get; }
+
+    public static MotionWorkbench.Models.ResNetConfig Config =>
+        MotionWorkbench.Models.ResNetConfig.ResNet18 with { Input = MotionWorkbench.Models.ResNetInput.Network, Frames = Frames, ImageWidth = Width };
+
+    public BenchResNetClip(float dropout, ulong seed)
+    {
+        Motion = Child("motion", new MotionWorkbench.Models.ResNetEncoder(Config, seed));
+        Head = Child("head", new Linear(512, 256));
+        Text = Child("text", new BenchText(256, 4, 4, 1024, dropout, seed + 1));
+        LogitScale = Param("logit_scale", 1);
+        LogitScale.Data[0] = MathF.Log(1f / 0.07f);
+    }
+
+    /// <summary>images (B, 3, 224, 80) -> (B, 256).</summary>
+    public Tensor Forward(Tensor images) => Head.Forward(MotionWorkbench.Models.ResNetEncoder.Pool(Motion.ForwardFeatureMap(images)));
+}
+
+/// <summary>
 /// The Lex benchmark (bench_torch.py "lex-tiny"): the CLIP towers with lexical heads instead of the dense ones. Each head:
 /// Linear(C → 256), GELU, LayerNorm, then the vocabulary projection (30,522 × 256) + bias fused with the max over tokens
 /// (the text head tied to the token embedding, the motion head its own weight), log1p(ReLU), L2 normalisation; loss:

@@ -6,15 +6,16 @@ using MotionWorkbench.Tensors.IO;
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw encode vit|text</c>: runs one encoder on given input to check imported weights. Writes the pooled features
+/// <c>mw encode vit|resnet|text</c>: runs one encoder on given input to check imported weights. Writes the pooled features
 /// before the projection head as .npy (B, C) and, with <c>--tokens</c>, every token's output (B, L, C) beside it.
 /// </summary>
 internal static class EncodeCommand
 {
     public static Command Create()
     {
-        var command = new Command("encode", "Run the ViT motion encoder or the text encoder on given input (features before the projection head) to check imported weights.");
+        var command = new Command("encode", "Run the ViT or ResNet motion encoder or the text encoder on given input (features before the projection head) to check imported weights.");
         command.Subcommands.Add(EncodeVitCommand.Create());
+        command.Subcommands.Add(EncodeResNetCommand.Create());
         command.Subcommands.Add(EncodeTextCommand.Create());
         return command;
     }

@@ -6,12 +6,13 @@ using MotionWorkbench.Text;
 namespace MotionWorkbench.Models;
 
 /// <summary>
-/// Architecture "caption" behind <see cref="IRetrievalModel"/>: a <see cref="CaptionNetwork"/> (the ViT + text encoder +
+/// Architecture "caption" behind <see cref="IRetrievalModel"/>: a <see cref="CaptionNetwork"/> (the patch encoder (ViT, or
+/// ResNet with model.motionEncoder = resnet) + text encoder +
 /// heads of the retrieval model, so the trainer's per-epoch retrieval evaluation, the embedding cache and
-/// <c>mw eval</c> work as for "vit", plus a <see cref="CaptionDecoder"/> over the ViT's output tokens). The training
+/// <c>mw eval</c> work as for "vit", plus a <see cref="CaptionDecoder"/> over the encoder's output tokens). The training
 /// loss is the decoder's teacher-forced cross-entropy on the batch's captions, plus
 /// <see cref="ModelSpec.CaptionContrastiveWeight"/> x the symmetric InfoNCE of the two towers when that weight is
-/// positive. With <see cref="ModelSpec.CaptionFreezeEncoder"/> the ViT runs without gradient and is not in the
+/// positive. With <see cref="ModelSpec.CaptionFreezeEncoder"/> the encoder runs without gradient and is not in the
 /// optimiser. The decoder shares the run's WordPiece vocabulary ([CLS] = BOS, [SEP] = EOS, [PAD] ignored) and
 /// learns at train.headLr (it is in the "heads" group). With model.captionLexWords K &gt; 0 the decoder's memory starts
 /// with each motion's top-K lexical words of model.captionLexRun (<see cref="LexPrefix"/>, attached by the trainer and by
@@ -49,15 +50,21 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
     /// </summary>
     public static CaptionModel Create(ModelSpec spec, int vocabularySize, ulong seed)
     {
-        var encoders = TransformerModel.ToModelConfig(spec with { Architecture = Architecture.Vit }, vocabularySize);
+        var encoders = TransformerModel.ToModelConfig(spec, vocabularySize);   // model.motionEncoder: the ViT or the ResNet
+        // a frozen ResNet keeps its BatchNorm statistics too (no running-statistics updates in training), in both engines
+        if (spec.CaptionFreezeEncoder && encoders.Motion is ResNetConfig resnet) encoders = encoders with { Motion = resnet with { BatchNorm = ResNetBatchNorm.Frozen } };
         var decoder = DecoderConfig(spec, vocabularySize, bosId: 2, eosId: 3, padId: 0);
         return new(new CaptionNetwork(encoders, decoder, seed), spec.CaptionFreezeEncoder, spec.CaptionContrastiveWeight);
     }
 
-    /// <summary>The decoder's sizes under a spec: 0 widths/heads/MLP take the text encoder's; positions = model.textMaxPositions.</summary>
+    /// <summary>The decoder's sizes under a spec: 0 widths/heads/MLP take the text encoder's; positions = model.textMaxPositions;
+    /// the memory is as wide as the motion encoder's tokens (model.vitWidth, or 8 x model.resnetWidth for the ResNet).</summary>
     public static CaptionDecoderConfig DecoderConfig(ModelSpec spec, int vocabularySize, int bosId, int eosId, int padId) =>
         new(spec.CaptionWidth > 0 ? spec.CaptionWidth : spec.TextWidth, spec.CaptionDepth, spec.CaptionHeads > 0 ? spec.CaptionHeads : spec.TextHeads,
-            spec.CaptionMlp > 0 ? spec.CaptionMlp : spec.TextFfn, vocabularySize, spec.TextMaxPositions, spec.VitWidth, bosId, eosId, padId, spec.CaptionDropout, spec.CaptionLexWords);
+            spec.CaptionMlp > 0 ? spec.CaptionMlp : spec.TextFfn, vocabularySize, spec.TextMaxPositions, MemoryWidth(spec), bosId, eosId, padId, spec.CaptionDropout, spec.CaptionLexWords);
+
+    /// <summary>The width of the motion encoder's tokens under a spec (the decoder's memory width).</summary>
+    public static int MemoryWidth(ModelSpec spec) => spec.MotionEncoder == Architecture.Resnet ? 8 * spec.ResnetWidth : spec.VitWidth;
 
     public Tensor EncodeMotion(MotionBatch batch) => Network.EncodeMotion(TransformerModel.PatchInput(batch.RequirePatches("the caption model")));
 
@@ -71,7 +78,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
 
     public string LossName => "caption";
 
-    /// <summary>The ViT's output tokens of a patch batch; without gradient when the encoder is frozen.</summary>
+    /// <summary>The motion encoder's output tokens of a patch batch; without gradient when the encoder is frozen.</summary>
     public Tensor MotionTokens(PatchBatch patches)
     {
         var input = TransformerModel.PatchInput(patches);
@@ -81,7 +88,7 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
 
     public Tensor TrainingLoss(ContrastiveBatch batch, ulong seed)
     {
-        var tokens = MotionTokens(batch.Motion.RequirePatches("the caption model"));                 // (B, 1 + L, C)
+        var tokens = MotionTokens(batch.Motion.RequirePatches("the caption model"));                 // (B, L', C): ViT 1 + L, ResNet h·w
         var (memory, padding) = Network.Decoder.Memory(tokens, PrefixIds(batch.Samples));          // (B, K + 1 + L, C)
         var loss = Network.Decoder.Loss(memory, padding, batch.Text);
         if (ContrastiveWeight > 0)
@@ -116,8 +123,9 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
 
     /// <summary>
     /// train.initFrom into a caption model: from a caption run every parameter (strict); from a dense retrieval run
-    /// ("vit") its ViT, text encoder and heads (the decoder starts fresh); from a Lex run its ViT and text encoder (the
-    /// dense heads and the decoder start fresh). Shapes must match (the same model.vit* / text* settings and vocabulary).
+    /// ("vit", or "resnet" into a caption model whose model.motionEncoder is resnet) its motion encoder, text encoder and
+    /// heads (the decoder starts fresh); from a Lex run over the same patch encoder its motion and text encoders (the
+    /// dense heads and the decoder start fresh). Shapes must match (the same model.vit*/resnet* / text* settings and vocabulary).
     /// </summary>
     /// <param name="source">The model settings of the run the checkpoint comes from.</param>
     public string LoadInit(IReadOnlyDictionary<string, Tensor> tensors, ModelSpec source, string checkpoint)
@@ -132,12 +140,13 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
             Network.LoadStateDict(tensors, strict: true, checkpoint);
             return "every parameter (a caption run)";
         }
+        var encoder = Network.MotionEncoder is ResNetEncoder ? Architecture.Resnet : Architecture.Vit;
         string[] prefixes = arch switch
         {
-            _ when arch == Architecture.Vit => ["motion_encoder.", "text_encoder.", "motion_head.", "text_head.", "logit_scale"],
-            _ when arch == Architecture.Lex && source.LexMotionEncoder == Architecture.Vit => ["motion_encoder.", "text_encoder."],
-            _ => throw new InvalidDataException($"train.initFrom: {checkpoint} holds a '{arch}' model" + (arch == Architecture.Lex ? " over raw frames" : "") +
-                "; a caption model starts from a 'vit' or 'lex' (ViT) retrieval run, or from a caption run"),
+            _ when arch == encoder => ["motion_encoder.", "text_encoder.", "motion_head.", "text_head.", "logit_scale"],
+            _ when arch == Architecture.Lex && source.LexMotionEncoder == encoder => ["motion_encoder.", "text_encoder."],
+            _ => throw new InvalidDataException($"train.initFrom: {checkpoint} holds a '{arch}' model" + (arch == Architecture.Lex ? $" over model.lexMotionEncoder = {source.LexMotionEncoder}" : "") +
+                $"; this caption model's motion encoder is '{encoder}' (model.motionEncoder): it starts from a '{encoder}' or lex (model.lexMotionEncoder = {encoder}) retrieval run, or from a caption run"),
         };
         var picked = tensors.Where(kv => prefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal))).ToDictionary(kv => kv.Key, kv => kv.Value);
         var ours = Network.StateDict();
@@ -146,14 +155,14 @@ public sealed class CaptionModel(CaptionNetwork network, bool freezeEncoder, flo
         if (missing.Count > 0 || unexpected.Count > 0)
             throw new InvalidDataException($"train.initFrom: {checkpoint} ('{arch}') does not fit this caption model's encoders" +
                 (missing.Count > 0 ? $"; missing {Module.FirstFew(missing, ", ")}" : "") + (unexpected.Count > 0 ? $"; unexpected {Module.FirstFew(unexpected, ", ")}" : "") +
-                " (the same model.vit* and model.text* settings are needed)");
+                " (the same model.vit*/resnet* and model.text* settings are needed)");
         try
         {
             Network.LoadStateDict(picked, strict: false, checkpoint);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            throw new InvalidDataException($"train.initFrom: {checkpoint} ('{arch}') does not fit this caption model's encoders (the same model.vit* and model.text* settings are needed): {e.Message}", e);
+            throw new InvalidDataException($"train.initFrom: {checkpoint} ('{arch}') does not fit this caption model's encoders (the same model.vit*/resnet* and model.text* settings are needed): {e.Message}", e);
         }
         return $"{picked.Count} tensors ({string.Join(", ", prefixes.Select(p => p.TrimEnd('.')))}) from a '{arch}' run; the caption decoder" + (arch == Architecture.Lex ? " and the dense heads start" : " starts") + " fresh";
     }

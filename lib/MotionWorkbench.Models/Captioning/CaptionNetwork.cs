@@ -6,9 +6,10 @@ namespace MotionWorkbench.Models;
 
 /// <summary>
 /// The motion-captioning model: the retrieval model's parts under their <see cref="MotionTextModel"/> names
-/// (<c>motion_encoder</c> (ViT over motion patches), <c>text_encoder</c>, <c>motion_head</c>, <c>text_head</c>,
-/// <c>logit_scale</c> when learnable), so a trained retrieval run's checkpoint loads into them by name, plus
-/// <c>caption_decoder</c> (<see cref="CaptionDecoder"/>) reading the ViT's output tokens (class token + patch tokens).
+/// (<c>motion_encoder</c> (the ViT or the ResNet over motion patches), <c>text_encoder</c>, <c>motion_head</c>,
+/// <c>text_head</c>, <c>logit_scale</c> when learnable), so a trained retrieval run's checkpoint loads into them by name,
+/// plus <c>caption_decoder</c> (<see cref="CaptionDecoder"/>) reading the encoder's output tokens (the ViT's class token
+/// + patch tokens; the ResNet's last feature map's cells, 7 x 3 = 21 at 224 x 80, time-major).
 /// The parts are initialised with the same seeds as <see cref="MotionTextModel"/>.
 /// </summary>
 public sealed class CaptionNetwork : Module
@@ -17,22 +18,22 @@ public sealed class CaptionNetwork : Module
     public const string DecoderPrefix = "caption_decoder.";
 
     public MotionTextModelConfig Config { get; }
-    public VisionTransformer MotionEncoder { get; }
+    public MotionEncoder MotionEncoder { get; }
     public TextEncoder TextEncoder { get; }
     public ProjectionHead MotionHead { get; }
     public ProjectionHead TextHead { get; }
     public Tensor? LogitScale { get; }
     public CaptionDecoder Decoder { get; }
 
-    /// <param name="decoder">The decoder's sizes; its memory width must be the ViT's width.</param>
+    /// <param name="decoder">The decoder's sizes; its memory width must be the motion encoder's feature width.</param>
     public CaptionNetwork(MotionTextModelConfig config, CaptionDecoderConfig decoder, ulong seed)
     {
         config.Validate();
-        if (config.Motion is not VitConfig vit) throw new ArgumentException($"caption model: the motion encoder must be a ViT over motion patches, got {config.Motion.GetType().Name}");
-        if (decoder.MemoryWidth != vit.Width) throw new ArgumentException($"caption model: the decoder reads {decoder.MemoryWidth}-wide motion tokens, the ViT gives {vit.Width}");
+        if (config.Motion is not (VitConfig or ResNetConfig)) throw new ArgumentException($"caption model: the motion encoder must be a ViT or a ResNet over motion patches, got {config.Motion.GetType().Name}");
+        if (decoder.MemoryWidth != config.Motion.FeatureDim) throw new ArgumentException($"caption model: the decoder reads {decoder.MemoryWidth}-wide motion tokens, the motion encoder gives {config.Motion.FeatureDim}");
         if (decoder.VocabularySize != config.Text.VocabSize) throw new ArgumentException($"caption model: the decoder's vocabulary ({decoder.VocabularySize}) is not the text encoder's ({config.Text.VocabSize})");
         Config = config;
-        MotionEncoder = Child("motion_encoder", new VisionTransformer(vit, seed * 7 + 1));
+        MotionEncoder = Child("motion_encoder", MotionEncoder.Create(config.Motion, seed * 7 + 1));
         TextEncoder = Child("text_encoder", new TextEncoder(config.Text, seed * 7 + 2));
         MotionHead = Child("motion_head", new ProjectionHead(MotionEncoder.FeatureDim, config.EmbeddingDim, config.HeadDropout, seed * 7 + 3));
         TextHead = Child("text_head", new ProjectionHead(TextEncoder.FeatureDim, config.EmbeddingDim, config.HeadDropout, seed * 7 + 4));
@@ -44,11 +45,11 @@ public sealed class CaptionNetwork : Module
         Decoder = Child("caption_decoder", new CaptionDecoder(decoder, seed * 7 + 5));
     }
 
-    /// <summary>The ViT's output tokens (B, 1 + L, C) of motion patches.</summary>
+    /// <summary>The encoder's output tokens of motion patches: the ViT's (B, 1 + L, C), the ResNet's (B, h·w, C).</summary>
     public Tensor MotionTokens(MotionInput input) => MotionEncoder.ForwardTokens(input);
 
-    /// <summary>L2-normalised motion embeddings (B, E) from the ViT's output tokens (its own pooling, then the head).</summary>
-    public Tensor EmbedMotionTokens(Tensor tokens) => Ops.L2Normalize(MotionHead.Forward(MotionEncoder.PoolMasked(tokens)));
+    /// <summary>L2-normalised motion embeddings (B, E) from the encoder's output tokens (its own pooling, then the head).</summary>
+    public Tensor EmbedMotionTokens(Tensor tokens) => Ops.L2Normalize(MotionHead.Forward(MotionEncoder.PoolTokens(tokens)));
 
     public Tensor EncodeMotion(MotionInput input) => Ops.L2Normalize(MotionHead.Forward(MotionEncoder.Forward(input)));
 
@@ -57,7 +58,7 @@ public sealed class CaptionNetwork : Module
     public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Contrastive.Loss(text, motion, 1f / Config.Temperature, LogitScale);
 
     /// <summary>
-    /// The optimiser groups: "motion" (the ViT; left out when <paramref name="freezeEncoder"/>, so it is not updated),
+    /// The optimiser groups: "motion" (the motion encoder; left out when <paramref name="freezeEncoder"/>, so it is not updated),
     /// "text", "heads" (both projection heads and the caption decoder) and, when learnable, "temperature".
     /// </summary>
     public IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups(bool freezeEncoder)

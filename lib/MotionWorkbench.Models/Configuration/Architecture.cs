@@ -4,10 +4,13 @@ namespace MotionWorkbench.Models;
 
 /// <summary>
 /// <c>model.architecture</c> (and <c>model.lexMotionEncoder</c>, which names the motion encoder under the lexical heads):
-/// "vit" (a ViT over motion patches), "raw" (the "no patches" baseline of Table 4: a transformer over the z-scored
-/// frames), "interaction" (Table 7: one shared ViT per person of an InterHuman pair), "bag" (bag-of-patches +
-/// bag-of-words: seconds to train), "lex" (lexical heads over the text vocabulary, Lex) or "caption" (a caption decoder
-/// over the ViT's tokens). A value converts from its name (<c>Architecture = "raw"</c>); see <see cref="IChoice{TSelf}"/>.
+/// "vit" (a ViT over motion patches), "resnet" (a BasicBlock ResNet over the motion-patch image, torchvision's layout;
+/// ImageNet weights with train.initMotionEncoder = resnet18-imagenet), "raw" (the "no patches" baseline of Table 4: a
+/// transformer over the z-scored frames), "interaction" (Table 7: one shared patch encoder per person of an InterHuman
+/// pair), "bag" (bag-of-patches + bag-of-words: seconds to train), "lex" (lexical heads over the text vocabulary, Lex) or
+/// "caption" (a caption decoder over the patch encoder's tokens). <c>model.lexMotionEncoder</c> names the motion encoder
+/// under Lex's heads (vit, raw or resnet) and <c>model.motionEncoder</c> that of "interaction" and "caption" (vit or
+/// resnet). A value converts from its name (<c>Architecture = "raw"</c>); see <see cref="IChoice{TSelf}"/>.
 /// </summary>
 [JsonConverter(typeof(ChoiceJsonConverter<Architecture>))]
 public readonly record struct Architecture : IChoice<Architecture>
@@ -19,6 +22,7 @@ public readonly record struct Architecture : IChoice<Architecture>
     public string Name => name ?? "";
 
     public static Architecture Vit { get; } = new("vit");
+    public static Architecture Resnet { get; } = new("resnet");
     public static Architecture Raw { get; } = new("raw");
     public static Architecture Interaction { get; } = new("interaction");
     public static Architecture Bag { get; } = new("bag");
@@ -27,10 +31,16 @@ public readonly record struct Architecture : IChoice<Architecture>
 
     public static string Setting => "model.architecture";
     public static string MustBe => $"one of {Choice.Names<Architecture>()}";
-    public static IReadOnlyList<Architecture> Known { get; } = [Vit, Raw, Interaction, Bag, Lex, Caption];
+    public static IReadOnlyList<Architecture> Known { get; } = [Vit, Raw, Interaction, Bag, Lex, Caption, Resnet];
 
     /// <summary>The motion encoders a Lex model can have (<c>model.lexMotionEncoder</c>).</summary>
-    public static IReadOnlyList<Architecture> LexMotionEncoders { get; } = [Vit, Raw];
+    public static IReadOnlyList<Architecture> LexMotionEncoders { get; } = [Vit, Raw, Resnet];
+
+    /// <summary>The motion-patch encoders the two-person and caption models can have (<c>model.motionEncoder</c>).</summary>
+    public static IReadOnlyList<Architecture> PatchEncoders { get; } = [Vit, Resnet];
+
+    /// <summary>Whether this names one of the <see cref="PatchEncoders"/>.</summary>
+    public bool IsPatchEncoder => PatchEncoders.Contains(this);
 
     public static Architecture Of(string name) => new(name);
 

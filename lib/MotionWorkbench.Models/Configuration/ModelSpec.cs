@@ -8,11 +8,24 @@ namespace MotionWorkbench.Models;
 /// </summary>
 public sealed record ModelSpec
 {
-    /// <summary>"vit" (motion patches through a Vision Transformer, MotionTextModel), "raw" (the "no patches" baseline
+    /// <summary>"vit" (motion patches through a Vision Transformer, MotionTextModel), "resnet" (motion patches through a
+    /// BasicBlock ResNet, model.resnet*), "raw" (the "no patches" baseline
     /// of Table 4: a transformer of the ViT's sizes over the z-scored frames, J x 3 features per frame), "interaction"
-    /// (Table 7: one shared ViT per person of an InterHuman folder, features concatenated) or "bag" (built-in
+    /// (Table 7: one shared patch encoder per person of an InterHuman folder, features concatenated) or "bag" (built-in
     /// bag-of-patches + bag-of-words encoders: seconds to train, used by the tests and as a sanity baseline).</summary>
     public Architecture Architecture { get; init; } = Architecture.Vit;
+    /// <summary>Architectures "interaction" and "caption": their motion-patch encoder, "vit" (model.vit*) or "resnet"
+    /// (model.resnet*). The other architectures name theirs in model.architecture (vit, resnet, raw) or model.lexMotionEncoder (lex).</summary>
+    public Architecture MotionEncoder { get; init; } = Architecture.Vit;
+    /// <summary>ResNet encoders: BasicBlocks per stage, "2,2,2,3" (the layout of the ImageNet ResNet-18 of the weights store,
+    /// resnet18-imagenet) or "2,2,2,2" (torchvision's resnet18).</summary>
+    public string ResnetStages { get; init; } = "2,2,2,3";
+    /// <summary>ResNet encoders: channels of the stem and the first stage (64 for ResNet-18); the features are 8 x this wide.</summary>
+    public int ResnetWidth { get; init; } = 64;
+    /// <summary>ResNet encoders: "train" (BatchNorm normalises with the batch statistics in training and updates the running
+    /// ones, PyTorch's default) or "frozen" (the running statistics stay at their loaded values and normalise in training
+    /// too; BatchNorm's weights and biases still train: a fine-tuning recipe that needs pretrained statistics).</summary>
+    public string ResnetBatchNorm { get; init; } = "train";
     public int PatchSize { get; init; } = 16;
     public int MaxFrames { get; init; } = 224;
     public int VitWidth { get; init; } = 192;
@@ -66,7 +79,8 @@ public sealed record ModelSpec
     /// <summary>Architecture "caption": the decoder's MLP width; 0 = model.textFfn.</summary>
     public int CaptionMlp { get; init; }
     public float CaptionDropout { get; init; } = 0.1f;
-    /// <summary>Architecture "caption": keep the ViT motion encoder fixed (e.g. from train.initFrom a retrieval run); false fine-tunes it with the decoder.</summary>
+    /// <summary>Architecture "caption": keep the motion encoder fixed (e.g. from train.initFrom a retrieval run; a ResNet then
+    /// also keeps its BatchNorm running statistics); false fine-tunes it with the decoder.</summary>
     public bool CaptionFreezeEncoder { get; init; }
     /// <summary>Architecture "caption": weight of the retrieval InfoNCE added to the caption cross-entropy (0: captioning only).</summary>
     public float CaptionContrastiveWeight { get; init; }
@@ -79,4 +93,35 @@ public sealed record ModelSpec
 
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
     public bool ReadsRawFrames() => Architecture == Architecture.Raw || (Architecture == Architecture.Lex && LexMotionEncoder == Architecture.Raw);
+
+    /// <summary>The model's motion encoder: "vit", "resnet" or "raw" (model.architecture itself, model.lexMotionEncoder for
+    /// lex, model.motionEncoder for interaction and caption), or "bag".</summary>
+    public Architecture MotionEncoderKind() => Architecture switch
+    {
+        var a when a == Architecture.Lex => LexMotionEncoder,
+        var a when a == Architecture.Interaction || a == Architecture.Caption => MotionEncoder,
+        var a => a,
+    };
+
+    /// <summary>model.resnetStages as four block counts; null with a message when it is not four positive integers.</summary>
+    public int[]? ResNetStageDepths(out string? error)
+    {
+        var parts = (ResnetStages ?? "").Split(',', StringSplitOptions.TrimEntries);
+        var depths = new int[parts.Length];
+        bool ok = parts.Length == 4;
+        for (int i = 0; ok && i < parts.Length; i++)
+            ok = int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out depths[i]) && depths[i] is >= 1 and <= 64;
+        error = ok ? null : $"model.resnetStages must be four positive block counts separated by commas (2,2,2,3: the ImageNet ResNet-18 of resnet18-imagenet; 2,2,2,2: torchvision's resnet18), got '{ResnetStages}'";
+        return ok ? depths : null;
+    }
+
+    /// <summary>model.resnetBatchNorm as the encoder's policy; null with a message when it is not "train" or "frozen".</summary>
+    public ResNetBatchNorm? ResNetBatchNormPolicy(out string? error)
+    {
+        error = null;
+        if (ResnetBatchNorm == "train") return Models.ResNetBatchNorm.Train;
+        if (ResnetBatchNorm == "frozen") return Models.ResNetBatchNorm.Frozen;
+        error = $"model.resnetBatchNorm must be 'train' (batch statistics, running ones updated) or 'frozen' (the loaded running statistics kept), got '{ResnetBatchNorm}'";
+        return null;
+    }
 }

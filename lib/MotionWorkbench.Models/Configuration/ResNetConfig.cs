@@ -50,6 +50,16 @@ public sealed record ResNetConfig(int[] Stages, int BaseWidth = 64, ResNetBatchN
     /// <summary>The stride of the network: the final map is about Frames/32 x ImageWidth/32.</summary>
     public const int TotalStride = 32;
 
+    /// <summary>
+    /// How the input becomes the network's input, in words (written to the model config's JSON so that a saved model or
+    /// run states it; not read back): <see cref="ResNetInputMapping"/> for motion patches, or nothing for network-space images.
+    /// </summary>
+    public string InputMapping => Input == ResNetInput.PatchColours
+        ? "motion-patch z-scores clamped to +-3 sigma and mapped linearly to 0..255 (not rounded; the mean pose is 127.5), " +
+          "read as RGB (x -> R, y -> G, z -> B), reordered to BGR, minus the ImageNet channel means of ResNet18.onnx's preprocessing " +
+          "(B 103.0626, G 115.9029, R 123.1516; no division by a standard deviation)"
+        : "none: images already in the network's input space (BGR 0..255 minus the channel means B 103.0626, G 115.9029, R 123.1516)";
+
     /// <summary>Channels of each stage: BaseWidth·(1, 2, 4, 8).</summary>
     [JsonIgnore] public int[] StageWidths => [BaseWidth, 2 * BaseWidth, 4 * BaseWidth, 8 * BaseWidth];
 
@@ -64,6 +74,26 @@ public sealed record ResNetConfig(int[] Stages, int BaseWidth = 64, ResNetBatchN
     {
         for (int i = 0; i < 5; i++) n = (n - 1) / 2 + 1;   // (n + 2p − k)/2 + 1 with (k, p) = (7, 3), (3, 1) or (1, 0)
         return n;
+    }
+
+    /// <summary>Multiply-adds of one image's forward pass through the convolutions (stem, blocks, 1x1 shortcuts) at
+    /// Frames x ImageWidth; BatchNorm, ReLU and pooling not counted (2x this is the FLOP count benchmarks report).</summary>
+    public long MultiplyAdds()
+    {
+        static int Out(int n, int k, int s, int p) => (n + 2 * p - k) / s + 1;
+        int h = Out(Frames, 7, 2, 3), w = Out(ImageWidth, 7, 2, 3), c = BaseWidth;
+        long total = (long)BaseWidth * 3 * 49 * h * w;
+        (h, w) = (Out(h, 3, 2, 1), Out(w, 3, 2, 1));
+        for (int s = 0; s < 4; s++)
+            for (int b = 0; b < Stages[s]; b++)
+            {
+                int stride = s > 0 && b == 0 ? 2 : 1, width = StageWidths[s];
+                int h2 = Out(h, 3, stride, 1), w2 = Out(w, 3, stride, 1);
+                total += ((long)width * c * 9 + (long)width * width * 9) * h2 * w2;
+                if (stride != 1 || c != width) total += (long)width * c * h2 * w2;
+                (h, w, c) = (h2, w2, width);
+            }
+        return total;
     }
 
     /// <inheritdoc />

@@ -27,6 +27,13 @@ public abstract class MotionEncoder : Module
     /// <summary>Every token's output (B, L, FeatureDim) (ViT: class token first; after the final norm when it has one).</summary>
     public abstract Tensor ForwardTokens(MotionInput input);
 
+    /// <summary>
+    /// Pooled features (B, FeatureDim) from <see cref="ForwardTokens"/>' output, as <see cref="Forward"/> pools them (the
+    /// caption model embeds from the tokens it already has). Not every encoder can (the raw sequence needs its mask).
+    /// </summary>
+    public virtual Tensor PoolTokens(Tensor tokens) =>
+        throw new NotSupportedException($"{GetType().Name} does not pool from its tokens alone; call Forward");
+
     /// <summary>Keep each layer's attention probabilities on the next forwards (costs one copy per layer).</summary>
     public abstract bool KeepAttention { get; set; }
 

@@ -51,7 +51,7 @@ public static partial class ResNetCheckpoint
         var ours = encoder.Config.Stages;
         if (!fileStages.AsSpan().SequenceEqual(ours))
             throw new InvalidDataException($"{source}: the weights have stage depths [{string.Join(", ", fileStages)}], the model is configured for [{string.Join(", ", ours)}] " +
-                $"(set the ResNet stages to {string.Join(",", fileStages)}; the ImageNet ResNet-18 of ResNet18.onnx has 2,2,2,3, torchvision's resnet18 2,2,2,2)");
+                $"(set the ResNet stages to {string.Join(",", fileStages)}: model.resnetStages={string.Join(",", fileStages)} in a run, ResNetConfig.Stages in code; the ImageNet ResNet-18 of ResNet18.onnx has 2,2,2,3, torchvision's resnet18 2,2,2,2)");
         var dropped = tensors.Keys.Where(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         var state = tensors.Where(kv => !kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
         encoder.LoadStateDict(state, strict: true, source);

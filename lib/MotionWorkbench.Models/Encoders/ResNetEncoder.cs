@@ -85,6 +85,9 @@ public sealed class ResNetEncoder : MotionEncoder
         return Ops.Reshape(Ops.Permute(featureMap, 0, 2, 3, 1), B, h * w, C); // (B, h·w, C)
     }
 
+    /// <summary>The mean of the tokens (B, h·w, C) -> (B, C): the same as <see cref="Pool"/> of the map they came from.</summary>
+    public override Tensor PoolTokens(Tensor tokens) => Ops.Mean(tokens, 1);
+
     /// <inheritdoc />
     public override Tensor Forward(MotionInput input) => Pool(ForwardFeatureMap(NetworkInput(input)));   // (B, 8·BaseWidth)
 

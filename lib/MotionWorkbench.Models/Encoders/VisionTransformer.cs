@@ -101,6 +101,9 @@ public sealed class VisionTransformer : MotionEncoder
         return FinalNorm.Forward(RawSequenceEncoder.WeightedSum(h, w));
     }
 
+    /// <inheritdoc />
+    public override Tensor PoolTokens(Tensor tokens) => PoolMasked(tokens);
+
     /// <summary>The pixels of every patch (B, L, 3·P·P) in the patch embedding's order (channel, row, column), no gradient.</summary>
     public Tensor PatchPixels(Tensor x) => PatchEmbed.Pixels(x, config.PatchSize);
 

@@ -8,7 +8,8 @@ namespace MotionWorkbench.Models;
 /// The Models project's <see cref="LexicalModel"/> behind <see cref="IRetrievalModel"/> (architecture "lex"): the
 /// embeddings are L2-normalised vectors over the run's text vocabulary, so the trainer, the evaluator and the
 /// embedding cache treat them as any other embedding (dimension = vocabulary size). The motion encoder is the ViT of
-/// <see cref="ModelSpec"/> over motion patches (model.lexMotionEncoder = vit) or the raw-sequence transformer (raw).
+/// <see cref="ModelSpec"/> over motion patches (model.lexMotionEncoder = vit), the ResNet over the patch image (resnet:
+/// the lexical head max-pools over the last feature map's cells) or the raw-sequence transformer (raw).
 /// </summary>
 public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cmlp", int flopsWarmupSteps = 0, CaptionMaskTokens? maskTokens = null) : IRetrievalModel
 {
@@ -41,13 +42,13 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
     {
         if (spec.LexVocabulary == LexVocabularyMode.Captions && activeWords is null)
             throw new ArgumentException("model.lexVocabulary = captions needs the caption word pieces (LexicalVocabulary.Resolve / lexical-vocabulary.txt)");
-        var encoders = TransformerModel.ToModelConfig(spec with { Architecture = spec.LexMotionEncoder }, vocabularySize, jointCount);
+        var encoders = TransformerModel.ToModelConfig(spec, vocabularySize, jointCount);
         return new(new LexicalModel(encoders.Motion, encoders.Text, new LexicalOptions(spec.LexTemperature, spec.LexFlopsWeight, activeWords), seed), spec.LexPhase, spec.LexFlopsWarmupSteps, maskTokens);
     }
 
     public Tensor EncodeMotion(MotionBatch batch) => Representation == MotionRepresentation.RawSequence
         ? Model.EncodeMotion(TransformerModel.RawInput(batch.RequireRaw("the lexical model (raw-sequence encoder)")))
-        : Model.EncodeMotion(TransformerModel.PatchInput(batch.RequirePatches("the lexical model (ViT encoder)")));
+        : Model.EncodeMotion(TransformerModel.PatchInput(batch.RequirePatches("the lexical model (patch encoder)")));
 
     public Tensor EncodeText(EncodedBatch batch) => Model.EncodeText(batch);
 
@@ -73,7 +74,7 @@ public sealed class LexicalRetrievalModel(LexicalModel model, string phase = "cm
         if (Phase == "mlm") return Model.LexMlmLoss(batch.Text, masks);
         var motion = Representation == MotionRepresentation.RawSequence
             ? TransformerModel.RawInput(batch.Motion.RequireRaw("the lexical model (raw-sequence encoder)"))
-            : TransformerModel.PatchInput(batch.Motion.RequirePatches("the lexical model (ViT encoder)"));
+            : TransformerModel.PatchInput(batch.Motion.RequirePatches("the lexical model (patch encoder)"));
         return Model.LexMmmLoss(motion, batch.Text, masks);
     }
 

@@ -6,7 +6,7 @@ namespace MotionWorkbench.Models;
 
 /// <summary>
 /// The two-person model (<see cref="InteractionModel"/>, a <see cref="MotionTextModel"/> of two people; paper Table 7;
-/// architecture "interaction"): one shared ViT encodes each person's motion patches, the two features are concatenated
+/// architecture "interaction"): one shared patch encoder (ViT or ResNet, model.motionEncoder) encodes each person's motion patches, the two features are concatenated
 /// and projected.
 /// </summary>
 public sealed class InteractionRetrievalModel(MotionTextModel model) : IRetrievalModel

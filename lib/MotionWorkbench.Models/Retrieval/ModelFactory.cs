@@ -13,7 +13,7 @@ public static class ModelFactory
         CaptionMaskTokens? maskTokens = null) => spec.Architecture switch
     {
         var a when a == Architecture.Bag => new BagModel(spec, vocabularySize, seed),
-        var a when a == Architecture.Vit || a == Architecture.Raw => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
+        var a when a == Architecture.Vit || a == Architecture.Resnet || a == Architecture.Raw => TransformerModel.Create(spec, vocabularySize, seed, jointCount),
         var a when a == Architecture.Lex => LexicalRetrievalModel.Create(spec, vocabularySize, seed, jointCount, activeWords, maskTokens),
         var a when a == Architecture.Interaction => InteractionRetrievalModel.Create(spec, vocabularySize, seed),
         var a when a == Architecture.Caption => CaptionModel.Create(spec, vocabularySize, seed),

@@ -98,10 +98,17 @@ public sealed class MotionTextModel : Module
     /// <summary>Each motion-encoder layer's attention probabilities of the last forward (set <see cref="MotionEncoder.KeepAttention"/> first).</summary>
     public IReadOnlyList<AttentionMap> MotionAttentionMaps() => MotionEncoder.AttentionMaps();
 
-    /// <summary>Imports a timm ViT checkpoint into the motion encoder (see <see cref="VitCheckpoint"/>).</summary>
-    public ImportReport LoadPretrainedMotionEncoder(string path) => MotionEncoder is VisionTransformer vit
-        ? VitCheckpoint.Load(vit, path)
-        : throw new InvalidOperationException($"{path}: the motion encoder is a {MotionEncoder.GetType().Name}; only a ViT takes a timm checkpoint");
+    /// <summary>Imports pretrained weights into the motion encoder: a timm ViT checkpoint into a ViT (<see cref="VitCheckpoint"/>),
+    /// a torchvision-named ResNet state dict into a ResNet (<see cref="ResNetCheckpoint"/>).</summary>
+    public ImportReport LoadPretrainedMotionEncoder(string path) => LoadPretrainedMotionEncoder(MotionEncoder, path);
+
+    /// <summary>Imports pretrained weights into <paramref name="encoder"/> (a ViT: timm names; a ResNet: torchvision names); other encoders take none.</summary>
+    public static ImportReport LoadPretrainedMotionEncoder(MotionEncoder encoder, string path) => encoder switch
+    {
+        VisionTransformer vit => VitCheckpoint.Load(vit, path),
+        ResNetEncoder resnet => ResNetCheckpoint.Load(resnet, path),
+        _ => throw new InvalidOperationException($"{path}: the motion encoder is a {encoder.GetType().Name}; only a ViT (timm checkpoint) or a ResNet (torchvision names) takes pretrained weights"),
+    };
 
     /// <summary>
     /// Imports the text encoder from a Hugging Face checkpoint (see <see cref="TextCheckpoint"/>) or from a
@@ -121,7 +128,7 @@ public sealed class MotionTextModel : Module
         return TextCheckpoint.Load(TextEncoder, tensors, path);
     }
 
-    /// <summary>Writes the parameters as safetensors with the JSON config in the metadata (atomically); a two-person model in its own format.</summary>
+    /// <summary>Writes the parameters (and a ResNet's running statistics) as safetensors with the JSON config in the metadata (atomically); a two-person model in its own format.</summary>
     public void Save(string path) => ModelFiles.Save(this, path, People == 2 ? PairFormat : Format, Config.ToJson());
 
     /// <summary>Rebuilds a one-person model from a file written by <see cref="Save"/> (config from its metadata, strict load).</summary>
@@ -155,7 +162,8 @@ internal static class ModelFiles
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        Safetensors.Write(path, model.NamedParameters(), new Dictionary<string, string> { ["format"] = format, ["config"] = configJson });
+        // parameters and buffers (a ResNet's BatchNorm running statistics; the other encoders have none, so their files are unchanged)
+        Safetensors.Write(path, model.NamedState(), new Dictionary<string, string> { ["format"] = format, ["config"] = configJson });
     }
 
     public static (Dictionary<string, Tensor> Tensors, MotionTextModelConfig Config) Read(string path, string format)

@@ -7,7 +7,7 @@ namespace MotionWorkbench.Models;
 
 /// <summary>
 /// The Models project's <see cref="MotionTextModel"/> behind <see cref="IRetrievalModel"/>: a ViT over motion patches
-/// (architecture "vit") or a transformer over raw frames (architecture "raw", the "no patches" baseline), a
+/// (architecture "vit"), a ResNet over the motion-patch image ("resnet") or a transformer over raw frames (architecture "raw", the "no patches" baseline), a
 /// BERT/DistilBERT text encoder and the projection heads. <see cref="ToModelConfig"/> maps a <see cref="ModelSpec"/>
 /// onto the Models records.
 /// </summary>
@@ -25,29 +25,40 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
         new(MotionTextModel.Create(ToModelConfig(spec, vocabularySize, jointCount), seed));
 
     /// <summary>
-    /// The Models configuration of a spec. "vit": a <see cref="VitConfig"/>; "raw": a <see cref="RawSequenceConfig"/>
-    /// with the same transformer sizes (vitWidth, vitDepth, vitHeads, vitMlp, vitDropout) over maxFrames frames of
-    /// 3 x <paramref name="jointCount"/> features. "interaction" uses the ViT configuration (a shared encoder).
+    /// The Models configuration of a spec. "vit": a <see cref="VitConfig"/>; "resnet": a <see cref="ResNetConfig"/>
+    /// (model.resnetStages, resnetWidth, resnetBatchNorm) over the same motion-patch image (maxFrames x 5 x patchSize);
+    /// "raw": a <see cref="RawSequenceConfig"/> with the same transformer sizes (vitWidth, vitDepth, vitHeads, vitMlp,
+    /// vitDropout) over maxFrames frames of 3 x <paramref name="jointCount"/> features. "interaction" and "caption" use
+    /// the encoder model.motionEncoder names (a shared encoder), "lex" the one model.lexMotionEncoder names.
     /// </summary>
     public static MotionTextModelConfig ToModelConfig(ModelSpec spec, int vocabularySize, int jointCount = 0)
     {
-        MotionEncoderConfig motion;
-        if (spec.Architecture == Architecture.Raw)
-        {
-            if (jointCount <= 0) throw new ArgumentException("model.architecture = raw needs the skeleton's joint count (the input layer is 3 x joints wide)");
-            motion = new RawSequenceConfig(3 * jointCount, spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.MaxFrames, spec.VitDropout);
-        }
-        else
-        {
-            motion = new VitConfig(spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.PatchSize, spec.MaxFrames, PatchOptions.PartCount,
-                spec.VitPooling == "cls" ? VitPooling.ClassToken : VitPooling.MeanPatchTokens, spec.VitDropout);
-        }
+        var motion = MotionConfig(spec, spec.MotionEncoderKind(), jointCount);
         var text = new TextEncoderConfig(spec.TextKind == "distilbert" ? TextEncoderKind.DistilBert : TextEncoderKind.Bert,
             spec.TextWidth, spec.TextDepth, spec.TextHeads, spec.TextFfn, vocabularySize, spec.TextMaxPositions,
             Dropout: spec.TextDropout, Pooling: spec.TextPooling == "mean" ? TextPooling.MaskedMean : TextPooling.Cls);
         var config = new MotionTextModelConfig(motion, text, spec.EmbeddingDim, spec.HeadDropout, spec.Temperature, spec.LearnableTemperature);
         config.Validate();
         return config;
+    }
+
+    /// <summary>The motion encoder's configuration of a spec for an encoder kind ("vit", "resnet" or "raw").</summary>
+    public static MotionEncoderConfig MotionConfig(ModelSpec spec, Architecture encoder, int jointCount = 0)
+    {
+        if (encoder == Architecture.Raw)
+        {
+            if (jointCount <= 0) throw new ArgumentException("model.architecture = raw needs the skeleton's joint count (the input layer is 3 x joints wide)");
+            return new RawSequenceConfig(3 * jointCount, spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.MaxFrames, spec.VitDropout);
+        }
+        if (encoder == Architecture.Resnet)
+        {
+            var stages = spec.ResNetStageDepths(out var badStages) ?? throw new ArgumentException(badStages);
+            var batchNorm = spec.ResNetBatchNormPolicy(out var badPolicy) ?? throw new ArgumentException(badPolicy);
+            return new ResNetConfig(stages, spec.ResnetWidth, batchNorm, ResNetInput.PatchColours, spec.MaxFrames, PatchOptions.PartCount * spec.PatchSize);
+        }
+        if (encoder != Architecture.Vit) throw new ArgumentException($"'{encoder}' is not a motion encoder (vit, resnet or raw)");
+        return new VitConfig(spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.PatchSize, spec.MaxFrames, PatchOptions.PartCount,
+            spec.VitPooling == "cls" ? VitPooling.ClassToken : VitPooling.MeanPatchTokens, spec.VitDropout);
     }
 
     public Tensor EncodeMotion(MotionBatch batch)
@@ -57,7 +68,7 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
             var raw = batch.RequireRaw("the raw-sequence model");
             return Model.EncodeMotion(RawInput(raw)); // (B, T, 3J) -> (B, E)
         }
-        var p = batch.RequirePatches("the ViT model");
+        var p = batch.RequirePatches(Model.MotionEncoder is ResNetEncoder ? "the ResNet model" : "the ViT model");
         return Model.EncodeMotion(PatchInput(p)); // (B, 3, T, 5N) -> (B, E)
     }
 

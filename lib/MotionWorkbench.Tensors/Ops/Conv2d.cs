@@ -51,7 +51,8 @@ public static partial class Ops
         }
     }
 
-    internal static unsafe void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, ConvDims d)
+    /// <summary>y = conv(x, weight) + bias, or with <paramref name="accumulate"/> y += conv(x, weight) (no bias).</summary>
+    internal static unsafe void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, ConvDims d, bool accumulate = false)
     {
         int K = d.K, HoWo = d.HoWo, Cout = d.Cout, inPlane = d.Cin * d.H * d.W;
         int G = Im2Col.ImagesPerChunk(d.B, (long)Math.Max(K, Cout) * HoWo);
@@ -68,8 +69,8 @@ public static partial class Ops
                 int first = b0;
                 if (g == 1)
                 {
-                    // one image: the GEMM writes its (Cout, Ho·Wo) block of y directly
-                    Gemm.Run(false, false, Cout, N, K, 1f, pw, K, pc, N, 0f, py + (long)b0 * Cout * HoWo, N);
+                    // one image: the GEMM writes (or adds) its (Cout, Ho·Wo) block of y directly
+                    Gemm.Run(false, false, Cout, N, K, 1f, pw, K, pc, N, accumulate ? 1f : 0f, py + (long)b0 * Cout * HoWo, N);
                     if (hasBias) Par.For(Cout, 16, (s, e) => AddBias((float*)ay + (long)first * Cout * HoWo, (float*)ab, s, e, HoWo));
                     continue;
                 }
@@ -82,7 +83,8 @@ public static partial class Ops
                         int gi = t / Cout, o = t % Cout;
                         var dst = new Span<float>((float*)ay + ((long)(first + gi) * Cout + o) * HoWo, HoWo);
                         var src = new ReadOnlySpan<float>((float*)ayc + (long)o * N + (long)gi * HoWo, HoWo);
-                        if (hasBias) System.Numerics.Tensors.TensorPrimitives.Add(src, ((float*)ab)[o], dst);
+                        if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+                        else if (hasBias) System.Numerics.Tensors.TensorPrimitives.Add(src, ((float*)ab)[o], dst);
                         else src.CopyTo(dst);
                     }
                 });
@@ -130,6 +132,33 @@ public static partial class Ops
         BufferPool.Return(partial);
     }
 
+    /// <summary>
+    /// dX += the input gradient of a stride-1 convolution, computed as a convolution itself (the transposed convolution):
+    /// dX[b, c, h, w] = Σ_{o, i, j} W'[c, o, i, j] · dY[b, o, h − p' + i, w − p' + j] with W'[c, o, i, j] = W[o, c, KH−1−i, KW−1−j]
+    /// and p' = K − 1 − p, so one im2col of dY and a GEMM of inner size Cout·KH·KW (not Cout, which is 64 in ResNet's first
+    /// stage), and no col2im scatter over the 9x larger column matrix.
+    /// </summary>
+    private static unsafe void InputGradientStride1(ReadOnlySpan<float> dOut, ReadOnlySpan<float> weight, Span<float> dX, ConvDims d)
+    {
+        int Cout = d.Cout, Cin = d.Cin, KH = d.KH, KW = d.KW;
+        var flipped = BufferPool.Rent(Cin * Cout * KH * KW, clear: false);   // W' (Cin, Cout, KH, KW)
+        fixed (float* pw = weight, pf = flipped)
+        {
+            nint aw = (nint)pw, af = (nint)pf;
+            Par.For(Cin, 8, (s, e) =>
+            {
+                for (int c = s; c < e; c++)
+                    for (int o = 0; o < Cout; o++)
+                        for (int i = 0; i < KH; i++)
+                            for (int j = 0; j < KW; j++)
+                                ((float*)af)[((c * Cout + o) * KH + i) * KW + j] = ((float*)aw)[((o * Cin + c) * KH + (KH - 1 - i)) * KW + (KW - 1 - j)];
+            });
+        }
+        var t = new ConvDims(d.B, Cout, d.Ho, d.Wo, Cin, KH, KW, 1, KH - 1 - d.Padding, d.H, d.W);
+        Conv2dForward(dOut, flipped.AsSpan(0, Cin * Cout * KH * KW), ReadOnlySpan<float>.Empty, dX, t, accumulate: true);
+        BufferPool.Return(flipped);
+    }
+
     /// <summary>Accumulates dX, dWeight and dBias (each skipped when empty) from dOut (B, Cout, Ho, Wo).</summary>
     internal static unsafe void Conv2dBackward(ReadOnlySpan<float> dOut, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> dX, Span<float> dWeight, Span<float> dBias, ConvDims d)
     {
@@ -151,6 +180,16 @@ public static partial class Ops
                 });
             }
             if (dX.IsEmpty && dWeight.IsEmpty) return;
+            // stride 1 with the usual padding (p ≤ K − 1 in both axes): dX as a convolution of dY (no col2im)
+            bool transposed = !dX.IsEmpty && d.Stride == 1 && d.Padding <= d.KH - 1 && d.Padding <= d.KW - 1 && d.KH == d.KW;
+            if (transposed)
+            {
+                var profile = OpProfile.Active;
+                double t0 = profile?.Now() ?? 0;
+                InputGradientStride1(dOut, weight, dX, d);
+                profile?.Since($"  conv2d bwd dX (transposed conv) k{d.KH}s{d.Stride}", t0);
+                if (dWeight.IsEmpty) return;
+            }
             int G = Im2Col.ImagesPerChunk(B, (long)Math.Max(K, Cout) * HoWo);
             var col = BufferPool.Rent(Math.Max(Im2Col.BudgetFloats, K * G * HoWo), clear: false);
             var dycol = G > 1 ? BufferPool.Rent(Math.Max(Im2Col.BudgetFloats, Cout * G * HoWo), clear: false) : null;
@@ -174,15 +213,21 @@ public static partial class Ops
                         });
                         dy = pdyc;
                     }
+                    var profile = OpProfile.Active;
+                    double t0 = profile?.Now() ?? 0;
                     if (!dWeight.IsEmpty)
                     {
                         Im2Col.Pack(new ReadOnlySpan<float>(px + (long)b0 * inPlane, g * inPlane), col, g, d.Cin, d.H, d.W, d.KH, d.KW, d.Stride, d.Padding, d.Ho, d.Wo);
+                        if (profile is not null) { profile.Since($"  conv2d bwd im2col k{d.KH}s{d.Stride}", t0); t0 = profile.Now(); }
                         WeightGradient(dy, pc, pdw, Cout, K, N);                              // dW (Cout, K) += dY · colᵀ
+                        if (profile is not null) { profile.Since($"  conv2d bwd dW gemm k{d.KH}s{d.Stride}", t0); t0 = profile.Now(); }
                     }
-                    if (!dX.IsEmpty)
+                    if (!dX.IsEmpty && !transposed)
                     {
                         Gemm.Run(true, false, K, N, Cout, 1f, pw, K, dy, N, 0f, pc, N);       // dCol (K, N) = Wᵀ · dY
+                        if (profile is not null) { profile.Since($"  conv2d bwd dX gemm k{d.KH}s{d.Stride}", t0); t0 = profile.Now(); }
                         Im2Col.UnpackAdd(new ReadOnlySpan<float>(pc, K * N), new Span<float>(pdx + (long)b0 * inPlane, g * inPlane), g, d.Cin, d.H, d.W, d.KH, d.KW, d.Stride, d.Padding, d.Ho, d.Wo);
+                        profile?.Since($"  conv2d bwd col2im k{d.KH}s{d.Stride}", t0);
                     }
                 }
             }

@@ -14,8 +14,9 @@ namespace MotionWorkbench.Torch;
 /// <c>train.engine = torch</c>: the run's model as TorchSharp modules on the configured device (CPU, or CUDA where
 /// TorchSharp-cuda-linux is installed), started from the own engine's initialisation (so a seed gives the same weights in
 /// both engines), trained with the same Adam/AdamW update as the own engine (written with torch ops, so it runs on any
-/// device), the same clipping and learning-rate groups. Checkpoints are the own engine's format: parameters under the
-/// own names, Adam's moments flat in the own parameter order, plus torch's random-generator state for dropout.
+/// device), the same clipping and learning-rate groups. Checkpoints are the own engine's format: parameters and buffers
+/// (a ResNet's BatchNorm running statistics) under the own names, Adam's moments flat in the own parameter order, plus
+/// torch's random-generator state for dropout; a resume restores all of them.
 /// </summary>
 public sealed class TorchTrainingBackend : ITrainingBackend
 {
@@ -190,8 +191,9 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         return model.ContrastiveLoss(text.ToTorch(model.Device), motion.ToTorch(model.Device)).item<float>();
     }
 
-    /// <summary>The weights as own-engine tensors on the CPU, by the own names.</summary>
-    public List<(string Name, Tensor Value)> StateDict() => parameters.Select(p => (p.Name, p.P.ToWorkbench())).ToList();
+    /// <summary>The weights and buffers (a ResNet's BatchNorm running statistics) as own-engine tensors on the CPU, by the own names.</summary>
+    public List<(string Name, Tensor Value)> StateDict() =>
+        parameters.Select(p => (p.Name, p.P.ToWorkbench())).Concat(model.NamedBuffers().Select(b => (b.Name, b.Buffer.ToWorkbench()))).ToList();
 
     public void Save(string path, RunConfig config, TrainerState state, bool withOptimizer)
     {
@@ -219,6 +221,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         // The one strict load path of both engines (Module.LoadStateDict: names, shapes, finiteness; a refused load
         // changes nothing): the checkpoint goes into the own-engine twin first, then its tensors into torch.
         own.Module.LoadStateDict(tensors, strict: true, path);
+        var buffers = model.NamedBuffers();
         using (torch.no_grad())
         {
             for (int i = 0; i < parameters.Length; i++)
@@ -232,6 +235,11 @@ public sealed class TorchTrainingBackend : ITrainingBackend
                 using var vs = torch.tensor(fv.AsSpan(offset, size).ToArray(), p.shape, device: model.Device);
                 m[i].copy_(ms);
                 v[i].copy_(vs);
+            }
+            foreach (var (name, buffer) in buffers)
+            {
+                using var src = tensors[name].ToTorch(model.Device);
+                buffer.copy_(src.reshape(buffer.shape));
             }
         }
         steps = saved.OptimizerSteps;

@@ -78,8 +78,8 @@ public sealed class CaptionLexPrefix : ICaptionPrefix
         var config = RunConfig.Load(dir);
         if (config.Model.Architecture != Architecture.Lex)
             throw new InvalidDataException($"model.captionLexRun: {value} is a '{config.Model.Architecture}' run, not a Lex run (model.architecture = lex)");
-        if (config.Model.LexMotionEncoder != Architecture.Vit)
-            throw new InvalidDataException($"model.captionLexRun: {value} is a Lex run over raw frames (model.lexMotionEncoder = {config.Model.LexMotionEncoder}); the prefix needs one whose motion encoder is the ViT");
+        if (!config.Model.LexMotionEncoder.IsPatchEncoder)
+            throw new InvalidDataException($"model.captionLexRun: {value} is a Lex run over raw frames (model.lexMotionEncoder = {config.Model.LexMotionEncoder}); the prefix needs one whose motion encoder reads motion patches (vit or resnet)");
         if (!File.Exists(Path.Combine(dir, Training.Checkpoint.BestFileName)) && !File.Exists(Path.Combine(dir, Training.Checkpoint.LastFileName)))
             throw new FileNotFoundException($"model.captionLexRun: {value} holds no checkpoint ({Training.Checkpoint.BestFileName} or {Training.Checkpoint.LastFileName}); has it finished an epoch?");
         return dir;

@@ -83,13 +83,36 @@ public sealed partial record RunConfig
         if (Choice.Check(m.Architecture) is string badArchitecture) errors.Add(badArchitecture);
         if (Data.MixDirs().Count > 0 && (m.Architecture == Architecture.Interaction || m.ReadsRawFrames()))
             errors.Add($"data.mixWith mixes skeletons through motion patches; model.architecture '{m.Architecture}' cannot (raw frames differ in width per skeleton; interactions need InterHuman pairs)");
-        if (Train.InitMotionEncoder is not null && m.Architecture != Architecture.Vit && m.Architecture != Architecture.Interaction && !(m.Architecture == Architecture.Lex && m.LexMotionEncoder == Architecture.Vit))
-            errors.Add($"train.initMotionEncoder loads a timm ViT; model.architecture '{m.Architecture}' has no ViT");
+        var encoder = m.MotionEncoderKind();
+        if (Train.InitMotionEncoder is string initMotion)
+        {
+            if (encoder != Architecture.Vit && encoder != Architecture.Resnet)
+                errors.Add($"train.initMotionEncoder loads a timm ViT or ResNet weights; model.architecture '{m.Architecture}' has a '{encoder}' motion encoder");
+            else if (MotionEncoderInit.Check(initMotion, encoder) is string badInit) errors.Add(badInit);
+        }
         if (Train.InitFrom is not null && Train.InitMotionEncoder is not null)
-            errors.Add("train.initFrom and train.initMotionEncoder both set: start either from a run or from a timm ViT");
+            errors.Add("train.initFrom and train.initMotionEncoder both set: start either from a run or from pretrained motion-encoder weights");
+        if (m.Architecture == Architecture.Interaction || m.Architecture == Architecture.Caption)
+        {
+            if (!m.MotionEncoder.IsPatchEncoder) errors.Add($"model.motionEncoder must be 'vit' or 'resnet' (the patch encoder of '{m.Architecture}'), got '{m.MotionEncoder}'");
+        }
+        else if (m.MotionEncoder != Architecture.Vit)
+            errors.Add($"model.motionEncoder = {m.MotionEncoder} chooses the encoder of 'interaction' and 'caption' only; for model.architecture '{m.Architecture}' " +
+                (m.Architecture == Architecture.Lex ? "set model.lexMotionEncoder" : "set model.architecture (vit, resnet or raw)"));
+        if (encoder == Architecture.Resnet)
+        {
+            if (m.ResNetStageDepths(out var badStages) is null) errors.Add(badStages!);
+            if (m.ResnetWidth < 1) errors.Add($"model.resnetWidth must be positive, got {m.ResnetWidth}");
+            if (m.ResNetBatchNormPolicy(out var badPolicy) is not { } policy) errors.Add(badPolicy!);
+            else if (policy == ResNetBatchNorm.Frozen && Train.InitMotionEncoder is null && Train.InitFrom is null)
+                errors.Add("model.resnetBatchNorm = frozen keeps the running statistics at their loaded values, but this run loads none " +
+                    "(set train.initMotionEncoder, e.g. resnet18-imagenet, or train.initFrom; from scratch use resnetBatchNorm = train)");
+            if (m.MaxFrames < ResNetConfig.TotalStride || PatchOptions.PartCount * m.PatchSize < ResNetConfig.TotalStride)
+                errors.Add($"the ResNet's input ({m.MaxFrames} x {PatchOptions.PartCount * m.PatchSize}: model.maxFrames x 5 x model.patchSize) must be at least {ResNetConfig.TotalStride} x {ResNetConfig.TotalStride}");
+        }
         if (m.Architecture == Architecture.Lex)
         {
-            if (!Architecture.LexMotionEncoders.Contains(m.LexMotionEncoder)) errors.Add($"model.lexMotionEncoder must be 'vit' or 'raw', got '{m.LexMotionEncoder}'");
+            if (!Architecture.LexMotionEncoders.Contains(m.LexMotionEncoder)) errors.Add($"model.lexMotionEncoder must be 'vit', 'raw' or 'resnet', got '{m.LexMotionEncoder}'");
         if (m.LexPhase is not ("cmlp" or "mlm" or "cmmm" or "mmm")) errors.Add($"model.lexPhase must be 'mlm' (LexMLM), 'cmmm' (CMMM), 'mmm' (LexMMM) or 'cmlp' (LexCMLP), got '{m.LexPhase}'");
             if (Choice.Check(m.LexVocabulary) is string badVocabulary) errors.Add(badVocabulary);
             if (m.LexPhase == "cmmm" && m.LexMotionEncoder != Architecture.Vit) errors.Add("model.lexPhase = cmmm masks motion-patch tokens: it needs model.lexMotionEncoder = vit");
@@ -184,7 +207,40 @@ public sealed partial record RunConfig
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { OmitLaterKeysAtTheirDefaults } },
     };
+
+    /// <summary>
+    /// The format of <c>config.json</c> does not change for a run that does not use a key added after it was fixed
+    /// (<c>tests/MotionWorkbench.Training.Tests/Fixtures/configs-0d055ac</c>): such a key is written only when the run
+    /// uses it. The ResNet settings (<c>model.resnetStages</c>, <c>resnetWidth</c>, <c>resnetBatchNorm</c>) when the motion
+    /// encoder is a ResNet or they differ from their defaults; <c>model.motionEncoder</c> when not "vit" (ModelSpec lives in
+    /// Models, so here rather than as attributes; Training's own records say it with <c>JsonIgnore</c>, as <c>train.threads</c>
+    /// while 0). A missing key reads as its default.
+    /// </summary>
+    private static void OmitLaterKeysAtTheirDefaults(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Type == typeof(ModelSpec))
+        {
+            var defaults = new ModelSpec();
+            foreach (var p in info.Properties)
+            {
+                switch (p.Name)
+                {
+                    case "resnetStages":
+                    case "resnetWidth":
+                    case "resnetBatchNorm":
+                        var get = p.Get!;
+                        object? fallback = get(defaults);
+                        p.ShouldSerialize = (owner, value) => ((ModelSpec)owner).MotionEncoderKind() == Architecture.Resnet || !Equals(value, fallback);
+                        break;
+                    case "motionEncoder":
+                        p.ShouldSerialize = (_, value) => !Equals(value, Architecture.Vit);
+                        break;
+                }
+            }
+        }
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

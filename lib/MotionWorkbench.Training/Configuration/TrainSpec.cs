@@ -39,8 +39,9 @@ public sealed record TrainSpec
     /// The new run uses that run's vocabulary (unless data.vocabPath is set) and its own data's statistics; the
     /// optimiser and the schedule start afresh.</summary>
     public string? InitFrom { get; init; }
-    /// <summary>A timm ViT checkpoint (.safetensors) that initialises the motion encoder (paper Table 4 "pretrained";
-    /// position embeddings resampled to the patch grid); "vit" and "interaction" only.</summary>
+    /// <summary>Pretrained weights that initialise the motion encoder (paper Table 4 "pretrained"): for a ViT a timm ViT
+    /// checkpoint (.safetensors; position embeddings resampled to the patch grid), for a ResNet the weights store's
+    /// "resnet18-imagenet" (stages 2,2,2,3) or a torchvision-named .safetensors file (<see cref="MotionEncoderInit"/>).</summary>
     public string? InitMotionEncoder { get; init; }
     /// <summary>The engine that trains: "mw" (the workbench's own engine, the CPU default) or "torch" (TorchSharp/LibTorch,
     /// for GPUs; needs MotionWorkbench.Torch, which mw and the notebook kernel load). Both write the same run folder and

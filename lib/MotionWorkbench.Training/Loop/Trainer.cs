@@ -46,6 +46,8 @@ public sealed class Trainer
     public TrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
         TrainingEngines.Require(config.Train.Engine); // an engine this program has not registered: one error, before anything is written
+        // pretrained motion-encoder weights that do not fit (another stage layout, a bad running variance): one error, before anything is written
+        if (!resume && config.Train.InitMotionEncoder is string initMotion) MotionEncoderInit.Preflight(config, initMotion);
         // A fresh run refused or failed before its first step leaves the folder as it found it (RunFolderGuard).
         var before = resume ? null : RunFolderGuard.Begin(runDir);
         try
@@ -115,7 +117,7 @@ public sealed class Trainer
                 init.Apply(model, config);
                 Log($"weights from {init.Checkpoint} (train.initFrom; sha256 {Checkpoint.Hash(init.Checkpoint)[..16]}), vocabulary from {init.Vocabulary}");
             }
-            if (config.Train.InitMotionEncoder is string timm) Log($"motion encoder from {timm}: {LoadTimmVit(model, timm)}");
+            if (config.Train.InitMotionEncoder is string initMotionEncoder) Log($"motion encoder from {MotionEncoderInit.Apply(model, initMotionEncoder, Log)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
         using var backend = TrainingEngines.Create(model, config);
@@ -291,19 +293,6 @@ public sealed class Trainer
         LexicalRetrievalModel l => l.Model.TextEncoder,
         _ => throw new InvalidOperationException($"{model.GetType().Name} has no transformer text encoder to pre-train"),
     };
-
-    /// <summary>Loads a timm ViT checkpoint into the model's motion encoder (train.initMotionEncoder).</summary>
-    private static MotionWorkbench.Models.ImportReport LoadTimmVit(IRetrievalModel model, string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: timm ViT checkpoint (train.initMotionEncoder) not found", path);
-        return model switch
-        {
-            TransformerModel t => t.Model.LoadPretrainedMotionEncoder(path),
-            InteractionRetrievalModel i when i.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
-            LexicalRetrievalModel l when l.Model.MotionEncoder is MotionWorkbench.Models.VisionTransformer vit => MotionWorkbench.Models.VitCheckpoint.Load(vit, path),
-            _ => throw new InvalidOperationException($"{path}: the {model.GetType().Name} has no ViT motion encoder to initialise"),
-        };
-    }
 
     private static MotionWorkbench.Text.MaskedLanguageModelBatch PadMasked(MotionWorkbench.Text.MaskedLanguageModelBatch b, int padId, int maxLength)
     {

@@ -30,7 +30,9 @@ public class ConvWorkspaceTests
         {
             var rng = new Random(50);
             foreach (var (xs, ws, stride, padding, bias) in new[] { (new[] { 5, 3, 11, 9 }, new[] { 8, 3, 3, 3 }, 1, 1, true), (new[] { 5, 4, 12, 7 }, new[] { 6, 4, 3, 3 }, 2, 1, false), (new[] { 5, 3, 15, 10 }, new[] { 4, 3, 7, 7 }, 2, 3, true),
-                (new[] { 4, 3, 24, 20 }, new[] { 5, 3, 3, 3 }, 1, 1, true) })   // N = 1920 in one chunk: dW splits N over the threads
+                (new[] { 4, 3, 24, 20 }, new[] { 5, 3, 3, 3 }, 1, 1, true),    // N = 1920 in one chunk: dW splits N over the threads
+                // stride 1: dX is a transposed convolution with padding K − 1 − p (2, 4 and 1 here)
+                (new[] { 5, 3, 9, 8 }, new[] { 4, 3, 3, 3 }, 1, 0, false), (new[] { 3, 2, 10, 9 }, new[] { 3, 2, 5, 5 }, 1, 0, true), (new[] { 4, 3, 7, 6 }, new[] { 5, 3, 2, 2 }, 1, 0, false) })
             {
                 var x = Rand(rng, xs);
                 var w = Rand(rng, ws);
