@@ -28,8 +28,8 @@ public static class ProbeStudy
     /// <summary>
     /// Every architecture the workbench trains, on the same data and preset, one line each. The bag and raw rows are notebook
     /// 04's runs, the ViT row the preset's shared baseline, the Lex rows notebook 12's shared pipelines: whichever notebook
-    /// runs first trains them and the others reuse them. The ResNet-18 (scratch and ImageNet) and MiniLM text-tower rows
-    /// are added here, one line each, once their architectures are on main.
+    /// runs first trains them and the others reuse them; the ResNet-18 rows (ImageNet-initialised and from scratch, first seed)
+    /// are notebook 04's SMPL-22 runs. The MiniLM text-tower rows are added here, one line each, once that tower is on main.
     /// </summary>
     public static IReadOnlyList<ProbeModel> Models(string preset, string smplData, string runRoot)
     {
@@ -44,6 +44,8 @@ public static class ProbeStudy
             new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), ablation.Sub("raw-smpl"), log: log)),
             new("Lex †", log => LexExperiment.Pipeline("Lex †", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "dagger"), ["cmlp"], log: log)),
             new("Lex (four phases)", log => LexExperiment.Pipeline("Lex (four phases)", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "lex"), log: log)),
+            new("ResNet-18, ImageNet", log => ResNetRows.Train("ResNet-18, ImageNet", baseline, imagenet: true, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),
+            new("ResNet-18, scratch", log => ResNetRows.Train("ResNet-18, scratch", baseline, imagenet: false, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),
         ];
     }
 
