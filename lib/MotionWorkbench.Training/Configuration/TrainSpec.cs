@@ -40,6 +40,11 @@ public sealed record TrainSpec
     /// <summary>A timm ViT checkpoint (.safetensors) that initialises the motion encoder (paper Table 4 "pretrained";
     /// position embeddings resampled to the patch grid); "vit" and "interaction" only.</summary>
     public string? InitMotionEncoder { get; init; }
+    /// <summary>Starting weights of the text encoder (see <see cref="TextTowerInit"/>): a weights-store name
+    /// (<c>minilm-l6</c>, <c>arctic-xs</c>; needs that <c>model.textKind</c>) or a <c>.safetensors</c> path (a converted
+    /// store file, or a Hugging Face BERT/DistilBERT checkpoint whose vocabulary data.vocabPath names). Null: a pretrained
+    /// model.textKind starts from its store entry, "bert"/"distilbert" from scratch.</summary>
+    public string? InitTextEncoder { get; init; }
     /// <summary>The engine that trains: "mw" (the workbench's own engine, the CPU default) or "torch" (TorchSharp/LibTorch,
     /// for GPUs; needs MotionWorkbench.Torch, which mw and the notebook kernel load). Both write the same run folder and
     /// checkpoints.</summary>

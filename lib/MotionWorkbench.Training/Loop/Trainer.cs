@@ -71,7 +71,8 @@ public sealed class Trainer
 
         Log($"{(resume ? "resuming" : "starting")} run '{config.Name}' (preset {config.Preset}) in {Path.GetFullPath(runDir)}");
         var init = !resume && config.Train.InitFrom is string from ? InitSource.Resolve(from) : null;
-        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary);
+        var textInit = resume ? null : TextTowerInit.Resolve(config, log: Log);
+        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary ?? textInit?.VocabularyPath);
         var samples = data.TrainSamples(config.Data.TrainSplit);
         var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount,
             LexicalVocabulary.Resolve(config, data, runDir, init, resume, Log), CaptionMaskTokens.Of(data.Tokenizer.Vocabulary));
@@ -83,6 +84,7 @@ public sealed class Trainer
                 init.Apply(model, config);
                 Log($"weights from {init.Checkpoint} (train.initFrom; sha256 {Checkpoint.Hash(init.Checkpoint)[..16]}), vocabulary from {init.Vocabulary}");
             }
+            if (textInit is not null) Log($"{textInit.Setting}: {textInit.Apply(model)}; vocabulary {textInit.VocabularyPath ?? config.Data.VocabPath}");
             if (config.Train.InitMotionEncoder is string timm) Log($"motion encoder from {timm}: {LoadTimmVit(model, timm)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
