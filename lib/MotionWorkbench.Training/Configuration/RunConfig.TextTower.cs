@@ -6,6 +6,18 @@ namespace MotionWorkbench.Training;
 /// <summary>The text tower's part of <see cref="Validate"/>: model.textKind, its sizes and vocabulary, train.initTextEncoder.</summary>
 public sealed partial record RunConfig
 {
+    /// <summary>
+    /// This configuration with <paramref name="kind"/> as its text tower (<see cref="ModelSpec.WithTextKind"/>: a pretrained
+    /// kind fills its sizes and pooling) and, when given, <paramref name="textLr"/> as the text encoder's learning rate
+    /// (the Laptop preset's 5e-4 was raised for a tower trained from scratch; see the README for the rate measured for a
+    /// pretrained one). <c>mw train --set model.textKind=minilm-l6 --set train.textLr=...</c> does the same.
+    /// </summary>
+    public RunConfig WithTextTower(TextKind kind, float? textLr = null) => this with
+    {
+        Model = Model.WithTextKind(kind),
+        Train = textLr is float lr ? Train with { TextLr = lr } : Train,
+    };
+
     private IEnumerable<string> TextTowerErrors()
     {
         var m = Model;
