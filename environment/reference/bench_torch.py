@@ -2,14 +2,17 @@
 """PyTorch peer for `mw bench`: times one full training step (zero_grad, forward, loss, backward, Adam) of the same
 three models in Debian's PyTorch 1.13 (CPU) and prints one JSON object per model, with the same keys as `mw bench --json`.
 
-    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|all] [--batch N]
-        [--dropout P] [--threads N] [--steps N] [--warmup N]
+    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|lex-tiny|all] [--batch N]
+        [--dropout P] [--threads N or N,M,... (e.g. 1,2,4,8,16)] [--steps N] [--warmup N]
 
-It re-executes itself once in the tuned environment of perf-anchors.md (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = N,
-OMP_WAIT_POLICY=PASSIVE, MALLOC_MMAP_THRESHOLD_=33554432, MALLOC_TRIM_THRESHOLD_=68719476736, MALLOC_TOP_PAD_=536870912)
-and runs every model in its own process (so peak RSS is per model). Steps are flagged contended when other processes
-used >= 5 % of the CPUs (from /proc/stat minus this process); the headline is the median of the quiet steps.
-Never run by tests or CI.
+It re-executes itself in the tuned environment of perf-anchors.md (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = N,
+OMP_WAIT_POLICY=PASSIVE, MALLOC_MMAP_THRESHOLD_=33554432, MALLOC_TRIM_THRESHOLD_=68719476736, MALLOC_TOP_PAD_=536870912),
+one process per model and thread count (the environment must be set before torch, OpenMP and glibc start; peak RSS is
+per process). With several counts (run smallest first, as mw bench does) each JSON line also has speedup, efficiency
+and efficiency_base_threads (speed-up against the smallest count, divided by the thread ratio) and a scaling table
+per model goes to stderr. Default --threads: the CPUs of this process's affinity mask. Steps are flagged contended when
+other processes used >= 5 % of the CPUs (from /proc/stat minus this process); the headline is the median of the quiet
+steps. Never run by tests or CI.
 """
 import argparse
 import json
@@ -200,19 +203,42 @@ def main():
     ap.add_argument("--model", default="all", choices=MODELS + ["all"])
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--dropout", type=float, default=0.1)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", default=str(len(os.sched_getaffinity(0))),
+                    help="a thread count or a comma-separated list (e.g. 1,2,4,8,16)")
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=2)
     args = ap.parse_args()
-    if args.model == "all" or os.environ.get("MW_BENCH_TUNED") != "1":
-        # one tuned process per model (the env must be set before torch/OpenMP/glibc start)
+    try:
+        counts = sorted(set(int(x) for x in str(args.threads).split(",")))
+    except ValueError:
+        ap.error(f"--threads: '{args.threads}' is not a thread count or a comma-separated list of them (e.g. 1,2,4,8)")
+    if not counts or min(counts) < 1 or max(counts) > 1024:
+        ap.error(f"--threads: each count must be a whole number from 1 to 1024, got '{args.threads}'")
+    if args.model == "all" or len(counts) > 1 or os.environ.get("MW_BENCH_TUNED") != "1":
+        # one tuned process per model and thread count (the env must be set before torch/OpenMP/glibc start)
         for m in (MODELS if args.model == "all" else [args.model]):
-            cmd = [sys.executable, os.path.abspath(__file__), "--model", m, "--dropout", str(args.dropout), "--threads", str(args.threads),
-                   "--steps", str(args.steps), "--warmup", str(args.warmup)] + (["--batch", str(args.batch)] if args.batch else [])
-            rc = subprocess.call(cmd, env=tuned_env(args.threads))
-            if rc != 0:
-                return rc
+            rows = []
+            for t in counts:
+                cmd = [sys.executable, os.path.abspath(__file__), "--model", m, "--dropout", str(args.dropout), "--threads", str(t),
+                       "--steps", str(args.steps), "--warmup", str(args.warmup)] + (["--batch", str(args.batch)] if args.batch else [])
+                child = subprocess.run(cmd, env=tuned_env(t), stdout=subprocess.PIPE, text=True)
+                if child.returncode != 0:
+                    sys.stdout.write(child.stdout)
+                    return child.returncode
+                result = json.loads(child.stdout.strip().splitlines()[-1])
+                if len(counts) > 1:
+                    t0, rate0 = (rows[0]["threads"], rows[0]["samples_per_s"]) if rows else (t, result["samples_per_s"])
+                    speedup = result["samples_per_s"] / rate0 if rate0 > 0 else 0.0
+                    result.update({"speedup": round(speedup, 3), "efficiency": round(speedup * t0 / t, 3), "efficiency_base_threads": t0})
+                rows.append(result)
+                print(json.dumps(result), flush=True)
+            if len(rows) > 1:
+                print(f"scaling {m} (torch, tuned env; against {rows[0]['threads']} thread(s)):", file=sys.stderr)
+                print("  threads  samples/s  speed-up  efficiency  quiet steps", file=sys.stderr)
+                for r in rows:
+                    print(f"  {r['threads']:7d}  {r['samples_per_s']:9.2f}  {r['speedup']:7.2f}x  {r['efficiency']:10.2f}  {r['quiet_steps']:5d}/{r['steps']}", file=sys.stderr)
         return 0
+    args.threads = counts[0]
     run_one(args)
     return 0
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MotionWorkbench.Cli;
 using MotionWorkbench.Cli.Commands;
 using MotionWorkbench.Torch;
 
@@ -26,12 +27,32 @@ root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(WeightsCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 
-// Settings come from the environment only here, at the edge (library code reads none): MW_GEMM forces a GEMM backend.
-try { MotionWorkbench.Tensors.Kernels.Gemm.UseSetting(Environment.GetEnvironmentVariable("MW_GEMM"), "MW_GEMM"); }
+// Settings come from the environment only here, at the edge (library code reads none): MW_GEMM forces a GEMM backend,
+// MW_THREADS sets the engine threads (a verb's --threads wins; see EngineThreads).
+try
+{
+    MotionWorkbench.Tensors.Kernels.Gemm.UseSetting(Environment.GetEnvironmentVariable("MW_GEMM"), "MW_GEMM");
+    EngineThreads.FromEnvironment(Environment.GetEnvironmentVariable(EngineThreads.Variable));
+}
 catch (ArgumentException e)
 {
     Console.Error.WriteLine($"mw: {e.Message}");
     return 2;
 }
 
-return root.Parse(args).Invoke();
+var parse = root.Parse(args);
+if (parse.Errors.Count == 0)
+{
+    string verb = EngineThreads.VerbName(parse);
+    try
+    {
+        EngineThreads.FromCommandLine(parse);
+        if (parse.CommandResult.Command.Options.OfType<ThreadsOption>().Any() && EngineThreads.OversubscriptionNote() is { } note) Console.Error.WriteLine($"{verb}: {note}");
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"{verb}: {e.Message}");
+        return 2;
+    }
+}
+return parse.Invoke();

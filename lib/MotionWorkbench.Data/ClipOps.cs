@@ -53,7 +53,7 @@ public static class DefaultData
             SyntheticMotions.Write(dir, options, progress);
             AtomicFile.WriteAllText(stampPath, stamp + "\n");
         }
-        return MotionDataset.Load(dir);
+        return MotionDataset.Load(dir, new DatasetLoadOptions { Threads = options.Threads });
     }
 
     /// <summary>The built-in skeleton by name: smpl / smpl22 / kit / kit21.</summary>

@@ -29,6 +29,9 @@ public sealed record DatasetLoadOptions
 
     /// <summary>A name for the dataset (default: the folder name).</summary>
     public string? Name { get; init; }
+
+    /// <summary>Threads that read the motion files (1 when Strict): 0 (default) = as many as .NET reports processors; the workbench passes its engine threads.</summary>
+    public int Threads { get; init; }
 }
 
 /// <summary>
@@ -211,7 +214,7 @@ public sealed class MotionDataset
         report.CountIn(files.Count);
         try
         {
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Strict ? 1 : Math.Max(1, Environment.ProcessorCount) }, i =>
+        Parallel.For(0, files.Count, options.Strict ? DataParallelism.Options(1) : DataParallelism.Options(options.Threads), i =>
         {
             string f = files[i];
             string id = Path.GetFileNameWithoutExtension(f);

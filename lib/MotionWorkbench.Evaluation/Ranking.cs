@@ -21,14 +21,15 @@ public static class Ranking
     /// Ranks of every row of <paramref name="s"/> (square, item i = row i = column i) where the positives of
     /// query i are the items whose caption group equals item i's group.
     /// </summary>
-    public static double[] IdenticalCaptionRanks(SimilarityMatrix s, int[] group)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static double[] IdenticalCaptionRanks(SimilarityMatrix s, int[] group, int threads = 0)
     {
         s.RequireSquare("identical-caption");
         int n = s.Rows;
         if (group.Length != n) throw new ArgumentException($"{group.Length} caption groups for {n} items", nameof(group));
         var members = Members(group);
         var ranks = new double[n];
-        Parallel.For(0, n, () => (Keys: (float[]?)null, Order: (int[]?)null), (i, _, buffers) =>
+        Parallel.For(0, n, EvaluationParallelism.Options(threads), () => (Keys: (float[]?)null, Order: (int[]?)null), (i, _, buffers) =>
         {
             var row = s.Row(i);
             var positives = members[group[i]];
@@ -50,12 +51,13 @@ public static class Ranking
     }
 
     /// <summary>TMR's diagonal ranks with ties averaged: #{S[i,k] &gt; S[i,i]} + (#{S[i,k] == S[i,i]} - 1) / 2.</summary>
-    public static double[] DiagonalAveragedRanks(SimilarityMatrix s)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static double[] DiagonalAveragedRanks(SimilarityMatrix s, int threads = 0)
     {
         s.RequireSquare("diagonal");
         int n = s.Rows;
         var ranks = new double[n];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, EvaluationParallelism.Options(threads), i =>
         {
             var row = s.Row(i);
             var (greater, equal) = CountAround(row, 1f, row[i]);

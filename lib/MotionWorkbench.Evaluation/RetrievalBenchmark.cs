@@ -10,7 +10,8 @@ namespace MotionWorkbench.Evaluation;
 /// </summary>
 public static class RetrievalBenchmark
 {
-    public static RetrievalBenchmarkResult Run(int n = 4384, int dim = 256, int seed = 0)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static RetrievalBenchmarkResult Run(int n = 4384, int dim = 256, int seed = 0, int threads = 0)
     {
         if (n < 32) throw new ArgumentOutOfRangeException(nameof(n), n, "the batch protocols need at least 32 items");
         var random = new Random(seed);
@@ -31,11 +32,11 @@ public static class RetrievalBenchmark
         var keyIds = Enumerable.Range(0, n).Select(i => (i % 2 == 0 ? "" : "M") + (i / 2).ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
         var clock = Stopwatch.StartNew();
-        var s = Similarity.Compute(texts, motions);
+        var s = Similarity.Compute(texts, motions, threads: threads);
         double similarity = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var transposed = s.Transpose();
+        var transposed = s.Transpose(threads);
         double transpose = clock.Elapsed.TotalSeconds;
 
         var seconds = new Dictionary<string, double>();
@@ -45,10 +46,10 @@ public static class RetrievalBenchmark
             clock.Restart();
             results.Add(name switch
             {
-                RetrievalProtocols.All => RetrievalProtocols.EvaluateAll(s, captions, transposed),
-                RetrievalProtocols.SmallBatches => RetrievalProtocols.EvaluateSmallBatches(s, captions),
-                RetrievalProtocols.TmrNormal => RetrievalProtocols.EvaluateTmrNormal(s, transposed),
-                _ => RetrievalProtocols.EvaluateTmrGuo(s, keyIds),
+                RetrievalProtocols.All => RetrievalProtocols.EvaluateAll(s, captions, transposed, threads),
+                RetrievalProtocols.SmallBatches => RetrievalProtocols.EvaluateSmallBatches(s, captions, threads: threads),
+                RetrievalProtocols.TmrNormal => RetrievalProtocols.EvaluateTmrNormal(s, transposed, threads),
+                _ => RetrievalProtocols.EvaluateTmrGuo(s, keyIds, threads: threads),
             });
             seconds[name] = clock.Elapsed.TotalSeconds;
         }

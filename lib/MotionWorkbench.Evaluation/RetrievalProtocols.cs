@@ -72,17 +72,19 @@ public static class RetrievalProtocols
     }
 
     /// <summary>"All": positives are identical captions over the whole set.</summary>
-    public static RetrievalResult EvaluateAll(SimilarityMatrix s, IReadOnlyList<string> captions, SimilarityMatrix? transposed = null)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static RetrievalResult EvaluateAll(SimilarityMatrix s, IReadOnlyList<string> captions, SimilarityMatrix? transposed = null, int threads = 0)
     {
         CheckItems(s, captions.Count, All);
         var group = Ranking.GroupsOf(captions);
-        var t2m = RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(s, group));
-        var m2t = RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(transposed ?? s.Transpose(), group));
+        var t2m = RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(s, group, threads));
+        var m2t = RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(transposed ?? s.Transpose(threads), group, threads));
         return new RetrievalResult(All, s.Rows, t2m, m2t);
     }
 
     /// <summary>"Small batches" of <paramref name="batchSize"/> in a seeded order.</summary>
-    public static RetrievalResult EvaluateSmallBatches(SimilarityMatrix s, IReadOnlyList<string> captions, int seed = 0, int batchSize = 32)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static RetrievalResult EvaluateSmallBatches(SimilarityMatrix s, IReadOnlyList<string> captions, int seed = 0, int batchSize = 32, int threads = 0)
     {
         CheckItems(s, captions.Count, SmallBatches);
         var order = new LegacyRandom(checked((uint)seed)).Permutation(s.Rows);
@@ -93,18 +95,19 @@ public static class RetrievalProtocols
         {
             var sub = s.Submatrix(items);
             var group = Ranking.GroupsOf(items.Select(i => captions[i]).ToList());
-            Accumulate(sumT2m, RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(sub, group)));
-            Accumulate(sumM2t, RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(sub.Transpose(), group)));
+            Accumulate(sumT2m, RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(sub, group, threads)));
+            Accumulate(sumM2t, RecallMetrics.FromRanks(Ranking.IdenticalCaptionRanks(sub.Transpose(threads), group, threads)));
         }
         return new RetrievalResult(SmallBatches, s.Rows, Divide(sumT2m, groups.Count), Divide(sumM2t, groups.Count));
     }
 
     /// <summary>TMR "normal": diagonal ground truth, ties averaged, rounded to 2 decimals.</summary>
-    public static RetrievalResult EvaluateTmrNormal(SimilarityMatrix s, SimilarityMatrix? transposed = null)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static RetrievalResult EvaluateTmrNormal(SimilarityMatrix s, SimilarityMatrix? transposed = null, int threads = 0)
     {
         s.RequireSquare(TmrNormal);
-        var t2m = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(s)).Rounded(2);
-        var m2t = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(transposed ?? s.Transpose())).Rounded(2);
+        var t2m = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(s, threads)).Rounded(2);
+        var m2t = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(transposed ?? s.Transpose(threads), threads)).Rounded(2);
         return new RetrievalResult(TmrNormal, s.Rows, t2m, m2t);
     }
 
@@ -112,7 +115,8 @@ public static class RetrievalProtocols
     /// TMR "guo". <paramref name="keyIds"/> are the items' ids (sorted ordinally, as Python's sorted() does for
     /// ASCII ids, before the seeded shuffle); null means the items are already in sorted-keyid order.
     /// </summary>
-    public static RetrievalResult EvaluateTmrGuo(SimilarityMatrix s, IReadOnlyList<string>? keyIds = null, int seed = 0, int batchSize = 32)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static RetrievalResult EvaluateTmrGuo(SimilarityMatrix s, IReadOnlyList<string>? keyIds = null, int seed = 0, int batchSize = 32, int threads = 0)
     {
         s.RequireSquare(TmrGuo);
         int n = s.Rows;
@@ -131,31 +135,32 @@ public static class RetrievalProtocols
         for (int b = 0; b < batches.Count; b++)
         {
             var sub = s.Submatrix(batches[b]);
-            t2m[b] = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(sub)).ToArray();
-            m2t[b] = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(sub.Transpose())).ToArray();
+            t2m[b] = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(sub, threads)).ToArray();
+            m2t[b] = RecallMetrics.FromRanks(Ranking.DiagonalAveragedRanks(sub.Transpose(threads), threads)).ToArray();
         }
         return new RetrievalResult(TmrGuo, n, MeanRounded(t2m), MeanRounded(m2t));
     }
 
     /// <summary>Runs the named protocols (default: all four), sharing one transpose of S.</summary>
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
     public static List<RetrievalResult> Evaluate(SimilarityMatrix s, IReadOnlyList<string> captions, IReadOnlyList<string>? keyIds = null,
-        IEnumerable<string>? protocols = null, int smallBatchSeed = 0)
+        IEnumerable<string>? protocols = null, int smallBatchSeed = 0, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(s);
         var names = (protocols ?? Names).ToList();
         foreach (var name in names)
             if (!Names.Contains(name)) throw new ArgumentException($"unknown protocol '{name}' (known: {string.Join(", ", Names)})", nameof(protocols));
         s.RequireSquare("retrieval");
-        var transposed = names.Contains(All) || names.Contains(TmrNormal) ? s.Transpose() : null;
+        var transposed = names.Contains(All) || names.Contains(TmrNormal) ? s.Transpose(threads) : null;
         var results = new List<RetrievalResult>();
         foreach (var name in names)
         {
             results.Add(name switch
             {
-                All => EvaluateAll(s, captions, transposed),
-                SmallBatches => EvaluateSmallBatches(s, captions, smallBatchSeed),
-                TmrNormal => EvaluateTmrNormal(s, transposed),
-                _ => EvaluateTmrGuo(s, keyIds),
+                All => EvaluateAll(s, captions, transposed, threads),
+                SmallBatches => EvaluateSmallBatches(s, captions, smallBatchSeed, threads: threads),
+                TmrNormal => EvaluateTmrNormal(s, transposed, threads),
+                _ => EvaluateTmrGuo(s, keyIds, threads: threads),
             });
         }
         return results;
@@ -166,8 +171,8 @@ public static class RetrievalProtocols
     /// item i being text i and motion i.
     /// </summary>
     public static List<RetrievalResult> Evaluate(IReadOnlyList<float[]> texts, IReadOnlyList<float[]> motions, IReadOnlyList<string> captions,
-        IReadOnlyList<string>? keyIds = null, IEnumerable<string>? protocols = null, int smallBatchSeed = 0) =>
-        Evaluate(Similarity.Compute(texts, motions), captions, keyIds, protocols, smallBatchSeed);
+        IReadOnlyList<string>? keyIds = null, IEnumerable<string>? protocols = null, int smallBatchSeed = 0, int threads = 0) =>
+        Evaluate(Similarity.Compute(texts, motions, threads: threads), captions, keyIds, protocols, smallBatchSeed, threads);
 
     private static void CheckItems(SimilarityMatrix s, int captionCount, string protocol)
     {

@@ -11,16 +11,18 @@ public static class Similarity
 {
     private const int Tile = 64;
 
-    public static SimilarityMatrix Compute(IReadOnlyList<float[]> texts, IReadOnlyList<float[]> motions, bool normalize = true)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static SimilarityMatrix Compute(IReadOnlyList<float[]> texts, IReadOnlyList<float[]> motions, bool normalize = true, int threads = 0)
     {
         var (t, nt, dt) = Flatten(texts, "text", normalize);
         var (m, nm, dm) = Flatten(motions, "motion", normalize);
         if (dt != dm) throw new ArgumentException($"text embeddings have {dt} dimensions, motion embeddings {dm}");
-        return Compute(t, nt, m, nm, dt);
+        return Compute(t, nt, m, nm, dt, threads);
     }
 
     /// <summary>Row-major (Nt, D) texts against (Nm, D) motions, used as given (no normalisation).</summary>
-    public static SimilarityMatrix Compute(float[] texts, int textCount, float[] motions, int motionCount, int dim)
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public static SimilarityMatrix Compute(float[] texts, int textCount, float[] motions, int motionCount, int dim, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(motions);
@@ -28,7 +30,7 @@ public static class Similarity
         if (motions.Length != (long)motionCount * dim) throw new ArgumentException($"motions hold {motions.Length} values, {motionCount} x {dim} needs {(long)motionCount * dim}", nameof(motions));
         var s = new float[textCount * motionCount];
         int D = dim;
-        Parallel.For(0, (textCount + Tile - 1) / Tile, tb =>
+        Parallel.For(0, (textCount + Tile - 1) / Tile, EvaluationParallelism.Options(threads), tb =>
         {
             int t0 = tb * Tile, t1 = Math.Min(textCount, t0 + Tile);
             for (int m0 = 0; m0 < motionCount; m0 += Tile)

@@ -45,13 +45,14 @@ public sealed class SimilarityMatrix
     }
 
     /// <summary>The transpose (the motion->text direction), built in cache-sized tiles, rows in parallel.</summary>
-    public SimilarityMatrix Transpose()
+    /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>
+    public SimilarityMatrix Transpose(int threads = 0)
     {
         const int Tile = 64;
         var t = new float[Values.Length];
         int R = Rows, C = Cols;
         var src = Values;
-        Parallel.For(0, (C + Tile - 1) / Tile, cb =>
+        Parallel.For(0, (C + Tile - 1) / Tile, EvaluationParallelism.Options(threads), cb =>
         {
             int c0 = cb * Tile, c1 = Math.Min(C, c0 + Tile);
             for (int r0 = 0; r0 < R; r0 += Tile)

@@ -49,7 +49,7 @@ public static class CaptionBaseline
         var texts = EmbedTexts(model, data, train);
         var best = new int[motions.Count];
         var bestScore = new double[motions.Count];
-        Parallel.For(0, motions.Count, i =>
+        Parallel.For(0, motions.Count, new ParallelOptions { MaxDegreeOfParallelism = Par.Threads }, i =>
         {
             int arg = -1;
             double top = double.NegativeInfinity;

@@ -33,7 +33,7 @@ public sealed class MotionExamples
             Skipped.Add($"{source}: {whenMissing}{(dataDir is null ? "" : $" ({dataDir})")}");
             return this;
         }
-        var dataset = MotionDataset.Load(dataDir, new DatasetLoadOptions { RequireCaptions = false, IncludeMirrors = false });
+        var dataset = MotionDataset.Load(dataDir, new DatasetLoadOptions { RequireCaptions = false, IncludeMirrors = false, Threads = Tensors.Par.Threads });
         // Statistics over every clip of the folder (for the 7 HumanML3D samples an approximation of the dataset's Mean_raw/Std_raw).
         var statistics = MotionStatistics.Compute(dataset.Clips, source: dataDir);
         string note = $"z-scored with statistics of {dataset.Clips.Count} clips ({statistics.FrameCount} frames) of {Path.GetFileName(dataDir.TrimEnd('/'))}";

@@ -27,7 +27,7 @@ public static class PaperData
     {
         int count = SyntheticCount(preset);
         var dir = Path.GetFullPath(Path.Combine(dataRoot, $"synthetic-{skeleton.ToLowerInvariant()}-{count}"));
-        DefaultData.LoadOrCreate(dir, new SynthOptions { Skeleton = skeleton, Count = count, Seed = seed });
+        DefaultData.LoadOrCreate(dir, new SynthOptions { Skeleton = skeleton, Count = count, Seed = seed, Threads = Tensors.Par.Threads });
         return dir;
     }
 
@@ -46,7 +46,7 @@ public static class PaperData
     /// </summary>
     public static string SyntheticInteractions(string dataRoot, string preset, ulong seed = 42)
     {
-        var options = new InteractionOptions { Count = InteractionCount(preset), Seed = seed };
+        var options = new InteractionOptions { Count = InteractionCount(preset), Seed = seed, Threads = Tensors.Par.Threads };
         var dir = Path.GetFullPath(Path.Combine(dataRoot, $"synthetic-interhuman-{options.Count}"));
         var stamp = Path.Combine(dir, "synth-stamp.txt");
         string expected = $"synthetic interactions v1 count={options.Count} seed={options.Seed} mirrors={options.Mirrors}";
@@ -78,7 +78,7 @@ public static class PaperData
         string expected = $"bandai dataset 1 from {archive} ({new FileInfo(archive).Length} bytes), maxFiles={maxFiles}";
         if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == expected && Directory.Exists(Path.Combine(dir, "new_joints"))) return dir;
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        BvhImporter.Import(archive, dir, new BvhImportOptions { Format = "bandai", CacheDir = Path.Combine(importRoot, "cache"), MaxFiles = maxFiles });
+        BvhImporter.Import(archive, dir, new BvhImportOptions { Format = "bandai", CacheDir = Path.Combine(importRoot, "cache"), MaxFiles = maxFiles, Parallelism = Tensors.Par.Threads });
         File.WriteAllText(stamp, expected + "\n");
         return dir;
     }

@@ -10,9 +10,6 @@ using MotionWorkbench.Visuals;
 
 namespace MotionWorkbench.Experiments;
 
-/// <summary>One retrieved item: rank (1-based), id, cosine similarity and the caption.</summary>
-public sealed record Hit(int Rank, string Id, double Score, string Caption, MotionClip? Clip);
-
 /// <summary>
 /// A trained run opened for queries (notebooks 01, 08 and 11): free-text -> motions, motion -> captions and zero-shot
 /// classification with prompts. The split's embeddings are computed once per instance.
@@ -49,30 +46,27 @@ public sealed class RunProbe
         try
         {
             using var _ = Autograd.NoGrad();
-            var t = model.EncodeText(data.Encode(texts)); // (n, D)
-            int D = t.Shape[1];
-            return Enumerable.Range(0, texts.Count).Select(i => t.Data.Slice(i * D, D).ToArray()).ToArray();
+            var t = model.EncodeText(data.Encode(texts)); // (n, E)
+            int E = t.Shape[1];
+            return Enumerable.Range(0, texts.Count).Select(i => t.Data.Slice(i * E, E).ToArray()).ToArray();
         }
         finally { model.Module.Train(wasTraining); }
     }
 
-    /// <summary>The <paramref name="k"/> motions of <paramref name="split"/> closest to a free-text query.</summary>
-    public List<Hit> TextToMotion(string query, string split, int k = 5)
+    /// <summary>The <paramref name="k"/> motions of <paramref name="split"/> closest to a free-text query (<see cref="RetrievalIndex.SearchMotions"/>).</summary>
+    public List<SearchHit> TextToMotion(string query, string split, int k = 5) => [.. Index(split).SearchMotions(query, k)];
+
+    /// <summary>The <paramref name="k"/> captions of <paramref name="split"/> closest to a motion of that split (<see cref="RetrievalIndex.SearchCaptions"/>).</summary>
+    public List<SearchHit> MotionToText(string id, string split, int k = 5)
     {
         var e = Embeddings(split);
-        var q = EmbedTexts([query])[0];
-        return Top(e.Motions.Select(m => Dot(q, m)).ToArray(), k, i => (e.Ids[i], e.Captions[i]));
+        if (!e.Ids.Contains(id)) throw new KeyNotFoundException($"motion '{id}' is not in split '{split}' of {Dataset.Root} (first ids: {string.Join(", ", e.Ids.Take(5))})");
+        return [.. Index(split).SearchCaptions(id, k)];
     }
 
-    /// <summary>The <paramref name="k"/> captions of <paramref name="split"/> closest to a motion of that split.</summary>
-    public List<Hit> MotionToText(string id, string split, int k = 5)
-    {
-        var e = Embeddings(split);
-        int row = e.Ids.ToList().IndexOf(id);
-        if (row < 0) throw new KeyNotFoundException($"motion '{id}' is not in split '{split}' of {Dataset.Root} (first ids: {string.Join(", ", e.Ids.Take(5))})");
-        var m = e.Motions[row];
-        return Top(e.Texts.Select(t => Dot(t, m)).ToArray(), k, i => (e.Ids[i], e.Captions[i]));
-    }
+    /// <summary>The motion a hit names (for its skeleton animation or patch image).</summary>
+    public MotionClip Clip(SearchHit hit) =>
+        Dataset.TryGet(hit.Id, out var clip) ? clip : throw new KeyNotFoundException($"motion '{hit.Id}' is not in {Dataset.Root}");
 
     /// <summary>
     /// Zero-shot classification of the split's motions by their first action label, prompts built from
@@ -92,15 +86,7 @@ public sealed class RunProbe
         return (ZeroShotClassifier.Evaluate(scores, truth, Math.Min(5, classes.Count)), classes, e.Count - rows.Count);
     }
 
-    private List<Hit> Top(float[] scores, int k, Func<int, (string Id, string Caption)> item)
-    {
-        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).ToList();
-        return order.Select((i, r) =>
-        {
-            var (id, caption) = item(i);
-            return new Hit(r + 1, id, scores[i], caption, Dataset.TryGet(id, out var clip) ? clip : null);
-        }).ToList();
-    }
+    private RetrievalIndex Index(string split) => new(model, data, Embeddings(split));
 
     private static float Dot(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 }
@@ -164,7 +150,7 @@ public static class AttentionProbe
 /// <summary>Ranked hits as a small HTML table (rank, id, similarity, caption; the ground truth marked when given).</summary>
 public static class HitsView
 {
-    public static MotionWorkbench.Render.Views.HtmlView Table(string title, IEnumerable<Hit> hits, string? groundTruthId = null)
+    public static MotionWorkbench.Render.Views.HtmlView Table(string title, IEnumerable<SearchHit> hits, string? groundTruthId = null)
     {
         static string E(string s) => System.Net.WebUtility.HtmlEncode(s);
         var sb = new System.Text.StringBuilder();

@@ -20,8 +20,9 @@ public sealed class RunFolder
     public static RunFolder Create(string root, string notebook, string preset, string engine = "mw")
     {
         if (string.IsNullOrWhiteSpace(notebook)) throw new ArgumentException("a run folder needs the notebook's name", nameof(notebook));
-        // The notebooks' edge (every notebook starts here): MW_GEMM forces a GEMM backend, as it does for mw.
-        Tensors.Kernels.Gemm.UseSetting(Environment.GetEnvironmentVariable("MW_GEMM"), "MW_GEMM");
+        // The notebooks' edge: MW_GEMM forces a GEMM backend and MW_THREADS sets the engine threads, as they do for mw
+        // (unless the notebook applied its own settings first: EngineSetup.Apply(threads)).
+        EngineSetup.FromEnvironmentOnce();
         var dir = Path.GetFullPath(Path.Combine(root, $"{notebook}-{preset}{EngineSuffix(engine)}".ToLowerInvariant()));
         Directory.CreateDirectory(dir);
         return new RunFolder(dir);

@@ -159,7 +159,7 @@ public static class SparseExperiments
         if (n == 0) throw new InvalidDataException($"run {runDir}: split '{split}' has no items");
         int width = emb.Motions[0].Length;
         var (_, hash) = Vocabulary(runDir, width);
-        var dense = RetrievalProtocols.EvaluateAll(emb.Similarity(), emb.Captions).TextToMotion;
+        var dense = RetrievalProtocols.EvaluateAll(emb.Similarity(), emb.Captions, threads: Tensors.Par.Threads).TextToMotion;
         double denseNnz = emb.Motions.Average(m => (double)m.Count(x => x != 0));
         double denseMs = DenseScanMs(emb.Texts, emb.Motions, 10, repeats);
         var rows = new List<SparseSweepRow>();
@@ -168,9 +168,10 @@ public static class SparseExperiments
             var index = SparseIndex.Build(emb.Motions.Select(m => ToSparse(m)).ToArray(), width, hash, emb.Ids, new IndexBuildOptions { TopK = topK, Scale = scale });
             var queries = emb.Texts.Select(t => ToSparse(t, topK)).ToArray();
             var s = new float[(long)n * n];
+            var hits = index.SearchBatch(queries, n); // every caption against every motion, over the engine's threads
             for (int q = 0; q < n; q++)
-                foreach (var h in index.Search(queries[q], n)) s[(long)q * n + h.Item] = (float)h.Dot;
-            var t2m = RetrievalProtocols.EvaluateAll(new SimilarityMatrix(s, n, n), emb.Captions).TextToMotion;
+                foreach (var h in hits[q]) s[(long)q * n + h.Item] = (float)h.Dot;
+            var t2m = RetrievalProtocols.EvaluateAll(new SimilarityMatrix(s, n, n), emb.Captions, threads: Tensors.Par.Threads).TextToMotion;
             double qNnz = queries.Average(q => (double)index.QuantiseQuery(q).Terms.Length);
             double ms = IndexMs(index, queries, 10, repeats);
             var info = index.Info;

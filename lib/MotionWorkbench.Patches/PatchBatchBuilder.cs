@@ -11,13 +11,15 @@ namespace MotionWorkbench.Patches;
 /// </summary>
 public sealed class PatchBatchBuilder
 {
-    public PatchBatchBuilder(MotionPatchBuilder patches, int maxDegreeOfParallelism = 2)
+    /// <param name="maxDegreeOfParallelism">Threads that build a batch's samples: 0 = as many as .NET reports processors
+    /// (the workbench passes its engine thread setting). Results do not depend on it.</param>
+    public PatchBatchBuilder(MotionPatchBuilder patches, int maxDegreeOfParallelism = 0)
     {
         ArgumentNullException.ThrowIfNull(patches);
-        if (maxDegreeOfParallelism < 1) throw new ArgumentException($"degree of parallelism must be at least 1, got {maxDegreeOfParallelism}");
+        if (maxDegreeOfParallelism < 0) throw new ArgumentException($"degree of parallelism must be 0 (as many as processors) or more, got {maxDegreeOfParallelism}");
         Patches = patches;
         Raw = new RawSequenceBuilder(patches.Statistics, patches.Options);
-        MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        MaxDegreeOfParallelism = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Math.Max(1, Environment.ProcessorCount);
     }
 
     public MotionPatchBuilder Patches { get; }

@@ -18,13 +18,14 @@ public sealed record PatchBenchmarkResult(int Motions, int Frames, int PatchSize
 /// </summary>
 public static class PatchBenchmark
 {
-    public static List<MotionClip> SyntheticMotions(int count, int frames, int seed)
+    /// <param name="threads">Threads that generate them: 0 = as many as .NET reports processors.</param>
+    public static List<MotionClip> SyntheticMotions(int count, int frames, int seed, int threads = 0)
     {
         if (count < 1 || frames < 1) throw new ArgumentException($"need at least one motion and one frame, got {count} x {frames}");
         var sk = Skeleton.Smpl22;
         int J = sk.JointCount;
         var clips = new MotionClip[count];
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, m =>
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount) }, m =>
         {
             var rng = new Random(PatchBatchBuilder.SampleSeed(seed, m));
             var pos = new float[frames * J * 3];

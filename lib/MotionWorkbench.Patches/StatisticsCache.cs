@@ -141,9 +141,7 @@ public static class StatisticsCache
             ["joints"] = statistics.JointCount,
             ["created"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         };
-        string final = Path.Combine(dir, InfoFileName), tmp = Path.Combine(dir, $".{InfoFileName}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(tmp, info.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, final, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(dir, InfoFileName), info.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return dir;
     }
 

@@ -3,14 +3,21 @@ namespace MotionWorkbench.Tensors;
 /// <summary>
 /// The engine's one thread pool: <see cref="Threads"/> - 1 dedicated workers plus the calling thread. Kernels split
 /// their rows with <see cref="For"/>; GEMM splits M or N over the same workers (OpenBLAS runs single-threaded inside
-/// each call), so no second pool spins against this one. Idle workers block after a short spin.
+/// each call), so no second pool spins against this one. The count starts at <see cref="ThreadSetting.Default"/> (the
+/// cores this process may use); the edges (mw's <c>--threads</c> / <c>MW_THREADS</c>, a notebook's <c>threads</c>)
+/// change it with <see cref="Use"/>. Idle workers block on a semaphore; the caller, once its own chunks are done, blocks
+/// until the last chunk ends (it never waits for a worker that has nothing left to do), so more threads than cores
+/// (an oversubscribed or busy machine) costs context switches, not spinning.
 /// </summary>
 public static class Par
 {
     private static Worker[] workers = [];
     private static int threads = 1;
+    private static ThreadSetting setting = new(1, "not started");
     [ThreadStatic] private static bool insideJob;
     [ThreadStatic] private static int threadIndex;
+    // Set by whichever thread finishes a job's last chunk; one job runs at a time (under Gate), so one event serves all.
+    private static readonly ManualResetEventSlim Finished = new(false);
 
     /// <summary>
     /// 0 on the calling thread, 1..Threads-1 on the workers (scratch buffers only: which thread runs which chunk varies,
@@ -19,22 +26,59 @@ public static class Par
     public static int ThreadIndex => threadIndex;
     private static readonly Lock Gate = new();
 
-    static Par() => Threads = Math.Min(2, Environment.ProcessorCount);
+    static Par() => Use(ThreadSetting.Default());
 
-    /// <summary>Number of threads kernels use (the caller included). Setting it restarts the workers.</summary>
+    /// <summary>Number of threads kernels use (the caller included). Setting it restarts the workers (code that sets it
+    /// directly is named as the reason; edges use <see cref="Use"/> with their own).</summary>
     public static int Threads
     {
         get => threads;
         set
         {
-            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), $"thread count must be >= 1, got {value}");
-            lock (Gate)
+            ThreadSetting.Check(value, "Par.Threads");
+            Use(new ThreadSetting(value, $"Par.Threads = {value} (set in code)"));
+        }
+    }
+
+    /// <summary>The count in use and where it came from (printed by <c>mw info</c> and written to <c>train.log</c>).</summary>
+    public static ThreadSetting Setting => setting;
+
+    /// <summary>Uses <paramref name="value"/>'s count from now on (the workers restart when the count changes).</summary>
+    public static void Use(ThreadSetting value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ThreadSetting.Check(value.Count, "thread count");
+        lock (Gate)
+        {
+            if (value.Count != threads || workers.Length != value.Count - 1)
             {
                 foreach (var w in workers) w.Stop();
-                workers = new Worker[value - 1];
+                workers = new Worker[value.Count - 1];
                 for (int i = 0; i < workers.Length; i++) workers[i] = new Worker(i + 1);
-                threads = value;
+                threads = value.Count;
             }
+            setting = value;
+        }
+    }
+
+    /// <summary>Uses <paramref name="value"/> until the returned scope is disposed, then the setting before it again
+    /// (a training run's own <c>train.threads</c>).</summary>
+    public static IDisposable Scope(ThreadSetting value)
+    {
+        var before = setting;
+        Use(value);
+        return new Restore(before);
+    }
+
+    private sealed class Restore(ThreadSetting before) : IDisposable
+    {
+        private bool done;
+
+        public void Dispose()
+        {
+            if (done) return;
+            done = true;
+            Use(before);
         }
     }
 
@@ -76,57 +120,58 @@ public static class Par
         }
         lock (Gate)
         {
-            var job = new Job(body, n, chunks, workers.Length);
-            for (int w = 0; w < workers.Length; w++) workers[w].Post(job);
+            var job = new Job(body, n, chunks);
+            Finished.Reset();
+            // Wake only as many workers as there are chunks for besides the caller's own.
+            for (int w = 0; w < Math.Min(workers.Length, chunks - 1); w++) workers[w].Post(job);
             insideJob = true;
-            Exception? mine = null;
             try { job.Work(); }
-            catch (Exception e) { mine = e; job.Abort(); }
             finally { insideJob = false; }
-            job.WaitOthers();
-            var failure = mine ?? job.Error;
-            if (failure is not null) throw new AggregateException("a parallel kernel chunk failed", failure);
+            // Every chunk is claimed by now; wait (a short spin, then blocked) for those other threads still run. Always
+            // wait, even when all are done: the Set must have happened before the next job resets the event.
+            Finished.Wait();
+            if (job.Error is { } failure) throw new AggregateException("a parallel kernel chunk failed", failure);
         }
     }
 
-    private sealed class Job(Action<int, int, int> body, int n, int chunks, int helpers)
+    /// <summary>
+    /// One parallel call: threads claim chunks from a shared counter until none is left; the thread that completes the
+    /// last chunk sets <see cref="Finished"/>. A worker that wakes after every chunk was claimed finds nothing and goes
+    /// back to sleep: nobody waits for it. After a failure the remaining chunks are claimed and skipped.
+    /// </summary>
+    private sealed class Job(Action<int, int, int> body, int n, int chunks)
     {
         private int next;
-        private int pending = helpers;
+        private int completed;
         private Exception? error;
+
+        public Exception? Error => Volatile.Read(ref error);
 
         public void Work()
         {
             while (true)
             {
                 int c = Interlocked.Increment(ref next) - 1;
-                if (c >= chunks || error is not null) return;
-                long start = (long)n * c / chunks, end = (long)n * (c + 1) / chunks;
-                body(c, (int)start, (int)end);
+                if (c >= chunks) return;
+                try
+                {
+                    if (Volatile.Read(ref error) is null)
+                    {
+                        long start = (long)n * c / chunks, end = (long)n * (c + 1) / chunks;
+                        body(c, (int)start, (int)end);
+                    }
+                }
+                catch (Exception e) { Interlocked.CompareExchange(ref error, e, null); }
+                finally
+                {
+                    if (Interlocked.Increment(ref completed) == chunks) Finished.Set();
+                }
             }
-        }
-
-        public Exception? Error => error;
-
-        public void Abort() => error ??= new OperationCanceledException("another chunk failed");
-
-        public void RunOnWorker()
-        {
-            try { Work(); }
-            catch (Exception e) { error = e; }
-            finally { Interlocked.Decrement(ref pending); }
-        }
-
-        public void WaitOthers()
-        {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 
     private sealed class Worker
     {
-        private readonly Thread thread;
         private readonly SemaphoreSlim signal = new(0);
         private Job? job;
         private volatile bool stop;
@@ -136,13 +181,14 @@ public static class Par
         public Worker(int index)
         {
             this.index = index;
-            thread = new Thread(Loop) { IsBackground = true, Name = $"mw-kernel-{index}" };
-            thread.Start();
+            new Thread(Loop) { IsBackground = true, Name = $"mw-kernel-{index}" }.Start();
         }
 
+        /// <summary>Hands the worker a job. If it has not taken the previous one yet, that one is replaced: its chunks
+        /// were all claimed (the caller waited for them), so it had nothing left for this worker.</summary>
         public void Post(Job j)
         {
-            job = j;
+            Volatile.Write(ref job, j);
             signal.Release();
         }
 
@@ -160,9 +206,7 @@ public static class Par
             {
                 signal.Wait();
                 if (stop) return;
-                var j = job!;
-                job = null;
-                j.RunOnWorker();
+                Interlocked.Exchange(ref job, null)?.Work();
             }
         }
     }

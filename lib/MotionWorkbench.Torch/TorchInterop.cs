@@ -36,7 +36,7 @@ public static class TorchInterop
         return WTensor.FromArray(cpu.data<float>().ToArray(), shape);
     }
 
-    /// <summary>Embedding rows (N of length D) as an (N, D) float32 tensor on <paramref name="device"/>.</summary>
+    /// <summary>Embedding rows (N of length E) as an (N, E) float32 tensor on <paramref name="device"/>.</summary>
     public static torch.Tensor EmbeddingsToTorch(IReadOnlyList<float[]> rows, torch.Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -51,11 +51,11 @@ public static class TorchInterop
         return FromFloats(flat, [n, d], device, false);
     }
 
-    /// <summary>An (N, D) tensor (any device) as N embedding rows of length D.</summary>
+    /// <summary>An (N, E) tensor (any device) as N embedding rows of length E.</summary>
     public static float[][] ToEmbeddings(torch.Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.dim() != 2) throw new ArgumentException($"embeddings must be an (N, D) tensor, got shape ({string.Join(", ", tensor.shape)})");
+        if (tensor.dim() != 2) throw new ArgumentException($"embeddings must be an (N, E) tensor, got shape ({string.Join(", ", tensor.shape)})");
         var w = tensor.ToWorkbench();
         int n = w.Shape[0], d = w.Shape[1];
         var data = w.ToArray();

@@ -7,7 +7,7 @@ namespace MotionWorkbench.Torch;
 
 /// <summary>
 /// What the torch trainer and evaluator need from a motion-language model, as the own engine's
-/// <see cref="IRetrievalModel"/>: the motion representation, the two encoders ((B, D) L2-normalised embeddings), the
+/// <see cref="IRetrievalModel"/>: the motion representation, the two encoders ((B, E) L2-normalised embeddings), the
 /// contrastive loss, the optimiser groups and, for models with other training phases, the phase's loss. Tensor-level
 /// methods take torch tensors on <see cref="TorchModel.Device"/>; the batch overloads convert the trainer's batches.
 /// Forward passes allocate torch tensors: run each step inside <c>torch.NewDisposeScope()</c>.
@@ -34,19 +34,19 @@ public abstract class TorchRetrievalModel : TorchModel
     /// <summary>The motion input the model reads (as <see cref="IRetrievalModel.Representation"/>).</summary>
     public MotionRepresentation Representation { get; }
 
-    /// <summary>Motion input -> (B, D) L2-normalised embeddings.</summary>
+    /// <summary>Motion input -> (B, E) L2-normalised embeddings.</summary>
     public abstract Tensor EncodeMotion(TorchMotionInput input);
 
-    /// <summary>Ids (B, L) int64 and attention mask (B, L) (1 = real token) -> (B, D) L2-normalised embeddings.</summary>
+    /// <summary>Ids (B, L) int64 and attention mask (B, L) (1 = real token) -> (B, E) L2-normalised embeddings.</summary>
     public abstract Tensor EncodeText(Tensor inputIds, Tensor attentionMask);
 
-    /// <summary>The loss on (B, D) text and motion embeddings (symmetric InfoNCE, plus FLOPS for "lex"); a scalar.</summary>
+    /// <summary>The loss on (B, E) text and motion embeddings (symmetric InfoNCE, plus FLOPS for "lex"); a scalar.</summary>
     public abstract Tensor ContrastiveLoss(Tensor text, Tensor motion);
 
-    /// <summary>A trainer motion batch (copied to the device) -> (B, D) embeddings.</summary>
+    /// <summary>A trainer motion batch (copied to the device) -> (B, E) embeddings.</summary>
     public Tensor EncodeMotion(MotionBatch batch) => EncodeMotion(TorchInterop.ToTorch(batch, Device));
 
-    /// <summary>Tokenised captions (copied to the device) -> (B, D) embeddings.</summary>
+    /// <summary>Tokenised captions (copied to the device) -> (B, E) embeddings.</summary>
     public Tensor EncodeText(EncodedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -23,10 +23,13 @@ public static class TorchRuntime
     /// <summary>The loaded LibTorch's version (torch.__version__, e.g. "2.10.0+cpu"); needs TorchSharp to load.</summary>
     public static string LibTorchVersion => torch.__version__;
 
-    /// <summary>Throws <see cref="InvalidOperationException"/> with <see cref="UnavailableReason"/> when TorchSharp cannot load.</summary>
+    /// <summary>Throws <see cref="InvalidOperationException"/> with <see cref="UnavailableReason"/> when TorchSharp cannot load;
+    /// otherwise sets LibTorch's intra-op threads to the engine's (<c>Par.Threads</c>), so torch work follows the same setting.</summary>
     public static void EnsureAvailable()
     {
         if (LoadError.Value is { } reason) throw new InvalidOperationException(reason);
+        int threads = MotionWorkbench.Tensors.Par.Threads;
+        if (torch.get_num_threads() != threads) torch.set_num_threads(threads);
     }
 
     /// <summary>Whether TorchSharp sees a CUDA device (false when it cannot load or the package is the CPU build).</summary>

@@ -27,7 +27,7 @@ public static class Quickstart
         if (Directory.Exists(Path.Combine(dataDir, "new_joints"))) return false;
         status?.Invoke($"generating the synthetic dataset ({syntheticCount} motions + mirrors) in {dataDir} ...");
         int lastShown = -1;
-        SyntheticMotions.Write(dataDir, new SynthOptions { Count = syntheticCount }, (phase, done, total) =>
+        SyntheticMotions.Write(dataDir, new SynthOptions { Count = syntheticCount, Threads = Tensors.Par.Threads }, (phase, done, total) =>
         {
             int pct = done * 100 / Math.Max(1, total);
             if (pct / 25 != lastShown) { lastShown = pct / 25; status?.Invoke($"  {phase} {done}/{total}"); }
@@ -42,7 +42,12 @@ public static class Quickstart
         bool generated = EnsureData(dataDir, status, syntheticCount);
         var config = preset with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir))), Data = preset.Data with { Dir = dataDir } };
         bool canResume = resume && File.Exists(Path.Combine(outDir, Checkpoint.LastFileName));
-        if (canResume) config = RunConfig.Load(outDir);
+        // a resume trains on the saved configuration, and on its recorded thread count unless the caller asks for another
+        if (canResume)
+        {
+            var saved = RunConfig.Load(outDir);
+            config = preset.Train.Threads > 0 ? saved with { Train = saved.Train with { Threads = preset.Train.Threads } } : saved;
+        }
         var training = new Trainer(config, outDir) { Progress = progress }.Run(canResume, cancellation);
         if (!training.Completed) throw new OperationCanceledException($"training stopped before the end; continue with --resume (run folder {outDir})");
         status?.Invoke("evaluating the test split");

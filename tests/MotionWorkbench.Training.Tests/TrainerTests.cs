@@ -128,7 +128,8 @@ public sealed class TrainerTests(SynthFixture fx)
         foreach (var f in new[] { RunConfig.FileName, Trainer.MetricsFileName, Trainer.LogFileName, Checkpoint.LastFileName, Checkpoint.BestFileName, RunData.VocabFileName })
             Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing");
         Assert.Empty(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories));
-        Assert.Equal(config.ToJson(), RunConfig.Load(dir).ToJson());
+        // the saved configuration is the requested one with the thread count the run used (train.threads 0 = the process's)
+        Assert.Equal((config with { Train = config.Train with { Threads = Par.Threads } }).ToJson(), RunConfig.Load(dir).ToJson());
         Assert.Equal(2, result.EpochMetrics.Count);
         Assert.Equal(2, Trainer.ReadEpochMetrics(Path.Combine(dir, Trainer.MetricsFileName)).Count);
         var last = Checkpoint.Read(Path.Combine(dir, Checkpoint.LastFileName));

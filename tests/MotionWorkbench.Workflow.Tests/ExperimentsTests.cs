@@ -15,6 +15,14 @@ public sealed class ExperimentsTests : IDisposable
         try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    /// <summary>A seconds-long Smoke run of the bag model on <paramref name="data"/>.</summary>
+    private static RunConfig BagConfig(string data) => PaperData.Config("Smoke", data, "t", c => c with
+    {
+        Model = c.Model with { Architecture = "bag", EmbeddingDim = 16 },
+        Train = c.Train with { Epochs = 1, BatchSize = 8 },
+        Data = c.Data with { Workers = 1 },
+    });
+
     [Fact]
     public void Published_RowsMatchTheirColumns()
     {
@@ -77,12 +85,7 @@ public sealed class ExperimentsTests : IDisposable
     {
         var data = Path.Combine(root, "data");
         SyntheticMotions.Write(data, new SynthOptions { Count = 160, Seed = 42 });
-        var config = PaperData.Config("Smoke", data, "t", c => c with
-        {
-            Model = c.Model with { Architecture = "bag", EmbeddingDim = 16 },
-            Train = c.Train with { Epochs = 1, BatchSize = 8 },
-            Data = c.Data with { Workers = 1 },
-        });
+        var config = BagConfig(data);
         var dir = Path.Combine(root, "run");
         var first = Experiment.TrainAndEvaluate("bag", config, dir);
         Assert.False(first.Reused);
@@ -98,6 +101,27 @@ public sealed class ExperimentsTests : IDisposable
         Assert.NotEmpty(first.LossCurve().Values);
         var e = Assert.Throws<KeyNotFoundException>(() => first.Protocol("tmr-guo"));
         Assert.Contains("all, small-batches", e.Message);
+    }
+
+    [Fact]
+    public void RunProbe_FindsWhatTheRunsRetrievalIndexFinds_AndTheClipsOfItsHits()
+    {
+        var data = Path.Combine(root, "data");
+        SyntheticMotions.Write(data, new SynthOptions { Count = 60, Seed = 3 });
+        var config = BagConfig(data);
+        var run = Experiment.TrainAndEvaluate("bag", config, Path.Combine(root, "probe-run"), protocols: ["all"]);
+        var probe = new RunProbe(run.RunDir);
+        var index = RetrievalIndex.Open(run.RunDir, split: "test");
+        const string query = "a person walks forward";
+        List<SearchHit> hits = probe.TextToMotion(query, "test", k: 4);
+        Assert.Equal(index.SearchMotions(query, k: 4), hits);
+        Assert.Equal([1, 2, 3, 4], hits.Select(h => h.Rank));
+        Assert.Equal(hits[0].Id, probe.Clip(hits[0]).Id);
+        string id = index.Embeddings.Ids[0];
+        Assert.Equal(index.SearchCaptions(id, k: 3), probe.MotionToText(id, "test", k: 3));
+        Assert.Contains("motion 'nope' is not in split 'test'", Assert.Throws<KeyNotFoundException>(() => probe.MotionToText("nope", "test")).Message);
+        Assert.Contains("motion 'nope' is not in", Assert.Throws<KeyNotFoundException>(() => probe.Clip(hits[0] with { Id = "nope" })).Message);
+        Assert.Contains("<td style=\"padding:2px 8px\">1</td>", HitsView.Table("t", hits).ToHtml());
     }
 
     [Fact]

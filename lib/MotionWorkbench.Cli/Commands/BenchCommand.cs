@@ -27,7 +27,7 @@ internal static class BenchCommand
         var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny, lex-tiny (the CLIP towers with Lex lexical heads), lex-tiny-captions (the same heads over 3,053 of the 30,522 ids, as lex.vocabulary = captions) or all", DefaultValueFactory = _ => "all" };
         var batch = new Option<int?>("--batch") { Description = "batch size (default 64, 32 for vit-small)" };
         var dropout = new Option<float>("--dropout") { Description = "dropout probability", DefaultValueFactory = _ => 0.1f };
-        var threads = new Option<int>("--threads") { Description = "engine threads", DefaultValueFactory = _ => 2 };
+        var threads = new Option<string?>("--threads") { Description = "engine threads: a count, or a comma-separated list for a scaling table (e.g. 1,2,4,8,16: samples/s, speed-up and parallel efficiency per model; the counts run smallest first); default: the engine setting ($MW_THREADS, else the cores this process may use)" };
         var steps = new Option<int>("--steps") { Description = "timed steps per model", DefaultValueFactory = _ => 8 };
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
@@ -82,13 +82,20 @@ internal static class BenchCommand
                 }
             }
             float p = parse.GetValue(dropout);
-            int n = parse.GetValue(steps), w = parse.GetValue(warmup), t = parse.GetValue(threads);
-            if (p < 0 || p >= 1 || n < 1 || w < 0 || t < 1)
+            int n = parse.GetValue(steps), w = parse.GetValue(warmup);
+            if (p < 0 || p >= 1 || n < 1 || w < 0)
             {
-                Console.Error.WriteLine("mw bench: need 0 <= --dropout < 1, --steps >= 1, --warmup >= 0, --threads >= 1");
+                Console.Error.WriteLine("mw bench: need 0 <= --dropout < 1, --steps >= 1, --warmup >= 0");
                 return 2;
             }
-            Par.Threads = t;
+            IReadOnlyList<int> counts;
+            try { counts = parse.GetValue(threads) is { } given ? [.. ThreadSetting.ParseList(given, "--threads").Order()] : [Par.Threads]; }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"mw bench: {e.Message}");
+                return 2;
+            }
+            var setting = Par.Setting;
             if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
             if (parse.GetValue(blasThreads) > 0) Gemm.UseOpenBlasThreads(parse.GetValue(blasThreads));
             if (parse.GetValue(gemm) is string forced)
@@ -100,22 +107,34 @@ internal static class BenchCommand
                     return 2;
                 }
             }
-            var peaks = BenchPeaks.Measure([t]); // this CPU's FP32 peak, to judge every figure below against
+            var peaks = BenchPeaks.Measure(counts); // this CPU's FP32 peak, to judge every figure below against
             if (!parse.GetValue(json)) foreach (var line in peaks.Lines()) Console.WriteLine(line);
             bool infer = parse.GetValue(inference);
             BufferPool.PoisonUncleared = parse.GetValue(poison);
             bool asJson = parse.GetValue(json);
+            string threadText = counts.Count == 1 && parse.GetValue(threads) is null ? $"{setting}" : $"{string.Join(",", counts)} threads";
             if (!asJson) Console.WriteLine(eng == TrainingEngine.Torch
-                ? $"engine: TorchSharp {Torch.TorchRuntime.TorchSharpVersion} on {dev}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps"
-                : $"GEMM: {Gemm.Describe()}; {t} threads; dropout {p}; {w} warm-up + {n} timed steps");
-            foreach (var m in list)
+                ? $"engine: TorchSharp {Torch.TorchRuntime.TorchSharpVersion} on {dev}; {threadText}; dropout {p}; {w} warm-up + {n} timed steps"
+                : $"GEMM: {Gemm.Describe()}; engine threads {threadText}; dropout {p}; {w} warm-up + {n} timed steps");
+            try
             {
-                int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
-                var result = RunModel(m, b, p, t, w, n, asJson, infer, eng, dev);
-                peaks.Annotate(result, t);
-                if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
-                else Console.WriteLine(Describe(result) + BenchPeaks.Suffix(result));
+                foreach (var m in list)
+                {
+                    int b = parse.GetValue(batch) ?? (m == "vit-small" ? 32 : 64);
+                    var scaling = new BenchScaling(m);
+                    foreach (int t in counts) // one model's counts side by side, so that a change of load affects them alike
+                    {
+                        Par.Use(t == setting.Count ? setting : new ThreadSetting(t, $"mw bench --threads {t}"));
+                        var result = RunModel(m, b, p, t, w, n, asJson, infer, eng, dev);
+                        peaks.Annotate(result, t);
+                        if (counts.Count > 1) scaling.Add(result);
+                        if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
+                        else Console.WriteLine(Describe(result) + BenchPeaks.Suffix(result) + scaling.Suffix());
+                    }
+                    if (!asJson) foreach (var line in scaling.Table()) Console.WriteLine(line);
+                }
             }
+            finally { Par.Use(setting); }
             return 0;
         });
         return command;

@@ -56,19 +56,19 @@ internal static class BenchGemmCommand
                 foreach (var line in peaks.Lines()) Console.WriteLine(line);
                 Console.WriteLine($"GEMM dispatch (auto): {Gemm.Describe()}");
             }
-            int savedThreads = Par.Threads;
+            var savedThreads = Par.Setting;
             try
             {
                 foreach (var s in shapeList)
                     foreach (var b in backendList)
                         foreach (int t in threadList)
                         {
-                            Par.Threads = t;
+                            Par.Use(new ThreadSetting(t, $"mw bench gemm --threads {t}"));
                             var row = Measure(s, b, t, parse.GetValue(trials), parse.GetValue(seconds), peaks, asJson);
                             Console.WriteLine(asJson ? JsonSerializer.Serialize(row) : Describe(row));
                         }
             }
-            finally { Par.Threads = savedThreads; }
+            finally { Par.Use(savedThreads); }
             return 0;
         });
         return command;
@@ -98,13 +98,12 @@ internal static class BenchGemmCommand
             if (list[^1] is GemmBackend.Auto or GemmBackend.Managed) { error = $"--backends: '{w}' is a dispatch rule, not a backend (name avx512, avx2, openblas or scalar)"; return false; }
         }
         backendList = [.. list.Distinct()];
-        var counts = threads.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (counts.Length == 0 || counts.Any(c => !int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1))
+        try { threadList = [.. ThreadSetting.ParseList(threads, "--threads")]; }
+        catch (ArgumentException e)
         {
-            error = $"--threads '{threads}': expected comma-separated counts >= 1";
+            error = e.Message;
             return false;
         }
-        threadList = [.. counts.Select(c => int.Parse(c, CultureInfo.InvariantCulture)).Distinct()];
         if (shapeList.Length == 0 || backendList.Length == 0) error = "nothing to measure";
         return error is null;
     }

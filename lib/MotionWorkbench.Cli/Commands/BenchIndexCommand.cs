@@ -35,7 +35,7 @@ internal static class BenchIndexCommand
         var data = new Option<string?>("--data") { Description = "With --run: dataset folder (default: the run's)" };
         var json = new Option<bool>("--json") { Description = "one JSON object per row on stdout" };
         var command = new Command("index", "Sparse impact index vs dense brute force: build time, bytes/item, query latency at growing gallery sizes.");
-        foreach (var o in new Option[] { items, nnz, queryNnz, queries, k, vocab, zipf, dim, budget, seed, weights, run, split, data, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { items, nnz, queryNnz, queries, k, vocab, zipf, dim, budget, seed, weights, run, split, data, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int[] sizes;

@@ -48,10 +48,10 @@ internal sealed class BenchVit : Module
     public Tensor Forward(Tensor patches)
     {
         int B = patches.Shape[0];
-        var x = PatchEmbed.Forward(patches);                                   // (B, N, C)
+        var x = PatchEmbed.Forward(patches);                                   // (B, L, C)
         var cls = Ops.Add(Tensor.Zeros(B, 1, Width), ClassToken);              // (B, 1, C)
-        x = Ops.Add(Ops.Concat([cls, x], 1), PosEmbed);                        // (B, L, C)
-        foreach (var block in Blocks) x = block.Forward(x);                    // (B, L, C)
+        x = Ops.Add(Ops.Concat([cls, x], 1), PosEmbed);                        // (B, 1 + L, C)
+        foreach (var block in Blocks) x = block.Forward(x);                    // (B, 1 + L, C)
         x = Norm.Forward(x);
         var first = Ops.Reshape(Ops.Slice(x, 1, 0, 1), B, Width);              // (B, C)
         return Head.Forward(first);                                            // (B, 256)

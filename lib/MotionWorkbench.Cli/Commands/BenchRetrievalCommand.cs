@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Tensors;
 
 namespace MotionWorkbench.Cli.Commands;
 
@@ -18,7 +19,7 @@ internal static class BenchRetrievalCommand
         var repeats = new Option<int>("--repeats") { Description = "timed runs after one warm-up run (the median is reported)", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "one JSON object on stdout" };
         var command = new Command("retrieval", "Time the similarity matrix and the ranking of all retrieval protocols (target: 4,384 x 4,384 ranked in under 2 s).");
-        foreach (var o in new Option[] { n, dim, repeats, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { n, dim, repeats, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int count = parse.GetValue(n), d = parse.GetValue(dim), r = parse.GetValue(repeats);
@@ -27,8 +28,8 @@ internal static class BenchRetrievalCommand
                 Console.Error.WriteLine($"mw bench retrieval: need --n >= 32 (Small batches uses groups of 32), --dim >= 1 and --repeats >= 1; got {count}, {d}, {r}");
                 return 2;
             }
-            RetrievalBenchmark.Run(count, d, seed: 0); // warm-up: JIT and first-touch page faults
-            var runs = Enumerable.Range(1, r).Select(i => RetrievalBenchmark.Run(count, d, seed: i)).ToList();
+            RetrievalBenchmark.Run(count, d, seed: 0, threads: Par.Threads); // warm-up: JIT and first-touch page faults
+            var runs = Enumerable.Range(1, r).Select(i => RetrievalBenchmark.Run(count, d, seed: i, threads: Par.Threads)).ToList();
             var median = runs.OrderBy(x => x.RankingSeconds).ElementAt(runs.Count / 2);
             double similarity = runs.Select(x => x.SimilaritySeconds).Order().ElementAt(runs.Count / 2);
             if (parse.GetValue(json))

@@ -29,7 +29,7 @@ internal static class CaptionCommand
         var baselineRun = new Option<string?>("--baseline-run") { Description = "Retrieval run of the nearest-caption baseline (default: the caption run's train.initFrom run, else the caption run)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("caption", "Caption motions with a trained caption run (greedy or beam search); with --split, BLEU@1-4, ROUGE-L, CIDEr-D against the references and the nearest-caption baseline.");
-        foreach (var o in new Option[] { run, motion, split, beam, maxLength, penalty, checkpoint, limit, baselineRun, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { run, motion, split, beam, maxLength, penalty, checkpoint, limit, baselineRun, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try

@@ -19,7 +19,7 @@ internal static class ClassifyCommand
         var template = new Option<string>("--template") { Description = "Prompt template with {label}", DefaultValueFactory = _ => ZeroShotPrompts.DefaultTemplate };
         var json = new Option<bool>("--json") { Description = "Print JSON (metrics, classes, confusion matrix)" };
         var command = new Command("classify", "Zero-shot action classification with a trained run (prompts \"A person {label}\").");
-        foreach (var o in new Option[] { run, data, split, template, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { run, data, split, template, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MotionWorkbench.Data.Import;
+using MotionWorkbench.Tensors;
 
 namespace MotionWorkbench.Cli.Commands;
 
@@ -23,7 +24,7 @@ internal static class DataImportBvhCommand
         var seedOpt = new Option<ulong>("--seed") { Description = "Seed of the stratified train/val/test split.", DefaultValueFactory = _ => 42UL };
         var maxOpt = new Option<int?>("--max-files") { Description = "Import only the first N files (sorted by name)." };
         var command = new Command("import-bvh", "Import BVH motion capture into a HumanML3D-format folder (world joint positions in metres, Y up, resampled), with part chains inferred from the joint names.");
-        foreach (var o in new Option[] { inOpt, outOpt, fmtOpt, fpsOpt, partsOpt, scaleOpt, upOpt, noMirrorOpt, cacheOpt, seedOpt, maxOpt }) command.Options.Add(o);
+        foreach (var o in new Option[] { inOpt, outOpt, fmtOpt, fpsOpt, partsOpt, scaleOpt, upOpt, noMirrorOpt, cacheOpt, seedOpt, maxOpt, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse => DataCommand.Run(() =>
         {
             var options = new BvhImportOptions
@@ -37,6 +38,7 @@ internal static class DataImportBvhCommand
                 CacheDir = parse.GetValue(cacheOpt),
                 Seed = parse.GetValue(seedOpt),
                 MaxFiles = parse.GetValue(maxOpt),
+                Parallelism = Par.Threads,
             };
             string input = parse.GetValue(inOpt)!, output = parse.GetValue(outOpt)!;
             var r = DataCommand.WithProgress("import-bvh", p => BvhImporter.Import(input, output, options, p));

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using MotionWorkbench.Data;
-using Spectre.Console;
 using MotionWorkbench.IO;
+using MotionWorkbench.Tensors;
+using Spectre.Console;
 
 namespace MotionWorkbench.Cli.Commands;
 
@@ -19,12 +20,14 @@ internal static class DataSummaryCommand
         command.Options.Add(splitOpt);
         command.Options.Add(noCapOpt);
         command.Options.Add(htmlOpt);
+        command.Options.Add(ThreadsOption.Create("Threads that read the motion files (default: $MW_THREADS, else the cores this process may use)"));
         command.SetAction(parse => DataCommand.Run(() =>
         {
             var ds = MotionDataset.Load(parse.GetValue(dirArg)!, new DatasetLoadOptions
             {
                 Split = parse.GetValue(splitOpt),
                 RequireCaptions = !parse.GetValue(noCapOpt),
+                Threads = Par.Threads,
             });
             var summary = ds.Summarize();
             var table = new Table().AddColumns("section", "metric", "value");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Tensors;
 
 namespace MotionWorkbench.Cli.Commands;
 
@@ -17,7 +18,7 @@ internal static class DataSynthCommand
         var interOpt = new Option<bool>("--interactions") { Description = "Write the two-person interaction set in InterHuman format instead." };
         var noMirrorOpt = new Option<bool>("--no-mirrors") { Description = "Do not write the M-prefixed mirrored copies." };
         var command = new Command("synth", "Generate the synthetic motion-language dataset (HumanML3D format, or InterHuman with --interactions).");
-        foreach (var o in new Option[] { outOpt, skOpt, countOpt, seedOpt, interOpt, noMirrorOpt }) command.Options.Add(o);
+        foreach (var o in new Option[] { outOpt, skOpt, countOpt, seedOpt, interOpt, noMirrorOpt, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse => DataCommand.Run(() =>
         {
             string outDir = parse.GetValue(outOpt)!;
@@ -27,13 +28,13 @@ internal static class DataSynthCommand
             if (parse.GetValue(interOpt))
             {
                 if (parse.GetValue(skOpt) != "smpl") { Console.Error.WriteLine("error: --interactions uses the SMPL-22 skeleton (InterHuman keeps 22 joints); drop --skeleton kit"); return 2; }
-                var io = new InteractionOptions { Count = count, Seed = parse.GetValue(seedOpt), Mirrors = !parse.GetValue(noMirrorOpt) };
+                var io = new InteractionOptions { Count = count, Seed = parse.GetValue(seedOpt), Mirrors = !parse.GetValue(noMirrorOpt), Threads = Par.Threads };
                 var (set, rep) = DataCommand.WithProgress("interactions", p => SyntheticInteractions.Write(outDir, io, p));
                 Console.WriteLine($"wrote {set.Clips.Count} interactions ({set.Types.Count} types) to {Path.GetFullPath(outDir)} in {sw.Elapsed.TotalSeconds:F1} s");
                 Console.WriteLine(rep.Summary("written"));
                 return rep.Balanced ? 0 : 1;
             }
-            var o = new SynthOptions { Count = count, Seed = parse.GetValue(seedOpt), Skeleton = parse.GetValue(skOpt)!, Mirrors = !parse.GetValue(noMirrorOpt) };
+            var o = new SynthOptions { Count = count, Seed = parse.GetValue(seedOpt), Skeleton = parse.GetValue(skOpt)!, Mirrors = !parse.GetValue(noMirrorOpt), Threads = Par.Threads };
             var (ds, report) = DataCommand.WithProgress("synth", p => SyntheticMotions.Write(outDir, o, p));
             Console.WriteLine($"wrote {ds.Clips.Count} clips ({count} + mirrors) to {Path.GetFullPath(outDir)} in {sw.Elapsed.TotalSeconds:F1} s");
             Console.Write(ds.Summarize().ToText());

@@ -31,7 +31,7 @@ internal static class EncodeTextCommand
         var normalize = new Option<bool>("--normalize") { Description = "L2-normalise each pooled row (a sentence embedding, as sentence-transformers returns it)" };
         var lexical = new Option<bool>("--lexical") { Description = "Write the L2-normalised lexical vectors (B, |V|) of a Lex run's checkpoint (--checkpoint RUN/best.safetensors) instead of the pooled features" };
         var command = new Command("text", "Encode texts with a text encoder: the store's MiniLM-L6 / Arctic-xs, a run's, or DistilBERT/BERT weights.");
-        foreach (var o in new Option[] { preset, hfConfig, pooling, checkpoint, seed, vocab, text, textFile, output, tokens, normalize, lexical }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, hfConfig, pooling, checkpoint, seed, vocab, text, textFile, output, tokens, normalize, lexical, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string outPath = parse.GetValue(output)!;

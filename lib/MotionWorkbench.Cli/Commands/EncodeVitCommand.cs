@@ -27,7 +27,7 @@ internal static class EncodeVitCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Motions per forward", DefaultValueFactory = _ => 16 };
         var lexical = new Option<bool>("--lexical") { Description = "Write the L2-normalised lexical vectors (B, |V|) of a Lex run's checkpoint (--checkpoint RUN/best.safetensors) instead of the pooled features" };
         var command = new Command("vit", "Encode motion patches with the ViT motion encoder.");
-        foreach (var o in new Option[] { preset, patch, frames, pooling, checkpoint, seed, input, output, tokens, batchSize, lexical }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, patch, frames, pooling, checkpoint, seed, input, output, tokens, batchSize, lexical, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try

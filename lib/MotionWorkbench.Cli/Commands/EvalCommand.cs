@@ -20,7 +20,7 @@ internal static class EvalCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "best or last (default: best when present)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per protocol" };
         var command = new Command("eval", "Evaluate a trained run: text->motion and motion->text retrieval (R@1/2/3/5/10, MedR) under the reference protocols.");
-        foreach (var o in new Option[] { run, data, split, protocol, checkpoint, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { run, data, split, protocol, checkpoint, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try

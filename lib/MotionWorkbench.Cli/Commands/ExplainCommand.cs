@@ -26,7 +26,7 @@ internal static class ExplainCommand
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var actions = new Option<bool>("--actions") { Description = "Measure over the split: the fraction of motions whose top-k words (default k 10) name their action (actions.json), against shuffled labels" };
         var command = new Command("explain", "Top-weighted vocabulary words of a Lex run's vector for a motion or a text.");
-        foreach (var o in new Option[] { run, motion, text, k, split, data, checkpoint, json, actions }) command.Options.Add(o);
+        foreach (var o in new Option[] { run, motion, text, k, split, data, checkpoint, json, actions, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try

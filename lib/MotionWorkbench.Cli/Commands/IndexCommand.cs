@@ -71,7 +71,7 @@ internal static class IndexBuildCommand
         var scale = new Option<int>("--scale") { Description = "Quantisation: impact = round(weight x scale), zeros dropped", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "Index file to write (.mwidx)", Required = true };
         var command = new Command("build", "Build an exact impact inverted index from lexical vectors (an .npy, or a Lex run's embeddings).");
-        foreach (var o in new Option[] { vectors, run, split, side, data, ids, vocab, topK, scale, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { vectors, run, split, side, data, ids, vocab, topK, scale, output, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse => IndexCommand.Run("build", () =>
         {
             string? input = parse.GetValue(vectors), runDir = parse.GetValue(run);
@@ -136,7 +136,7 @@ internal static class IndexSearchCommand
         var command = new Command("search", "Top-k items of an index for each query vector, or for a free text through a Lex run's text tower (sparse dot product of the quantised vectors).");
         command.Arguments.Add(indexArg);
         command.Arguments.Add(textArg);
-        foreach (var o in new Option[] { index, queries, run, split, data, vocab, k, mode, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { index, queries, run, split, data, vocab, k, mode, json, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse => IndexCommand.Run("search", () =>
         {
             string? first = parse.GetValue(indexArg), second = parse.GetValue(textArg), option = parse.GetValue(index);

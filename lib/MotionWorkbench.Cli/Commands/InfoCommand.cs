@@ -11,12 +11,15 @@ internal static class InfoCommand
     public static Command Create()
     {
         var command = new Command("info", "Print the workbench version, runtime and machine facts.");
+        command.Options.Add(ThreadsOption.Create("Show what this engine thread count would give (as every computing verb's --threads)"));
         command.SetAction(_ =>
         {
             var version = Assembly.GetExecutingAssembly().GetName().Version;
             Console.WriteLine($"MotionWorkbench {version}");
             Console.WriteLine($".NET {Environment.Version} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
             Console.WriteLine($"logical processors: {Environment.ProcessorCount}");
+            Console.WriteLine($"CPU allowance: {MotionWorkbench.Tensors.CpuAllowance.Read()}");
+            Console.WriteLine($"engine threads: {MotionWorkbench.Tensors.Par.Setting}");
             Console.WriteLine($"CPU: {CpuInfo.Current}");
             Console.WriteLine($"GEMM: {Gemm.Describe()}");
             Console.WriteLine(MotionWorkbench.Torch.TorchRuntime.Describe());

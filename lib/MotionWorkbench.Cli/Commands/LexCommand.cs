@@ -24,7 +24,7 @@ internal static class LexCommand
         var phases = new Option<string?>("--phases") { Description = "Comma-separated phases to run, in pipeline order: mlm (LexMLM), cmmm (CMMM), mmm (LexMMM), cmlp (LexCMLP); default all. 'cmlp' alone is the † baseline" };
         var set = new Option<string[]>("--set") { Description = "Override a setting for every phase, e.g. --set train.epochs=3 (see mw train --list-keys)", AllowMultipleArgumentsPerToken = false };
         var command = new Command("pretrain", "Run (or resume) the Lex phases into one folder; each phase starts from the previous one.");
-        foreach (var o in new Option[] { preset, data, outDir, phases, set }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, data, outDir, phases, set, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
@@ -34,7 +34,7 @@ internal static class LexCommand
                 var config = RunConfig.FromPreset(parse.GetValue(preset)!);
                 config = config with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))) };
                 if (parse.GetValue(data) is { } d) config = config with { Data = config.Data with { Dir = d } };
-                config = config.WithOverrides(["model.architecture=lex", .. parse.GetValue(set) ?? []]).Validate();
+                config = EngineThreads.ForNewRun(config.WithOverrides(["model.architecture=lex", .. parse.GetValue(set) ?? []]).Validate());
                 var runs = TrainingUi.Run((progress, ct) => LexPipeline.Run(config, dir, keys, (c, d) => new Trainer(c, d) { Progress = progress }, Console.WriteLine, ct));
                 foreach (var r in runs)
                     Console.WriteLine(r.AlreadyComplete ? $"{r.Title}: already complete ({r.RunDir})"

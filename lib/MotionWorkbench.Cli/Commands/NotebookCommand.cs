@@ -50,7 +50,7 @@ internal static class NotebookCommand
         var lean = LeanOption();
         var command = new Command("run", "Run one notebook in a fresh kernel process; cell output is streamed to the console.")
         {
-            notebook, param, html, inplace, output, timeout, lean,
+            notebook, param, html, inplace, output, timeout, lean, ThreadsOption.Create("Engine threads in the kernel process (passed as MW_THREADS; a notebook's threads parameter wins; default: $MW_THREADS, else the cores it may use)"),
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -71,6 +71,7 @@ internal static class NotebookCommand
                     Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),
                     CellTimeout = Seconds(parse.GetValue(timeout)),
                     EmbedPlotly = !parse.GetValue(lean),
+                    KernelEnvironment = KernelThreads(),
                     EchoOut = Console.Out,
                     EchoErr = Console.Error,
                 }, cancellation);
@@ -88,6 +89,10 @@ internal static class NotebookCommand
         });
         return command;
     }
+
+    /// <summary>--threads for the kernel process: MW_THREADS in its environment (it inherits mw's own otherwise).</summary>
+    internal static IReadOnlyDictionary<string, string>? KernelThreads() =>
+        EngineThreads.CommandLine is int n ? new Dictionary<string, string> { [EngineThreads.Variable] = n.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null;
 
     internal static TimeSpan? Seconds(double? seconds)
     {

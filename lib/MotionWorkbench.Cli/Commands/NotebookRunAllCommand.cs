@@ -20,7 +20,7 @@ internal static class NotebookRunAllCommand
         var html = new Option<string?>("--html") { Description = "Folder for the HTML reports, the executed notebooks and index.html" };
         var timeout = NotebookCommand.TimeoutOption();
         var lean = NotebookCommand.LeanOption();
-        var command = new Command("run-all", "Run every notebook in a folder, each in a fresh process; write reports and an index.") { dir, param, html, timeout, lean };
+        var command = new Command("run-all", "Run every notebook in a folder, each in a fresh process; write reports and an index.") { dir, param, html, timeout, lean, ThreadsOption.Create("Engine threads in the kernel process (passed as MW_THREADS; a notebook's threads parameter wins; default: $MW_THREADS, else the cores it may use)") };
         command.SetAction(async (parse, cancellation) =>
         {
             string folder = parse.GetValue(dir)!;
@@ -35,6 +35,7 @@ internal static class NotebookRunAllCommand
                     Parameters = NotebookRunner.ParseParameters(parse.GetValue(param) ?? []),
                     CellTimeout = NotebookCommand.Seconds(parse.GetValue(timeout)),
                     EmbedPlotly = !parse.GetValue(lean),
+                    KernelEnvironment = NotebookCommand.KernelThreads(),
                 };
             }
             catch (Exception e) when (e is ArgumentException or IOException)

@@ -3,6 +3,7 @@ using System.Globalization;
 using MotionWorkbench.Data;
 using MotionWorkbench.IO;
 using MotionWorkbench.Patches;
+using MotionWorkbench.Tensors;
 using MotionWorkbench.Visuals;
 using Spectre.Console;
 
@@ -34,7 +35,7 @@ internal static class PatchesCommand
         var scale = new Option<int>("--scale") { Description = "PNG upscaling factor (nearest neighbour); the HTML page picks its own", DefaultValueFactory = _ => 3 };
 
         var command = new Command("patches", "Turn one motion into its motion-patch image (3 x T x 5N) and show it: PNG, HTML animation, .npy.");
-        foreach (var o in new Option[] { data, id, patchSize, maxFrames, png, html, npy, stats, zeroStd, scale }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, id, patchSize, maxFrames, png, html, npy, stats, zeroStd, scale, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string? dataDir = parse.GetValue(data), motionId = parse.GetValue(id);
@@ -151,7 +152,7 @@ internal static class PatchesCommand
     {
         var motions = new Option<int>("--motions") { Description = "Number of synthetic motions", DefaultValueFactory = _ => 10_000 };
         var frames = new Option<int>("--frames") { Description = "Frames per motion", DefaultValueFactory = _ => 200 };
-        var threads = new Option<int>("--threads") { Description = "Threads building samples in parallel", DefaultValueFactory = _ => 2 };
+        var threads = ThreadsOption.Create("Threads building samples in parallel (default: $MW_THREADS, else the cores this process may use)");
         var batch = new Option<int>("--batch") { Description = "Batch size (one reused (B, 3, T, 5N) buffer)", DefaultValueFactory = _ => 256 };
         var patchSize = PatchSizeOption($"N ({PatchOptions.PatchSizeList})");
         var maxFrames = new Option<int>("--max-frames") { Description = "T", DefaultValueFactory = _ => 224 };
@@ -164,9 +165,9 @@ internal static class PatchesCommand
             {
                 var options = new PatchOptions(parse.GetValue(patchSize), parse.GetValue(maxFrames));
                 options.Validate();
-                int count = parse.GetValue(motions), T = parse.GetValue(frames), threadCount = parse.GetValue(threads), B = parse.GetValue(batch);
+                int count = parse.GetValue(motions), T = parse.GetValue(frames), threadCount = Par.Threads, B = parse.GetValue(batch);
                 Console.WriteLine($"generating {count} synthetic motions of {T} frames (SMPL-22, not timed) ...");
-                var clips = PatchBenchmark.SyntheticMotions(count, T, parse.GetValue(seed));
+                var clips = PatchBenchmark.SyntheticMotions(count, T, parse.GetValue(seed), threadCount);
                 PatchBenchmarkResult result = null!;
                 AnsiConsole.Progress().AutoClear(true).Start(ctx =>
                 {

@@ -19,7 +19,7 @@ internal static class QuickstartCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted quickstart run" };
         var (engine, device) = EngineOptions.Create();
         var command = new Command("quickstart", "The main job: synthetic data (if absent) -> train -> evaluate (All, Small batches, TMR normal, TMR Guo) -> HTML summary.");
-        foreach (var o in new Option[] { outDir, data, preset, set, engine, device, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { outDir, data, preset, set, engine, device, resume, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!, dataDir = parse.GetValue(data)!;
@@ -28,8 +28,15 @@ internal static class QuickstartCommand
                 if (!parse.GetValue(resume) && File.Exists(Path.Combine(run, Checkpoint.LastFileName)))
                     throw new InvalidOperationException($"{run} already holds a run; pass --resume to continue it, or --out another folder");
                 var config = RunConfig.FromPreset(parse.GetValue(preset)!).WithOverrides(EngineOptions.Overrides(parse, set, engine, device)).Validate();
-                if (Quickstart.EnsureData(dataDir, Console.WriteLine)) Console.WriteLine($"synthetic dataset written to {Path.GetFullPath(dataDir)}");
                 bool resuming = parse.GetValue(resume);
+                if (resuming && File.Exists(Path.Combine(run, Checkpoint.LastFileName)))
+                {
+                    // the run keeps its recorded thread count unless --threads (or --set train.threads) asks for another
+                    config = EngineThreads.ForResume(config);
+                    foreach (var note in RunThreads.ForResume(RunConfig.Load(run), config).Notes) Console.Error.WriteLine($"mw quickstart: {note}");
+                }
+                else config = EngineThreads.ForNewRun(config);
+                if (Quickstart.EnsureData(dataDir, Console.WriteLine)) Console.WriteLine($"synthetic dataset written to {Path.GetFullPath(dataDir)}");
                 var outcome = TrainingUi.Run((progress, ct) => Quickstart.Run(run, dataDir, config, resuming, progress, null, ct));
                 var ev = outcome.Evaluation;
                 Console.WriteLine($"\ntest split: n = {ev.N} ({ev.Checkpoint}, {ev.Selection})");

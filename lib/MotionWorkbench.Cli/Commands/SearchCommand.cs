@@ -24,7 +24,7 @@ internal static class SearchCommand
         var sparse = new Option<string?>("--index") { Description = "A sparse index (mw index build --run) of a Lex run: search it instead of scanning the split (text queries only)" };
         var text = new Argument<string?>("text") { Description = "The query text", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("search", "Text -> motion search (or motion -> caption with --motion) with a trained run.");
-        foreach (var o in new Option[] { run, k, split, data, motion, json, sparse }) command.Options.Add(o);
+        foreach (var o in new Option[] { run, k, split, data, motion, json, sparse, ThreadsOption.Create() }) command.Options.Add(o);
         command.Arguments.Add(text);
         command.SetAction(parse =>
         {

@@ -21,7 +21,7 @@ internal static class TrainCommand
         var listKeys = new Option<bool>("--list-keys") { Description = "Print every settable key with its type and exit" };
         var (engine, device) = EngineOptions.Create();
         var command = new Command("train", "Train a motion-language model (contrastive, motion patches + text encoder) into a run folder.");
-        foreach (var o in new Option[] { preset, data, outDir, set, engine, device, resume, listKeys }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, data, outDir, set, engine, device, resume, listKeys, ThreadsOption.Create() }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             if (parse.GetValue(listKeys))
@@ -40,10 +40,12 @@ internal static class TrainCommand
                 bool isResume = parse.GetValue(resume);
                 if (isResume)
                 {
-                    config = RunConfig.Load(run);
-                    if ((parse.GetValue(set) ?? []).Length > 0) throw new ArgumentException("--set cannot change a run being resumed (its config.json is fixed)");
+                    var saved = RunConfig.Load(run);
+                    if ((parse.GetValue(set) ?? []).Length > 0) throw new ArgumentException("--set cannot change a run being resumed (its config.json is fixed; --threads may change its thread count)");
                     if (parse.GetValue(engine) is not null || parse.GetValue(device) is not null)
-                        throw new ArgumentException($"--engine/--device cannot change a run being resumed (it trains on train.engine = {config.Train.Engine}, train.device = {config.Train.Device} from its config.json)");
+                        throw new ArgumentException($"--engine/--device cannot change a run being resumed (it trains on train.engine = {saved.Train.Engine}, train.device = {saved.Train.Device} from its config.json)");
+                    config = EngineThreads.ForResume(saved);
+                    foreach (var note in RunThreads.ForResume(saved, config).Notes) Console.Error.WriteLine($"mw train: {note}");
                 }
                 else
                 {
@@ -51,7 +53,7 @@ internal static class TrainCommand
                     config = RunConfig.FromPreset(parse.GetValue(preset)!);
                     config = config with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(run))) };
                     if (parse.GetValue(data) is { } d) config = config with { Data = config.Data with { Dir = d } };
-                    config = config.WithOverrides(EngineOptions.Overrides(parse, set, engine, device)).Validate();
+                    config = EngineThreads.ForNewRun(config.WithOverrides(EngineOptions.Overrides(parse, set, engine, device)).Validate());
                 }
                 var result = TrainingUi.Train(config, run, isResume);
                 Console.WriteLine(result.Completed

@@ -26,7 +26,7 @@ public sealed class InteractionClip
 }
 
 /// <summary>
-/// InterHuman folders (InterGen layout): <c>motions_processed/person1|person2/&lt;id&gt;.npy</c> (T x C, C &gt;= 66: the
+/// InterHuman folders (InterGen layout): <c>motions_processed/person1|person2/&lt;id&gt;.npy</c> (T x F, F &gt;= 66: the
 /// first 22 joints' positions, Z up), <c>annots/&lt;id&gt;.txt</c> (one caption per line), <c>train/val/test.txt</c>,
 /// <c>ignore_list.txt</c>; 30 fps. Positions are mapped to Y up as InterGen's loader does: (x, y, z) -&gt; (x, z, -y).
 /// </summary>
@@ -86,7 +86,8 @@ public sealed class InterHumanDataset
         }
     }
 
-    public static InterHumanDataset Load(string dir, float fps = DefaultFps, bool strict = false)
+    /// <param name="threads">Threads that read the files (1 when <paramref name="strict"/>): 0 = as many as .NET reports processors.</param>
+    public static InterHumanDataset Load(string dir, float fps = DefaultFps, bool strict = false, int threads = 0)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: InterHuman folder not found");
         dir = Path.GetFullPath(dir);
@@ -105,7 +106,7 @@ public sealed class InterHumanDataset
         report.CountIn(files.Count);
         var clips = new InteractionClip?[files.Count];
         var sk = Skeleton.Smpl22;
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = strict ? 1 : Environment.ProcessorCount }, i =>
+        Parallel.For(0, files.Count, DataParallelism.Options(strict ? 1 : threads), i =>
         {
             string f1 = files[i];
             string id = Path.GetFileNameWithoutExtension(f1);

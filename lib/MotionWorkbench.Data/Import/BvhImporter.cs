@@ -27,6 +27,7 @@ public sealed record BvhImportOptions
     public string? CacheDir { get; init; }
     /// <summary>Import at most this many files (after sorting); null = all.</summary>
     public int? MaxFiles { get; init; }
+    /// <summary>Threads that convert files: null = as many as .NET reports processors; the workbench passes its engine threads.</summary>
     public int? Parallelism { get; init; }
 }
 
@@ -103,7 +104,7 @@ public static class BvhImporter
         int done = 0;
         float[]? restFrame = null;
         var restLock = new object();
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism ?? Environment.ProcessorCount }, i =>
+        Parallel.For(0, files.Count, DataParallelism.Options(o.Parallelism ?? 0), i =>
         {
             var (_, file) = files[i];
             try

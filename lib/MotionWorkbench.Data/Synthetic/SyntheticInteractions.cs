@@ -10,6 +10,8 @@ public sealed record InteractionOptions
     public ulong Seed { get; init; } = 42;
     public bool Mirrors { get; init; }
     public float Fps { get; init; } = InterHumanDataset.DefaultFps;
+    /// <summary>Threads that generate and write the clips (the result does not depend on it): 0 (default) = as many as .NET reports processors; the workbench passes its engine threads.</summary>
+    public int Threads { get; init; }
 }
 
 /// <summary>
@@ -250,7 +252,7 @@ public static class SyntheticInteractions
     {
         var clips = new InteractionClip[o.Count];
         int done = 0;
-        Parallel.For(0, o.Count, i =>
+        Parallel.For(0, o.Count, DataParallelism.Options(o.Threads), i =>
         {
             clips[i] = GenerateClip(o, i);
             int d = Interlocked.Increment(ref done);
@@ -290,7 +292,7 @@ public static class SyntheticInteractions
         var report = new LoadReport();
         report.CountIn(set.Clips.Count);
         int done = 0;
-        Parallel.For(0, set.Clips.Count, i =>
+        Parallel.For(0, set.Clips.Count, DataParallelism.Options(o.Threads), i =>
         {
             var c = set.Clips[i];
             foreach (var (person, dir) in new[] { (c.Person1, p1), (c.Person2, p2) })

@@ -14,6 +14,8 @@ public sealed record SynthOptions
     public bool Mirrors { get; init; } = true;
     /// <summary>First id number (ids are 6-digit, e.g. 000000).</summary>
     public int FirstId { get; init; }
+    /// <summary>Threads that generate and write the clips (the result does not depend on it): 0 (default) = as many as .NET reports processors; the workbench passes its engine threads.</summary>
+    public int Threads { get; init; }
 
     public bool IsKit => Skeleton.Equals("kit", StringComparison.OrdinalIgnoreCase) || Skeleton.Equals("kit21", StringComparison.OrdinalIgnoreCase);
     public float Fps => IsKit ? 12.5f : 20f;
@@ -296,7 +298,7 @@ public static class SyntheticMotions
         if (o.Count < 1) throw new ArgumentOutOfRangeException(nameof(o), $"--count must be at least 1, got {o.Count}");
         var gen = new SynthClip[o.Count];
         int done = 0;
-        Parallel.For(0, o.Count, i =>
+        Parallel.For(0, o.Count, DataParallelism.Options(o.Threads), i =>
         {
             gen[i] = GenerateClip(o, i);
             int d = Interlocked.Increment(ref done);
@@ -349,7 +351,7 @@ public static class SyntheticMotions
         var report = new LoadReport();
         report.CountIn(ds.Clips.Count);
         int done = 0;
-        Parallel.For(0, ds.Clips.Count, i =>
+        Parallel.For(0, ds.Clips.Count, DataParallelism.Options(o.Threads), i =>
         {
             var c = ds.Clips[i];
             Npy.Write(Path.Combine(outDir, "new_joints", c.Id + ".npy"), c.Positions, c.Frames, c.JointCount, 3);

@@ -1,3 +1,5 @@
+using MotionWorkbench.Tensors;
+
 namespace MotionWorkbench.Models;
 
 /// <summary>
@@ -95,7 +97,6 @@ public static class CaptionSearch
         options.Validate();
         int K = options.Beam, maxLen = MaxTokens(scorer, options.MaxLength), V = scorer.VocabularySize;
         var isBanned = BannedMask(options.Banned, V);
-        var top = new (double Score, int Token)[2 * K];
         var live = Enumerable.Range(0, motions).Select(_ => new List<(int[] Tokens, double LogProb)> { ([], 0.0) }).ToArray();
         var done = Enumerable.Range(0, motions).Select(_ => new List<CaptionHypothesis>()).ToArray();
         CaptionHypothesis Finish(int[] t, double lp, bool eos) => new(t, lp, lp / LengthNorm(t.Length + (eos ? 1 : 0), options.LengthPenalty), eos);
@@ -111,11 +112,19 @@ public static class CaptionSearch
             var prefixes = rowMotion.Select((m, r) => (int[])[scorer.BosId, .. live[m][rowHyp[r]].Tokens]).ToArray();
             var lp = scorer.NextLogProbs([.. rowMotion], prefixes);
             bool last = step == maxLen - 1;
-            int r0 = 0;
-            for (int m = 0; m < motions; m++)
+            var firstRow = new int[motions];
+            for (int m = 0, r = 0; m < motions; m++) if (done[m].Count < K) { firstRow[m] = r; r += live[m].Count; }
+            // each motion's selection is its own (its rows, its lists), so motions split over the engine's threads
+            Par.For(motions, 1, (m0, m1) =>
             {
-                if (done[m].Count >= K) continue;
-                int H = live[m].Count;
+                var top = new (double Score, int Token)[2 * K];
+                for (int m = m0; m < m1; m++) SelectMotion(m, top);
+            });
+
+            void SelectMotion(int m, (double Score, int Token)[] top)
+            {
+                if (done[m].Count >= K) return;
+                int H = live[m].Count, r0 = firstRow[m];
                 // the extensions of this motion's hypotheses, best log P first (ties: lower hypothesis, then lower token); only
                 // the best 2·beam are walked, and those are among each hypothesis's own best 2·beam
                 var cands = new List<(double Score, int Hyp, int Token)>(H * 2 * K);
@@ -124,7 +133,6 @@ public static class CaptionSearch
                     int n = TopExtensions(lp.AsSpan((r0 + h) * V, V), live[m][h].LogProb, isBanned, top);
                     for (int i = 0; i < n; i++) cands.Add((top[i].Score, h, top[i].Token));
                 }
-                r0 += H;
                 cands.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Hyp != b.Hyp ? a.Hyp.CompareTo(b.Hyp) : a.Token.CompareTo(b.Token));
                 var next = new List<(int[] Tokens, double LogProb)>(K);
                 for (int rank = 0; rank < Math.Min(2 * K, cands.Count) && next.Count < K; rank++)

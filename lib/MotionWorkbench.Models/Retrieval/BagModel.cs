@@ -62,10 +62,10 @@ public sealed class BagModel : Module, IRetrievalModel
         x = Ops.Reshape(x, B, 3, R, N, P, N);                      // (B, 3, R, N, P, N)
         x = Ops.Permute(x, 0, 2, 4, 1, 3, 5);                      // (B, R, P, 3, N, N)
         x = Ops.Reshape(x, B, R * P, 3 * N * N);                    // (B, R·P, 3N²) tokens
-        var h = patchEmbed.ForwardGelu(x);                          // (B, R·P, H)
-        h = Ops.Add(h, position);                                   // (B, R·P, H) + (R·P, H)
-        var pooled = Ops.Mean(h, 1);                                // (B, H)
-        return Ops.L2Normalize(motionHead.Forward(pooled));         // (B, D)
+        var h = patchEmbed.ForwardGelu(x);                          // (B, R·P, C)
+        h = Ops.Add(h, position);                                   // (B, R·P, C) + (R·P, C)
+        var pooled = Ops.Mean(h, 1);                                // (B, C)
+        return Ops.L2Normalize(motionHead.Forward(pooled));         // (B, E)
     }
 
     public Tensor EncodeText(EncodedBatch batch)
@@ -89,7 +89,7 @@ public sealed class BagModel : Module, IRetrievalModel
         }
         var mean = Ops.MatMul(Tensor.FromArray(pool, B, B * L), Ops.Reshape(e, B * L, e.Shape[2])); // (B, C)
         var h = textHidden.ForwardGelu(mean);                       // (B, C)
-        return Ops.L2Normalize(textHead.Forward(h));                // (B, D)
+        return Ops.L2Normalize(textHead.Forward(h));                // (B, E)
     }
 
     public Tensor ContrastiveLoss(Tensor text, Tensor motion) => Ops.ClipLoss(motion, text, logScale);

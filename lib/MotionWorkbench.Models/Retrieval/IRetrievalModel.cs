@@ -6,7 +6,7 @@ namespace MotionWorkbench.Models;
 
 /// <summary>
 /// What the trainer and the evaluator need from a motion-language model: the motion representation it reads, the
-/// two encoders (L2-normalised (B, D) embeddings), the contrastive loss, parameter groups ("motion", "text", "heads",
+/// two encoders (L2-normalised (B, E) embeddings), the contrastive loss, parameter groups ("motion", "text", "heads",
 /// optionally "temperature") and the module (parameters, train/eval mode). <see cref="ModelFactory"/> builds one from
 /// a <see cref="ModelSpec"/>.
 /// </summary>
@@ -17,13 +17,13 @@ public interface IRetrievalModel
     /// <summary>The motion input a batch has to hold for this model.</summary>
     MotionRepresentation Representation { get; }
 
-    /// <summary>A motion batch (in <see cref="Representation"/>) -> (B, D) L2-normalised embeddings.</summary>
+    /// <summary>A motion batch (in <see cref="Representation"/>) -> (B, E) L2-normalised embeddings.</summary>
     Tensor EncodeMotion(MotionBatch batch);
 
-    /// <summary>Tokenised captions -> (B, D) L2-normalised embeddings.</summary>
+    /// <summary>Tokenised captions -> (B, E) L2-normalised embeddings.</summary>
     Tensor EncodeText(EncodedBatch batch);
 
-    /// <summary>Symmetric InfoNCE on (B, D) text and motion embeddings; a scalar.</summary>
+    /// <summary>Symmetric InfoNCE on (B, E) text and motion embeddings; a scalar.</summary>
     Tensor ContrastiveLoss(Tensor text, Tensor motion);
 
     IReadOnlyList<(string Group, IReadOnlyList<Tensor> Parameters)> ParameterGroups();

@@ -24,7 +24,7 @@ public sealed class InteractionRetrievalModel(MotionTextModel model) : IRetrieva
     public Tensor EncodeMotion(MotionBatch batch)
     {
         var (p1, p2) = batch.RequirePair("the interaction model");
-        return Model.EncodeMotion(TransformerModel.PatchInput(p1), TransformerModel.PatchInput(p2)); // 2 x (B, 3, T, 5N) -> (B, D)
+        return Model.EncodeMotion(TransformerModel.PatchInput(p1), TransformerModel.PatchInput(p2)); // 2 x (B, 3, T, 5N) -> (B, E)
     }
 
     public Tensor EncodeText(EncodedBatch batch) => Model.EncodeText(batch);

@@ -69,10 +69,10 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
         if (Representation == MotionRepresentation.RawSequence)
         {
             var raw = batch.RequireRaw("the raw-sequence model");
-            return Model.EncodeMotion(RawInput(raw)); // (B, T, 3J) -> (B, D)
+            return Model.EncodeMotion(RawInput(raw)); // (B, T, 3J) -> (B, E)
         }
         var p = batch.RequirePatches("the ViT model");
-        return Model.EncodeMotion(PatchInput(p)); // (B, 3, T, 5N) -> (B, D)
+        return Model.EncodeMotion(PatchInput(p)); // (B, 3, T, 5N) -> (B, E)
     }
 
     public Tensor EncodeText(EncodedBatch batch) => Model.EncodeText(batch);

@@ -12,7 +12,7 @@ public sealed record CurveSeries(string Name, double[] Steps, double[] Values, s
 /// <summary>One line of an inline SVG chart (<see cref="Charts.SvgLines"/>): its legend label, colour, (x, y) points, dashed or solid.</summary>
 public sealed record LineSeries(string Label, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
 
-/// <summary>Ready-made figures over plain arrays (Render depends on no other project).</summary>
+/// <summary>Ready-made figures over plain arrays (Render reads no tensor and no model: arrays and records in).</summary>
 public static class Charts
 {
     /// <summary>Training curves: one subplot per distinct <see cref="CurveSeries.Panel"/>, side by side, in first-seen order.</summary>

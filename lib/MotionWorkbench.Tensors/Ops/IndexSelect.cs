@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace MotionWorkbench.Tensors;
 
-// Row gather: x viewed as (Rows, C) over its first axis; out[i] = x[index[i]], shape (n, ...rest) or a given shape.
+// Row gather: x viewed as (R, C) over its first axis; out[i] = x[index[i]], shape (n, ...rest) or a given shape.
 //   dx[index[i]] += dOut[i]  (rows picked twice accumulate twice)
 // Embedding lookup is the same op with token ids and an output shape (B, L, C).
 public static partial class Ops

@@ -170,7 +170,7 @@ internal sealed class BenchBlock : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? keyPadding)
     {
         long B = x.shape[0], L = x.shape[1], C = x.shape[2];
-        var q = qkv.forward(norm1.forward(x)).reshape(B, L, 3, heads, C / heads).permute(2, 0, 3, 1, 4); // (3, B, H, L, d)
+        var q = qkv.forward(norm1.forward(x)).reshape(B, L, 3, heads, C / heads).permute(2, 0, 3, 1, 4); // (3, B, H, L, D)
         Tensor? mask = keyPadding is null ? null : keyPadding.logical_not().reshape(B, 1, 1, L);      // true = attend
         var a = F.scaled_dot_product_attention(q[0], q[1], q[2], mask, training ? p : 0.0, false);
         x = x + drop.forward(proj.forward(a.transpose(1, 2).reshape(B, L, C)));

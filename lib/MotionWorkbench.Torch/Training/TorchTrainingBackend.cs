@@ -43,6 +43,7 @@ public sealed class TorchTrainingBackend : ITrainingBackend
         this.own = own;
         this.config = config;
         var device = TorchRuntime.Resolve(config.Train.Device);
+        torch.set_num_threads(MotionWorkbench.Tensors.Par.Threads); // LibTorch's intra-op threads: the run's engine threads (train.threads)
         torch.random.manual_seed(config.Train.Seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(config.Train.Seed);
         model = TorchModels.Create(config.Model, own, device);

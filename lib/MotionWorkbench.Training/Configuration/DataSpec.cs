@@ -19,8 +19,8 @@ public sealed record DataSpec
     public int? MaxEvalClips { get; init; }
     /// <summary>Train on each motion's first caption only (as evaluation does) instead of a random one per epoch; for overfitting checks.</summary>
     public bool FirstCaptionOnly { get; init; }
-    /// <summary>Threads that build patch batches.</summary>
-    public int Workers { get; init; } = 2;
+    /// <summary>Threads that build patch batches: 0 (the default) = the run's engine threads (train.threads).</summary>
+    public int Workers { get; init; }
     /// <summary>Other dataset folders, separated by ';', whose training splits join the training data (paper Table 11,
     /// "trained on both"): each keeps its own skeleton and statistics, every skeleton maps to the same patch image.
     /// Evaluation and model selection use <see cref="Dir"/>. Patch architectures only ("vit", "bag").</summary>

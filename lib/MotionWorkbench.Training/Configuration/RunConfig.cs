@@ -122,7 +122,9 @@ public sealed partial record RunConfig
         if (!(m.Temperature > 0)) errors.Add($"model.temperature must be positive, got {m.Temperature}");
         if (m.HeadDropout is < 0 or >= 1) errors.Add($"model.headDropout must be in [0, 1), got {m.HeadDropout}");
         if (Data.MaxTokens < 3 || Data.MaxTokens > m.TextMaxPositions) errors.Add($"data.maxTokens ({Data.MaxTokens}) must be in [3, model.textMaxPositions = {m.TextMaxPositions}]");
-        if (Data.Workers < 1) errors.Add($"data.workers must be at least 1, got {Data.Workers}");
+        if (Data.Workers < 0 || Data.Workers > Tensors.ThreadSetting.Max) errors.Add($"data.workers must be 0 (the engine threads) or a thread count from 1 to {Tensors.ThreadSetting.Max}, got {Data.Workers}");
+        if (Train.Threads < 0 || Train.Threads > Tensors.ThreadSetting.Max)
+            errors.Add($"train.threads must be 0 (the default: mw --threads, MW_THREADS, else the cores this process may use) or a thread count from 1 to {Tensors.ThreadSetting.Max}, got {Train.Threads}");
         var t = Train;
         if (t.Epochs < 1) errors.Add($"train.epochs must be at least 1, got {t.Epochs}");
         if (t.BatchSize < 2) errors.Add($"train.batchSize must be at least 2 (a contrastive batch needs negatives), got {t.BatchSize}");
@@ -157,6 +159,10 @@ public sealed partial record RunConfig
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The configuration without its thread count, for asking whether a saved run is the requested one (a run
+    /// records the count it used; a request with train.threads = 0 leaves it to the process).</summary>
+    public RunConfig WithoutThreads() => this with { Train = Train with { Threads = 0 } };
 
     public static RunConfig FromJson(string json, string source = "config")
     {

@@ -52,4 +52,8 @@ public sealed record TrainSpec
     /// <summary>"cpu", "cuda" (first GPU; "cuda:N" for another) or "auto" (CUDA when the torch engine sees one, else the CPU).
     /// The own engine runs on the CPU only.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>Engine threads (kernels, GEMM splits, patch building, evaluation; the torch engine's intra-op threads): 0 =
+    /// the process's setting (mw --threads, MW_THREADS, a notebook's threads, else the cores this process may use). A run
+    /// writes the count it used here in config.json and a resume keeps it (<see cref="RunThreads"/>).</summary>
+    public int Threads { get; init; }
 }

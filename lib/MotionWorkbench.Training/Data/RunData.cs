@@ -41,7 +41,8 @@ public sealed class RunData
         this.partners = partners;
         Representation = RepresentationOf(config.Model);
         PatchOptions = new PatchOptions(config.Model.PatchSize, config.Model.MaxFrames);
-        Batches = new PatchBatchBuilder(new MotionPatchBuilder(statistics, PatchOptions), config.Data.Workers);
+        // data.workers = 0: as many patch-building threads as the engine has (the run's train.threads while it trains)
+        Batches = new PatchBatchBuilder(new MotionPatchBuilder(statistics, PatchOptions), config.Data.Workers > 0 ? config.Data.Workers : Tensors.Par.Threads);
         mixSources = mix is not null ? new Lazy<IReadOnlyList<MixSource>>(mix) : new Lazy<IReadOnlyList<MixSource>>(() => LoadMixSources(config, PatchOptions));
         if (Representation == MotionRepresentation.PatchPair && partners is null)
             throw new InvalidDataException($"{config.Data.Dir}: model.architecture = interaction needs an InterHuman folder (motions_processed/person1 and person2, annots/)");
@@ -152,9 +153,9 @@ public sealed class RunData
     private static (MotionDataset Dataset, IReadOnlyDictionary<string, MotionClip>? Partners) LoadDataset(string dir)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dataset folder not found (generate one with 'mw data synth --out {dir}')");
-        if (!IsInterHuman(dir)) return (MotionDataset.Load(dir), null);
+        if (!IsInterHuman(dir)) return (MotionDataset.Load(dir, new DatasetLoadOptions { Threads = Tensors.Par.Threads }), null);
         // A two-person folder: person 1 (with the captions and labels) as the dataset, person 2 by id beside it.
-        var set = InterHumanDataset.Load(dir);
+        var set = InterHumanDataset.Load(dir, threads: Tensors.Par.Threads);
         if (set.Clips.Count == 0) throw new InvalidDataException($"{dir}: no interaction could be loaded ({set.Report})");
         var firsts = set.Clips.Select(c => new MotionClip(c.Id, c.Person1.Skeleton, c.Person1.Fps, c.Person1.Positions,
             c.Captions.Select(t => new Caption(t)).ToArray(), c.Labels, c.Person1.SourcePath)).ToList();

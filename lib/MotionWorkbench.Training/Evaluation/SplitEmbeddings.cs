@@ -1,4 +1,5 @@
 using MotionWorkbench.Evaluation;
+using MotionWorkbench.Tensors;
 
 namespace MotionWorkbench.Training;
 
@@ -7,10 +8,10 @@ public sealed record SplitEmbeddings(string Split, IReadOnlyList<string> Ids, IR
 {
     public int Count => Ids.Count;
 
-    /// <summary>S = text · motionᵀ (rows text, columns motion); the embeddings are already L2-normalised.</summary>
-    public SimilarityMatrix Similarity() => MotionWorkbench.Evaluation.Similarity.Compute(Texts, Motions);
+    /// <summary>S = text · motionᵀ (rows text, columns motion); the embeddings are already L2-normalised. On the engine's threads (<see cref="Par.Threads"/>).</summary>
+    public SimilarityMatrix Similarity() => MotionWorkbench.Evaluation.Similarity.Compute(Texts, Motions, threads: Par.Threads);
 
-    /// <summary>The named retrieval protocols (default: all four) on these embeddings.</summary>
+    /// <summary>The named retrieval protocols (default: all four) on these embeddings, on the engine's threads.</summary>
     public List<RetrievalResult> Evaluate(IEnumerable<string>? protocols = null, int smallBatchSeed = 0) =>
-        RetrievalProtocols.Evaluate(Similarity(), Captions, Ids, protocols, smallBatchSeed);
+        RetrievalProtocols.Evaluate(Similarity(), Captions, Ids, protocols, smallBatchSeed, Par.Threads);
 }

@@ -56,7 +56,7 @@ public static class ZeroShot
             for (int c = 0; c < prompts.Count; c++) promptEmb[c] = t.Data.Slice(c * D, D).ToArray();
         }
         var motions = kept.Select(i => emb.Motions[i]).ToArray();
-        var scores = Similarity.Compute(motions, promptEmb); // (samples, classes)
+        var scores = Similarity.Compute(motions, promptEmb, threads: Par.Threads); // (samples, classes)
         var metrics = ZeroShotClassifier.Evaluate(scores, truth);
         return new Result(metrics, classes, prompts, kept.Count, skipped);
     }

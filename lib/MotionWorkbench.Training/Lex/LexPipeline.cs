@@ -90,7 +90,9 @@ public static class LexPipeline
                 else
                 {
                     log?.Invoke($"{title}: resuming {dir} at step {state.GlobalStep}");
-                    run = new LexPhaseRun(key, title, dir, false, trainer(saved, dir).Run(resume: true, cancellation));
+                    // the phase keeps its recorded thread count unless the pipeline's configuration asks for one (mw lex pretrain --threads)
+                    var resumed = config.Train.Threads > 0 ? saved with { Train = saved.Train with { Threads = config.Train.Threads } } : saved;
+                    run = new LexPhaseRun(key, title, dir, false, trainer(resumed, dir).Run(resume: true, cancellation));
                 }
             }
             else

@@ -20,7 +20,7 @@ namespace MotionWorkbench.Training;
 /// </summary>
 public sealed class Trainer
 {
-    private readonly RunConfig config;
+    private RunConfig config; // a run resolves its thread count into it (train.threads)
     private readonly string runDir;
     private StreamWriter? log;
 
@@ -56,20 +56,30 @@ public sealed class Trainer
         log = logWriter;
 
         TrainerState state = new();
+        ThreadSetting threads;
+        IReadOnlyList<string> threadNotes = [];
         if (resume)
         {
             if (!File.Exists(lastPath)) throw new FileNotFoundException($"{lastPath}: nothing to resume (no 'last' checkpoint in {runDir})", lastPath);
             var saved = RunConfig.Load(runDir);
-            if (saved.ToJson() != config.ToJson())
+            if (saved.WithoutThreads().ToJson() != config.WithoutThreads().ToJson())
                 throw new InvalidOperationException($"{runDir}: the configuration differs from the run's config.json; resume with the saved configuration (mw train --resume --out {runDir})");
+            (threads, threadNotes) = RunThreads.ForResume(saved, config);
+            config = saved with { Train = saved.Train with { Threads = threads.Count } };
+            if (threads.Count != saved.Train.Threads) config.Save(runDir); // the count the rest of the run uses
         }
         else
         {
+            threads = RunThreads.ForRun(config);
+            config = config with { Train = config.Train with { Threads = threads.Count } };
             config.Save(runDir);
             if (File.Exists(metricsPath)) File.Delete(metricsPath);
         }
+        using var threadScope = Par.Scope(threads); // the run's count for everything it computes, restored afterwards
 
         Log($"{(resume ? "resuming" : "starting")} run '{config.Name}' (preset {config.Preset}) in {Path.GetFullPath(runDir)}");
+        Log($"engine threads: {threads} on {Tensors.Kernels.CpuInfo.Current.ModelName ?? "an unknown CPU"} with {Environment.ProcessorCount} logical processors available");
+        foreach (var note in threadNotes) Log(note);
         var init = !resume && config.Train.InitFrom is string from ? InitSource.Resolve(from) : null;
         var textInit = resume ? null : TextTowerInit.Resolve(config, log: Log);
         var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary ?? textInit?.VocabularyPath);
