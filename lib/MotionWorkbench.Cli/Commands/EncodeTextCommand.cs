@@ -129,7 +129,7 @@ internal static class EncodeTextCommand
         if (vocabPath is null) throw new ArgumentException($"--vocab is required with {(checkpoint is null ? "a random init" : checkpoint)} (the WordPiece vocab.txt its word embeddings were trained with)");
         if (pooling is { } p) encoder = SentenceEncoder.Repooled(encoder, p);
         Console.Error.WriteLine($"mw encode text: {what}");
-        string pooled = encoder.Config.Pooling == TextPooling.MaskedMean ? "masked-mean" : "[CLS]";
+        string pooled = encoder.Config.Pooling == TextPooling.MaskedMean ? "attention-mask mean" : "[CLS]";
         return new SentenceEncoder(encoder, BertTokenizer.FromVocabularyFile(vocabPath, encoder.Config.MaxPositions), $"{what}, {pooled} pooling");
     }
 
