@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MotionWorkbench.Training;
 
 /// <summary>The optimisation recipe (reference: Adam, groups 1e-4/1e-5/1e-4, cosine with period 2x the run, batch 128).</summary>
@@ -43,9 +45,9 @@ public sealed record TrainSpec
     /// <summary>Starting weights of the text encoder (see <see cref="TextTowerInit"/>): a weights-store name
     /// (<c>minilm-l6</c>, <c>arctic-xs</c>; needs that <c>model.textKind</c>) or a <c>.safetensors</c> path (a converted
     /// store file, or a Hugging Face BERT/DistilBERT checkpoint whose vocabulary data.vocabPath names). Null: a pretrained
-    /// model.textKind starts from its store entry, "bert"/"distilbert" from scratch. Not written when null, so the
-    /// config.json files written before this setting existed are written back unchanged.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    /// model.textKind starts from its store entry, "bert"/"distilbert" from scratch. Left out of the JSON while null, so
+    /// configuration files written before the setting existed round-trip byte for byte.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? InitTextEncoder { get; init; }
     /// <summary>The engine that trains: "mw" (the workbench's own engine, the CPU default) or "torch" (TorchSharp/LibTorch,
     /// for GPUs; needs MotionWorkbench.Torch, which mw and the notebook kernel load). Both write the same run folder and
@@ -56,8 +58,8 @@ public sealed record TrainSpec
     public string Device { get; init; } = "auto";
     /// <summary>Engine threads (kernels, GEMM splits, patch building, evaluation; the torch engine's intra-op threads): 0 =
     /// the process's setting (mw --threads, MW_THREADS, a notebook's threads, else the cores this process may use). A run
-    /// writes the count it used here in config.json and a resume keeps it (<see cref="RunThreads"/>). Not written when 0,
-    /// so the config.json files written before this setting existed are written back unchanged.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    /// writes the count it used here in config.json and a resume keeps it (<see cref="RunThreads"/>). Left out of the
+    /// JSON while 0, so configuration files written before the setting existed round-trip byte for byte.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Threads { get; init; }
 }
