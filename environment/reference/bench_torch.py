@@ -2,7 +2,7 @@
 """PyTorch peer for `mw bench`: times one full training step (zero_grad, forward, loss, backward, Adam) of the same
 three models in Debian's PyTorch 1.13 (CPU) and prints one JSON object per model, with the same keys as `mw bench --json`.
 
-    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|lex-tiny|resnet18-clip|all] [--batch N]
+    /usr/bin/python3 environment/reference/bench_torch.py [--model vit-tiny|vit-small|clip-tiny|lex-tiny|resnet18-clip|minilm-clip|all] [--batch N]
         [--dropout P] [--threads N or N,M,... (e.g. 1,2,4,8,16)] [--steps N] [--warmup N]
 
 It re-executes itself in the tuned environment of perf-anchors.md (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = N,
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-MODELS = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "resnet18-clip"]
+MODELS = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "resnet18-clip", "minilm-clip"]
 
 
 def tuned_env(threads):
@@ -91,6 +91,25 @@ def run_one(args):
 
         def forward(self, ids, pad):
             return self.head(self.tokens(ids, pad)[:, 0])
+
+    class MiniLm(nn.Module):
+        """minilm-clip's text tower: all-MiniLM-L6-v2's BERT (6 x 384, 12 heads, FFN 1536, post-norm, erf-GELU, eps 1e-12,
+        word + position + token-type embeddings), attention-mask mean, Linear(384, 256)."""
+        def __init__(self):
+            super().__init__()
+            self.words, self.positions, self.types = nn.Embedding(30522, 384), nn.Embedding(512, 384), nn.Embedding(2, 384)
+            self.embed_norm = nn.LayerNorm(384, eps=1e-12)
+            self.drop = nn.Dropout(p)
+            layer = nn.TransformerEncoderLayer(384, 12, 1536, dropout=p, activation="gelu", batch_first=True, norm_first=False, layer_norm_eps=1e-12)
+            self.encoder = nn.TransformerEncoder(layer, 6, enable_nested_tensor=False)
+            self.head = nn.Linear(384, 256)
+
+        def forward(self, ids, pad):
+            L = ids.shape[1]
+            x = self.words(ids) + self.positions(torch.arange(L))[None] + self.types(torch.zeros_like(ids))
+            x = self.encoder(self.drop(self.embed_norm(x)), src_key_padding_mask=pad)
+            keep = (~pad)[:, :, None].to(x.dtype)
+            return self.head((x * keep).sum(1) / keep.sum(1))
 
     B = args.batch or (32 if args.model == "vit-small" else 64)
     img = torch.randn(B, 3, 80, 224)
@@ -178,8 +197,8 @@ def run_one(args):
 
         flops = 3 * (resnet_flops(B, 224, 80) + enc_flops(B, 24, 256, 1024, 4) + 2 * B * 256 * 256 + 2 * B * B * 256)
         modules = [resnet, text]
-    elif args.model == "clip-tiny":
-        vit, text = Vit(192, 12, 3, 768), Text()
+    elif args.model in ("clip-tiny", "minilm-clip"):
+        vit, text = Vit(192, 12, 3, 768), (Text() if args.model == "clip-tiny" else MiniLm())
         logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
         params = list(vit.parameters()) + list(text.parameters()) + [logit_scale]
         lengths = torch.randint(8, 25, (B,))
@@ -194,7 +213,8 @@ def run_one(args):
             logits = logit_scale.exp() * t @ m.t()
             return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
 
-        flops = 3 * (vit_flops(B, 192, 12, 768) + enc_flops(B, 24, 256, 1024, 4) + 2 * B * 256 * 256 + 2 * B * B * 256)
+        flops = 3 * (vit_flops(B, 192, 12, 768) + (enc_flops(B, 24, 256, 1024, 4) + 2 * B * 256 * 256 if args.model == "clip-tiny"
+                                                   else enc_flops(B, 24, 384, 1536, 6) + 2 * B * 384 * 256) + 2 * B * B * 256)
         modules = [vit, text]
     else:
         d, depth, heads, ff = (192, 12, 3, 768) if args.model == "vit-tiny" else (384, 12, 6, 1536)

@@ -67,6 +67,30 @@ public static class Ranking
         return ranks;
     }
 
+    /// <summary>
+    /// TMR's "threshold" ranks (metrics.py <c>contrastive_metrics</c> with <c>text_selfsim</c>): the ground truth of query i
+    /// is its best-scored item among <paramref name="similar"/>[i] (the items whose caption is similar to item i's, i
+    /// itself included); the rank is the mean 0-based position of the entries tied with that score.
+    /// </summary>
+    public static double[] SimilarSetAveragedRanks(SimilarityMatrix s, IReadOnlyList<int[]> similar)
+    {
+        s.RequireSquare("threshold");
+        int n = s.Rows;
+        if (similar.Count != n) throw new ArgumentException($"{similar.Count} similar-item sets for {n} items", nameof(similar));
+        var ranks = new double[n];
+        Parallel.For(0, n, i =>
+        {
+            var row = s.Row(i);
+            if (similar[i].Length == 0) throw new ArgumentException($"item {i} has no similar item (it must at least be similar to itself)", nameof(similar));
+            float best = float.NegativeInfinity;
+            foreach (int j in similar[i]) best = Math.Max(best, row[j]);
+            var (greater, equal) = CountAround(row, 1f, best);
+            long summed = (long)equal * greater + (long)equal * (equal - 1) / 2;
+            ranks[i] = summed / (double)equal;
+        });
+        return ranks;
+    }
+
     /// <summary>Positions in descending order of the numpy argsort of <paramref name="keys"/>; the minimum over the positives.</summary>
     internal static int MinDescendingPosition(float[] keys, int[] order, IReadOnlyList<int> positives)
     {

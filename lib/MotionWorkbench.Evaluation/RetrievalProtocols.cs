@@ -14,6 +14,9 @@ namespace MotionWorkbench.Evaluation;
 /// <item><b>tmr-normal</b> (TMR): diagonal ground truth, ties averaged, values rounded to 2 decimals.</item>
 /// <item><b>tmr-guo</b> (TMR): keyids sorted ordinally, <c>np.random.seed(0); np.random.shuffle</c>, batches of 32,
 /// diagonal ground truth per batch, mean over batches (numpy's pairwise sum) rounded to 2 decimals.</item>
+/// <item><b>tmr-threshold</b> (TMR "threshold", <see cref="EvaluateTmrThreshold"/>): any item whose caption's sentence
+/// embedding has cosine &gt; 2·0.95 − 1 = 0.9 with the query's counts as correct (TMR uses all-mpnet-base-v2; the caller
+/// says which encoder stands in); ties averaged, rounded to 2 decimals. Not among <see cref="Names"/>: it needs the sentence embeddings.</item>
 /// </list>
 /// </summary>
 public static class RetrievalProtocols
@@ -23,7 +26,50 @@ public static class RetrievalProtocols
     public const string TmrNormal = "tmr-normal";
     public const string TmrGuo = "tmr-guo";
 
+    public const string TmrThreshold = "tmr-threshold";
+
+    /// <summary>TMR's threshold (configs/retrieval.yaml): captions whose sentence embeddings have cosine above 2 x 0.95 - 1 = 0.9 count as the same.</summary>
+    public const double TmrThresholdValue = 0.95;
+
+    /// <summary>The protocols that need only the similarity matrix and the captions (<see cref="Evaluate(SimilarityMatrix, IReadOnlyList{string}, IReadOnlyList{string}?, IEnumerable{string}?, int)"/>).</summary>
     public static IReadOnlyList<string> Names { get; } = [All, SmallBatches, TmrNormal, TmrGuo];
+
+    /// <summary>
+    /// TMR "threshold" (b): <paramref name="sentenceEmbeddings"/> (one L2-normalised row per item's caption) give the
+    /// captions' self-similarity E·Eᵀ (float32); item j counts as correct for query i when it exceeds 2·<paramref name="threshold"/> − 1
+    /// (0.9; i itself always does), and the rank is that of the best-scored such item, ties averaged, rounded to 2
+    /// decimals; the same sets serve motion->text. <paramref name="sentenceEncoder"/> names the encoder in the result.
+    /// </summary>
+    public static RetrievalResult EvaluateTmrThreshold(SimilarityMatrix s, IReadOnlyList<float[]> sentenceEmbeddings, string sentenceEncoder,
+        double threshold = TmrThresholdValue, SimilarityMatrix? transposed = null)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(sentenceEmbeddings);
+        s.RequireSquare(TmrThreshold);
+        if (sentenceEmbeddings.Count != s.Rows)
+            throw new ArgumentException($"the {TmrThreshold} protocol got {sentenceEmbeddings.Count} sentence embeddings for a {s.Rows} x {s.Cols} similarity matrix");
+        var similar = SimilarCaptions(sentenceEmbeddings, threshold);
+        var t2m = RecallMetrics.FromRanks(Ranking.SimilarSetAveragedRanks(s, similar)).Rounded(2);
+        var m2t = RecallMetrics.FromRanks(Ranking.SimilarSetAveragedRanks(transposed ?? s.Transpose(), similar)).Rounded(2);
+        return new RetrievalResult(TmrThreshold, s.Rows, t2m, m2t) { SentenceEncoder = sentenceEncoder };
+    }
+
+    /// <summary>For each item, the items whose sentence embedding has a float32 dot product above 2·threshold − 1 with its own (itself included).</summary>
+    public static int[][] SimilarCaptions(IReadOnlyList<float[]> sentenceEmbeddings, double threshold = TmrThresholdValue)
+    {
+        ArgumentNullException.ThrowIfNull(sentenceEmbeddings);
+        float cut = (float)(2 * threshold - 1);
+        var self = Similarity.Compute(sentenceEmbeddings, sentenceEmbeddings, normalize: false);
+        var similar = new int[self.Rows][];
+        Parallel.For(0, self.Rows, i =>
+        {
+            var row = self.Row(i);
+            var list = new List<int>();
+            for (int j = 0; j < row.Length; j++) if (row[j] > cut || j == i) list.Add(j);
+            similar[i] = list.ToArray();
+        });
+        return similar;
+    }
 
     /// <summary>"All": positives are identical captions over the whole set.</summary>
     /// <param name="threads">Threads that compute it: 0 = as many as .NET reports processors (the workbench passes its engine threads).</param>

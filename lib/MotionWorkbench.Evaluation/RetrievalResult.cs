@@ -10,6 +10,10 @@ namespace MotionWorkbench.Evaluation;
 /// </summary>
 public sealed record RetrievalResult(string Protocol, int N, RecallMetrics TextToMotion, RecallMetrics MotionToText)
 {
+    /// <summary>The "tmr-threshold" protocol: the sentence encoder whose embeddings decided which captions count as the
+    /// same (TMR used all-mpnet-base-v2); JSON <c>"sentenceEncoder"</c>. Null for the other protocols.</summary>
+    public string? SentenceEncoder { get; init; }
+
     public string ToJson(bool indented = false)
     {
         using var stream = new MemoryStream();
@@ -24,6 +28,7 @@ public sealed record RetrievalResult(string Protocol, int N, RecallMetrics TextT
         writer.WriteStartObject();
         writer.WriteString("protocol", Protocol);
         writer.WriteNumber("n", N);
+        if (SentenceEncoder is not null) writer.WriteString("sentenceEncoder", SentenceEncoder);
         WriteDirection(writer, "t2m", TextToMotion);
         WriteDirection(writer, "m2t", MotionToText);
         writer.WriteEndObject();
@@ -35,7 +40,10 @@ public sealed record RetrievalResult(string Protocol, int N, RecallMetrics TextT
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         return new RetrievalResult(Get(root, "protocol").GetString()!, Get(root, "n").GetInt32(),
-            ReadDirection(Get(root, "t2m")), ReadDirection(Get(root, "m2t")));
+            ReadDirection(Get(root, "t2m")), ReadDirection(Get(root, "m2t")))
+        {
+            SentenceEncoder = root.TryGetProperty("sentenceEncoder", out var encoder) ? encoder.GetString() : null,
+        };
     }
 
     private static readonly string[] Keys = ["R@1", "R@2", "R@3", "R@5", "R@10", "MedR"];

@@ -65,8 +65,17 @@ public static class Experiment
         var cached = TryLoad(runDir, configJson, evalData, protocolList);
         if (cached is not null)
         {
-            log?.WriteLine($"{label}: reusing {runDir} (same configuration, already evaluated)");
-            return cached with { Label = label };
+            var missing = protocolList.Where(p => cached.Results.All(r => r.Protocol != p)).ToList();
+            if (missing.Count == 0)
+            {
+                log?.WriteLine($"{label}: reusing {runDir} (same configuration, already evaluated)");
+                return cached with { Label = label };
+            }
+            // The same finished run, asked for more protocols: evaluate those, keep the training.
+            log?.WriteLine($"{label}: reusing {runDir} (same configuration); evaluating {string.Join(", ", missing)}");
+            var added = cached with { Label = label, Results = [.. cached.Results, .. Evaluate(runDir, evalDataDir, cached.EvalSplit, missing)] };
+            Save(added, configJson);
+            return added;
         }
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
         var watch = Stopwatch.StartNew();
@@ -102,7 +111,10 @@ public static class Experiment
         var model = RunModels.Load(runDir);
         var data = ForData(runDir, dataDir);
         var embeddings = Embedder.Embed(model, data, split, batchSize: 64);
-        return embeddings.Evaluate(protocols ?? DefaultProtocols);
+        var names = (protocols ?? DefaultProtocols).ToList();
+        var standard = embeddings.Evaluate(names.Where(p => p != RetrievalProtocols.TmrThreshold));
+        // TMR's threshold protocol: MiniLM-L6 sentence embeddings of the captions (cached in the run) stand in for all-mpnet-base-v2.
+        return names.Select(p => p == RetrievalProtocols.TmrThreshold ? ThresholdProtocol.Evaluate(embeddings, runDir) : standard.First(r => r.Protocol == p)).ToList();
     }
 
     /// <summary>The run's data for evaluation on <paramref name="dataDir"/>, with that dataset's statistics when it is another one.</summary>
@@ -138,7 +150,7 @@ public static class Experiment
             if (!JsonNode.DeepEquals(node["config"], JsonNode.Parse(configJson))) return null;
             if ((string?)node["evalData"] != evalData) return null;
             var results = node["results"]!.AsArray().Select(x => RetrievalResult.FromJson(x!.ToJsonString())).ToList();
-            if (protocols.Any(p => results.All(r => r.Protocol != p))) return null;
+            if (!File.Exists(Path.Combine(runDir, Checkpoint.BestFileName)) && !File.Exists(Path.Combine(runDir, Checkpoint.LastFileName))) return null;
             return new ExperimentResult((string?)node["label"] ?? "", runDir, RunConfig.FromJson(node["config"]!.ToJsonString(), path), evalData,
                 (string?)node["evalSplit"] ?? "test", results, (double?)node["trainSeconds"] ?? 0, Reused: true);
         }

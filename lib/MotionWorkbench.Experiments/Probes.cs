@@ -72,7 +72,8 @@ public sealed class RunProbe
     /// Zero-shot classification of the split's motions by their first action label, prompts built from
     /// <paramref name="template"/> ("A person {label}") over the labels present. Returns the result and the class names.
     /// </summary>
-    public (ClassificationResult Result, IReadOnlyList<string> Classes, int Unlabelled) ZeroShot(string split, string template = ZeroShotPrompts.DefaultTemplate)
+    /// <param name="wordings">the words each label's prompt uses instead of the label itself (e.g. <see cref="ZeroShotWordings.Unseen"/>); every class needs one.</param>
+    public (ClassificationResult Result, IReadOnlyList<string> Classes, int Unlabelled) ZeroShot(string split, string template = ZeroShotPrompts.DefaultTemplate, IReadOnlyDictionary<string, string>? wordings = null)
     {
         var e = Embeddings(split);
         var labels = new List<string?>();
@@ -80,7 +81,9 @@ public sealed class RunProbe
         var classes = labels.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
         if (classes.Count < 2) throw new InvalidDataException($"{Dataset.Root}: split '{split}' has {classes.Count} action label(s); zero-shot classification needs at least 2 (actions.json)");
         var rows = Enumerable.Range(0, e.Count).Where(i => labels[i] is not null).ToList();
-        var prompts = EmbedTexts(ZeroShotPrompts.Build(classes, template));
+        var missing = wordings is null ? [] : classes.Where(c => !wordings.ContainsKey(c)).ToList();
+        if (missing.Count > 0) throw new ArgumentException($"{Dataset.Root}: no prompt wording for the label(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} of split '{split}'", nameof(wordings));
+        var prompts = EmbedTexts(ZeroShotPrompts.Build(wordings is null ? classes : classes.Select(c => wordings[c]), template));
         var scores = SimilarityMatrix.FromRows(rows.Select(i => prompts.Select(p => Dot(p, e.Motions[i])).ToArray()).ToList());
         var truth = rows.Select(i => classes.IndexOf(labels[i]!)).ToList();
         return (ZeroShotClassifier.Evaluate(scores, truth, Math.Min(5, classes.Count)), classes, e.Count - rows.Count);

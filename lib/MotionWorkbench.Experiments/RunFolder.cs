@@ -53,19 +53,24 @@ public sealed class RunFolder
     /// <summary>
     /// The shared baseline run of a preset (<c>root/baseline-SKELETON-PRESET</c>): notebooks 01, 03, 10 and 11 train it once
     /// and reuse it. A baseline trained by another engine has its own folder (<c>baseline-SKELETON-PRESET-torch</c>), so it
-    /// never replaces the own engine's one that the other notebooks reuse.
+    /// never replaces the own engine's one that the other notebooks reuse; so has one with a pretrained text tower
+    /// (<paramref name="text"/> = "minilm-l6": <c>baseline-SKELETON-PRESET-minilm-l6</c>, shared by notebooks 03 and 08).
     /// </summary>
-    public static string Baseline(string root, string skeleton, string preset, string engine = "mw") =>
-        Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}{EngineSuffix(engine)}".ToLowerInvariant()));
+    public static string Baseline(string root, string skeleton, string preset, string engine = "mw", string? text = null) =>
+        Path.GetFullPath(Path.Combine(root, $"baseline-{skeleton}-{preset}{EngineSuffix(engine)}{TextSuffix(text)}".ToLowerInvariant()));
+
+    private static string TextSuffix(string? text) => text is null ? "" : Choice.Parse<TextKind>(text) is var k && k.IsPretrained ? "-" + k.Name
+        : throw new ArgumentException($"a baseline's text tower is a pretrained one ({string.Join(", ", TextKind.Pretrained)}) or none (the preset's scratch tower), got '{text}'");
 
     private static string EngineSuffix(string engine) => Choice.Parse<TrainingEngine>(engine) is var e && e == TrainingEngine.Mw ? "" : "-" + e.Name;
 
     /// <summary>
-    /// The shared Lex pipeline folder of a preset (<c>root/lex-KIND-SKELETON-PRESET</c>, KIND "lex" for the four phases or
-    /// "dagger" for phase 4 alone): notebook 12 trains it and notebook 14 reuses it (or the other way round).
+    /// The shared Lex pipeline folder of a preset (<c>root/KIND-SKELETON-PRESET</c>, KIND "lex" for the four phases or
+    /// "dagger" for phase 4 alone; <c>-minilm-l6</c> appended for a pretrained text tower): notebook 12 trains it and
+    /// notebook 14 reuses it (or the other way round).
     /// </summary>
-    public static string LexPipeline(string root, string skeleton, string preset, string kind) =>
-        kind is "lex" or "dagger" ? Path.GetFullPath(Path.Combine(root, $"{kind}-{skeleton}-{preset}".ToLowerInvariant()))
+    public static string LexPipeline(string root, string skeleton, string preset, string kind, string? text = null) =>
+        kind is "lex" or "dagger" ? Path.GetFullPath(Path.Combine(root, $"{kind}-{skeleton}-{preset}{TextSuffix(text)}".ToLowerInvariant()))
         : throw new ArgumentException($"Lex pipeline kind must be 'lex' (four phases) or 'dagger' (phase 4 only), got '{kind}'");
 
     /// <summary>

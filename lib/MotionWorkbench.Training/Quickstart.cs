@@ -7,8 +7,9 @@ namespace MotionWorkbench.Training;
 
 /// <summary>
 /// The main job: generate the synthetic dataset if absent (through the Data library's generator), train a preset,
-/// evaluate the test split with "All", "Small batches", "TMR normal" and "TMR Guo", probe it with a small minimal-pair set
-/// generated beside the data (<see cref="Probe"/>), and write <c>summary.html</c> in the run folder.
+/// evaluate the test split with "All", "Small batches", "TMR normal", "TMR Guo" and "TMR threshold" (MiniLM-L6 sentence
+/// embeddings standing in for all-mpnet-base-v2), probe it with a small minimal-pair set generated beside the data
+/// (<see cref="Probe"/>), and write <c>summary.html</c> in the run folder.
 /// </summary>
 public static class Quickstart
 {
@@ -22,8 +23,8 @@ public static class Quickstart
         public string? ProbesNote { get; init; }
     }
 
-    /// <summary>The protocols the quickstart evaluates: Motion Patches' All and Small batches, and TMR's normal and Guo et al. protocols.</summary>
-    public static IReadOnlyList<string> QuickstartProtocols { get; } = [RetrievalProtocols.All, RetrievalProtocols.SmallBatches, RetrievalProtocols.TmrNormal, RetrievalProtocols.TmrGuo];
+    /// <summary>The protocols the quickstart evaluates: Motion Patches' All and Small batches, and TMR's normal, Guo et al. and threshold protocols (<see cref="RunEvaluation.Protocols"/>).</summary>
+    public static IReadOnlyList<string> QuickstartProtocols => RunEvaluation.Protocols;
 
     /// <summary>Writes the synthetic dataset (seed 42) into <paramref name="dataDir"/> unless it already holds motions; true when it wrote it.</summary>
     public static bool EnsureData(string dataDir, Action<string>? status = null, int syntheticCount = 4000)

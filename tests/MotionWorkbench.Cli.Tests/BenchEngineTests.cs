@@ -23,6 +23,18 @@ public class BenchEngineTests
     }
 
     [Fact]
+    public void Minilm_clip_trains_a_step_on_the_own_engine_with_the_peer_flop_count()
+    {
+        var r = Mw.Run("bench", "--model", "minilm-clip", "--batch", "2", "--steps", "1", "--warmup", "0", "--json");
+        Assert.True(r.ExitCode == 0, r.All);
+        using var doc = JsonDocument.Parse(r.Stdout.Trim());
+        Assert.Equal("minilm-clip", doc.RootElement.GetProperty("model").GetString());
+        Assert.True(double.IsFinite(doc.RootElement.GetProperty("loss").GetDouble()));
+        // 3 x (ViT-Tiny 12 x 192 over 71 tokens + MiniLM 6 x 384 over 24 tokens + heads), as bench_torch.py counts it
+        Assert.Equal(8.02, doc.RootElement.GetProperty("gflop_per_step").GetDouble(), 2);
+    }
+
+    [Fact]
     public void Unknown_engine_and_a_model_torch_lacks_are_clear_errors()
     {
         var r = Mw.Run("bench", "--engine", "jax", "--model", "vit-tiny");

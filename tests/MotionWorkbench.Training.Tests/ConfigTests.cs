@@ -23,7 +23,7 @@ public sealed class ConfigTests
     {
         var p = RunConfig.Paper;
         Assert.Equal((768, 12, 12, 3072, 16, 224), (p.Model.VitWidth, p.Model.VitDepth, p.Model.VitHeads, p.Model.VitMlp, p.Model.PatchSize, p.Model.MaxFrames));
-        Assert.Equal(("distilbert", 768, 6), (p.Model.TextKind, p.Model.TextWidth, p.Model.TextDepth));
+        Assert.Equal(("distilbert", 768, 6), (p.Model.TextKind.Name, p.Model.TextWidth, p.Model.TextDepth));
         Assert.Equal((1e-4f, 1e-5f, 1e-4f), (p.Train.MotionLr, p.Train.TextLr, p.Train.HeadLr));
         Assert.Equal((128, 50, 2f, 0f, "adam"), (p.Train.BatchSize, p.Train.Epochs, p.Train.CosinePeriodFactor, p.Train.WeightDecay, p.Train.Optimizer));
         Assert.Equal((0.5f, 0.07f, false, 256), (p.Model.HeadDropout, p.Model.Temperature, p.Model.LearnableTemperature, p.Model.EmbeddingDim));

@@ -106,6 +106,56 @@ public sealed class ExperimentsTests : IDisposable
     }
 
     [Fact]
+    public void TrainAndEvaluate_AskedForAnotherProtocol_EvaluatesOnlyThatAndKeepsTheTraining()
+    {
+        var data = Path.Combine(root, "data");
+        SyntheticMotions.Write(data, new SynthOptions { Count = 160, Seed = 42 });
+        var config = BagConfig(data);
+        var dir = Path.Combine(root, "run");
+        var first = Experiment.TrainAndEvaluate("bag", config, dir);
+        var trained = File.GetLastWriteTimeUtc(Path.Combine(dir, Checkpoint.LastFileName));
+        var more = Experiment.TrainAndEvaluate("bag", config, dir, ["all", "small-batches", "tmr-normal"]);
+        Assert.True(more.Reused);
+        Assert.Equal(["all", "small-batches", "tmr-normal"], more.Results.Select(r => r.Protocol));
+        Assert.Equal(first.Full(), more.Full());
+        Assert.Equal(trained, File.GetLastWriteTimeUtc(Path.Combine(dir, Checkpoint.LastFileName)));
+        Assert.Equal(3, Experiment.TrainAndEvaluate("bag", config, dir, ["tmr-normal"]).Results.Count); // the evaluation was saved
+    }
+
+    [Fact]
+    public void Baselines_WithAPretrainedTextTower_HaveTheirOwnFolders()
+    {
+        Assert.EndsWith("baseline-smpl-smoke-minilm-l6", RunFolder.Baseline(root, "smpl", "Smoke", text: "minilm-l6"));
+        Assert.EndsWith("baseline-kit-laptop-torch-arctic-xs", RunFolder.Baseline(root, "kit", "Laptop", "torch", text: "arctic-xs"));
+        Assert.EndsWith("baseline-smpl-smoke", RunFolder.Baseline(root, "smpl", "Smoke"));
+        Assert.EndsWith("dagger-smpl-smoke-minilm-l6", RunFolder.LexPipeline(root, "smpl", "Smoke", "dagger", text: "minilm-l6"));
+        var e = Assert.Throws<ArgumentException>(() => RunFolder.Baseline(root, "smpl", "Smoke", text: "bert"));
+        Assert.Contains("a pretrained one (minilm-l6, arctic-xs) or none", e.Message);
+    }
+
+    [Fact]
+    public void ZeroShotWordings_CoverEveryActionLabel_InWordsTheCaptionsNeverUse()
+    {
+        var data = Path.Combine(root, "data");
+        SyntheticMotions.Write(data, new SynthOptions { Count = 800, Seed = 42 });
+        var dataset = MotionWorkbench.Data.MotionDataset.Load(data);
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var split in dataset.SplitNames) words.UnionWith(ZeroShotWordings.CaptionWords(dataset, split));
+        Assert.Contains("walks", words); // the check sees the captions
+        Assert.Equal(SyntheticMotions.ActionLabels.Order(), ZeroShotWordings.Unseen.Keys.Order());
+        string[] functionWords = ["a", "an", "the", "on", "with", "in", "to", "into", "from", "and", "of", "by"];
+        foreach (var label in SyntheticMotions.ActionLabels)
+        {
+            var prompt = ZeroShotWordings.UnseenPrompt(label);
+            Assert.StartsWith("Footage of somebody who ", prompt);
+            var seen = ZeroShotWordings.SeenWords(prompt, words).Except(functionWords).ToList();
+            Assert.True(seen.Count == 0, $"'{prompt}' ({label}) uses caption words: {string.Join(", ", seen)}");
+            Assert.Empty(ZeroShotWordings.SeenWords(prompt.Split(' ')[4], words)); // the verb itself is never a caption word
+        }
+        Assert.Throws<ArgumentException>(() => ZeroShotWordings.UnseenPrompt("dance"));
+    }
+
+    [Fact]
     public void RunProbe_FindsWhatTheRunsRetrievalIndexFinds_AndTheClipsOfItsHits()
     {
         var data = Path.Combine(root, "data");

@@ -94,6 +94,10 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.Contains("all: paper MP", t2);
         Assert.Contains("not comparable", html);
         Assert.Contains("\"protocol\": \"small-batches\"", RunFile("03-retrieval", "results.json"));
+        Assert.Contains("all: MiniLM-L6 text tower, Smoke", t2);                          // the pretrained text tower's rows
+        Assert.Contains("small-batches: MiniLM-L6 text tower, Smoke", RunFile("03-retrieval", "table3.csv"));
+        Assert.Matches(@"SMPL \(Smoke, seed \d+\): All t2m R@1 [\d.]+ \(scratch\) -> [\d.]+ \(MiniLM-L6\)", RunFile("03-retrieval", "findings.txt"));
+        if (NotebookRunFixture.SharedDataPresent) Assert.Contains("all: MiniLM-L6 text tower, Smoke", RunFile("03-retrieval", "bandai.csv"));
     }
 
     [Fact]
@@ -202,6 +206,10 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         var csv = RunFile("08-zero-shot-classification", "table6.csv");
         Assert.Contains("synthetic SMPL test, action labels", csv);
         Assert.Contains("paper: MP (zero-shot)", csv);
+        foreach (var tower in new[] { "scratch BERT", "MiniLM-L6" })
+            foreach (var set in new[] { "synthetic SMPL test, action labels", "synthetic SMPL test, unseen wordings" }) Assert.Contains($"{tower}: {set}", csv);
+        Assert.Contains("Footage of somebody who strolls", RunFile("08-zero-shot-classification", "wordings.json"));
+        Assert.Contains("with unseen wordings", RunFile("08-zero-shot-classification", "findings.txt"));
     }
 
     [Fact]
@@ -272,6 +280,8 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         double nnz = double.Parse(lex[0], CultureInfo.InvariantCulture), vocab = double.Parse(lex[6], CultureInfo.InvariantCulture);
         Assert.InRange(nnz, 1, vocab);
         Assert.Contains("\"motion\"", RunFile("12-lexical-retrieval", "lex-words.json"));
+        AssertOursFilled(RunFile("12-lexical-retrieval", "lex-minilm.csv"), "Lex (four phases), MiniLM-L6 text, Smoke");
+        Assert.Contains("with MiniLM-L6", RunFile("12-lexical-retrieval", "findings.txt"));
         if (NotebookRunFixture.SharedDataPresent) AssertOursFilled(RunFile("12-lexical-retrieval", "lex-bandai.csv"), "Lex (four phases), Smoke");
     }
 
@@ -281,6 +291,7 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         var html = Report("14-lexical-interpretability");
         Assert.True(Figures(html) >= 4, $"{Figures(html)} figures: expected action profiles, word shares and the PCA");
         var hits = RunFile("14-lexical-interpretability", "action-words.csv");
+        AssertOursFilled(hits, "Lex (four phases), MiniLM-L6 text, Smoke");
         foreach (var row in new[] { "Lex (four phases), Smoke", "† lexical heads, phase 4 only, Smoke" })
         {
             var cells = CsvRow(hits, row);

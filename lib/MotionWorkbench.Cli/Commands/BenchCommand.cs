@@ -12,19 +12,19 @@ namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
 /// <c>mw bench</c>: times one full training step (zero grad, forward, loss, backward, Adam) of the peer benchmark's
-/// models (ViT-Tiny b64, ViT-Small b32, CLIP = ViT-Tiny + 4-layer text tower b64) and prints samples/s, achieved
+/// models (ViT-Tiny b64, ViT-Small b32, CLIP = ViT-Tiny + 4-layer text tower b64, minilm-clip = ViT-Tiny + the MiniLM-L6 text tower b64) and prints samples/s, achieved
 /// GFLOP/s (analytic FLOPs as in perf-anchors.md), peak RSS and GC bytes allocated per step. Each step is flagged
 /// "contended" when other processes used ≥ 5 % of the CPUs during it (/proc/stat minus this process); the headline is
 /// the median of the quiet steps (of all steps when none was quiet).
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "lex-tiny-captions", "resnet18-clip"];
+    private static readonly string[] Models = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "lex-tiny-captions", "resnet18-clip", "minilm-clip"];
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny, lex-tiny (the CLIP towers with Lex lexical heads), lex-tiny-captions (the same heads over 3,053 of the 30,522 ids, as lex.vocabulary = captions), resnet18-clip (torchvision's resnet18 over 3 x 224 x 80 + the text tower) or all", DefaultValueFactory = _ => "all" };
+        var model = new Option<string>("--model") { Description = "vit-tiny, vit-small, clip-tiny, lex-tiny (the CLIP towers with Lex lexical heads), lex-tiny-captions (the same heads over 3,053 of the 30,522 ids, as lex.vocabulary = captions), resnet18-clip (torchvision's resnet18 over 3 x 224 x 80 + the text tower), minilm-clip (ViT-Tiny + the MiniLM-L6 text tower of model.textKind = minilm-l6) or all", DefaultValueFactory = _ => "all" };
         var batch = new Option<int?>("--batch") { Description = "batch size (default 64, 32 for vit-small)" };
         var dropout = new Option<float>("--dropout") { Description = "dropout probability", DefaultValueFactory = _ => 0.1f };
         var threads = new Option<string?>("--threads") { Description = "engine threads: a count, or a comma-separated list for a scaling table (e.g. 1,2,4,8,16: samples/s, speed-up and parallel efficiency per model; the counts run smallest first); default: the engine setting ($MW_THREADS, else the cores this process may use)" };
@@ -197,6 +197,20 @@ internal static class BenchCommand
             root = model;
             flopsPerStep = (inference ? 1 : 3) * ForwardFlops(name, B);
         }
+        else if (name == "minilm-clip")
+        {
+            var model = new BenchMiniLmClip(p, 7);
+            Init.Timm(model.Motion, rng);
+            InitTokens(model.Motion.ClassToken, model.Motion.PosEmbed, rng);
+            store = new ParameterStore(model);
+            var patches = Random(rng, B, BenchVit.Patches, BenchVit.PatchValues);
+            var (ids, pad) = RandomCaptions(rng, B);
+            var mask = Array.ConvertAll(pad, x => x ? 0 : 1);
+            lossFn = () => Ops.ClipLoss(model.Motion.Forward(patches), model.TextForward(ids, mask, B, BenchText.Tokens), model.LogitScale);
+            forwardFn = () => [model.Motion.Forward(patches), model.TextForward(ids, mask, B, BenchText.Tokens)];
+            root = model;
+            flopsPerStep = (inference ? 1 : 3) * ForwardFlops(name, B);
+        }
         else if (name == "clip-tiny")
         {
             var model = new BenchClip(p, 7);
@@ -266,6 +280,7 @@ internal static class BenchCommand
             + 2.0 * B * ((BenchVit.Patches + 1) * 192 + BenchText.Tokens * 256) * 256 + 2.0 * B * (BenchVit.Patches + 1 + BenchText.Tokens) * 256.0 * BenchText.Vocab,
         "clip-tiny" => VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256,
         "resnet18-clip" => 2.0 * B * (BenchResNetClip.Config.MultiplyAdds() + 512 * 256) + EncoderFlops(B, BenchText.Tokens, 256, 1024, 4) + 2.0 * B * 256 * 256 + 2.0 * B * B * 256,
+        "minilm-clip" => VitForwardFlops(B, 192, 12, 768) + EncoderFlops(B, BenchText.Tokens, 384, 1536, 6) + 2.0 * B * 384 * 256 + 2.0 * B * B * 256,
         "vit-tiny" => VitForwardFlops(B, 192, 12, 768),
         "vit-small" => VitForwardFlops(B, 384, 12, 1536),
         _ => throw new ArgumentException($"no FLOP count for '{name}'"),

@@ -211,3 +211,29 @@ internal sealed class BenchLex : Module
         return Ops.Add(nce, Ops.Scale(Ops.Reshape(flops, nce.Shape), 0.002f));
     }
 }
+
+/// <summary>
+/// minilm-clip: the ViT-Tiny motion tower of clip-tiny and the workbench's own MiniLM-L6 text encoder (the
+/// <see cref="MotionWorkbench.Models.TextEncoder"/> a run with model.textKind = minilm-l6 trains: BERT 6 x 384, 12 heads
+/// of 32, FFN 1536, post-norm, erf-GELU, LayerNorm eps 1e-12, token types), attention-mask mean pooling, Linear(384, 256);
+/// symmetric InfoNCE with a learnable logit scale. Random weights (the timing does not depend on them).
+/// </summary>
+internal sealed class BenchMiniLmClip : Module
+{
+    public BenchVit Motion { get; }
+    public MotionWorkbench.Models.TextEncoder Text { get; }
+    public Linear TextHead { get; }
+    public Tensor LogitScale { get; }
+
+    public BenchMiniLmClip(float dropout, ulong seed)
+    {
+        Motion = Child("motion", new BenchVit(192, 12, 3, 768, dropout, seed));
+        Text = Child("text", new MotionWorkbench.Models.TextEncoder(MotionWorkbench.Models.TextKind.MiniLmL6.PretrainedConfig! with { Dropout = dropout }, seed + 1));
+        TextHead = Child("text_head", new Linear(384, 256));
+        LogitScale = Param("logit_scale", 1);
+        LogitScale.Data[0] = MathF.Log(1f / 0.07f);
+    }
+
+    /// <summary>ids (B·L), attention mask (B·L, 1 = real token) -> (B, 256).</summary>
+    public Tensor TextForward(int[] ids, int[] mask, int B, int L) => TextHead.Forward(Text.Pool(Text.ForwardTokens(ids, mask, B, L), mask));
+}

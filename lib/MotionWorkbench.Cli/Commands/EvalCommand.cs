@@ -6,7 +6,7 @@ using MotionWorkbench.Training;
 namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
-/// <c>mw eval --run RUNDIR [--data DIR] [--split test] [--protocol all|small-batches|tmr-normal|tmr-guo] [--checkpoint best|last] [--json]</c>:
+/// <c>mw eval --run RUNDIR [--data DIR] [--split test] [--protocol all|small-batches|tmr-normal|tmr-guo|tmr-threshold] [--checkpoint best|last] [--json]</c>:
 /// retrieval metrics of a trained run; embeddings are cached per checkpoint and data, so a second evaluation is instant.
 /// </summary>
 internal static class EvalCommand
@@ -16,7 +16,7 @@ internal static class EvalCommand
         var run = new Option<string>("--run") { Description = "Run folder written by mw train", Required = true };
         var data = new Option<string?>("--data") { Description = "Dataset folder (default: the one the run was trained on)" };
         var split = new Option<string>("--split") { Description = "Split to evaluate", DefaultValueFactory = _ => "test" };
-        var protocol = new Option<string[]>("--protocol") { Description = "all, small-batches, tmr-normal or tmr-guo (repeatable; default: all four)" };
+        var protocol = new Option<string[]>("--protocol") { Description = "all, small-batches, tmr-normal, tmr-guo or tmr-threshold (MiniLM-L6 sentence embeddings standing in for TMR's all-mpnet-base-v2) (repeatable; default: all five)" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "best or last (default: best when present)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per protocol" };
         var command = new Command("eval", "Evaluate a trained run: text->motion and motion->text retrieval (R@1/2/3/5/10, MedR) under the reference protocols.");
@@ -25,10 +25,9 @@ internal static class EvalCommand
         {
             try
             {
-                var names = parse.GetValue(protocol) is { Length: > 0 } p ? p : null;
-                if (names is not null)
-                    foreach (var n in names)
-                        if (!RetrievalProtocols.Names.Contains(n)) throw new ArgumentException($"unknown protocol '{n}' (known: {string.Join(", ", RetrievalProtocols.Names)})");
+                var names = parse.GetValue(protocol) is { Length: > 0 } p ? p : RunEvaluation.Protocols;
+                foreach (var n in names)
+                    if (!RunEvaluation.Protocols.Contains(n)) throw new ArgumentException($"unknown protocol '{n}' (known: {string.Join(", ", RunEvaluation.Protocols)})");
                 string? ck = parse.GetValue(checkpoint) switch { null => null, "best" => Checkpoint.BestFileName, "last" => Checkpoint.LastFileName, var other => other };
                 var ev = RunEvaluation.Run(parse.GetValue(run)!, parse.GetValue(data), parse.GetValue(split)!, names, ck);
                 foreach (var skipped in ev.Skipped) Console.Error.WriteLine($"mw eval: skipped: {skipped}");

@@ -35,15 +35,17 @@ public sealed record ModelSpec
     /// <summary>"mean" (mean of patch tokens + fc_norm, the reference) or "cls".</summary>
     public string VitPooling { get; init; } = "mean";
     public float VitDropout { get; init; }
-    /// <summary>"bert" or "distilbert".</summary>
-    public string TextKind { get; init; } = "bert";
+    /// <summary>"bert" or "distilbert" (sized by the text* settings below, from scratch), or a pretrained tower of the
+    /// weights store, "minilm-l6" or "arctic-xs" (sizes, vocabulary and starting weights fixed by the store; see
+    /// <see cref="Models.TextKind"/> and <see cref="WithTextKind"/>).</summary>
+    public TextKind TextKind { get; init; } = TextKind.Bert;
     public int TextWidth { get; init; } = 256;
     public int TextDepth { get; init; } = 4;
     public int TextHeads { get; init; } = 4;
     public int TextFfn { get; init; } = 1024;
     public int TextMaxPositions { get; init; } = 512;
     public float TextDropout { get; init; } = 0.1f;
-    /// <summary>"cls" (the reference) or "mean" (masked mean).</summary>
+    /// <summary>"cls" (the reference) or "mean" (masked mean). A pretrained text kind sets its own (<see cref="WithTextKind"/>).</summary>
     public string TextPooling { get; init; } = "cls";
     public int EmbeddingDim { get; init; } = 256;
     public float HeadDropout { get; init; } = 0.5f;
@@ -90,6 +92,48 @@ public sealed record ModelSpec
     /// <summary>Architecture "caption": K, the most top lexical words of <see cref="CaptionLexRun"/>'s motion vector that
     /// enter the decoder as extra memory tokens (1-64); 0 (default): no prefix.</summary>
     public int CaptionLexWords { get; init; }
+
+    /// <summary>The text settings a pretrained <see cref="TextKind"/> fixes (its sizes) or chooses (its pooling), by property name.</summary>
+    public static IReadOnlyList<string> PretrainedTextSettings { get; } =
+        [nameof(TextWidth), nameof(TextDepth), nameof(TextHeads), nameof(TextFfn), nameof(TextMaxPositions), nameof(TextPooling)];
+
+    /// <summary>
+    /// The spec with <paramref name="kind"/> as its text tower. A pretrained kind also takes the sizes its weights fix
+    /// (width, depth, heads, FFN, 512 positions) and its own pooling, except the settings named in <paramref name="keep"/>
+    /// (property names of <see cref="PretrainedTextSettings"/>, e.g. a pooling the user chose), which stay as they are:
+    /// a kept size that contradicts the weights is then named by <see cref="TextKindConflicts"/>.
+    /// "bert" and "distilbert" change nothing else.
+    /// </summary>
+    public ModelSpec WithTextKind(TextKind kind, IReadOnlyCollection<string>? keep = null)
+    {
+        if (kind.PretrainedConfig is not { } c) return this with { TextKind = kind };
+        bool Take(string setting) => keep is null || !keep.Contains(setting);
+        return this with
+        {
+            TextKind = kind,
+            TextWidth = Take(nameof(TextWidth)) ? c.Width : TextWidth,
+            TextDepth = Take(nameof(TextDepth)) ? c.Depth : TextDepth,
+            TextHeads = Take(nameof(TextHeads)) ? c.Heads : TextHeads,
+            TextFfn = Take(nameof(TextFfn)) ? c.MlpDim : TextFfn,
+            TextMaxPositions = Take(nameof(TextMaxPositions)) ? c.MaxPositions : TextMaxPositions,
+            TextPooling = Take(nameof(TextPooling)) ? kind.DefaultPooling : TextPooling,
+        };
+    }
+
+    /// <summary>
+    /// For a pretrained <see cref="TextKind"/>: one message per text size that contradicts its weights
+    /// ("model.textWidth = 256 contradicts minilm-l6's weights (384) ..."); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<string> TextKindConflicts()
+    {
+        if (TextKind.PretrainedConfig is not { } c) return [];
+        var errors = new List<string>();
+        foreach (var (setting, value, fixedBy) in new[] { ("textWidth", TextWidth, c.Width), ("textDepth", TextDepth, c.Depth), ("textHeads", TextHeads, c.Heads),
+            ("textFfn", TextFfn, c.MlpDim), ("textMaxPositions", TextMaxPositions, c.MaxPositions) })
+            if (value != fixedBy)
+                errors.Add($"model.{setting} = {value} contradicts the weights of model.textKind = {TextKind} ({fixedBy}); leave it out (--set model.textKind={TextKind} fills the tower's sizes) or set {fixedBy}");
+        return errors;
+    }
 
     /// <summary>Whether the model reads raw frames (its input width is 3 x the skeleton's joints).</summary>
     public bool ReadsRawFrames() => Architecture == Architecture.Raw || (Architecture == Architecture.Lex && LexMotionEncoder == Architecture.Raw);

@@ -34,9 +34,7 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
     public static MotionTextModelConfig ToModelConfig(ModelSpec spec, int vocabularySize, int jointCount = 0)
     {
         var motion = MotionConfig(spec, spec.MotionEncoderKind(), jointCount);
-        var text = new TextEncoderConfig(spec.TextKind == "distilbert" ? TextEncoderKind.DistilBert : TextEncoderKind.Bert,
-            spec.TextWidth, spec.TextDepth, spec.TextHeads, spec.TextFfn, vocabularySize, spec.TextMaxPositions,
-            Dropout: spec.TextDropout, Pooling: spec.TextPooling == "mean" ? TextPooling.MaskedMean : TextPooling.Cls);
+        var text = TextConfig(spec, vocabularySize);
         var config = new MotionTextModelConfig(motion, text, spec.EmbeddingDim, spec.HeadDropout, spec.Temperature, spec.LearnableTemperature);
         config.Validate();
         return config;
@@ -59,6 +57,22 @@ public sealed class TransformerModel(MotionTextModel model) : IRetrievalModel
         if (encoder != Architecture.Vit) throw new ArgumentException($"'{encoder}' is not a motion encoder (vit, resnet or raw)");
         return new VitConfig(spec.VitWidth, spec.VitDepth, spec.VitHeads, spec.VitMlp, spec.PatchSize, spec.MaxFrames, PatchOptions.PartCount,
             spec.VitPooling == "cls" ? VitPooling.ClassToken : VitPooling.MeanPatchTokens, spec.VitDropout);
+    }
+
+    /// <summary>
+    /// The text tower of a spec: <c>model.textKind</c>'s family with the <c>model.text*</c> sizes over
+    /// <paramref name="vocabularySize"/> words. A pretrained kind (minilm-l6, arctic-xs) must have the sizes and the
+    /// 30,522-word vocabulary its weights fix; a contradiction is one error naming the setting.
+    /// </summary>
+    public static TextEncoderConfig TextConfig(ModelSpec spec, int vocabularySize)
+    {
+        if (Choice.Check(spec.TextKind) is string unknown) throw new ArgumentException(unknown);
+        if (spec.TextKindConflicts() is { Count: > 0 } conflicts) throw new ArgumentException(string.Join("; ", conflicts));
+        if (spec.TextKind.IsPretrained && vocabularySize != TextKind.PretrainedVocabularySize)
+            throw new ArgumentException($"model.textKind = {spec.TextKind} reads bert-base-uncased's {TextKind.PretrainedVocabularySize:N0} word pieces, but the vocabulary has {vocabularySize:N0} " +
+                "(a pretrained tower's run reads the store's vocabulary, or that of the run train.initFrom names, which must have the same text tower)");
+        return new TextEncoderConfig(spec.TextKind.EncoderKind, spec.TextWidth, spec.TextDepth, spec.TextHeads, spec.TextFfn, vocabularySize, spec.TextMaxPositions,
+            Dropout: spec.TextDropout, Pooling: spec.TextPooling == "mean" ? TextPooling.MaskedMean : TextPooling.Cls);
     }
 
     public Tensor EncodeMotion(MotionBatch batch)

@@ -10,12 +10,13 @@ namespace MotionWorkbench.Torch;
 /// "Models") written the natural TorchSharp way — a Conv2d(3, C, 16, stride 16) patch embedding over the (B, 3, 80, 224)
 /// image, pre-norm transformer blocks (LayerNorm, fused QKV Linear + scaled_dot_product_attention, GELU MLP), final
 /// LayerNorm, class token, Linear(C, 256); the CLIP case adds the text tower (Embedding(30522, 256) + positions, padding
-/// mask) and a learnable logit scale; lex-tiny materialises the (B, L, V) logits as the peer does. torch.optim.Adam
+/// mask) and a learnable logit scale; minilm-clip the MiniLM-L6 text tower (BERT 6 x 384, 12 heads, post-norm, eps 1e-12,
+/// attention-mask mean, Linear(384, 256)) instead; lex-tiny materialises the (B, L, V) logits as the peer does. torch.optim.Adam
 /// (lr 1e-4). One instance is one benchmark case; <see cref="TrainStep"/> is one full step.
 /// </summary>
 public sealed class TorchBenchCase : IDisposable
 {
-    public static IReadOnlyList<string> Models { get; } = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny"];
+    public static IReadOnlyList<string> Models { get; } = ["vit-tiny", "vit-small", "clip-tiny", "lex-tiny", "minilm-clip"];
 
     private readonly Func<Tensor> loss;
     private readonly Func<Tensor> forward;
@@ -64,6 +65,22 @@ public sealed class TorchBenchCase : IDisposable
             {
                 var vit = new BenchVitModule(192, 12, 3, 768, dropout).to(dev);
                 var text = new BenchTextModule(dropout).to(dev);
+                var scale = new Parameter(torch.tensor(MathF.Log(1f / 0.07f), device: dev));
+                Tensor Loss()
+                {
+                    var m = F.normalize(vit.forward(img), dim: -1);
+                    var t = F.normalize(text.forward(ids, pad), dim: -1);
+                    var logits = scale.exp() * t.matmul(m.t());
+                    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2;
+                }
+                bench = new TorchBenchCase(Loss, () => vit.forward(img) + text.forward(ids, pad),
+                    [vit, text], vit.parameters().Concat(text.parameters()).Append(scale).ToList(), dev);
+                break;
+            }
+            case "minilm-clip":
+            {
+                var vit = new BenchVitModule(192, 12, 3, 768, dropout).to(dev);
+                var text = new BenchMiniLmModule(dropout).to(dev);
                 var scale = new Parameter(torch.tensor(MathF.Log(1f / 0.07f), device: dev));
                 Tensor Loss()
                 {
@@ -240,4 +257,68 @@ internal sealed class BenchTextModule : nn.Module<Tensor, Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor ids, Tensor pad) => head.forward(Tokens(ids, pad)[.., 0]);
+}
+
+/// <summary>A post-norm BERT layer (fused QKV + scaled_dot_product_attention, residual, LayerNorm; erf-GELU FFN, residual, LayerNorm), eps 1e-12.</summary>
+internal sealed class BenchPostNormBlock : nn.Module<Tensor, Tensor?, Tensor>
+{
+    private readonly LayerNorm norm1, norm2;
+    private readonly Linear qkv, proj, fc1, fc2;
+    private readonly Dropout drop;
+    private readonly int heads;
+    private readonly double p;
+
+    public BenchPostNormBlock(int C, int heads, int ff, double dropout) : base("post_norm_block")
+    {
+        this.heads = heads;
+        p = dropout;
+        norm1 = nn.LayerNorm(C, 1e-12); norm2 = nn.LayerNorm(C, 1e-12);
+        qkv = nn.Linear(C, 3 * C); proj = nn.Linear(C, C);
+        fc1 = nn.Linear(C, ff); fc2 = nn.Linear(ff, C);
+        drop = nn.Dropout(dropout);
+        RegisterComponents();
+    }
+
+    /// <param name="keyPadding">(B, L) true where a key is padding, or null.</param>
+    public override Tensor forward(Tensor x, Tensor? keyPadding)
+    {
+        long B = x.shape[0], L = x.shape[1], C = x.shape[2];
+        var q = qkv.forward(x).reshape(B, L, 3, heads, C / heads).permute(2, 0, 3, 1, 4); // (3, B, H, L, D)
+        Tensor? mask = keyPadding is null ? null : keyPadding.logical_not().reshape(B, 1, 1, L);
+        var a = F.scaled_dot_product_attention(q[0], q[1], q[2], mask, training ? p : 0.0, false);
+        x = norm1.forward(x + drop.forward(proj.forward(a.transpose(1, 2).reshape(B, L, C))));
+        return norm2.forward(x + drop.forward(fc2.forward(F.gelu(fc1.forward(x)))));
+    }
+}
+
+/// <summary>The MiniLM-L6 text tower of minilm-clip: word + position + token-type embeddings, LayerNorm, 6 post-norm layers, attention-mask mean, Linear(384, 256).</summary>
+internal sealed class BenchMiniLmModule : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Embedding words, positions, types;
+    private readonly LayerNorm embedNorm;
+    private readonly Dropout drop;
+    private readonly ModuleList<BenchPostNormBlock> layers;
+    private readonly Linear head;
+
+    public BenchMiniLmModule(double dropout) : base("minilm")
+    {
+        words = nn.Embedding(30522, 384);
+        positions = nn.Embedding(512, 384);
+        types = nn.Embedding(2, 384);
+        embedNorm = nn.LayerNorm(384, 1e-12);
+        drop = nn.Dropout(dropout);
+        layers = nn.ModuleList(Enumerable.Range(0, 6).Select(_ => new BenchPostNormBlock(384, 12, 1536, dropout)).ToArray());
+        head = nn.Linear(384, 256);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor ids, Tensor pad)
+    {
+        long L = ids.shape[1];
+        var x = words.forward(ids) + positions.forward(torch.arange(L, device: ids.device)) + types.forward(torch.zeros_like(ids));
+        x = drop.forward(embedNorm.forward(x));
+        foreach (var layer in layers) x = layer.forward(x, pad);
+        var keep = pad.logical_not().unsqueeze(2).to_type(x.dtype);                 // (B, L, 1)
+        return head.forward((x * keep).sum(1) / keep.sum(1));                      // attention-mask mean -> (B, 256)
+    }
 }

@@ -8,7 +8,8 @@ public sealed record DataSpec
     public string TrainSplit { get; init; } = "train";
     public string ValSplit { get; init; } = "val";
     public string TestSplit { get; init; } = "test";
-    /// <summary>A WordPiece vocab.txt; null builds a word-level vocabulary from the training captions (models trained from scratch).</summary>
+    /// <summary>A WordPiece vocab.txt; null builds a word-level vocabulary from the training captions (models trained from
+    /// scratch). A pretrained model.textKind reads the weights store's vocabulary instead (leave this unset).</summary>
     public string? VocabPath { get; init; }
     /// <summary>Longest token sequence ([CLS] and [SEP] included).</summary>
     public int MaxTokens { get; init; } = 64;

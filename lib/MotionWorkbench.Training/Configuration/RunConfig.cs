@@ -140,8 +140,7 @@ public sealed partial record RunConfig
         if (m.VitHeads <= 0 || m.VitWidth % m.VitHeads != 0) errors.Add($"model.vitWidth ({m.VitWidth}) must be divisible by model.vitHeads ({m.VitHeads})");
         if (m.TextHeads <= 0 || m.TextWidth % m.TextHeads != 0) errors.Add($"model.textWidth ({m.TextWidth}) must be divisible by model.textHeads ({m.TextHeads})");
         if (m.VitPooling is not ("mean" or "cls")) errors.Add($"model.vitPooling must be 'mean' or 'cls', got '{m.VitPooling}'");
-        if (m.TextPooling is not ("mean" or "cls")) errors.Add($"model.textPooling must be 'mean' or 'cls', got '{m.TextPooling}'");
-        if (m.TextKind is not ("bert" or "distilbert")) errors.Add($"model.textKind must be 'bert' or 'distilbert', got '{m.TextKind}'");
+        errors.AddRange(TextTowerErrors());
         if (m.EmbeddingDim <= 0) errors.Add($"model.embeddingDim must be positive, got {m.EmbeddingDim}");
         if (!(m.Temperature > 0)) errors.Add($"model.temperature must be positive, got {m.Temperature}");
         if (m.HeadDropout is < 0 or >= 1) errors.Add($"model.headDropout must be in [0, 1), got {m.HeadDropout}");

@@ -23,11 +23,14 @@ public sealed partial record RunConfig
     /// <summary>
     /// Applies <c>key=value</c> overrides, each parsed against the property's type. Keys are <c>section.property</c>
     /// (case-insensitive; the section may be left out when the property name is unique). Throws naming the key and the
-    /// expected type for unknown keys and bad values.
+    /// expected type for unknown keys and bad values. Setting <c>model.textKind</c> to a pretrained tower also fills the
+    /// text settings its weights fix (<see cref="ModelSpec.WithTextKind"/>) that no other override sets, whatever the
+    /// order; one that is set and contradicts the weights is named by <see cref="Validate"/>.
     /// </summary>
     public RunConfig WithOverrides(IEnumerable<string> assignments)
     {
         var root = JsonSerializer.SerializeToNode(this, Json)!.AsObject();
+        var modelSettings = new HashSet<string>(StringComparer.Ordinal);
         foreach (var assignment in assignments)
         {
             int eq = assignment.IndexOf('=');
@@ -37,8 +40,12 @@ public sealed partial record RunConfig
             var value = Parse(key, property.PropertyType, text);
             if (section is null) root[Camel(property.Name)] = value;
             else root[section]!.AsObject()[Camel(property.Name)] = value;
+            if (section == "model") modelSettings.Add(property.Name);
         }
-        return root.Deserialize<RunConfig>(Json)!;
+        var config = root.Deserialize<RunConfig>(Json)!;
+        return modelSettings.Contains(nameof(ModelSpec.TextKind))
+            ? config with { Model = config.Model.WithTextKind(config.Model.TextKind, keep: modelSettings) }
+            : config;
     }
 
     private static IEnumerable<(string Section, Type Type)> Sections() =>

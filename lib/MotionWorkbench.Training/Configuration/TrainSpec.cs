@@ -43,6 +43,13 @@ public sealed record TrainSpec
     /// checkpoint (.safetensors; position embeddings resampled to the patch grid), for a ResNet the weights store's
     /// "resnet18-imagenet" (stages 2,2,2,3) or a torchvision-named .safetensors file (<see cref="MotionEncoderInit"/>).</summary>
     public string? InitMotionEncoder { get; init; }
+    /// <summary>Starting weights of the text encoder (see <see cref="TextTowerInit"/>): a weights-store name
+    /// (<c>minilm-l6</c>, <c>arctic-xs</c>; needs that <c>model.textKind</c>) or a <c>.safetensors</c> path (a converted
+    /// store file, or a Hugging Face BERT/DistilBERT checkpoint whose vocabulary data.vocabPath names). Null: a pretrained
+    /// model.textKind starts from its store entry, "bert"/"distilbert" from scratch. Left out of the JSON while null, so
+    /// configuration files written before the setting existed round-trip byte for byte.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitTextEncoder { get; init; }
     /// <summary>The engine that trains: "mw" (the workbench's own engine, the CPU default) or "torch" (TorchSharp/LibTorch,
     /// for GPUs; needs MotionWorkbench.Torch, which mw and the notebook kernel load). Both write the same run folder and
     /// checkpoints.</summary>

@@ -10,17 +10,27 @@ namespace MotionWorkbench.Training;
 /// <summary>Retrieval results of one checkpoint on one split, with what chance would score.</summary>
 public sealed record RunEvaluation(string RunDir, string Checkpoint, string Split, string DataDir, int N, IReadOnlyList<RetrievalResult> Results, bool FromCache, string Selection)
 {
+    /// <summary>Every protocol a run evaluates with: the four of <see cref="RetrievalProtocols.Names"/> and TMR's
+    /// "tmr-threshold" (<see cref="ThresholdProtocol"/>: MiniLM-L6 sentence embeddings standing in for all-mpnet-base-v2).
+    /// <c>mw eval</c> and the quickstart run all five.</summary>
+    public static IReadOnlyList<string> Protocols { get; } = [.. RetrievalProtocols.Names, RetrievalProtocols.TmrThreshold];
+
     /// <summary>
-    /// Evaluates a run (default checkpoint: best, else last) on a split with the named protocols (default all four);
-    /// embeddings come from the cache when this checkpoint and data were embedded before.
+    /// Evaluates a run (default checkpoint: best, else last) on a split with the named protocols (default: the four of
+    /// <see cref="RetrievalProtocols.Names"/>; <see cref="Protocols"/> adds tmr-threshold); embeddings come from the
+    /// cache when this checkpoint and data were embedded before.
     /// </summary>
     public static RunEvaluation Run(string runDir, string? dataDir = null, string split = "test", IEnumerable<string>? protocols = null,
         string? checkpoint = null, IProgress<(int Done, int Total)>? progress = null)
     {
+        var names = (protocols ?? RetrievalProtocols.Names).ToList();
+        foreach (var name in names)
+            if (!Protocols.Contains(name)) throw new ArgumentException($"unknown protocol '{name}' (known: {string.Join(", ", Protocols)})", nameof(protocols));
         var data = RunData.ForRun(runDir, dataDir);
         var path = checkpoint is null ? RunModels.DefaultCheckpoint(runDir) : File.Exists(checkpoint) ? checkpoint : Path.Combine(runDir, checkpoint);
         var emb = Embedder.EmbedCached(runDir, path, data, split, () => RunModels.Load(runDir, path), 64, progress);
-        var results = emb.Evaluate(protocols);
+        var standard = emb.Evaluate(names.Where(n => n != RetrievalProtocols.TmrThreshold));
+        var results = names.Select(n => n == RetrievalProtocols.TmrThreshold ? ThresholdProtocol.Evaluate(emb, runDir) : standard.First(r => r.Protocol == n)).ToList();
         var config = RunConfig.Load(runDir);
         string selection = Path.GetFileName(path) == MotionWorkbench.Training.Checkpoint.BestFileName
             ? config.Train.Selection == "test" ? "best checkpoint by test-set selection (the reference's practice; test numbers are optimistic)" : "best checkpoint by validation motion->text R@1"
@@ -87,6 +97,7 @@ public sealed record RunEvaluation(string RunDir, string Checkpoint, string Spli
         RetrievalProtocols.SmallBatches => "Small batches (groups of 32; identical captions in the group count)",
         RetrievalProtocols.TmrNormal => "TMR normal (whole split; diagonal only, ties averaged)",
         RetrievalProtocols.TmrGuo => "TMR guo (seed 0, batches of 32, diagonal only)",
+        RetrievalProtocols.TmrThreshold => $"TMR threshold (whole split; captions whose sentence embeddings have cosine > 0.9 count as correct; {ThresholdProtocol.EncoderLabel})",
         _ => protocol,
     };
 

@@ -116,7 +116,11 @@ public static class LexPipeline
             else
             {
                 var from = phaseConfig.Train.InitFrom;
-                log?.Invoke($"{title}: training {dir}{(from is null ? " from scratch" : $" from {from}")}");
+                string start = from is not null ? $" from {from}"
+                    : phaseConfig.Train.InitTextEncoder is string t ? $" from scratch except its text tower (train.initTextEncoder = {t})"
+                    : phaseConfig.Model.TextKind.IsPretrained ? $" from scratch except its text tower (model.textKind = {phaseConfig.Model.TextKind}, from the weights store)"
+                    : " from scratch";
+                log?.Invoke($"{title}: training {dir}{start}");
                 run = new LexPhaseRun(key, title, dir, false, trainer(phaseConfig, dir).Run(resume: false, cancellation));
             }
             runs.Add(run);

@@ -105,7 +105,8 @@ public sealed class Trainer
         Log($"engine threads: {threads} on {Tensors.Kernels.CpuInfo.Current.ModelName ?? "an unknown CPU"} with {Environment.ProcessorCount} logical processors available");
         foreach (var note in threadNotes) Log(note);
         var init = !resume && config.Train.InitFrom is string from ? InitSource.Resolve(from) : null;
-        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary);
+        var textInit = resume ? null : TextTowerInit.Resolve(config, log: Log);
+        var data = resume ? RunData.ForRun(runDir) : RunData.ForTraining(config, runDir, init?.Vocabulary ?? textInit?.VocabularyPath);
         var samples = data.TrainSamples(config.Data.TrainSplit);
         var model = ModelFactory.Create(config.Model, data.Tokenizer.Vocabulary.Count, (ulong)config.Train.Seed, data.Statistics.JointCount,
             LexicalVocabulary.Resolve(config, data, runDir, init, resume, Log), CaptionMaskTokens.Of(data.Tokenizer.Vocabulary));
@@ -117,6 +118,7 @@ public sealed class Trainer
                 init.Apply(model, config);
                 Log($"weights from {init.Checkpoint} (train.initFrom; sha256 {Checkpoint.Hash(init.Checkpoint)[..16]}), vocabulary from {init.Vocabulary}");
             }
+            if (textInit is not null) Log($"{textInit.Setting}: {textInit.Apply(model)}; vocabulary {textInit.VocabularyPath ?? config.Data.VocabPath}");
             if (config.Train.InitMotionEncoder is string initMotionEncoder) Log($"motion encoder from {MotionEncoderInit.Apply(model, initMotionEncoder, Log)}");
             if (config.Train.MlmEpochs > 0) PretrainText(TextEncoderOf(model), data, samples, cancellation);
         }
