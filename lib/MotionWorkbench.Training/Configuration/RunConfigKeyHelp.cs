@@ -41,7 +41,7 @@ public sealed partial record RunConfig
         ["model.vitMlp"] = "ViT MLP hidden width",
         ["model.vitPooling"] = "ViT pooling: mean (patch tokens + fc_norm, the reference) or cls",
         ["model.vitDropout"] = "dropout inside the ViT, in [0, 1)",
-        ["model.textKind"] = "text encoder: bert or distilbert",
+        ["model.textKind"] = "text encoder: bert or distilbert (trained from scratch), or minilm-l6 / arctic-xs (pretrained, from the weights store; fixes the tower's sizes and vocabulary)",
         ["model.textWidth"] = "text encoder width",
         ["model.textDepth"] = "text encoder layers",
         ["model.textHeads"] = "text encoder attention heads (must divide model.textWidth)",
@@ -103,6 +103,7 @@ public sealed partial record RunConfig
         ["train.initMotionEncoder"] = "weights that initialise the motion encoder: a timm ViT .safetensors, or for a ResNet resnet18-imagenet (a store name) or a torchvision-named .safetensors",
         ["train.engine"] = "mw (the own engine, CPU) or torch (TorchSharp); --engine sets it",
         ["train.device"] = "cpu, cuda, cuda:N or auto; --device sets it (cuda needs train.engine = torch)",
+        ["train.initTextEncoder"] = "weights that initialise the text encoder: a store name (minilm-l6, arctic-xs) or a .safetensors path (a converted store file or a Hugging Face BERT checkpoint)",
         ["train.threads"] = "engine threads (0: mw --threads, MW_THREADS, else the cores this process may use)",
     };
 }
