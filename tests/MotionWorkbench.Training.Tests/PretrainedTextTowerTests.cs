@@ -57,7 +57,10 @@ public sealed class PretrainedTextTowerTests(SynthFixture fx)
     [InlineData("caption")]
     public void EveryArchitecture_StartsItsTextEncoderFromTheStore(string architecture)
     {
-        var config = SmokeWith("model.textKind=minilm-l6", $"model.architecture={architecture}", "model.lexVocabulary=captions").Validate();
+        string[] settings = architecture == "lex"
+            ? ["model.textKind=minilm-l6", $"model.architecture={architecture}", "model.lexVocabulary=captions"]
+            : ["model.textKind=minilm-l6", $"model.architecture={architecture}"]; // lex-only settings on other runs are refused
+        var config = SmokeWith(settings).Validate();
         var init = TextTowerInit.Resolve(config)!;
         Assert.Equal("model.textKind = minilm-l6", init.Setting);
         Assert.Equal(PretrainedCatalog.MiniLmL6, init.Weights.Source);

@@ -128,7 +128,7 @@ public sealed class ResNetArchitectureTests(SynthFixture fx)
         {
             (otherLayout, new[] { "train.initMotionEncoder", otherLayout, "stage depths [1, 1, 1, 2]", "configured for [1, 1, 1, 1]", "model.resnetStages=1,1,1,2" }),
             (negative, ["train.initMotionEncoder", negative, "layer3.0.bn2.running_var[2] is -0.5"]),
-            (nan, ["train.initMotionEncoder", nan, "bn1.running_var[1] is NaN"]),
+            (nan, ["train.initMotionEncoder", nan, "bn1.running_var[1] is not finite (NaN"]),
             (vitFile, ["train.initMotionEncoder", vitFile, "not a ResNet state dict"]),
         })
         {
