@@ -96,7 +96,7 @@ public sealed class EncodeResNetCommandTests(ITestOutputHelper output) : IDispos
         {
             string outPath = Path_("refused.npy");
             var run = Mw.Run(["encode", "resnet", .. args, "--out", outPath]);
-            Assert.True(run.ExitCode == 1, $"mw encode resnet {string.Join(' ', args)}: exit {run.ExitCode}\n{run.All}");
+            Assert.True(run.ExitCode == 2, $"mw encode resnet {string.Join(' ', args)}: exit {run.ExitCode}\n{run.All}");
             var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("mw encode resnet: ", StringComparison.Ordinal) && !l.Contains(" reading ") && !l.Contains(" writing ") && !l.Contains("converting")).ToList();
             Assert.Single(lines);
             foreach (var e in expected) Assert.Contains(e, lines[0]);

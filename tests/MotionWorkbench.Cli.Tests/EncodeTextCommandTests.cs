@@ -77,7 +77,7 @@ public class EncodeTextCommandTests
             Assert.Equal(Npy.Read(a).Data, Npy.Read(b).Data);
 
             var noVocab = Mw.Run(["encode", "text", "--checkpoint", weights, "--text", Texts[1], "--out", Path.Combine(dir, "c.npy")]);
-            Assert.Equal(1, noVocab.ExitCode);
+            Assert.Equal(2, noVocab.ExitCode);
             Assert.Contains("--vocab is required with", noVocab.Stderr);
             Assert.False(File.Exists(Path.Combine(dir, "c.npy")));
         }
@@ -96,7 +96,7 @@ public class EncodeTextCommandTests
         {
             string output = Path.Combine(dir, "f.npy");
             var r = Mw.Run(["encode", "text", .. args, "--text", "a person walks", "--out", output, "--tokens"]);
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(2, r.ExitCode);
             Assert.Contains(message, r.Stderr);
             Assert.Empty(Directory.GetFiles(dir));
         }

@@ -21,7 +21,7 @@ public sealed class ProbeCommandTests : IDisposable
     {
         string outDir = Path.Combine(dir, "bad");
         var r = Mw.Run("data", "probes", "--out", outDir, option, value);
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode); // bad usage or input (CliErrors)
         Assert.Contains(option == "--attributes" ? "colour" : option, r.Stderr);
         Assert.DoesNotContain("   at ", r.All);
         Assert.False(Directory.Exists(outDir), $"{outDir} was created by a refused command");
@@ -56,11 +56,11 @@ public sealed class ProbeCommandTests : IDisposable
 
         // a dataset folder that is not a probe set, a run folder that is not a run: one line each
         var notProbes = Mw.Run("probe", "--run", run, "--probes", data);
-        Assert.Equal(1, notProbes.ExitCode);
+        Assert.Equal(2, notProbes.ExitCode);
         Assert.StartsWith("mw probe: ", notProbes.Stderr);
         Assert.Contains("mw data probes", notProbes.Stderr);
         var notRun = Mw.Run("probe", "--run", data, "--probes", probes);
-        Assert.Equal(1, notRun.ExitCode);
+        Assert.Equal(2, notRun.ExitCode);
         Assert.Contains("config.json", notRun.Stderr);
         Assert.DoesNotContain("   at ", notProbes.All + notRun.All);
     }

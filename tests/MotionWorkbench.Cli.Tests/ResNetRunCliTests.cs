@@ -55,7 +55,7 @@ public sealed class ResNetRunCliTests : IDisposable
         {
             string refused = Path.Combine(dir, "refused");
             var r = Mw.Run(Train(data, refused, sets));
-            Assert.True(r.ExitCode == 1, $"{string.Join(' ', sets)}: exit {r.ExitCode}\n{r.All}");
+            Assert.True(r.ExitCode == 2, $"{string.Join(' ', sets)}: exit {r.ExitCode}\n{r.All}");
             Assert.Contains(expected, r.Stderr);
             Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("mw train: ", StringComparison.Ordinal));
             Assert.False(Directory.Exists(refused), $"{string.Join(' ', sets)} left {refused} behind");
@@ -67,7 +67,7 @@ public sealed class ResNetRunCliTests : IDisposable
         tensors["motion_encoder.layer2.1.bn1.running_var"].Data[7] = -2f;
         Checkpoint.Save(best, config, tensors.Select(kv => (kv.Key, kv.Value)), state, m, v);
         var bad = Mw.Run("eval", "--run", run, "--split", "test", "--protocol", "all");
-        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal(2, bad.ExitCode);
         Assert.Contains(best, bad.Stderr);
         Assert.Contains("motion_encoder.layer2.1.bn1.running_var[7] is -2", bad.Stderr);
         Assert.DoesNotContain("   at ", bad.All);

@@ -301,7 +301,7 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         }
         AssertOursFilled(RunFile("14-lexical-interpretability", "word-shares.csv"), "Lex (four phases), Smoke, text");
         using var json = JsonDocument.Parse(RunFile("14-lexical-interpretability", "action-words.json"));
-        Assert.Equal(2, json.RootElement.GetArrayLength());
+        Assert.Equal(4, json.RootElement.GetArrayLength()); // four-phase and †, each with the scratch and the MiniLM-L6 text tower
         Assert.True(json.RootElement[0].GetProperty("motions").GetInt32() > 0);
         // notebook 14 reuses notebook 12's Lex pipelines (shared folders) instead of training them again
         Assert.True(File.Exists(Path.Combine(run.RunRoot, "lex-smpl-smoke", "pipeline.json")), "the shared Lex pipeline folder runRoot/lex-smpl-smoke is missing");
@@ -378,7 +378,7 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.True(Figures(html) >= 1, "no grouped bar chart");
         var csv = RunFile(nb, "probes-synthetic.csv").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var models = MotionWorkbench.Experiments.ProbeStudy.Models("Smoke", Path.Combine(run.Root, "data", "synthetic-smpl-160"), run.RunRoot).Select(m => m.Label).ToList();
-        Assert.Equal(5, models.Count);
+        Assert.Equal(7, models.Count);
         foreach (var model in models) Assert.Contains($"{(model.Contains(',') ? "\"" + model : model)} t2m", csv[0]);
         Assert.Equal(["side", "mirror", "order", "count", "pace", "direction", "action"], csv.Skip(1).Select(l => l.Split(',')[0]));
         foreach (var line in csv.Skip(1))

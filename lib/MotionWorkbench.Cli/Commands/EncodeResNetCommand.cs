@@ -80,8 +80,7 @@ internal static class EncodeResNetCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"mw encode resnet: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw encode resnet", e);
             }
         });
         return command;

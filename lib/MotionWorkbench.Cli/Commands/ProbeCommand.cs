@@ -33,8 +33,7 @@ internal static class ProbeCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or JsonException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"mw probe: {e.Message}");
-                return 1;
+                return CliErrors.Report("mw probe", e);
             }
         });
         return command;
