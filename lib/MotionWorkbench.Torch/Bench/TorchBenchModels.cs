@@ -62,25 +62,10 @@ public sealed class TorchBenchCase : IDisposable
                 break;
             }
             case "clip-tiny":
+            case "minilm-clip": // the same CLIP step; only the text tower differs (4-layer BERT-256 or MiniLM-L6)
             {
                 var vit = new BenchVitModule(192, 12, 3, 768, dropout).to(dev);
-                var text = new BenchTextModule(dropout).to(dev);
-                var scale = new Parameter(torch.tensor(MathF.Log(1f / 0.07f), device: dev));
-                Tensor Loss()
-                {
-                    var m = F.normalize(vit.forward(img), dim: -1);
-                    var t = F.normalize(text.forward(ids, pad), dim: -1);
-                    var logits = scale.exp() * t.matmul(m.t());
-                    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2;
-                }
-                bench = new TorchBenchCase(Loss, () => vit.forward(img) + text.forward(ids, pad),
-                    [vit, text], vit.parameters().Concat(text.parameters()).Append(scale).ToList(), dev);
-                break;
-            }
-            case "minilm-clip":
-            {
-                var vit = new BenchVitModule(192, 12, 3, 768, dropout).to(dev);
-                var text = new BenchMiniLmModule(dropout).to(dev);
+                nn.Module<Tensor, Tensor, Tensor> text = model == "clip-tiny" ? new BenchTextModule(dropout).to(dev) : new BenchMiniLmModule(dropout).to(dev);
                 var scale = new Parameter(torch.tensor(MathF.Log(1f / 0.07f), device: dev));
                 Tensor Loss()
                 {
