@@ -40,7 +40,9 @@ public sealed class BatchTests : IClassFixture<TestNotebooks>
         Assert.Contains("preset=Smoke\n", stdout.ToString());                       // streamed live, with the override applied
         Assert.Contains("c_broken.ipynb: has no 'cells' list", entries[2].Message);
         Assert.Contains(lines, l => l.StartsWith("c_broken: skipped: ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("b_fails.ipynb: FAILED, 3/3 code cells run in ", StringComparison.Ordinal) && l.EndsWith(" s, cell 3 failed", StringComparison.Ordinal));
+        // the failed cell's error says why, in the progress line and the index entry
+        Assert.Contains(lines, l => l.StartsWith("b_fails.ipynb: FAILED, 3/3 code cells run in ", StringComparison.Ordinal) && l.Contains(" s, cell 3 failed (", StringComparison.Ordinal) && l.Contains("undefinedName", StringComparison.Ordinal));
+        Assert.Contains("undefinedName", entries[1].Message);
 
         Assert.Equal(["a_ok.html", "a_ok.ipynb", "b_fails.html", "b_fails.ipynb", "index.html"],
             Directory.GetFiles(reports).Select(Path.GetFileName).Order(StringComparer.Ordinal));

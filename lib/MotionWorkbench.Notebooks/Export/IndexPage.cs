@@ -30,7 +30,7 @@ public static class IndexPage
         foreach (var e in entries)
         {
             string name = e.ReportFile is null ? HtmlText.Escape(e.Notebook) : $"<a href=\"{HtmlText.Escape(Uri.EscapeDataString(e.ReportFile))}\">{HtmlText.Escape(e.Notebook)}</a>";
-            string note = e.Message ?? (e.FailedCell is { } c ? $"cell {c} failed" : "");
+            string note = e.FailedCell is { } c ? $"cell {c} failed" + (e.Message is { } m ? $": {m}" : "") : e.Message ?? "";
             sb.Append("<tr><td>").Append(name).Append("</td><td class=\"").Append(e.Status).Append("\">").Append(e.Status).Append("</td><td>")
               .Append(e.CellsRun).Append(" / ").Append(e.CodeCells).Append("</td><td>").Append(HtmlReport.Duration(e.Duration)).Append("</td><td>")
               .Append(HtmlText.Escape(note)).Append("</td></tr>\n");

@@ -56,9 +56,9 @@ public static class BatchRunner
         return entries;
     }
 
-    /// <summary>One line: "name.ipynb: ok, 5/5 code cells run in 3.2 s" (or FAILED/TIMEOUT with the cell).</summary>
+    /// <summary>One line: "name.ipynb: ok, 5/5 code cells run in 3.2 s" (or FAILED/TIMEOUT with the cell and its error).</summary>
     public static string Summary(RunResult r)
         => $"{Path.GetFileName(r.NotebookPath)}: " + (r.Succeeded ? "ok" : r.TimedOut ? "TIMEOUT" : "FAILED")
            + $", {r.CellsRun}/{r.CodeCells} code cells run in {r.Duration.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s"
-           + (r.FailedCell is { } c ? $", cell {c} failed" : "") + (r.FailureMessage is { } m && r.FailedCell is null ? $" ({m})" : "");
+           + (r.FailedCell is { } c ? $", cell {c} failed" : "") + (r.FailureMessage is { } m ? $" ({m})" : "");
 }

@@ -59,7 +59,9 @@ public static class NotebookRunner
         {
             File.Delete(jobPath);
         }
-        return new RunResult(fullPath, notebook, byNumber.Count, run.CellsRun, run.FailedCell, run.TimedOut, run.FailureMessage, started, clock.Elapsed);
+        // A cell that failed with an exception: its first error (type and message) says why, in the index page and the test logs.
+        string? failure = run.FailureMessage ?? (run.FailedCell is not null ? run.FirstError : null);
+        return new RunResult(fullPath, notebook, byNumber.Count, run.CellsRun, run.FailedCell, run.TimedOut, failure, started, clock.Elapsed);
     }
 
     /// <summary>Parses <c>name=value</c> strings (the value may contain '=').</summary>
@@ -89,6 +91,8 @@ public static class NotebookRunner
         public int? FailedCell { get; private set; }
         public bool TimedOut { get; private set; }
         public string? FailureMessage { get; private set; }
+        /// <summary>The first error output of the run ("ename: evalue", at most 2,000 characters), or null.</summary>
+        public string? FirstError { get; private set; }
 
         public async Task ExecuteAsync(string jobPath, string directory, CancellationToken cancellation)
         {
@@ -193,7 +197,12 @@ public static class NotebookRunner
                         var copy = (JsonObject)output.DeepClone();
                         cell.Outputs.Add(copy);
                         if ((string?)message["display_id"] is { } id) displays[id] = copy;
-                        if ((string?)copy["output_type"] == "error") options.EchoErr?.WriteLine($"[{name}] {(string?)copy["evalue"]}");
+                        if ((string?)copy["output_type"] == "error")
+                        {
+                            string error = $"{(string?)copy["ename"]}: {(string?)copy["evalue"]}";
+                            FirstError ??= error.Length > 2000 ? error[..2000] + " ..." : error;
+                            options.EchoErr?.WriteLine($"[{name}] {(string?)copy["evalue"]}");
+                        }
                         break;
                     case "update" when message["display_id"] is JsonValue idValue && message["output"] is JsonObject updated:
                         if (displays.TryGetValue(idValue.GetValue<string>(), out var target))
