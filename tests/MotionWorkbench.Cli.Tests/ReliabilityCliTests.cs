@@ -85,8 +85,10 @@ public sealed class ReliabilityCliTests : IDisposable
     {
         string data = Path.Combine(dir, "data"), run = Path.Combine(dir, "run");
         Assert.Equal(0, Mw.Run("data", "synth", "--out", data, "--count", "40", "--seed", "2").ExitCode);
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mw.dll"), "train", "--preset", "Smoke", "--data", data, "--out", run, "--set", "train.epochs=500", "--set", "train.evalEvery=500" })
+        // Through `env --default-signal=INT`: a test run started in the background by a non-interactive shell (`cmd &`,
+        // nohup) inherits SIGINT ignored, and .NET installs no Ctrl+C handler for a signal ignored at start
+        var psi = new System.Diagnostics.ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "mw.dll"), "train", "--preset", "Smoke", "--data", data, "--out", run, "--set", "train.epochs=500", "--set", "train.evalEvery=500" })
             psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
         using var p = System.Diagnostics.Process.Start(psi)!;
