@@ -190,7 +190,8 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
         RunConfig Resnet(string engine, float dropout = 0f)
         {
             var c = fx.Config(engine, epochs: 2, dropout: dropout, architecture: "resnet");
-            return c with { Model = c.Model with { ResnetStages = "1,1,1,2", ResnetWidth = 4 } };
+            var smoke = RunConfig.Smoke.Model; // the fixture's tiny ViT sizes would be ignored by a ResNet run, which refuses them
+            return c with { Model = c.Model with { ResnetStages = "1,1,1,2", ResnetWidth = 4, VitWidth = smoke.VitWidth, VitDepth = smoke.VitDepth, VitHeads = smoke.VitHeads, VitMlp = smoke.VitMlp } };
         }
         // ten steps with dropout 0: the own engine's losses (BatchNorm on batch statistics, running ones updated in both)
         string own = fx.NewRunDir("resnet-own"), tor = fx.NewRunDir("resnet-torch");

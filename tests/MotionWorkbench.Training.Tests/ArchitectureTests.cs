@@ -168,7 +168,7 @@ public sealed class ArchitectureTests(SynthFixture fx)
         var config = tiny with
         {
             Data = tiny.Data with { Dir = fx.NoMirrorDir },
-            Train = tiny.Train with { InitFrom = source, MotionLr = 0, TextLr = 0, HeadLr = 0, TemperatureLr = 0 },
+            Train = tiny.Train with { InitFrom = source, MotionLr = 0, TextLr = 0, HeadLr = 0 }, // the temperature is fixed: no train.temperatureLr
         };
         var target = fx.NewRunDir("finetune");
         Assert.True(new Trainer(config, target) { LogSteps = false }.Run().Completed);

@@ -18,7 +18,13 @@ public sealed class ResNetArchitectureTests(SynthFixture fx)
     private RunConfig Config(string architecture = "resnet", int epochs = 1, Func<ModelSpec, ModelSpec>? change = null)
     {
         var model = fx.Tiny().Model with { Architecture = architecture, ResnetStages = "1,1,1,1", ResnetWidth = 4, HeadDropout = 0f, TextDropout = 0f };
-        return fx.Tiny(epochs) with { Name = architecture, Model = change is null ? model : change(model) };
+        if (change is not null) model = change(model);
+        // a run refuses the settings it would ignore: the tiny ResNet's sizes on a ResNet encoder only, the tiny ViT's elsewhere
+        var smoke = RunConfig.Smoke.Model;
+        model = model.MotionEncoderKind() == Architecture.Resnet
+            ? model with { VitWidth = smoke.VitWidth, VitDepth = smoke.VitDepth, VitHeads = smoke.VitHeads, VitMlp = smoke.VitMlp }
+            : model with { ResnetStages = smoke.ResnetStages, ResnetWidth = smoke.ResnetWidth, ResnetBatchNorm = smoke.ResnetBatchNorm };
+        return fx.Tiny(epochs) with { Name = architecture, Model = model };
     }
 
     /// <summary>A torchvision-named state dict of the tiny ResNet (random weights, running statistics set to known values) in a file.</summary>
