@@ -13,7 +13,7 @@ public sealed class ArchitectureTests(SynthFixture fx)
     private RunConfig Transformer(string architecture, int epochs = 2) => fx.Tiny(epochs) with
     {
         Name = architecture,
-        Model = fx.Tiny().Model with { Architecture = architecture, HeadDropout = 0f, TextDropout = 0f },
+        Model = SynthFixture.TinyModelOf(architecture, m => m with { HeadDropout = 0f, TextDropout = 0f }),
     };
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class ArchitectureTests(SynthFixture fx)
         var tiny = fx.Tiny(epochs: 1);
         var config = tiny with
         {
-            Model = tiny.Model with { Architecture = "vit", VitWidth = 32, VitDepth = 2, VitHeads = 2, VitMlp = 64 },
+            Model = SynthFixture.TinyModelOf("vit", m => m with { VitWidth = 32, VitDepth = 2, VitHeads = 2, VitMlp = 64 }),
             Train = tiny.Train with { InitMotionEncoder = timm, MotionLr = 0, TextLr = 0, HeadLr = 0 },
         };
         var dir = fx.NewRunDir("timm");

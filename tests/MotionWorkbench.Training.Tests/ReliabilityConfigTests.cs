@@ -61,7 +61,26 @@ public sealed class ReliabilityConfigTests
         { ["model.architecture=lex", "model.learnableTemperature=true", "train.temperatureLr=0.01"], "train.temperatureLr = 0.01", "this run is 'lex', whose model.lexTemperature is fixed", ["model.architecture=bag", "model.learnableTemperature=true", "train.temperatureLr=0.01"] },
         { ["train.mlmLr=0.001"], "train.mlmLr = 0.001", "applies to the text encoder's MLM pre-training only (train.mlmEpochs > 0), and this run has none", ["train.mlmEpochs=1", "train.mlmLr=0.001"] },
         { ["data.swapPersons=false"], "data.swapPersons = false", "applies to two-person data only (model.architecture = interaction), and this run is 'vit'", ["model.architecture=interaction", "data.swapPersons=false"] },
+        { ["model.architecture=bag", "model.vitDepth=6"], "model.vitDepth = 6", "applies to the transformer encoders and dense heads (every architecture but bag), and this run is 'bag'", ["model.vitDepth=6"] },
+        { ["model.architecture=bag", "model.headDropout=0.3", "model.textFfn=64"], "model.textFfn = 64, model.headDropout = 0.3", "these settings apply to the transformer encoders and dense heads", ["model.headDropout=0.3", "model.textFfn=64"] },
+        { ["model.architecture=lex", "model.embeddingDim=128"], "model.embeddingDim = 128", "applies to the dense projection heads and their InfoNCE (every architecture but lex), and this run is 'lex'", ["model.embeddingDim=128"] },
+        { ["model.architecture=lex", "model.temperature=0.1", "model.learnableTemperature=true"], "model.temperature = 0.1, model.learnableTemperature = true", "this run is 'lex' (lexical heads over the vocabulary, temperature model.lexTemperature)",
+            ["model.architecture=caption", "model.temperature=0.1", "model.learnableTemperature=true"] },
     };
+
+    [Fact]
+    public void WithoutIgnoredSettings_PutsBackOnlyWhatTheRunWouldIgnore()
+    {
+        var bag = RunConfig.Smoke.WithOverrides(["model.architecture=bag", "model.vitWidth=32", "model.vitDepth=1", "model.headDropout=0", "model.textDepth=1"]);
+        Assert.Throws<ArgumentException>(() => bag.Validate());
+        var reading = bag.WithoutIgnoredSettings();
+        reading.Validate();
+        Assert.Equal(32, reading.Model.VitWidth);                                  // read by the bag model: kept
+        Assert.Equal(RunConfig.Smoke.Model.VitDepth, reading.Model.VitDepth);      // not read: the preset's again
+        Assert.Equal(RunConfig.Smoke.Model.HeadDropout, reading.Model.HeadDropout);
+        Assert.Equal(RunConfig.Smoke.Model.TextDepth, reading.Model.TextDepth);
+        Assert.Equal(RunConfig.Smoke.ToJson(), RunConfig.Smoke.WithoutIgnoredSettings().ToJson()); // nothing to put back: unchanged
+    }
 
     [Theory]
     [MemberData(nameof(IgnoredSettings))]

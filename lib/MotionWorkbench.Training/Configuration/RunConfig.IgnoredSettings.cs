@@ -15,19 +15,37 @@ public sealed partial record RunConfig
     /// on a run that is not lex (the caption model, which reads a Lex run through its prefix, aside), the caption decoder's
     /// on a run that is not caption, the ResNet's without a ResNet motion encoder, the ViT's with a ResNet motion encoder
     /// (and model.vitPooling with a raw-sequence one, which has no pooling setting), train.temperatureLr with a fixed
-    /// temperature, train.mlmLr without MLM pre-training, and data.swapPersons on a run without two-person data. Empty
-    /// when there are none.
+    /// temperature, train.mlmLr without MLM pre-training, data.swapPersons on a run without two-person data, the
+    /// transformer sizes, dropouts and pooling the bag model does not have, and the dense heads' settings (embedding
+    /// width, head dropout, temperature) a lex run does not have. Empty when there are none.
     /// </summary>
-    public IReadOnlyList<string> IgnoredSettings()
+    public IReadOnlyList<string> IgnoredSettings() => FindIgnored().Lines;
+
+    /// <summary>
+    /// This configuration with every setting <see cref="IgnoredSettings"/> names put back to its preset's value: for code
+    /// that derives one architecture's configuration from another's (a sweep over architectures, a test fixture with one
+    /// set of sizes for every tower), so that it passes only what the run reads. The run trains exactly as before (the
+    /// settings were not read); a configuration a user wrote should be refused instead (<see cref="Validate"/>).
+    /// </summary>
+    public RunConfig WithoutIgnoredSettings()
+    {
+        var reset = FindIgnored().Reset;
+        return reset.Count == 0 ? this : WithOverrides(reset.Select(r => $"{r.Key}={Show(r.Baseline)}").ToArray());
+    }
+
+    private (List<string> Lines, List<(string Key, object? Baseline)> Reset) FindIgnored()
     {
         var m = Model;
         var b = Baseline();
         var bm = b.Model;
         var lines = new List<string>();
+        var reset = new List<(string Key, object? Baseline)>();
         void Group(string appliesTo, string thisRun, string remedy, params (string Key, object? Value, object? Baseline)[] settings)
         {
-            var changed = settings.Where(s => !Equals(s.Value, s.Baseline)).Select(s => $"{s.Key} = {Show(s.Value)}").ToList();
-            if (changed.Count == 0) return;
+            var differing = settings.Where(s => !Equals(s.Value, s.Baseline)).ToList();
+            if (differing.Count == 0) return;
+            reset.AddRange(differing.Select(s => (s.Key, s.Baseline)));
+            var changed = differing.Select(s => $"{s.Key} = {Show(s.Value)}").ToList();
             bool one = changed.Count == 1;
             lines.Add($"{string.Join(", ", changed)}: {(one ? "this setting applies" : "these settings apply")} to {appliesTo}, and this run {thisRun} (drop {(one ? "it" : "them")}{remedy})");
         }
@@ -56,6 +74,18 @@ public sealed partial record RunConfig
                 ("model.vitMlp", m.VitMlp, bm.VitMlp), ("model.vitPooling", m.VitPooling, bm.VitPooling), ("model.vitDropout", m.VitDropout, bm.VitDropout));
         else if (encoder == Architecture.Raw)
             Group("a ViT motion encoder only", "has a 'raw' motion encoder (its own pooling)", "", ("model.vitPooling", m.VitPooling, bm.VitPooling));
+        else if (architecture == Architecture.Bag)
+            Group("the transformer encoders and dense heads (every architecture but bag)",
+                "is 'bag' (bag-of-patches and bag-of-words encoders sized by model.vitWidth and model.textWidth, linear heads, no dropout)", "",
+                ("model.vitDepth", m.VitDepth, bm.VitDepth), ("model.vitHeads", m.VitHeads, bm.VitHeads), ("model.vitMlp", m.VitMlp, bm.VitMlp),
+                ("model.vitPooling", m.VitPooling, bm.VitPooling), ("model.vitDropout", m.VitDropout, bm.VitDropout),
+                ("model.textDepth", m.TextDepth, bm.TextDepth), ("model.textHeads", m.TextHeads, bm.TextHeads), ("model.textFfn", m.TextFfn, bm.TextFfn),
+                ("model.textDropout", m.TextDropout, bm.TextDropout), ("model.textPooling", m.TextPooling, bm.TextPooling), ("model.headDropout", m.HeadDropout, bm.HeadDropout));
+        if (architecture == Architecture.Lex)
+            Group("the dense projection heads and their InfoNCE (every architecture but lex)",
+                "is 'lex' (lexical heads over the vocabulary, temperature model.lexTemperature)", "",
+                ("model.embeddingDim", m.EmbeddingDim, bm.EmbeddingDim), ("model.headDropout", m.HeadDropout, bm.HeadDropout),
+                ("model.temperature", m.Temperature, bm.Temperature), ("model.learnableTemperature", m.LearnableTemperature, bm.LearnableTemperature));
         var t = Train;
         if (!m.LearnableTemperature || architecture == Architecture.Lex)
             Group("a learnable temperature only (model.learnableTemperature = true)",
@@ -66,7 +96,7 @@ public sealed partial record RunConfig
             Group("the text encoder's MLM pre-training only (train.mlmEpochs > 0)", "has none", " or set train.mlmEpochs", ("train.mlmLr", t.MlmLr, b.Train.MlmLr));
         if (architecture != Architecture.Interaction)
             Group("two-person data only (model.architecture = interaction)", $"is '{architecture}'", "", ("data.swapPersons", Data.SwapPersons, b.Data.SwapPersons));
-        return lines;
+        return (lines, reset);
     }
 
     /// <summary>What <see cref="IgnoredSettings"/> compares with: the preset this configuration names, else the defaults.</summary>
