@@ -38,4 +38,47 @@ public class QuickstartCliTests
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public void Quickstart_RefusedAfterGeneratingData_ExitsTwo_AndLeavesNoNewFolder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-qs-late-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // the split is checked against the data, so it is refused only after the 4,000 motions were generated
+            var r = Mw.Run("quickstart", "--preset", "Smoke", "--data", Path.Combine(dir, "gen", "data"), "--out", Path.Combine(dir, "runs", "qs"),
+                "--set", "data.trainSplit=nosuch", "--threads", "2");
+            Assert.True(r.ExitCode == 2, r.All);
+            Assert.Contains("generating the synthetic dataset", r.Stdout);
+            Assert.Contains("nosuch", r.Stderr);
+            Assert.Single(r.Stderr.Trim().Split('\n'));
+            Assert.Empty(Directory.GetFileSystemEntries(dir)); // no gen/data, gen/, data-probes, runs/qs nor runs/
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void Quickstart_UnwritableOut_IsRefusedBeforeGeneratingData()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mw-cli-qs-out-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "a-file"), "not a folder");
+            var r = Mw.Run("quickstart", "--preset", "Smoke", "--data", Path.Combine(dir, "data"), "--out", Path.Combine(dir, "a-file", "run"));
+            Assert.True(r.ExitCode == 2, r.All);
+            Assert.Contains("--out", r.Stderr);
+            Assert.Contains("is a regular file", r.Stderr);
+            Assert.DoesNotContain("generating", r.Stdout);
+            Assert.Equal(["a-file"], Directory.GetFileSystemEntries(dir).Select(f => Path.GetFileName(f)!).ToArray());
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
 }

@@ -86,6 +86,28 @@ public sealed class RunnerFailureTests : IClassFixture<TestNotebooks>
     }
 
     [Fact]
+    public async Task StackOverflowInACell_IsOneLineWithItsFirstFrame_AndLaterCellsDoNotRun()
+    {
+        var result = await notebooks.RunAsync("overflow.ipynb");   // cell 1: int F(int n) => F(n + 1) + 1; F(0)
+        Assert.False(result.Succeeded);
+        Assert.False(result.TimedOut);
+        Assert.Equal(1, result.FailedCell);
+        string message = result.FailureMessage ?? "";
+        Assert.StartsWith("the kernel process exited with code ", message);
+        Assert.Contains("a stack overflow (unbounded recursion?) ended it; at ", message);
+        // one line and its first frame, not the runtime's dump of the same frame repeated for pages
+        Assert.DoesNotContain('\n', message);
+        Assert.True(message.Length < 400, $"{message.Length} characters: {message}");
+        Assert.DoesNotContain("Environment.Exit", message);
+        string evalue = (string?)Outputs(result.Executed, 1).Single()["evalue"] ?? "";
+        Assert.Equal("Cell 1: " + message, evalue);
+        // the cell after it is reported as not run
+        Assert.Empty(Outputs(result.Executed, 2));
+        Assert.Null(result.Executed.Cells[1].ExecutionCount);
+        Assert.Equal(1, result.CellsRun);
+    }
+
+    [Fact]
     public async Task CompileError_NamesCellLineAndDiagnostic()
     {
         var result = await notebooks.RunAsync("compile_error.ipynb");

@@ -19,8 +19,9 @@ public sealed class TorchSynthFixture : IDisposable
 
     public string NewRunDir(string name) => Path.Combine(Root, "runs", name + "-" + Guid.NewGuid().ToString("N")[..6]);
 
-    /// <summary>A Smoke-sized ViT + BERT run on the fixture's data; dropout as given.</summary>
-    public RunConfig Config(string engine, int epochs = 2, float dropout = 0f, string architecture = "vit") => RunConfig.Smoke with
+    /// <summary>A Smoke-sized ViT + BERT run on the fixture's data; dropout as given. The tiny sizes are given for every tower;
+    /// the settings <paramref name="architecture"/> does not read go back to the preset's (a run refuses a setting it would ignore).</summary>
+    public RunConfig Config(string engine, int epochs = 2, float dropout = 0f, string architecture = "vit") => (RunConfig.Smoke with
     {
         Name = "torch-" + engine,
         Model = RunConfig.Smoke.Model with
@@ -30,7 +31,7 @@ public sealed class TorchSynthFixture : IDisposable
         },
         Data = RunConfig.Smoke.Data with { Dir = DataDir, MaxTrainClips = 48, MaxEvalClips = 24, Workers = 1 },
         Train = RunConfig.Smoke.Train with { Epochs = epochs, BatchSize = 8, Engine = engine, Device = "cpu" },
-    };
+    }).WithoutIgnoredSettings();
 
     /// <summary>A run's per-step training losses (metrics.jsonl).</summary>
     public static List<(int Step, double Loss)> Losses(string runDir) => Trainer.ReadStepLosses(Path.Combine(runDir, Trainer.MetricsFileName));
@@ -190,7 +191,8 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
         RunConfig Resnet(string engine, float dropout = 0f)
         {
             var c = fx.Config(engine, epochs: 2, dropout: dropout, architecture: "resnet");
-            return c with { Model = c.Model with { ResnetStages = "1,1,1,2", ResnetWidth = 4 } };
+            var smoke = RunConfig.Smoke.Model; // the fixture's tiny ViT sizes would be ignored by a ResNet run, which refuses them
+            return c with { Model = c.Model with { ResnetStages = "1,1,1,2", ResnetWidth = 4, VitWidth = smoke.VitWidth, VitDepth = smoke.VitDepth, VitHeads = smoke.VitHeads, VitMlp = smoke.VitMlp } };
         }
         // ten steps with dropout 0: the own engine's losses (BatchNorm on batch statistics, running ones updated in both)
         string own = fx.NewRunDir("resnet-own"), tor = fx.NewRunDir("resnet-torch");

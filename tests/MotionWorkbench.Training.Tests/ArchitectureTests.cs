@@ -13,7 +13,7 @@ public sealed class ArchitectureTests(SynthFixture fx)
     private RunConfig Transformer(string architecture, int epochs = 2) => fx.Tiny(epochs) with
     {
         Name = architecture,
-        Model = fx.Tiny().Model with { Architecture = architecture, HeadDropout = 0f, TextDropout = 0f },
+        Model = SynthFixture.TinyModelOf(architecture, m => m with { HeadDropout = 0f, TextDropout = 0f }),
     };
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ArchitectureTests(SynthFixture fx)
         var config = tiny with
         {
             Data = tiny.Data with { Dir = fx.NoMirrorDir },
-            Train = tiny.Train with { InitFrom = source, MotionLr = 0, TextLr = 0, HeadLr = 0, TemperatureLr = 0 },
+            Train = tiny.Train with { InitFrom = source, MotionLr = 0, TextLr = 0, HeadLr = 0 }, // the temperature is fixed: no train.temperatureLr
         };
         var target = fx.NewRunDir("finetune");
         Assert.True(new Trainer(config, target) { LogSteps = false }.Run().Completed);
@@ -194,7 +194,7 @@ public sealed class ArchitectureTests(SynthFixture fx)
         var tiny = fx.Tiny(epochs: 1);
         var config = tiny with
         {
-            Model = tiny.Model with { Architecture = "vit", VitWidth = 32, VitDepth = 2, VitHeads = 2, VitMlp = 64 },
+            Model = SynthFixture.TinyModelOf("vit", m => m with { VitWidth = 32, VitDepth = 2, VitHeads = 2, VitMlp = 64 }),
             Train = tiny.Train with { InitMotionEncoder = timm, MotionLr = 0, TextLr = 0, HeadLr = 0 },
         };
         var dir = fx.NewRunDir("timm");

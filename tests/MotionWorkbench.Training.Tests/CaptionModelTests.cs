@@ -11,7 +11,7 @@ public sealed class CaptionModelTests(SynthFixture fx)
     private RunConfig Caption(int epochs = 6) => fx.Tiny(epochs) with
     {
         Name = "caption",
-        Model = fx.Tiny().Model with { Architecture = "caption", CaptionDepth = 1, CaptionDropout = 0.1f },
+        Model = SynthFixture.TinyModelOf("caption", m => m with { CaptionDepth = 1, CaptionDropout = 0.1f }),
     };
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class CaptionModelTests(SynthFixture fx)
     [Fact]
     public void InitFrom_a_retrieval_run_loads_the_encoders_and_a_frozen_encoder_stays_fixed()
     {
-        var vitConfig = fx.Tiny(1) with { Model = fx.Tiny().Model with { Architecture = "vit" } };
+        var vitConfig = fx.Tiny(1) with { Model = SynthFixture.TinyModelOf("vit") };
         var vitDir = fx.NewRunDir("caption-source");
         new Trainer(vitConfig, vitDir) { LogSteps = false }.Run();
         var source = Checkpoint.Read(RunModels.DefaultCheckpoint(vitDir)).Model;
@@ -130,7 +130,7 @@ public sealed class CaptionModelTests(SynthFixture fx)
         {
             if (LexRuns.TryGetValue(fx.Root, out var dir)) return dir;
             dir = fx.NewRunDir("caption-lex-source");
-            var config = fx.Tiny(1) with { Name = "lex", Model = fx.Tiny().Model with { Architecture = "lex", HeadDropout = 0f, TextDropout = 0f } };
+            var config = fx.Tiny(1) with { Name = "lex", Model = SynthFixture.TinyModelOf("lex", m => m with { TextDropout = 0f }) };
             Assert.True(new Trainer(config, dir) { LogSteps = false }.Run().Completed);
             LexRuns[fx.Root] = dir;
             return dir;

@@ -46,13 +46,13 @@ public sealed class DeterminismTests(SynthFixture fx)
     private RunConfig Config(string architecture, int threads)
     {
         var smoke = RunConfig.Smoke;
-        return smoke with
+        return (smoke with
         {
             Name = "det",
             Model = smoke.Model with { Architecture = architecture, HeadDropout = 0.2f, TextDropout = 0.1f, VitDropout = 0.1f },
             Data = smoke.Data with { Dir = fx.DataDir, ValSplit = "train", TestSplit = "train" },
             Train = smoke.Train with { Epochs = 2, Seed = 1234, Threads = threads },
-        };
+        }).WithoutIgnoredSettings(); // the bag model has no dropout
     }
 
     /// <summary>Results are reproducible per thread count: 1, 2, 3 and 4 engine threads (train.threads), each run twice.

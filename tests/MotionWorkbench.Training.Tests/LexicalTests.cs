@@ -12,7 +12,7 @@ public sealed class LexicalTests(SynthFixture fx)
     private RunConfig Lex(int epochs = 2, string motion = "vit") => fx.Tiny(epochs) with
     {
         Name = "lex",
-        Model = fx.Tiny().Model with { Architecture = "lex", LexMotionEncoder = motion, HeadDropout = 0f, TextDropout = 0f },
+        Model = SynthFixture.TinyModelOf("lex", m => m with { LexMotionEncoder = motion, TextDropout = 0f }),
     };
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
     private RunConfig Phase(string phase, string? from = null, int epochs = 1) => fx.Tiny(epochs) with
     {
         Name = "lex-" + phase,
-        Model = fx.Tiny().Model with { Architecture = "lex", LexPhase = phase, HeadDropout = 0f, TextDropout = 0f },
+        Model = SynthFixture.TinyModelOf("lex", m => m with { LexPhase = phase, TextDropout = 0f }),
         Train = fx.Tiny(epochs).Train with { InitFrom = from },
     };
 
@@ -295,7 +295,7 @@ public sealed class LexicalPhaseTests(SynthFixture fx)
     public void A_phase_started_from_a_dense_run_names_the_run_and_what_is_missing()
     {
         var dense = fx.NewRunDir("dense");
-        var vit = fx.Tiny(1) with { Model = fx.Tiny().Model with { Architecture = "vit" } };
+        var vit = fx.Tiny(1) with { Model = SynthFixture.TinyModelOf("vit") };
         Assert.True(new Trainer(vit, dense) { LogSteps = false }.Run().Completed);
         var e = Assert.Throws<InvalidDataException>(() => new Trainer(Phase("cmlp", dense), fx.NewRunDir("from-dense")) { LogSteps = false }.Run());
         Assert.Contains(dense, e.Message);
@@ -362,7 +362,7 @@ public sealed class LexPipelineTests(SynthFixture fx)
     [Fact]
     public void Pipeline_chains_the_phases_and_resumes_where_it_stopped()
     {
-        var config = fx.Tiny(1) with { Model = fx.Tiny().Model with { Architecture = "lex", HeadDropout = 0f, TextDropout = 0f } };
+        var config = fx.Tiny(1) with { Model = SynthFixture.TinyModelOf("lex", m => m with { TextDropout = 0f }) };
         string dir = fx.NewRunDir("lex-pipeline");
         // stop phase 3 after its first step
         int steps = 0;

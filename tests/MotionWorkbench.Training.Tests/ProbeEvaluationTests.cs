@@ -65,7 +65,7 @@ public sealed class ProbeEvaluationTests(SynthFixture fx)
         var config = tiny with
         {
             Name = "lex",
-            Model = tiny.Model with { Architecture = "lex", MaxFrames = 112, PatchSize = 16, HeadDropout = 0f, TextDropout = 0f },
+            Model = SynthFixture.TinyModelOf("lex", m => m with { MaxFrames = 112, PatchSize = 16, TextDropout = 0f }),
             Data = tiny.Data with { MaxTrainClips = null, ValSplit = "val", TestSplit = "test" },
         };
         new Trainer(config, dir) { LogSteps = false }.Run();

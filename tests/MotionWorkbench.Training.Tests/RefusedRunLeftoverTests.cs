@@ -50,9 +50,9 @@ public sealed class RefusedRunLeftoverTests(SynthFixture fx)
     public void LexPipeline_RefusedFromADenseRun_LeavesNoPipelineFolder()
     {
         string dense = fx.NewRunDir("dense");
-        Assert.True(new Trainer(fx.Tiny(epochs: 1) with { Model = fx.Tiny().Model with { Architecture = "vit" } }, dense) { LogSteps = false }.Run().Completed);
+        Assert.True(new Trainer(fx.Tiny(epochs: 1) with { Model = SynthFixture.TinyModelOf("vit") }, dense) { LogSteps = false }.Run().Completed);
         string outDir = fx.NewRunDir("lex-from-dense");
-        var config = fx.Tiny(epochs: 1) with { Model = fx.Tiny().Model with { Architecture = "lex" }, Train = fx.Tiny().Train with { InitFrom = dense } };
+        var config = fx.Tiny(epochs: 1) with { Model = SynthFixture.TinyModelOf("lex"), Train = fx.Tiny().Train with { InitFrom = dense } };
         Assert.ThrowsAny<Exception>(() => LexPipeline.Run(config, outDir, ["cmlp"]));
         Assert.False(Directory.Exists(outDir), "the refused pipeline left " + outDir);
     }

@@ -1,4 +1,5 @@
 using MotionWorkbench.Data.Synthetic;
+using MotionWorkbench.Models;
 using MotionWorkbench.Training;
 
 namespace MotionWorkbench.Training.Tests;
@@ -38,13 +39,29 @@ public sealed class SynthFixture : IDisposable
     /// A bag-of-patches model on 64 training pairs, 32-frame windows, evaluated on the same 64 pairs (so the overfit
     /// test can ask for R@1 = 100).
     /// </summary>
-    public RunConfig Tiny(int epochs = 30) => RunConfig.Smoke with
+    public RunConfig Tiny(int epochs = 30) => (RunConfig.Smoke with
     {
         Name = "tiny",
-        Model = RunConfig.Smoke.Model with { Architecture = "bag", PatchSize = 16, MaxFrames = 64, VitWidth = 32, VitDepth = 1, VitHeads = 2, VitMlp = 64, TextWidth = 32, TextDepth = 1, TextHeads = 2, TextFfn = 64, EmbeddingDim = 32 },
+        Model = TinyModel,
         Data = RunConfig.Smoke.Data with { Dir = DataDir, MaxTrainClips = 64, MaxEvalClips = 64, ValSplit = "train", TestSplit = "train", Workers = 1 },
         Train = RunConfig.Smoke.Train with { Epochs = epochs, BatchSize = 16, MotionLr = 3e-3f, TextLr = 3e-3f, HeadLr = 3e-3f, WarmupSteps = 0 },
+    }).WithoutIgnoredSettings();
+
+    /// <summary>The tiny sizes of every tower (32 wide, 32-d embeddings, one-layer transformers with MLP 64), on the bag
+    /// model; <see cref="Tiny"/> keeps only those the bag reads (a run refuses a setting it would ignore).</summary>
+    public static ModelSpec TinyModel { get; } = RunConfig.Smoke.Model with
+    {
+        Architecture = "bag", PatchSize = 16, MaxFrames = 64, VitWidth = 32, VitDepth = 1, VitHeads = 2, VitMlp = 64, TextWidth = 32, TextDepth = 1, TextHeads = 2, TextFfn = 64, EmbeddingDim = 32,
     };
+
+    /// <summary>The tiny model of <paramref name="architecture"/> (<paramref name="change"/> applied), keeping only the settings
+    /// that architecture reads: the others go back to the Smoke preset's values (<see cref="RunConfig.WithoutIgnoredSettings"/>),
+    /// so a lex run has no 32-d dense heads and a bag run no dropout, exactly as it would train with them.</summary>
+    public static ModelSpec TinyModelOf(Architecture architecture, Func<ModelSpec, ModelSpec>? change = null)
+    {
+        var model = TinyModel with { Architecture = architecture };
+        return (RunConfig.Smoke with { Model = change is null ? model : change(model) }).WithoutIgnoredSettings().Model;
+    }
 
     public void Dispose()
     {

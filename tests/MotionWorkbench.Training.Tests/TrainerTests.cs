@@ -17,7 +17,7 @@ public sealed class TrainerTests(SynthFixture fx)
         var tiny = fx.Tiny();
         var config = tiny with
         {
-            Model = tiny.Model with { Architecture = "bag", MaxFrames = 224, PatchSize = 32, HeadDropout = 0f },
+            Model = tiny.Model with { Architecture = "bag", MaxFrames = 224, PatchSize = 32 }, // the bag model has no dropout
             Data = tiny.Data with { Dir = fx.NoMirrorDir, FirstCaptionOnly = true },
             Train = tiny.Train with { Epochs = 200, EvalEvery = 200, BatchSize = 64, MotionLr = 3e-2f, TextLr = 3e-2f, HeadLr = 3e-2f },
         };
@@ -45,7 +45,7 @@ public sealed class TrainerTests(SynthFixture fx)
         // result does not depend on which thread ran which chunk (DeterminismTests checks two uninterrupted runs bit for bit).
         int threads = Par.Threads;
         Par.Threads = 2;
-        try { ResumeEquivalence(fx.Tiny(epochs: 3) with { Model = fx.Tiny().Model with { Architecture = architecture, HeadDropout = 0.2f, TextDropout = 0.1f } }); }
+        try { ResumeEquivalence(fx.Tiny(epochs: 3) with { Model = SynthFixture.TinyModelOf(architecture, m => m with { HeadDropout = 0.2f, TextDropout = 0.1f }) }); }
         finally { if (Par.Threads != threads) Par.Threads = threads; }
     }
 
@@ -84,7 +84,7 @@ public sealed class TrainerTests(SynthFixture fx)
     public void Mlm_pretraining_phase_runs_before_the_contrastive_phase_and_changes_the_text_encoder()
     {
         var tiny = fx.Tiny(epochs: 1);
-        var vit = tiny with { Model = tiny.Model with { Architecture = "vit" } };
+        var vit = tiny with { Model = SynthFixture.TinyModelOf("vit") };
         var plain = fx.NewRunDir("no-mlm");
         new Trainer(vit with { Train = vit.Train with { Epochs = 1 } }, plain) { LogSteps = false }.Run();
         var dir = fx.NewRunDir("mlm");

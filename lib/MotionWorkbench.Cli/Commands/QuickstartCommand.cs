@@ -23,11 +23,16 @@ internal static class QuickstartCommand
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!, dataDir = parse.GetValue(data)!;
+            RunFolderGuard? generated = null; // the dataset this call generates: removed when the quickstart fails before its run's first step
+            bool finished = false;
             try
             {
                 if (!parse.GetValue(resume) && File.Exists(Path.Combine(run, Checkpoint.LastFileName)))
                     throw new InvalidOperationException($"{run} already holds a run; pass --resume to continue it, or --out another folder");
                 var config = RunConfig.FromPreset(parse.GetValue(preset)!).WithOverrides(EngineOptions.Overrides(parse, set, engine, device)).Validate();
+                // where it writes, before minutes of data generation and training (a complete dataset is only read)
+                OutputCheck.Folder(run, "--out");
+                if (!Directory.Exists(Path.Combine(dataDir, "new_joints"))) OutputCheck.Folder(dataDir, "--data");
                 bool resuming = parse.GetValue(resume);
                 if (resuming && File.Exists(Path.Combine(run, Checkpoint.LastFileName)))
                 {
@@ -36,8 +41,9 @@ internal static class QuickstartCommand
                     foreach (var note in RunThreads.ForResume(RunConfig.Load(run), config).Notes) Console.Error.WriteLine($"mw quickstart: {note}");
                 }
                 else config = EngineThreads.ForNewRun(config);
-                if (Quickstart.EnsureData(dataDir, Console.WriteLine)) Console.WriteLine($"synthetic dataset written to {Path.GetFullPath(dataDir)}");
-                var outcome = TrainingUi.Run((progress, ct) => Quickstart.Run(run, dataDir, config, resuming, progress, null, ct));
+                generated = TrainingUi.Interruptible(ct => Quickstart.EnsureData(dataDir, Console.WriteLine, cancellation: ct));
+                if (generated is not null) Console.WriteLine($"synthetic dataset written to {Path.GetFullPath(dataDir)}");
+                var outcome = TrainingUi.Run((progress, ct) => Quickstart.Run(run, dataDir, config, resuming, progress, null, ct, generatedData: generated));
                 var ev = outcome.Evaluation;
                 Console.WriteLine($"\ntest split: n = {ev.N} ({ev.Checkpoint}, {ev.Selection})");
                 foreach (var r in ev.Results)
@@ -53,6 +59,7 @@ internal static class QuickstartCommand
                 Console.WriteLine($"summary: {Path.GetFullPath(outcome.SummaryPath)}");
                 foreach (var w in outcome.Training.StatisticsWarnings) Console.Error.WriteLine($"mw quickstart: WARNING: {w}");
                 if (outcome.Training.Warning is not null) Console.Error.WriteLine($"mw quickstart: WARNING: {outcome.Training.Warning}");
+                finished = true;
                 return 0;
             }
             catch (OperationCanceledException e)
@@ -63,6 +70,10 @@ internal static class QuickstartCommand
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or TrainingDivergedException or UnauthorizedAccessException)
             {
                 return CliErrors.Report("mw quickstart", e);
+            }
+            finally
+            {
+                if (!finished) generated?.Rollback(); // Quickstart.Run rolls back what fails inside it; this covers what fails around it
             }
         });
         return command;

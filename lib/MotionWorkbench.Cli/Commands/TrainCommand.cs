@@ -141,6 +141,22 @@ internal static class TrainingUi
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> with Ctrl+C cancelling its token (no progress display), e.g. the quickstart's data generation.</summary>
+    public static T Interruptible<T>(Func<CancellationToken, T> work)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; cts.Cancel(); Console.Error.WriteLine("stopping..."); };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            return work(cts.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+
     public static string Describe(TrainingProgress p) =>
         p.Phase == "eval" ? $"epoch {p.Epoch}/{p.Epochs} {p.Message}"
         : p.Phase == "mlm" ? $"MLM pre-training epoch {p.Epoch}/{p.Epochs} step {p.GlobalStep} masked-token loss {p.Loss:F4}"

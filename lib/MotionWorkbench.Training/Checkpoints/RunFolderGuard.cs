@@ -2,9 +2,11 @@ namespace MotionWorkbench.Training;
 
 /// <summary>
 /// What a fresh training found in its run folder, so that a run refused or failed before its first step leaves the
-/// folder as it was: a folder the training created is removed whole; in a folder that existed, the files and folders
-/// it added are removed and the files it replaced (config.json, train.log, statistics, vocab.txt: small) get their
-/// bytes back. Files that were there are never deleted. <see cref="Commit"/> (after the first step) ends the guard.
+/// folder as it was: a folder the training created is removed whole (with the empty parent folders it created on the
+/// way, e.g. <c>runs/</c> of <c>--out runs/a</c>); in a folder that existed, the files and folders it added are removed
+/// and the files it replaced (config.json, train.log, statistics, vocab.txt: small) get their bytes back. Files that were
+/// there are never deleted. <see cref="Commit"/> (after the first step) ends the guard. The same rule guards the folders
+/// <see cref="Quickstart"/> generates (the synthetic dataset and its probe set), which a failed quickstart removes.
 /// </summary>
 public sealed class RunFolderGuard
 {
@@ -13,6 +15,7 @@ public sealed class RunFolderGuard
 
     private readonly string runDir;
     private readonly bool existed;
+    private readonly string? existingAncestor; // the nearest folder above runDir that existed (when runDir did not)
     private readonly HashSet<string> entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> kept = new(StringComparer.Ordinal);
     private bool committed;
@@ -21,7 +24,12 @@ public sealed class RunFolderGuard
     {
         this.runDir = Path.GetFullPath(runDir);
         existed = Directory.Exists(this.runDir);
-        if (!existed) return;
+        if (!existed)
+        {
+            existingAncestor = Path.GetDirectoryName(this.runDir);
+            while (existingAncestor is not null && !Directory.Exists(existingAncestor)) existingAncestor = Path.GetDirectoryName(existingAncestor);
+            return;
+        }
         long budget = MaxKeptBytes;
         foreach (var entry in Directory.EnumerateFileSystemEntries(this.runDir, "*", SearchOption.AllDirectories))
         {
@@ -50,6 +58,11 @@ public sealed class RunFolderGuard
             if (!existed)
             {
                 if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+                // the parent folders created on the way, while empty (never the one that existed, nor anything above it)
+                for (var parent = Path.GetDirectoryName(runDir); parent is not null && existingAncestor is not null
+                    && parent.Length > existingAncestor.Length && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any();
+                    parent = Path.GetDirectoryName(parent))
+                    Directory.Delete(parent);
                 return;
             }
             if (!Directory.Exists(runDir)) return;

@@ -174,27 +174,9 @@ public sealed partial record RunConfig
             if (value is < 1) errors.Add($"data.{name} must be at least 1 (or null: all clips), got {value}");
         foreach (var (name, value) in new[] { ("trainSplit", Data.TrainSplit), ("valSplit", Data.ValSplit), ("testSplit", Data.TestSplit) })
             if (string.IsNullOrWhiteSpace(value)) errors.Add($"data.{name} must name a split (e.g. train, val, test), got '{value}'");
-        if (IgnoredLexSettings() is { Count: > 0 } ignored)
-            errors.Add($"{string.Join(", ", ignored)}: {(ignored.Count == 1 ? "this setting applies" : "these settings apply")} to model.architecture = lex only, and this run is '{m.Architecture}' (drop {(ignored.Count == 1 ? "it" : "them")} or set model.architecture=lex)");
+        errors.AddRange(IgnoredSettings()); // one rule: a changed setting this run would not read (RunConfig.IgnoredSettings.cs)
         if (errors.Count > 0) throw new ArgumentException("invalid run configuration:\n  " + string.Join("\n  ", errors));
         return this;
-    }
-
-    /// <summary>The lex-only settings a non-lex run changed from their defaults (they would do nothing); the caption model,
-    /// which reads a Lex run's settings through its prefix, is left out.</summary>
-    private List<string> IgnoredLexSettings()
-    {
-        var m = Model;
-        if (m.Architecture == Architecture.Lex || m.Architecture == Architecture.Caption) return [];
-        var d = new ModelSpec();
-        var ignored = new List<string>();
-        if (m.LexVocabulary != d.LexVocabulary) ignored.Add($"model.lexVocabulary = {m.LexVocabulary}");
-        if (m.LexPhase != d.LexPhase) ignored.Add($"model.lexPhase = {m.LexPhase}");
-        if (m.LexMotionEncoder != d.LexMotionEncoder) ignored.Add($"model.lexMotionEncoder = {m.LexMotionEncoder}");
-        if (m.LexTemperature != d.LexTemperature) ignored.Add($"model.lexTemperature = {m.LexTemperature}");
-        if (m.LexFlopsWeight != d.LexFlopsWeight) ignored.Add($"model.lexFlopsWeight = {m.LexFlopsWeight}");
-        if (m.LexFlopsWarmupSteps != d.LexFlopsWarmupSteps) ignored.Add($"model.lexFlopsWarmupSteps = {m.LexFlopsWarmupSteps}");
-        return ignored;
     }
 
     // ------------------------------------------------------------------------------------------------------------
