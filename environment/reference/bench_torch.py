@@ -120,6 +120,23 @@ def run_one(args):
     def vit_flops(b, d, depth, ff):
         return enc_flops(b, 71, d, ff, depth) + 2 * b * 70 * 768 * d + 2 * b * d * 256
 
+    def clip_step(motion, text, image):
+        # a caption batch (lengths 8-24 of 24, pads 0) and the symmetric InfoNCE of the two towers, as mw bench's CLIP step
+        logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
+        params = list(motion.parameters()) + list(text.parameters()) + [logit_scale]
+        lengths = torch.randint(8, 25, (B,))
+        ids = torch.randint(1, 30522, (B, 24))
+        pad = torch.arange(24)[None, :] >= lengths[:, None]
+        ids[pad] = 0
+        target = torch.arange(B)
+
+        def loss_fn():
+            m = F.normalize(motion(image), dim=-1)
+            t = F.normalize(text(ids, pad), dim=-1)
+            logits = logit_scale.exp() * t @ m.t()
+            return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+        return params, loss_fn
+
     if args.model == "lex-tiny":
         # Lex lexical heads, the natural PyTorch way (SPLADE): full (B, L, V) MLM logits, masked max over tokens,
         # log1p(relu), L2-normalise; InfoNCE at tau 0.05 + 0.002 FLOPS on each side
@@ -162,20 +179,7 @@ def run_one(args):
         resnet = torchvision.models.resnet18()
         resnet.fc = nn.Linear(512, 256)
         text = Text()
-        logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
-        params = list(resnet.parameters()) + list(text.parameters()) + [logit_scale]
-        img = torch.randn(B, 3, 224, 80)
-        lengths = torch.randint(8, 25, (B,))
-        ids = torch.randint(1, 30522, (B, 24))
-        pad = torch.arange(24)[None, :] >= lengths[:, None]
-        ids[pad] = 0
-        target = torch.arange(B)
-
-        def loss_fn():
-            m = F.normalize(resnet(img), dim=-1)
-            t = F.normalize(text(ids, pad), dim=-1)
-            logits = logit_scale.exp() * t @ m.t()
-            return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+        params, loss_fn = clip_step(resnet, text, torch.randn(B, 3, 224, 80))
 
         def resnet_flops(b, H, W):
             # 2 x multiply-adds of every conv (stem, blocks, 1x1/2 shortcuts) and the fc, as mw bench counts them
@@ -199,19 +203,7 @@ def run_one(args):
         modules = [resnet, text]
     elif args.model in ("clip-tiny", "minilm-clip"):
         vit, text = Vit(192, 12, 3, 768), (Text() if args.model == "clip-tiny" else MiniLm())
-        logit_scale = nn.Parameter(torch.tensor(float(torch.log(torch.tensor(1 / 0.07)))))
-        params = list(vit.parameters()) + list(text.parameters()) + [logit_scale]
-        lengths = torch.randint(8, 25, (B,))
-        ids = torch.randint(1, 30522, (B, 24))
-        pad = torch.arange(24)[None, :] >= lengths[:, None]
-        ids[pad] = 0
-        target = torch.arange(B)
-
-        def loss_fn():
-            m = F.normalize(vit(img), dim=-1)
-            t = F.normalize(text(ids, pad), dim=-1)
-            logits = logit_scale.exp() * t @ m.t()
-            return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+        params, loss_fn = clip_step(vit, text, img)
 
         flops = 3 * (vit_flops(B, 192, 12, 768) + (enc_flops(B, 24, 256, 1024, 4) + 2 * B * 256 * 256 if args.model == "clip-tiny"
                                                    else enc_flops(B, 24, 384, 1536, 6) + 2 * B * 384 * 256) + 2 * B * B * 256)
