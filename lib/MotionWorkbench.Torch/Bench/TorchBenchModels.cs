@@ -148,7 +148,11 @@ public sealed class TorchBenchCase : IDisposable
     }
 }
 
-/// <summary>A pre-norm transformer block (LayerNorm, fused QKV + scaled_dot_product_attention, LayerNorm, GELU MLP).</summary>
+/// <summary>
+/// A transformer block with fused QKV + scaled_dot_product_attention and a GELU MLP: pre-norm (LayerNorm before each
+/// part, dropout on the MLP's hidden layer too; the ViT and the scratch text tower) or, with <c>postNorm</c>, a BERT
+/// layer (residual then LayerNorm, eps 1e-12; MiniLM).
+/// </summary>
 internal sealed class BenchBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
     private readonly LayerNorm norm1, norm2;
@@ -156,12 +160,15 @@ internal sealed class BenchBlock : nn.Module<Tensor, Tensor?, Tensor>
     private readonly Dropout drop;
     private readonly int heads;
     private readonly double p;
+    private readonly bool postNorm;
 
-    public BenchBlock(int C, int heads, int ff, double dropout) : base("block")
+    public BenchBlock(int C, int heads, int ff, double dropout, bool postNorm = false) : base(postNorm ? "post_norm_block" : "block")
     {
         this.heads = heads;
+        this.postNorm = postNorm;
         p = dropout;
-        norm1 = nn.LayerNorm(C); norm2 = nn.LayerNorm(C);
+        double eps = postNorm ? 1e-12 : 1e-5;
+        norm1 = nn.LayerNorm(C, eps); norm2 = nn.LayerNorm(C, eps);
         qkv = nn.Linear(C, 3 * C); proj = nn.Linear(C, C);
         fc1 = nn.Linear(C, ff); fc2 = nn.Linear(ff, C);
         drop = nn.Dropout(dropout);
@@ -172,10 +179,16 @@ internal sealed class BenchBlock : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? keyPadding)
     {
         long B = x.shape[0], L = x.shape[1], C = x.shape[2];
-        var q = qkv.forward(norm1.forward(x)).reshape(B, L, 3, heads, C / heads).permute(2, 0, 3, 1, 4); // (3, B, H, L, D)
-        Tensor? mask = keyPadding is null ? null : keyPadding.logical_not().reshape(B, 1, 1, L);      // true = attend
+        var q = qkv.forward(postNorm ? x : norm1.forward(x)).reshape(B, L, 3, heads, C / heads).permute(2, 0, 3, 1, 4); // (3, B, H, L, D)
+        Tensor? mask = keyPadding is null ? null : keyPadding.logical_not().reshape(B, 1, 1, L);                     // true = attend
         var a = F.scaled_dot_product_attention(q[0], q[1], q[2], mask, training ? p : 0.0, false);
-        x = x + drop.forward(proj.forward(a.transpose(1, 2).reshape(B, L, C)));
+        var attended = drop.forward(proj.forward(a.transpose(1, 2).reshape(B, L, C)));
+        if (postNorm)
+        {
+            x = norm1.forward(x + attended);
+            return norm2.forward(x + drop.forward(fc2.forward(F.gelu(fc1.forward(x)))));
+        }
+        x = x + attended;
         return x + drop.forward(fc2.forward(drop.forward(F.gelu(fc1.forward(norm2.forward(x))))));
     }
 }
@@ -244,45 +257,13 @@ internal sealed class BenchTextModule : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor ids, Tensor pad) => head.forward(Tokens(ids, pad)[.., 0]);
 }
 
-/// <summary>A post-norm BERT layer (fused QKV + scaled_dot_product_attention, residual, LayerNorm; erf-GELU FFN, residual, LayerNorm), eps 1e-12.</summary>
-internal sealed class BenchPostNormBlock : nn.Module<Tensor, Tensor?, Tensor>
-{
-    private readonly LayerNorm norm1, norm2;
-    private readonly Linear qkv, proj, fc1, fc2;
-    private readonly Dropout drop;
-    private readonly int heads;
-    private readonly double p;
-
-    public BenchPostNormBlock(int C, int heads, int ff, double dropout) : base("post_norm_block")
-    {
-        this.heads = heads;
-        p = dropout;
-        norm1 = nn.LayerNorm(C, 1e-12); norm2 = nn.LayerNorm(C, 1e-12);
-        qkv = nn.Linear(C, 3 * C); proj = nn.Linear(C, C);
-        fc1 = nn.Linear(C, ff); fc2 = nn.Linear(ff, C);
-        drop = nn.Dropout(dropout);
-        RegisterComponents();
-    }
-
-    /// <param name="keyPadding">(B, L) true where a key is padding, or null.</param>
-    public override Tensor forward(Tensor x, Tensor? keyPadding)
-    {
-        long B = x.shape[0], L = x.shape[1], C = x.shape[2];
-        var q = qkv.forward(x).reshape(B, L, 3, heads, C / heads).permute(2, 0, 3, 1, 4); // (3, B, H, L, D)
-        Tensor? mask = keyPadding is null ? null : keyPadding.logical_not().reshape(B, 1, 1, L);
-        var a = F.scaled_dot_product_attention(q[0], q[1], q[2], mask, training ? p : 0.0, false);
-        x = norm1.forward(x + drop.forward(proj.forward(a.transpose(1, 2).reshape(B, L, C))));
-        return norm2.forward(x + drop.forward(fc2.forward(F.gelu(fc1.forward(x)))));
-    }
-}
-
 /// <summary>The MiniLM-L6 text tower of minilm-clip: word + position + token-type embeddings, LayerNorm, 6 post-norm layers, attention-mask mean, Linear(384, 256).</summary>
 internal sealed class BenchMiniLmModule : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Embedding words, positions, types;
     private readonly LayerNorm embedNorm;
     private readonly Dropout drop;
-    private readonly ModuleList<BenchPostNormBlock> layers;
+    private readonly ModuleList<BenchBlock> layers;
     private readonly Linear head;
 
     public BenchMiniLmModule(double dropout) : base("minilm")
@@ -292,7 +273,7 @@ internal sealed class BenchMiniLmModule : nn.Module<Tensor, Tensor, Tensor>
         types = nn.Embedding(2, 384);
         embedNorm = nn.LayerNorm(384, 1e-12);
         drop = nn.Dropout(dropout);
-        layers = nn.ModuleList(Enumerable.Range(0, 6).Select(_ => new BenchPostNormBlock(384, 12, 1536, dropout)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, 6).Select(_ => new BenchBlock(384, 12, 1536, dropout, postNorm: true)).ToArray());
         head = nn.Linear(384, 256);
         RegisterComponents();
     }
