@@ -37,7 +37,7 @@ public class ConfiguredTextTowerOracleTests(ConvertedStore store, ITestOutputHel
         var model = ModelFactory.Create(config.Model, tokenizer.Vocabulary.Count, 7, jointCount: 22, activeWords: architecture == "lex" ? [1000, 2000, 2003] : null);
         Assert.Contains("tensors loaded", init.Apply(model));
         model.Module.Eval();
-        var encoder = TextTower.Of(model)!;
+        var encoder = ModelTowers.Text(model)!;
         bool mean = kind == "minilm-l6";
         Assert.Equal(mean ? TextPooling.MaskedMean : TextPooling.Cls, encoder.Config.Pooling);
 

@@ -70,7 +70,7 @@ public sealed class PretrainedTextTowerTests(SynthFixture fx)
         Assert.Contains("tensors loaded", init.Apply(model));
 
         var store = Safetensors.Read(init.Weights.Path).Tensors;
-        var encoder = TextTower.Of(model)!;
+        var encoder = ModelTowers.Text(model)!;
         Assert.Equal(TextPooling.MaskedMean, encoder.Config.Pooling);
         foreach (var (name, t) in encoder.NamedParameters()) Assert.True(store[name].Data.SequenceEqual(t.Data), $"{architecture}: {name} differs from the store's");
         // Everything else keeps its fresh initialisation (the same seed gives the same weights).

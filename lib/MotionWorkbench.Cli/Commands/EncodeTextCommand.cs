@@ -104,7 +104,7 @@ internal static class EncodeTextCommand
         {
             // A run's checkpoint: the model is rebuilt from the run folder; its text encoder and (by default) its vocabulary.
             string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint!))!;
-            encoder = TextTower.Of(RunModels.Load(runDir, checkpoint))
+            encoder = ModelTowers.Text(RunModels.Load(runDir, checkpoint))
                 ?? throw new ArgumentException($"{checkpoint}: the run's model ({RunConfig.Load(runDir).Model.Architecture}) has no transformer text encoder");
             vocabPath ??= Path.Combine(runDir, RunData.VocabFileName);
             what = $"the text encoder of the run checkpoint {checkpoint}";

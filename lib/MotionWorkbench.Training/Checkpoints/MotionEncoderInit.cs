@@ -16,15 +16,9 @@ public static class MotionEncoderInit
     /// <summary>The setting's key, for messages.</summary>
     public const string Setting = "train.initMotionEncoder";
 
-    /// <summary>The motion encoder of a model of any architecture that has one (not "bag").</summary>
-    public static MotionEncoder EncoderOf(IRetrievalModel model) => model switch
-    {
-        TransformerModel t => t.Model.MotionEncoder,
-        InteractionRetrievalModel i => i.Model.MotionEncoder,
-        LexicalRetrievalModel l => l.Model.MotionEncoder,
-        CaptionModel c => c.Network.MotionEncoder,
-        _ => throw new InvalidOperationException($"{Setting}: the {model.GetType().Name} has no motion encoder to initialise"),
-    };
+    /// <summary>The motion encoder of a model of any architecture that has one (not "bag"; that one is an error naming the setting).</summary>
+    public static MotionEncoder EncoderOf(IRetrievalModel model) =>
+        ModelTowers.Motion(model) ?? throw new InvalidOperationException($"{Setting}: the {model.GetType().Name} has no motion encoder to initialise");
 
     /// <summary>
     /// A configuration error, or null: a store entry that is not a ResNet (the text encoders), or the ResNet's weights for

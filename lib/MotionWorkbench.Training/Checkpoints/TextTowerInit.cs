@@ -41,7 +41,7 @@ public sealed record TextTowerInit(EncoderWeights Weights, string Setting, strin
     /// <summary>Loads the weights into <paramref name="model"/>'s text encoder; returns what was loaded, for the run's log.</summary>
     public string Apply(IRetrievalModel model)
     {
-        var encoder = TextTower.Of(model) ?? throw new InvalidOperationException($"{Setting}: the {model.GetType().Name} has no transformer text encoder to initialise");
+        var encoder = ModelTowers.Text(model) ?? throw new InvalidOperationException($"{Setting}: the {model.GetType().Name} has no transformer text encoder to initialise");
         return $"{Load(encoder, Weights.Path, Setting)} (text encoder from {Weights})";
     }
 

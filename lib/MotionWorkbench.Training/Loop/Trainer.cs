@@ -288,13 +288,8 @@ public sealed class Trainer
         encoder.LoadStateDict(mlm.Encoder.StateDict(), strict: true, "the MLM-pre-trained text encoder");
     }
 
-    private static MotionWorkbench.Models.TextEncoder TextEncoderOf(IRetrievalModel model) => model switch
-    {
-        TransformerModel t => t.Model.TextEncoder,
-        InteractionRetrievalModel i => i.Model.TextEncoder,
-        LexicalRetrievalModel l => l.Model.TextEncoder,
-        _ => throw new InvalidOperationException($"{model.GetType().Name} has no transformer text encoder to pre-train"),
-    };
+    private static MotionWorkbench.Models.TextEncoder TextEncoderOf(IRetrievalModel model) =>
+        ModelTowers.Text(model) ?? throw new InvalidOperationException($"{model.GetType().Name} has no transformer text encoder to pre-train");
 
     private static MotionWorkbench.Text.MaskedLanguageModelBatch PadMasked(MotionWorkbench.Text.MaskedLanguageModelBatch b, int padId, int maxLength)
     {
