@@ -29,6 +29,16 @@ internal static class BenchGemmCommand
         new("fc1-dw", 768, 192, 4544, true, false, "T64 fc1 backward dW = dY^T.X"),
         new("attn-qk", 71, 71, 64, false, true, "one attention head Q.K^T (serial: below the split threshold)"),
         new("attn-pv", 71, 64, 71, false, false, "one attention head P.V (serial)"),
+        new("conv-l1", 64, 6720, 576, false, false, "ResNet-18 b64 224x80 layer1 3x3 conv forward W.col (6 images of 56x20)"),
+        new("conv-l1-dw", 64, 576, 6720, false, true, "ResNet-18 layer1 3x3 conv dW = dY.col^T"),
+        new("conv-l3", 256, 1120, 2304, false, false, "ResNet-18 layer3 3x3 conv forward W.col (16 images of 14x5)"),
+        new("conv-l4", 512, 672, 4608, false, false, "ResNet-18 layer4 3x3 conv forward W.col (32 images of 7x3)"),
+        new("conv-l4-dw", 512, 4608, 672, false, true, "ResNet-18 layer4 3x3 conv dW = dY.col^T"),
+        new("wino-l1", 64, 4480, 64, false, false, "w l1"),
+        new("wino-l1-dw", 64, 64, 4480, false, true, "w l1"),
+        new("wino-l3", 256, 1344, 256, false, false, "w l3"),
+        new("wino-l4", 512, 512, 512, false, false, "w l3"),
+        new("wino-l4-dw", 512, 512, 512, false, true, "w l3"),
     ];
 
     public static Command Create()

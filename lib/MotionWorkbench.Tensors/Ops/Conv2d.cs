@@ -52,8 +52,15 @@ public static partial class Ops
     }
 
     /// <summary>y = conv(x, weight) + bias, or with <paramref name="accumulate"/> y += conv(x, weight) (no bias).</summary>
-    internal static unsafe void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, ConvDims d, bool accumulate = false)
+    internal static unsafe void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, ConvDims d, bool accumulate = false, string part = "fwd")
     {
+        var profile = OpProfile.Active;
+        if (Winograd.Applies(d.KH, d.KW, d.Stride))
+        {
+            fixed (float* wx = x, ww = weight, wb = bias, wy = y)
+                Winograd.Forward(wx, ww, bias.IsEmpty ? null : wb, wy, d.B, d.Cin, d.H, d.W, d.Cout, d.Padding, accumulate, part);
+            return;
+        }
         int K = d.K, HoWo = d.HoWo, Cout = d.Cout, inPlane = d.Cin * d.H * d.W;
         int G = Im2Col.ImagesPerChunk(d.B, (long)Math.Max(K, Cout) * HoWo);
         var col = BufferPool.Rent(Math.Max(Im2Col.BudgetFloats, K * G * HoWo), clear: false);
@@ -65,7 +72,9 @@ public static partial class Ops
             for (int b0 = 0; b0 < d.B; b0 += G)
             {
                 int g = Math.Min(G, d.B - b0), N = g * HoWo;
+                double t0 = profile?.Now() ?? 0;
                 Im2Col.Pack(new ReadOnlySpan<float>(px + (long)b0 * inPlane, g * inPlane), col, g, d.Cin, d.H, d.W, d.KH, d.KW, d.Stride, d.Padding, d.Ho, d.Wo);
+                if (profile is not null) { profile.Since($"  conv2d {part} im2col k{d.KH}s{d.Stride}", t0); t0 = profile.Now(); }
                 int first = b0;
                 if (g == 1)
                 {
@@ -75,6 +84,7 @@ public static partial class Ops
                     continue;
                 }
                 Gemm.Run(false, false, Cout, N, K, 1f, pw, K, pc, N, 0f, pyc, N);
+                if (profile is not null) { profile.Since($"  conv2d {part} gemm k{d.KH}s{d.Stride}", t0); t0 = profile.Now(); }
                 // scatter (Cout, g·Ho·Wo) into y (g, Cout, Ho·Wo), adding the bias
                 Par.For(g * Cout, Math.Max(1, 8192 / HoWo), (s, e) =>
                 {
@@ -88,6 +98,7 @@ public static partial class Ops
                         else src.CopyTo(dst);
                     }
                 });
+                profile?.Since($"  conv2d {part} scatter k{d.KH}s{d.Stride}", t0);
             }
         }
         BufferPool.Return(col);
@@ -155,7 +166,7 @@ public static partial class Ops
             });
         }
         var t = new ConvDims(d.B, Cout, d.Ho, d.Wo, Cin, KH, KW, 1, KH - 1 - d.Padding, d.H, d.W);
-        Conv2dForward(dOut, flipped.AsSpan(0, Cin * Cout * KH * KW), ReadOnlySpan<float>.Empty, dX, t, accumulate: true);
+        Conv2dForward(dOut, flipped.AsSpan(0, Cin * Cout * KH * KW), ReadOnlySpan<float>.Empty, dX, t, accumulate: true, part: "bwd dX");
         BufferPool.Return(flipped);
     }
 
@@ -190,6 +201,14 @@ public static partial class Ops
                 profile?.Since($"  conv2d bwd dX (transposed conv) k{d.KH}s{d.Stride}", t0);
                 if (dWeight.IsEmpty) return;
             }
+            // 3x3 stride 1: dW in the Winograd domain (no im2col of x)
+            bool weightDone = false;
+            if (!dWeight.IsEmpty && Winograd.Applies(d.KH, d.KW, d.Stride))
+            {
+                Winograd.WeightGradient(px, pdo, pdw, B, d.Cin, d.H, d.W, Cout, d.Padding);
+                weightDone = true;
+                if (dX.IsEmpty || transposed) return;
+            }
             int G = Im2Col.ImagesPerChunk(B, (long)Math.Max(K, Cout) * HoWo);
             var col = BufferPool.Rent(Math.Max(Im2Col.BudgetFloats, K * G * HoWo), clear: false);
             var dycol = G > 1 ? BufferPool.Rent(Math.Max(Im2Col.BudgetFloats, Cout * G * HoWo), clear: false) : null;
@@ -215,7 +234,7 @@ public static partial class Ops
                     }
                     var profile = OpProfile.Active;
                     double t0 = profile?.Now() ?? 0;
-                    if (!dWeight.IsEmpty)
+                    if (!dWeight.IsEmpty && !weightDone)
                     {
                         Im2Col.Pack(new ReadOnlySpan<float>(px + (long)b0 * inPlane, g * inPlane), col, g, d.Cin, d.H, d.W, d.KH, d.KW, d.Stride, d.Padding, d.Ho, d.Wo);
                         if (profile is not null) { profile.Since($"  conv2d bwd im2col k{d.KH}s{d.Stride}", t0); t0 = profile.Now(); }

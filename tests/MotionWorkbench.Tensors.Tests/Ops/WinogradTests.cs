@@ -1,0 +1,120 @@
+using MotionWorkbench.Tensors.Kernels;
+using MotionWorkbench.Tensors.Tests.Support;
+using static MotionWorkbench.Tensors.Tests.Support.GradCheck;
+
+namespace MotionWorkbench.Tensors.Tests.OpsTests;
+
+/// <summary>
+/// The Winograd F(2x2, 3x3) path of 3x3 stride-1 convolutions (Kernels/Winograd.cs) against the direct double-precision
+/// convolution and against the im2col + GEMM path it replaces: even and odd output sizes (half-empty edge tiles),
+/// padding 0, 1 and 2, with and without bias, one image per chunk and several, forward, dX and dW. In the "Gemm backend"
+/// collection: it changes the process-wide algorithm switch and the workspace budget.
+/// </summary>
+[Collection("Gemm backend")]
+public class WinogradTests
+{
+    private static float[] Floats(double[] v) => Array.ConvertAll(v, d => (float)d);
+
+    public static TheoryData<int[], int[], int, bool, int> Cases => new()
+    {
+        { [2, 3, 5, 6], [4, 3, 3, 3], 1, true, 1 << 22 },     // odd height: the last tile row is half empty
+        { [3, 2, 8, 8], [5, 2, 3, 3], 1, false, 1 << 22 },    // even sizes, whole tiles
+        { [2, 4, 7, 3], [3, 4, 3, 3], 1, true, 1 },           // ResNet's 7 x 3 layer-4 shape, one image per chunk
+        { [3, 3, 6, 5], [2, 3, 3, 3], 0, false, 1 << 22 },    // no padding (its dX is a padding-2 convolution)
+        { [2, 2, 4, 5], [3, 2, 3, 3], 2, true, 300 },         // padding 2 (dX with padding 0), chunks of one image
+        { [5, 3, 11, 9], [8, 3, 3, 3], 1, true, 2000 },       // uneven chunks
+        { [1, 1, 1, 1], [1, 1, 3, 3], 1, false, 1 << 22 },    // a 1 x 1 image: the tile is all padding but its centre
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Winograd_MatchesDirectConvolution_ForwardAndBothGradients(int[] xs, int[] ws, int padding, bool bias, int budget)
+    {
+        var (saved, savedBudget) = (Winograd.Enabled, Im2Col.BudgetFloats);
+        Winograd.Enabled = true;
+        Im2Col.BudgetFloats = budget;
+        try
+        {
+            var rng = new Random(60 + xs[2] * 7 + padding);
+            var x = Rand(rng, xs);
+            var w = Rand(rng, ws);
+            var b = bias ? Rand(rng, ws[0]) : null;
+            foreach (var t in new[] { x, w, b }) if (t is not null) t.RequiresGrad = true;
+            var y = Ops.Conv2d(x, w, b, 1, padding);
+            var dy = Rand(rng, y.Shape);
+            var reference = ConvReference.Run(x.ToArray(), xs, w.ToArray(), ws, b?.ToArray(), 1, padding, dy.ToArray());
+            string what = $"winograd conv {Tensor.Format(xs)} * {Tensor.Format(ws)} p{padding} budget {budget}";
+            AssertClose.Equal(Floats(reference.Y), y.ToArray(), 1e-4, 1e-4, what + " y");
+            y.Backward(dy);
+            AssertClose.Equal(Floats(reference.Dx), x.Grad, 1e-4, 1e-4, what + " dx");
+            AssertClose.Equal(Floats(reference.Dw), w.Grad, 1e-3, 1e-4, what + " dw");
+            if (b is not null) AssertClose.Equal(Floats(reference.Db), b.Grad, 1e-3, 1e-4, what + " db");
+        }
+        finally { (Winograd.Enabled, Im2Col.BudgetFloats) = (saved, savedBudget); }
+    }
+
+    [Fact]
+    public void Winograd_AgreesWithIm2ColGemm_OnAResNetStage()
+    {
+        var saved = Winograd.Enabled;
+        try
+        {
+            var rng = new Random(61);
+            var x = Rand(rng, 4, 16, 14, 5);
+            var w = RandRange(rng, -0.1f, 0.1f, 16, 16, 3, 3);
+            float[] Run(bool winograd, out float[] dx, out float[] dw)
+            {
+                Winograd.Enabled = winograd;
+                var (xi, wi) = (Tensor.FromArray(x.ToArray(), x.Shape), Tensor.FromArray(w.ToArray(), w.Shape));
+                xi.RequiresGrad = wi.RequiresGrad = true;
+                var y = Ops.Conv2d(xi, wi, null, 1, 1);
+                y.Backward(Tensor.FromArray(Enumerable.Range(0, y.Size).Select(i => MathF.Sin(i * 0.37f)).ToArray(), y.Shape));
+                (dx, dw) = (xi.Grad.ToArray(), wi.Grad.ToArray());
+                return y.ToArray();
+            }
+            var y1 = Run(true, out var dx1, out var dw1);
+            var y0 = Run(false, out var dx0, out var dw0);
+            AssertClose.Equal(y0, y1, 1e-5, 1e-5, "y winograd vs im2col");
+            AssertClose.Equal(dx0, dx1, 1e-5, 1e-5, "dx winograd vs im2col");
+            AssertClose.Equal(dw0, dw1, 1e-4, 1e-5, "dw winograd vs im2col");
+        }
+        finally { Winograd.Enabled = saved; }
+    }
+
+    [Fact]
+    public void Winograd_GivesTheSameBits_OnOneAndThreeThreads()
+    {
+        var rng = new Random(62);
+        var x = Rand(rng, 3, 8, 10, 7);
+        var w = Rand(rng, 8, 8, 3, 3);
+        (float[] Y, float[] Dx, float[] Dw) Run(int threads)
+        {
+            var savedThreads = Par.Setting;
+            Par.Use(new ThreadSetting(threads, "test"));
+            try
+            {
+                var (xi, wi) = (Tensor.FromArray(x.ToArray(), x.Shape), Tensor.FromArray(w.ToArray(), w.Shape));
+                xi.RequiresGrad = wi.RequiresGrad = true;
+                var y = Ops.Conv2d(xi, wi, null, 1, 1);
+                y.Backward(Tensor.FromArray(Enumerable.Range(0, y.Size).Select(i => MathF.Cos(i * 0.11f)).ToArray(), y.Shape));
+                return (y.ToArray(), xi.Grad.ToArray(), wi.Grad.ToArray());
+            }
+            finally { Par.Use(savedThreads); }
+        }
+        var (a, b) = (Run(1), Run(3));
+        Assert.Equal(a.Y, b.Y);
+        Assert.Equal(a.Dx, b.Dx);
+        Assert.Equal(a.Dw, b.Dw);
+    }
+
+    [Fact]
+    public void ParseEnabled_AcceptsAutoAndIm2Col_AndNamesTheSettingOtherwise()
+    {
+        Assert.True(Winograd.ParseEnabled(null, "MW_CONV"));
+        Assert.True(Winograd.ParseEnabled(" Auto ", "MW_CONV"));
+        Assert.False(Winograd.ParseEnabled("im2col", "MW_CONV"));
+        var e = Assert.Throws<ArgumentException>(() => Winograd.ParseEnabled("fft", "MW_CONV"));
+        Assert.Contains("MW_CONV", e.Message);
+        Assert.Contains("fft", e.Message);
+    }
+}
