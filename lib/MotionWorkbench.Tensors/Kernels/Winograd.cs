@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace MotionWorkbench.Tensors.Kernels;
 
 /// <summary>
@@ -156,49 +160,145 @@ public static unsafe class Winograd
         });
     }
 
+    // The tile transforms work on 8 tiles at once (one Vector256 lane per tile, tiles in the order (th, tw) of the
+    // workspace's columns), so every workspace load and store is one contiguous vector. The tiles' pixels are gathered
+    // from a zero-padded copy of the image plane (per thread, reused for every plane of its range: the padding is written
+    // once and stays zero), so no tile needs a bounds check. A group of fewer than 8 tiles at the end of a plane is
+    // computed in full over valid offsets and only its own lanes are stored.
+
+    /// <summary>The offset of every tile's top-left pixel in a padded plane of row length <paramref name="rowLength"/>, rounded up to whole groups of 8 (the extra tiles point at tile 0).</summary>
+    private static int[] TileOffsets(int TH, int TW, int rowLength)
+    {
+        int P = TH * TW;
+        var offsets = new int[(P + 7) / 8 * 8];
+        for (int tile = 0; tile < P; tile++) offsets[tile] = 2 * (tile / TW) * rowLength + 2 * (tile % TW);
+        return offsets;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Gather(float* plane, Vector256<int> index, int shift)
+    {
+        var at = index + Vector256.Create(shift);
+        if (Avx2.IsSupported) return Avx2.GatherVector256(plane, at, 4);
+        return Vector256.Create(plane[at[0]], plane[at[1]], plane[at[2]], plane[at[3]], plane[at[4]], plane[at[5]], plane[at[6]], plane[at[7]]);
+    }
+
+    /// <summary>Stores 8 lanes at <paramref name="dst"/>, or only the first <paramref name="count"/> when fewer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> value, float* dst, int count)
+    {
+        if (count == 8) { value.Store(dst); return; }
+        for (int i = 0; i < count; i++) dst[i] = value[i];
+    }
+
+    /// <summary>Copies an H x W plane into a zero-bordered plane of row length <paramref name="rowLength"/> at row and column offset <paramref name="pad"/>.</summary>
+    private static void CopyPadded(float* src, float* dst, int H, int W, int rowLength, int pad)
+    {
+        for (int r = 0; r < H; r++) new ReadOnlySpan<float>(src + (long)r * W, W).CopyTo(new Span<float>(dst + (long)(r + pad) * rowLength + pad, W));
+    }
+
     /// <summary>V[ξ, c, (g, tile)] = (Bᵀ d B)[ξ] for every 4x4 input tile d (zero outside the image).</summary>
     private static void TransformInput(float* x, float* v, Tiles t, long plane)
     {
+        int Hp = 2 * t.TH + 2, Wp = 2 * t.TW + 2, P = t.P;   // ≥ H + 2p and W + 2p: every tile lies inside
+        var offsets = TileOffsets(t.TH, t.TW, Wp);
         nint ax = (nint)x, av = (nint)v;
-        Par.For(t.G * t.C, Math.Max(1, 2048 / Math.Max(1, t.P)), (s, e) =>
+        Par.For(t.G * t.C, Math.Max(1, 2048 / Math.Max(1, P)), (s, e) =>
         {
-            float* d = stackalloc float[16];
+            var padded = BufferPool.Rent(Hp * Wp, clear: true);
+            fixed (float* pp = padded)
+            fixed (int* po = offsets)
+            {
+                long N = t.N;
+                for (int q = s; q < e; q++)
+                {
+                    int gi = q / t.C, c = q % t.C;
+                    CopyPadded((float*)ax + (long)q * t.H * t.W, pp, t.H, t.W, Wp, t.Pad);
+                    float* dst = (float*)av + (long)c * N + (long)gi * P;
+                    for (int col = 0; col < P; col += 8)
+                    {
+                        int count = Math.Min(8, P - col);
+                        var index = Vector256.Load(po + col);
+                        float* o = dst + col;
+                        // Bᵀ d per column j (rows d0..d3 of the tile), then (Bᵀ d) B per row i
+                        var (a0, a1, a2, a3) = BtColumn(pp, index, Wp, 0);
+                        var (b0, b1, b2, b3) = BtColumn(pp, index, Wp, 1);
+                        var (c0, c1, c2, c3) = BtColumn(pp, index, Wp, 2);
+                        var (d0, d1, d2, d3) = BtColumn(pp, index, Wp, 3);
+                        BRow(o, plane, count, a0, b0, c0, d0);
+                        BRow(o + 4 * plane, plane, count, a1, b1, c1, d1);
+                        BRow(o + 8 * plane, plane, count, a2, b2, c2, d2);
+                        BRow(o + 12 * plane, plane, count, a3, b3, c3, d3);
+                    }
+                }
+            }
+            BufferPool.Return(padded);
+        });
+    }
+
+    /// <summary>Column <paramref name="j"/> of Bᵀ d for 8 tiles: d0 − d2, d1 + d2, d2 − d1, d1 − d3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) BtColumn(float* plane, Vector256<int> index, int rowLength, int j)
+    {
+        var d0 = Gather(plane, index, j);
+        var d1 = Gather(plane, index, rowLength + j);
+        var d2 = Gather(plane, index, 2 * rowLength + j);
+        var d3 = Gather(plane, index, 3 * rowLength + j);
+        return (d0 - d2, d1 + d2, d2 - d1, d1 - d3);
+    }
+
+    /// <summary>Row i of (Bᵀ d) B from its four columns t0..t3: t0 − t2, t1 + t2, t2 − t1, t1 − t3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BRow(float* o, long plane, int count, Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3)
+    {
+        Store(t0 - t2, o, count);
+        Store(t1 + t2, o + plane, count);
+        Store(t2 - t1, o + 2 * plane, count);
+        Store(t1 - t3, o + 3 * plane, count);
+    }
+
+    /// <summary>y[g, k, 2-block] (+)= (Aᵀ M A) (+ bias[k]), cropped at the bottom and right edges.</summary>
+    private static void TransformOutput(float* m, float* y, float* bias, bool accumulate, Tiles t, long plane)
+    {
+        nint am = (nint)m, ay = (nint)y, ab = (nint)bias;
+        int P = t.P;
+        Par.For(t.G * t.K, Math.Max(1, 2048 / Math.Max(1, P)), (s, e) =>
+        {
+            float* block = stackalloc float[32];   // y00, y01, y10, y11 of 8 tiles
             long N = t.N;
             for (int q = s; q < e; q++)
             {
-                int gi = q / t.C, c = q % t.C;
-                float* src = (float*)ax + (long)q * t.H * t.W;
-                float* dst = (float*)av + (long)c * N + (long)gi * t.P;
-                for (int th = 0; th < t.TH; th++)
+                int gi = q / t.K, k = q % t.K;
+                var b = Vector256.Create(ab == 0 ? 0f : ((float*)ab)[k]);
+                float* dst = (float*)ay + (long)q * t.Ho * t.Wo;
+                float* src = (float*)am + (long)k * N + (long)gi * P;
+                for (int col = 0; col < P; col += 8)
                 {
-                    int r0 = 2 * th - t.Pad;
-                    for (int tw = 0; tw < t.TW; tw++)
+                    // Aᵀ M: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (rows of 4); then (Aᵀ M) A per row
+                    float* mi = src + col;   // lanes past the plane's last tile read the workspace's spacing, never stored
+                    var (s00, s10) = AtColumn(mi, plane, 0);
+                    var (s01, s11) = AtColumn(mi, plane, 1);
+                    var (s02, s12) = AtColumn(mi, plane, 2);
+                    var (s03, s13) = AtColumn(mi, plane, 3);
+                    (s00 + s01 + s02 + b).Store(block);
+                    (s01 - s02 - s03 + b).Store(block + 8);
+                    (s10 + s11 + s12 + b).Store(block + 16);
+                    (s11 - s12 - s13 + b).Store(block + 24);
+                    int count = Math.Min(8, P - col);
+                    for (int l = 0; l < count; l++)
                     {
-                        int c0 = 2 * tw - t.Pad;
-                        if (r0 >= 0 && r0 + 4 <= t.H && c0 >= 0 && c0 + 4 <= t.W)
-                            for (int i = 0; i < 4; i++)
-                            {
-                                float* row = src + (long)(r0 + i) * t.W + c0;
-                                d[4 * i] = row[0]; d[4 * i + 1] = row[1]; d[4 * i + 2] = row[2]; d[4 * i + 3] = row[3];
-                            }
-                        else
-                            for (int i = 0; i < 4; i++)
-                                for (int j = 0; j < 4; j++)
-                                {
-                                    int r = r0 + i, cc = c0 + j;
-                                    d[4 * i + j] = r >= 0 && r < t.H && cc >= 0 && cc < t.W ? src[(long)r * t.W + cc] : 0f;
-                                }
-                        float* o = dst + th * t.TW + tw;
-                        for (int j = 0; j < 4; j++)   // Bᵀ d, column j, kept in place
+                        int tile = col + l, oh = 2 * (tile / t.TW), ow = 2 * (tile % t.TW);
+                        bool right = ow + 1 < t.Wo, below = oh + 1 < t.Ho;
+                        float* row = dst + (long)oh * t.Wo + ow;
+                        if (accumulate)
                         {
-                            float d0 = d[j], d1 = d[4 + j], d2 = d[8 + j], d3 = d[12 + j];
-                            d[j] = d0 - d2; d[4 + j] = d1 + d2; d[8 + j] = d2 - d1; d[12 + j] = d1 - d3;
+                            row[0] += block[l]; if (right) row[1] += block[8 + l];
+                            if (below) { row[t.Wo] += block[16 + l]; if (right) row[t.Wo + 1] += block[24 + l]; }
                         }
-                        for (int i = 0; i < 4; i++)   // (Bᵀ d) B, row i
+                        else
                         {
-                            float t0 = d[4 * i], t1 = d[4 * i + 1], t2 = d[4 * i + 2], t3 = d[4 * i + 3];
-                            float* oi = o + 4 * i * plane;
-                            oi[0] = t0 - t2; oi[plane] = t1 + t2; oi[2 * plane] = t2 - t1; oi[3 * plane] = t1 - t3;
+                            row[0] = block[l]; if (right) row[1] = block[8 + l];
+                            if (below) { row[t.Wo] = block[16 + l]; if (right) row[t.Wo + 1] = block[24 + l]; }
                         }
                     }
                 }
@@ -206,81 +306,63 @@ public static unsafe class Winograd
         });
     }
 
-    /// <summary>y[g, k, 2-block] (+)= (Aᵀ M A) (+ bias[k]), cropped at the bottom and right edges.</summary>
-    private static void TransformOutput(float* m, float* y, float* bias, bool accumulate, Tiles t, long plane)
+    /// <summary>Column <paramref name="j"/> of Aᵀ M for 8 tiles: m0j + m1j + m2j and m1j − m2j − m3j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>) AtColumn(float* m, long plane, int j)
     {
-        nint am = (nint)m, ay = (nint)y, ab = (nint)bias;
-        Par.For(t.G * t.K, Math.Max(1, 2048 / Math.Max(1, t.P)), (s, e) =>
-        {
-            float* z = stackalloc float[16];
-            long N = t.N;
-            for (int q = s; q < e; q++)
-            {
-                int gi = q / t.K, k = q % t.K;
-                float b = ab == 0 ? 0f : ((float*)ab)[k];
-                float* dst = (float*)ay + (long)q * t.Ho * t.Wo;
-                float* src = (float*)am + (long)k * N + (long)gi * t.P;
-                for (int th = 0; th < t.TH; th++)
-                    for (int tw = 0; tw < t.TW; tw++)
-                    {
-                        float* mi = src + th * t.TW + tw;
-                        for (int xi = 0; xi < 16; xi++) z[xi] = mi[xi * plane];
-                        // Aᵀ M: rows s0 = m0 + m1 + m2, s1 = m1 − m2 − m3; then (Aᵀ M) A per row
-                        float s00 = z[0] + z[4] + z[8], s01 = z[1] + z[5] + z[9], s02 = z[2] + z[6] + z[10], s03 = z[3] + z[7] + z[11];
-                        float s10 = z[4] - z[8] - z[12], s11 = z[5] - z[9] - z[13], s12 = z[6] - z[10] - z[14], s13 = z[7] - z[11] - z[15];
-                        float y00 = s00 + s01 + s02 + b, y01 = s01 - s02 - s03 + b, y10 = s10 + s11 + s12 + b, y11 = s11 - s12 - s13 + b;
-                        int oh = 2 * th, ow = 2 * tw;
-                        bool right = ow + 1 < t.Wo, below = oh + 1 < t.Ho;
-                        float* row = dst + (long)oh * t.Wo + ow;
-                        if (accumulate)
-                        {
-                            row[0] += y00; if (right) row[1] += y01;
-                            if (below) { row[t.Wo] += y10; if (right) row[t.Wo + 1] += y11; }
-                        }
-                        else
-                        {
-                            row[0] = y00; if (right) row[1] = y01;
-                            if (below) { row[t.Wo] = y10; if (right) row[t.Wo + 1] = y11; }
-                        }
-                    }
-            }
-        });
+        var m0 = Vector256.Load(m + j * plane);
+        var m1 = Vector256.Load(m + (4 + j) * plane);
+        var m2 = Vector256.Load(m + (8 + j) * plane);
+        var m3 = Vector256.Load(m + (12 + j) * plane);
+        return (m0 + m1 + m2, m1 - m2 - m3);
     }
 
     /// <summary>dM[ξ, k, (g, tile)] = (A e Aᵀ)[ξ] for every 2x2 block e of dY (zero beyond the bottom and right edges).</summary>
     private static void TransformGradient(float* dy, float* m, Tiles t, long plane)
     {
+        int Hp = 2 * t.TH, Wp = 2 * t.TW, P = t.P;   // dY with a zero row and column where Ho or Wo is odd
+        var offsets = TileOffsets(t.TH, t.TW, Wp);
         nint ady = (nint)dy, am = (nint)m;
-        Par.For(t.G * t.K, Math.Max(1, 2048 / Math.Max(1, t.P)), (s, e) =>
+        Par.For(t.G * t.K, Math.Max(1, 2048 / Math.Max(1, P)), (s, e) =>
         {
-            long N = t.N;
-            for (int q = s; q < e; q++)
+            var padded = BufferPool.Rent(Hp * Wp, clear: true);
+            fixed (float* pp = padded)
+            fixed (int* po = offsets)
             {
-                int gi = q / t.K, k = q % t.K;
-                float* src = (float*)ady + (long)q * t.Ho * t.Wo;
-                float* dst = (float*)am + (long)k * N + (long)gi * t.P;
-                for (int th = 0; th < t.TH; th++)
-                    for (int tw = 0; tw < t.TW; tw++)
+                long N = t.N;
+                for (int q = s; q < e; q++)
+                {
+                    int gi = q / t.K, k = q % t.K;
+                    CopyPadded((float*)ady + (long)q * t.Ho * t.Wo, pp, t.Ho, t.Wo, Wp, 0);
+                    float* dst = (float*)am + (long)k * N + (long)gi * P;
+                    for (int col = 0; col < P; col += 8)
                     {
-                        int oh = 2 * th, ow = 2 * tw;
-                        bool right = ow + 1 < t.Wo, below = oh + 1 < t.Ho;
-                        float* row = src + (long)oh * t.Wo + ow;
-                        float e00 = row[0], e01 = right ? row[1] : 0f;
-                        float e10 = below ? row[t.Wo] : 0f, e11 = below && right ? row[t.Wo + 1] : 0f;
+                        int count = Math.Min(8, P - col);
+                        var index = Vector256.Load(po + col);
+                        var e00 = Gather(pp, index, 0);
+                        var e01 = Gather(pp, index, 1);
+                        var e10 = Gather(pp, index, Wp);
+                        var e11 = Gather(pp, index, Wp + 1);
                         // A e (4 x 2): rows e0, e0 + e1, e0 − e1, −e1; then (A e) Aᵀ per row: r0, r0 + r1, r0 − r1, −r1
-                        float* o = dst + th * t.TW + tw;
-                        Row(o, plane, e00, e01);
-                        Row(o + 4 * plane, plane, e00 + e10, e01 + e11);
-                        Row(o + 8 * plane, plane, e00 - e10, e01 - e11);
-                        Row(o + 12 * plane, plane, -e10, -e11);
+                        float* o = dst + col;
+                        ARow(o, plane, count, e00, e01);
+                        ARow(o + 4 * plane, plane, count, e00 + e10, e01 + e11);
+                        ARow(o + 8 * plane, plane, count, e00 - e10, e01 - e11);
+                        ARow(o + 12 * plane, plane, count, -e10, -e11);
                     }
+                }
             }
+            BufferPool.Return(padded);
         });
+    }
 
-        static void Row(float* o, long plane, float r0, float r1)
-        {
-            o[0] = r0; o[plane] = r0 + r1; o[2 * plane] = r0 - r1; o[3 * plane] = -r1;
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ARow(float* o, long plane, int count, Vector256<float> r0, Vector256<float> r1)
+    {
+        Store(r0, o, count);
+        Store(r0 + r1, o + plane, count);
+        Store(r0 - r1, o + 2 * plane, count);
+        Store(-r1, o + 3 * plane, count);
     }
 
     /// <summary>dW[k, c] += Gᵀ dU[·, k, c] G (3 x 3 from 4 x 4).</summary>
