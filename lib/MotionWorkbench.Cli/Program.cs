@@ -29,10 +29,11 @@ root.Subcommands.Add(WeightsCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 
 // Settings come from the environment only here, at the edge (library code reads none): MW_GEMM forces a GEMM backend,
-// MW_THREADS sets the engine threads (a verb's --threads wins; see EngineThreads).
+// MW_CONV a convolution algorithm, MW_THREADS sets the engine threads (a verb's --threads wins; see EngineThreads).
 try
 {
     MotionWorkbench.Tensors.Kernels.Gemm.UseSetting(Environment.GetEnvironmentVariable("MW_GEMM"), "MW_GEMM");
+    MotionWorkbench.Tensors.Kernels.Winograd.UseSetting(Environment.GetEnvironmentVariable("MW_CONV"), "MW_CONV");
     EngineThreads.FromEnvironment(Environment.GetEnvironmentVariable(EngineThreads.Variable));
 }
 catch (ArgumentException e)

@@ -13,7 +13,7 @@ public static class EngineSetup
     private static bool applied;
 
     /// <summary>
-    /// <c>MW_GEMM</c> (a GEMM backend) and the engine threads: <paramref name="threads"/> when &gt; 0 (the notebook's
+    /// <c>MW_GEMM</c> (a GEMM backend), <c>MW_CONV</c> (a convolution algorithm) and the engine threads: <paramref name="threads"/> when &gt; 0 (the notebook's
     /// parameter; <c>mw notebook run --param threads=N</c>), else <c>MW_THREADS</c> (<c>mw notebook run --threads N</c> sets
     /// it for the kernel), else the cores this process may use. A bad value is an <see cref="ArgumentException"/> naming
     /// the setting. Returns the count in use and why (what the notebook prints).
@@ -21,6 +21,7 @@ public static class EngineSetup
     public static ThreadSetting Apply(int threads = 0)
     {
         Gemm.UseSetting(Environment.GetEnvironmentVariable("MW_GEMM"), "MW_GEMM");
+        Winograd.UseSetting(Environment.GetEnvironmentVariable("MW_CONV"), "MW_CONV");
         if (threads != 0)
         {
             ThreadSetting.Check(threads, "the notebook parameter threads");

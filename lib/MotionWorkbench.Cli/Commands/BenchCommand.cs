@@ -32,6 +32,7 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
         var managed = new Option<bool>("--managed-gemm") { Description = "use the managed SIMD GEMM even when OpenBLAS loads" };
+        var conv = new Option<string?>("--conv") { Description = "convolution algorithm: auto (Winograd F(4x4, 3x3) for 3x3 stride-1 convolutions), winograd4, winograd2 or im2col (default: $MW_CONV, else auto)" };
         var gemm = new Option<string?>("--gemm") { Description = "GEMM backend: auto (the dispatch rule), managed, avx512, avx2, openblas or scalar (default: $MW_GEMM, else auto)" };
         var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
         var poison = new Option<bool>("--poison") { Description = "debug: fill uncleared pool buffers with NaN" };
@@ -40,7 +41,7 @@ internal static class BenchCommand
         var engine = new Option<string>("--engine") { Description = "mw (the own engine) or torch (TorchSharp 0.107 / LibTorch 2.10: the same models written the natural TorchSharp way)", DefaultValueFactory = _ => "mw" };
         var device = new Option<string>("--device") { Description = "torch engine: cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var command = new Command("bench", "Time one training step (forward, backward, Adam) of ViT-Tiny, ViT-Small and a CLIP model.");
-        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, gemm, blasThreads, inference, engine, device, poison, profile }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, batch, dropout, threads, steps, warmup, json, managed, gemm, conv, blasThreads, inference, engine, device, poison, profile }) command.Options.Add(o);
         command.Subcommands.Add(BenchRetrievalCommand.Create());
         command.Subcommands.Add(BenchIndexCommand.Create());
         command.Subcommands.Add(BenchGemmCommand.Create());
@@ -98,6 +99,14 @@ internal static class BenchCommand
             var setting = Par.Setting;
             if (parse.GetValue(managed)) Gemm.Backend = GemmBackend.Managed;
             if (parse.GetValue(blasThreads) > 0) Gemm.UseOpenBlasThreads(parse.GetValue(blasThreads));
+            if (parse.GetValue(conv) is string algorithm)
+            {
+                try { Winograd.UseSetting(algorithm, "--conv"); }
+                catch (ArgumentException e)
+                {
+                    return CliErrors.Report("mw bench", e);
+                }
+            }
             if (parse.GetValue(gemm) is string forced)
             {
                 try { Gemm.UseSetting(forced, "--gemm"); }
@@ -114,7 +123,7 @@ internal static class BenchCommand
             string threadText = counts.Count == 1 && parse.GetValue(threads) is null ? $"{setting}" : $"{string.Join(",", counts)} threads";
             if (!asJson) Console.WriteLine(eng == TrainingEngine.Torch
                 ? $"engine: TorchSharp {Torch.TorchRuntime.TorchSharpVersion} on {dev}; {threadText}; dropout {p}; {w} warm-up + {n} timed steps"
-                : $"GEMM: {Gemm.Describe()}; engine threads {threadText}; dropout {p}; {w} warm-up + {n} timed steps");
+                : $"GEMM: {Gemm.Describe()}; convolutions: {Winograd.Describe()}; engine threads {threadText}; dropout {p}; {w} warm-up + {n} timed steps");
             try
             {
                 foreach (var m in list)
@@ -268,6 +277,7 @@ internal static class BenchCommand
             OpProfile.Active?.Since("adam", adam);
             loss.Release();
         });
+        result["conv"] = Winograd.Enabled ? $"winograd{Winograd.OutputTile}" : "im2col";
         result["gemm"] = Gemm.UsingBlas && !Gemm.SplitOverEngineThreads ? $"openblas-{Gemm.BlasThreads}-threads" : Gemm.Name(Gemm.Active);
         result["engine"] = "MotionWorkbench.Tensors";
         return result;

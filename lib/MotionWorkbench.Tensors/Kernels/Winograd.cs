@@ -5,22 +5,26 @@ using System.Runtime.Intrinsics.X86;
 namespace MotionWorkbench.Tensors.Kernels;
 
 /// <summary>
-/// 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2016): every 2x2 block of
-/// outputs is computed from a 4x4 input tile with 16 multiplications instead of 36, so the GEMMs of these convolutions
-/// (about 80 % of ResNet-18's work) shrink 2.25x where the output sizes are even (less at odd edges, whose half-empty
-/// tiles still cost a full tile). With the tile transforms
+/// 3x3 stride-1 convolutions by Winograd's minimal filtering F(m x m, 3 x 3) (Lavin and Gray, 2016), m = 2 or 4: every
+/// m x m block of outputs is computed from an α x α input tile (α = m + 2) with α² multiplications instead of 9m², so
+/// the GEMMs of these convolutions (about 80 % of ResNet-18's work) shrink 2.25x (m = 2) or 4x (m = 4) where the
+/// output sizes are multiples of m (less at the other edges, whose part-empty tiles cost a full tile). With the tile
+/// transforms
 /// <code>
-///   U = G g Gᵀ (4x4 per output/input channel pair), V = Bᵀ d B (per 4x4 input tile), Y = Aᵀ M A (per 2x2 output block)
-///   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 −1 −1]
+///   U = G g Gᵀ (α x α per output/input channel pair), V = Bᵀ d B (per α x α input tile), Y = Aᵀ M A (per m x m block)
+///   F(2, 3): Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], Aᵀ = [1 1 1 0; 0 1 −1 −1]
+///   F(4, 3): Lavin and Gray's matrices with interpolation points 0, ±1, ±2 (in <see cref="F4"/>)
 /// </code>
-/// each of the 16 transform positions ξ is one GEMM, M_ξ (Cout, tiles) = U_ξ (Cout, Cin) · V_ξ (Cin, tiles), over a chunk
-/// of images. The weight gradient runs the chain rule backwards through the same maps: dM = A dY Aᵀ per output block,
-/// dU_ξ (Cout, Cin) += dM_ξ · V_ξᵀ, dg = Gᵀ dU G. The input gradient is the forward of the transposed convolution
+/// each of the α² transform positions ξ is one GEMM, M_ξ (Cout, tiles) = U_ξ (Cout, Cin) · V_ξ (Cin, tiles), over a
+/// chunk of images. The weight gradient runs the chain rule backwards through the same maps: dM = A dY Aᵀ per output
+/// block, dU_ξ (Cout, Cin) += dM_ξ · V_ξᵀ, dg = Gᵀ dU G. The input gradient is the forward of the transposed convolution
 /// (<see cref="Ops"/>' Conv2d backward), so it comes here too.
-/// <para>The transform coefficients are 0, ±1 and ½ (exact in binary floating point), so the results differ from the
-/// direct sum only by rounding order, as im2col + GEMM does. Determinism: the transforms write disjoint planes, each ξ's
-/// GEMM is one serial GEMM (the threads take whole ξ), the weight-gradient sums run over chunks in order: the same bits
-/// for any thread count. Memory: two pooled workspaces of 16·max(Cin, Cout)·tiles floats, bounded by
+/// <para>Precision: F(2, 3)'s coefficients are 0, ±1 and ½ (exact), so it differs from the direct sum only by rounding
+/// order, as im2col + GEMM does; F(4, 3)'s (4, 5, 1/6, 1/24, 8, ...) round, and its errors are a few times larger
+/// (measured in WinogradTests against a double-precision direct convolution). The weight transforms run in double.
+/// Determinism: the transforms write disjoint planes, each ξ's GEMM is one serial GEMM (the threads take whole ξ), the
+/// weight-gradient sums run over chunks in order: the same bits for any thread count. Memory: two pooled workspaces of
+/// α²·max(Cin, Cout)·tiles floats (about 2.25x (m = 4) or 4x (m = 2) the larger of the input and output), bounded by
 /// <see cref="Im2Col.BudgetFloats"/> as im2col's are (one image's worth when larger).</para>
 /// </summary>
 public static unsafe class Winograd
@@ -31,21 +35,73 @@ public static unsafe class Winograd
     /// </summary>
     public static bool Enabled { get; set; } = true;
 
-    /// <summary>Parses a convolution algorithm setting: null, blank or "auto" (Winograd where it applies) or "im2col".</summary>
-    public static bool ParseEnabled(string? setting, string name) => setting?.Trim().ToLowerInvariant() switch
+    /// <summary>The output tile m of F(m x m, 3 x 3): 4 (the default: fewer multiplications, the faster here) or 2 (exact transforms).</summary>
+    public static int OutputTile
     {
-        null or "" or "auto" or "winograd" => true,
-        "im2col" => false,
-        _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto or im2col)"),
-    };
+        get => outputTile;
+        set => outputTile = value is 2 or 4 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"the Winograd output tile must be 2 or 4, got {value}");
+    }
+
+    private static int outputTile = 4;
+
+    /// <summary>
+    /// Applies a convolution algorithm setting (<paramref name="name"/> names it in errors, e.g. "MW_CONV"): null, blank or
+    /// "auto" (Winograd F(4x4, 3x3) where it applies, im2col + GEMM elsewhere), "winograd4", "winograd2" or "im2col"
+    /// (every convolution through im2col + GEMM).
+    /// </summary>
+    public static void UseSetting(string? setting, string name)
+    {
+        (Enabled, OutputTile) = setting?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "auto" or "winograd4" => (true, 4),
+            "winograd2" => (true, 2),
+            "im2col" => (false, OutputTile),
+            _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto, winograd4, winograd2 or im2col)"),
+        };
+    }
+
+    /// <summary>The algorithm in use, as <see cref="UseSetting"/> names it.</summary>
+    public static string Describe() => Enabled ? $"winograd{OutputTile} (3x3 stride-1 convolutions by Winograd F({OutputTile}x{OutputTile}, 3x3), the others im2col + GEMM)" : "im2col (every convolution as im2col + GEMM)";
 
     /// <summary>True for the convolutions this path computes: 3x3 kernel, stride 1 (any padding).</summary>
     public static bool Applies(int KH, int KW, int stride) => Enabled && KH == 3 && KW == 3 && stride == 1;
 
-    private readonly record struct Tiles(int G, int C, int H, int W, int K, int Ho, int Wo, int Pad)
+    /// <summary>One F(m x m, 3 x 3): its tile sizes and transform matrices (row-major).</summary>
+    private sealed class Scheme(int m, double[] bt, double[] g, double[] at)
     {
-        public int TH => (Ho + 1) / 2;
-        public int TW => (Wo + 1) / 2;
+        public readonly int M = m, A = m + 2;
+        public readonly double[] G = g;                                 // α x 3 (double: the weight transforms)
+        public readonly float[] BT = Array.ConvertAll(bt, v => (float)v), AT = Array.ConvertAll(at, v => (float)v);   // α x α, m x α
+        public readonly double[] ATd = at;
+    }
+
+    private static readonly Scheme F2 = new(2,
+        [1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1],
+        [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1],
+        [1, 1, 1, 0, 0, 1, -1, -1]);
+
+    private static readonly Scheme F4 = new(4,
+        [4, 0, -5, 0, 1, 0,
+         0, -4, -4, 1, 1, 0,
+         0, 4, -4, -1, 1, 0,
+         0, -2, -1, 2, 1, 0,
+         0, 2, -1, -2, 1, 0,
+         0, 4, 0, -5, 0, 1],
+        [1.0 / 4, 0, 0,
+         -1.0 / 6, -1.0 / 6, -1.0 / 6,
+         -1.0 / 6, 1.0 / 6, -1.0 / 6,
+         1.0 / 24, 1.0 / 12, 1.0 / 6,
+         1.0 / 24, -1.0 / 12, 1.0 / 6,
+         0, 0, 1],
+        [1, 1, 1, 1, 1, 0,
+         0, 1, -1, 2, -2, 0,
+         0, 1, 1, 4, 4, 0,
+         0, 1, -1, 8, -8, 1]);
+
+    private readonly record struct Tiles(Scheme S, int G, int C, int H, int W, int K, int Ho, int Wo, int Pad)
+    {
+        public int TH => (Ho + S.M - 1) / S.M;
+        public int TW => (Wo + S.M - 1) / S.M;
         public int P => TH * TW;        // tiles per image
         public int N => G * P;          // tiles in the chunk (the GEMM's N)
     }
@@ -56,33 +112,35 @@ public static unsafe class Winograd
     /// </summary>
     public static void Forward(float* x, float* w, float* bias, float* y, int B, int C, int H, int W, int K, int pad, bool accumulate, string part)
     {
-        int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2;
-        var shape = new Tiles(1, C, H, W, K, Ho, Wo, pad);
-        int G = Im2Col.ImagesPerChunk(B, 16L * Math.Max(C, K) * shape.P);
+        var scheme = OutputTile == 4 ? F4 : F2;
+        int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2, A2 = scheme.A * scheme.A;
+        var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
+        int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);
         var profile = OpProfile.Active;
+        string kind = $"winograd{scheme.M}";
         long su = Spaced((long)K * C), sv = Spaced((long)C * G * shape.P), sm = Spaced((long)K * G * shape.P);
-        var u = BufferPool.Rent(checked((int)(16 * su)), clear: false);
-        var v = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, 16 * sv)), clear: false);
-        var m = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, 16 * sm)), clear: false);
+        var u = BufferPool.Rent(checked((int)(A2 * su)), clear: false);
+        var v = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, A2 * sv)), clear: false);
+        var m = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, A2 * sm)), clear: false);
         fixed (float* pu = u, pv = v, pm = m)
         {
             double t0 = profile?.Now() ?? 0;
-            TransformWeights(w, pu, K, C, su);
+            TransformWeights(scheme, w, pu, K, C, su);
             for (int b0 = 0; b0 < B; b0 += G)
             {
                 var t = shape with { G = Math.Min(G, B - b0) };
                 TransformInput(x + (long)b0 * C * H * W, pv, t, sv);
-                if (profile is not null) { profile.Since($"  conv2d {part} winograd input k3s1", t0); t0 = profile.Now(); }
+                if (profile is not null) { profile.Since($"  conv2d {part} {kind} input k3s1", t0); t0 = profile.Now(); }
                 int N = t.N;
                 nint au = (nint)pu, av = (nint)pv, am = (nint)pm;
-                Par.For(16, 1, 8, (s, e) =>
+                Par.For(A2, 1, A2, (s, e) =>
                 {
                     for (int xi = s; xi < e; xi++)
                         Gemm.Serial(false, false, K, N, C, 1f, (float*)au + xi * su, C, (float*)av + xi * sv, N, 0f, (float*)am + xi * sm, N);
                 });
-                if (profile is not null) { profile.Since($"  conv2d {part} winograd gemm k3s1", t0); t0 = profile.Now(); }
+                if (profile is not null) { profile.Since($"  conv2d {part} {kind} gemm k3s1", t0); t0 = profile.Now(); }
                 TransformOutput(pm, y + (long)b0 * K * Ho * Wo, bias, accumulate, t, sm);
-                if (profile is not null) { profile.Since($"  conv2d {part} winograd output k3s1", t0); t0 = profile.Now(); }
+                if (profile is not null) { profile.Since($"  conv2d {part} {kind} output k3s1", t0); t0 = profile.Now(); }
             }
         }
         BufferPool.Return(u);
@@ -93,14 +151,16 @@ public static unsafe class Winograd
     /// <summary>dW (K, C, 3, 3) += the weight gradient of the convolution from x (B, C, H, W) and dY (B, K, Ho, Wo).</summary>
     public static void WeightGradient(float* x, float* dy, float* dW, int B, int C, int H, int W, int K, int pad)
     {
-        int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2;
-        var shape = new Tiles(1, C, H, W, K, Ho, Wo, pad);
-        int G = Im2Col.ImagesPerChunk(B, 16L * Math.Max(C, K) * shape.P);
+        var scheme = OutputTile == 4 ? F4 : F2;
+        int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2, A2 = scheme.A * scheme.A;
+        var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
+        int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);
         var profile = OpProfile.Active;
+        string kind = $"winograd{scheme.M}";
         long su = Spaced((long)K * C), sv = Spaced((long)C * G * shape.P), sm = Spaced((long)K * G * shape.P);
-        var du = BufferPool.Rent(checked((int)(16 * su)), clear: true);
-        var v = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, 16 * sv)), clear: false);
-        var m = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, 16 * sm)), clear: false);
+        var du = BufferPool.Rent(checked((int)(A2 * su)), clear: true);
+        var v = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, A2 * sv)), clear: false);
+        var m = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, A2 * sm)), clear: false);
         fixed (float* pdu = du, pv = v, pm = m)
         {
             double t0 = profile?.Now() ?? 0;
@@ -109,17 +169,17 @@ public static unsafe class Winograd
                 var t = shape with { G = Math.Min(G, B - b0) };
                 TransformInput(x + (long)b0 * C * H * W, pv, t, sv);
                 TransformGradient(dy + (long)b0 * K * Ho * Wo, pm, t, sm);
-                if (profile is not null) { profile.Since("  conv2d bwd dW winograd transforms k3s1", t0); t0 = profile.Now(); }
+                if (profile is not null) { profile.Since($"  conv2d bwd dW {kind} transforms k3s1", t0); t0 = profile.Now(); }
                 int N = t.N;
                 nint adu = (nint)pdu, av = (nint)pv, am = (nint)pm;
-                Par.For(16, 1, 8, (s, e) =>
+                Par.For(A2, 1, A2, (s, e) =>
                 {
                     for (int xi = s; xi < e; xi++)
                         Gemm.Serial(false, true, K, C, N, 1f, (float*)am + xi * sm, N, (float*)av + xi * sv, N, 1f, (float*)adu + xi * su, C);
                 });
-                if (profile is not null) { profile.Since("  conv2d bwd dW winograd gemm k3s1", t0); t0 = profile.Now(); }
+                if (profile is not null) { profile.Since($"  conv2d bwd dW {kind} gemm k3s1", t0); t0 = profile.Now(); }
             }
-            AddWeightGradient(pdu, dW, K, C, su);
+            AddWeightGradient(scheme, pdu, dW, K, C, su);
         }
         BufferPool.Return(du);
         BufferPool.Return(v);
@@ -127,35 +187,64 @@ public static unsafe class Winograd
     }
 
     /// <summary>
-    /// The distance in floats between the 16 ξ planes of a workspace whose planes hold <paramref name="floats"/>: rounded
-    /// up to 4 KiB and then 64 bytes more, so that a transform's 16 concurrent load or store streams fall into different
+    /// The distance in floats between the α² ξ planes of a workspace whose planes hold <paramref name="floats"/>: rounded
+    /// up to 4 KiB and then 64 bytes more, so that a transform's concurrent load or store streams fall into different
     /// cache sets (plane sizes that are multiples of 4 KiB, as ResNet's 512 x 256 are, would otherwise alias in L1).
     /// </summary>
     private static long Spaced(long floats) => ((floats + 1023) & ~1023L) + 16;
 
-    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for every (k, c).</summary>
-    private static void TransformWeights(float* w, float* u, int K, int C, long stride)
+    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for every (k, c), computed in double.</summary>
+    private static void TransformWeights(Scheme sc, float* w, float* u, int K, int C, long stride)
     {
         nint aw = (nint)w, au = (nint)u;
+        int A = sc.A;
+        var G = sc.G;
         Par.For(K, 8, (s, e) =>
         {
-            float* r = stackalloc float[12];
+            double* gg = stackalloc double[3 * 6];   // G g (α x 3)
             for (int k = s; k < e; k++)
                 for (int c = 0; c < C; c++)
                 {
                     float* g = (float*)aw + ((long)k * C + c) * 9;
-                    for (int j = 0; j < 3; j++)   // rows of G g (4 x 3)
-                    {
-                        float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
-                        r[j] = g0; r[3 + j] = 0.5f * (g0 + g1 + g2); r[6 + j] = 0.5f * (g0 - g1 + g2); r[9 + j] = g2;
-                    }
+                    for (int i = 0; i < A; i++)
+                        for (int j = 0; j < 3; j++)
+                            gg[i * 3 + j] = G[i * 3] * g[j] + G[i * 3 + 1] * g[3 + j] + G[i * 3 + 2] * g[6 + j];
                     long at = (long)k * C + c;
-                    for (int i = 0; i < 4; i++)
-                    {
-                        float r0 = r[3 * i], r1 = r[3 * i + 1], r2 = r[3 * i + 2];
-                        float* o = (float*)au + at + 4 * i * stride;
-                        o[0] = r0; o[stride] = 0.5f * (r0 + r1 + r2); o[2 * stride] = 0.5f * (r0 - r1 + r2); o[3 * stride] = r2;
-                    }
+                    for (int i = 0; i < A; i++)
+                        for (int j = 0; j < A; j++)
+                            ((float*)au)[at + (i * A + j) * stride] = (float)(gg[i * 3] * G[j * 3] + gg[i * 3 + 1] * G[j * 3 + 1] + gg[i * 3 + 2] * G[j * 3 + 2]);
+                }
+        });
+    }
+
+    /// <summary>dW[k, c] += Gᵀ dU[·, k, c] G (3 x 3 from α x α), in double.</summary>
+    private static void AddWeightGradient(Scheme sc, float* du, float* dW, int K, int C, long stride)
+    {
+        nint adu = (nint)du, adw = (nint)dW;
+        int A = sc.A;
+        var G = sc.G;
+        Par.For(K, 8, (s, e) =>
+        {
+            double* h = stackalloc double[3 * 6];   // Gᵀ dU (3 x α)
+            for (int k = s; k < e; k++)
+                for (int c = 0; c < C; c++)
+                {
+                    float* D = (float*)adu + (long)k * C + c;
+                    for (int r = 0; r < 3; r++)
+                        for (int j = 0; j < A; j++)
+                        {
+                            double acc = 0;
+                            for (int i = 0; i < A; i++) acc += G[i * 3 + r] * D[(i * A + j) * stride];
+                            h[r * A + j] = acc;
+                        }
+                    float* g = (float*)adw + ((long)k * C + c) * 9;
+                    for (int r = 0; r < 3; r++)
+                        for (int q = 0; q < 3; q++)
+                        {
+                            double acc = 0;
+                            for (int j = 0; j < A; j++) acc += h[r * A + j] * G[j * 3 + q];
+                            g[3 * r + q] += (float)acc;
+                        }
                 }
         });
     }
@@ -164,14 +253,23 @@ public static unsafe class Winograd
     // workspace's columns), so every workspace load and store is one contiguous vector. The tiles' pixels are gathered
     // from a zero-padded copy of the image plane (per thread, reused for every plane of its range: the padding is written
     // once and stays zero), so no tile needs a bounds check. A group of fewer than 8 tiles at the end of a plane is
-    // computed in full over valid offsets and only its own lanes are stored.
+    // computed in full over valid offsets and only its own lanes are stored. The small matrix products skip the zero
+    // coefficients.
 
-    /// <summary>The offset of every tile's top-left pixel in a padded plane of row length <paramref name="rowLength"/>, rounded up to whole groups of 8 (the extra tiles point at tile 0).</summary>
-    private static int[] TileOffsets(int TH, int TW, int rowLength)
+    /// <summary>
+    /// The offset of every column's tile (image gi, tile (th, tw)) top-left pixel in the chunk's padded planes (g planes
+    /// of <paramref name="rows"/> x <paramref name="rowLength"/>, one after the other), rounded up to whole groups of 8
+    /// (the extra columns point at the first tile).
+    /// </summary>
+    private static int[] ColumnOffsets(Tiles t, int rows, int rowLength)
     {
-        int P = TH * TW;
-        var offsets = new int[(P + 7) / 8 * 8];
-        for (int tile = 0; tile < P; tile++) offsets[tile] = 2 * (tile / TW) * rowLength + 2 * (tile % TW);
+        int M = t.S.M, P = t.P, N = t.N;
+        var offsets = new int[(N + 7) / 8 * 8];
+        for (int col = 0; col < N; col++)
+        {
+            int gi = col / P, tile = col % P;
+            offsets[col] = gi * rows * rowLength + M * (tile / t.TW) * rowLength + M * (tile % t.TW);
+        }
         return offsets;
     }
 
@@ -197,38 +295,125 @@ public static unsafe class Winograd
         for (int r = 0; r < H; r++) new ReadOnlySpan<float>(src + (long)r * W, W).CopyTo(new Span<float>(dst + (long)(r + pad) * rowLength + pad, W));
     }
 
-    /// <summary>V[ξ, c, (g, tile)] = (Bᵀ d B)[ξ] for every 4x4 input tile d (zero outside the image).</summary>
+    /// <summary>
+    /// The 1-D transforms of one F(m, 3) on 8 tiles at once (a column or row of a tile: values <c>s[0], s[stride], ...</c>),
+    /// written out so that the JIT specialises each 2-D transform per scheme (struct type arguments) with no coefficient
+    /// lookups: Bᵀ (α -> α), Aᵀ (α -> m) and A (m -> α).
+    /// </summary>
+    private interface ITileTransform
+    {
+        static abstract void Bt(Vector256<float>* s, int ss, Vector256<float>* d, int ds);
+        static abstract void At(Vector256<float>* s, int ss, Vector256<float>* d, int ds);
+        static abstract void A(Vector256<float>* s, int ss, Vector256<float>* d, int ds);
+    }
+
+    private struct F2Transform : ITileTransform
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Bt(Vector256<float>* s, int ss, Vector256<float>* d, int ds)
+        {
+            var (x0, x1, x2, x3) = (s[0], s[ss], s[2 * ss], s[3 * ss]);
+            d[0] = x0 - x2; d[ds] = x1 + x2; d[2 * ds] = x2 - x1; d[3 * ds] = x1 - x3;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void At(Vector256<float>* s, int ss, Vector256<float>* d, int ds)
+        {
+            var (x0, x1, x2, x3) = (s[0], s[ss], s[2 * ss], s[3 * ss]);
+            d[0] = x0 + x1 + x2; d[ds] = x1 - x2 - x3;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void A(Vector256<float>* s, int ss, Vector256<float>* d, int ds)
+        {
+            var (e0, e1) = (s[0], s[ss]);
+            d[0] = e0; d[ds] = e0 + e1; d[2 * ds] = e0 - e1; d[3 * ds] = -e1;
+        }
+    }
+
+    private struct F4Transform : ITileTransform
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Bt(Vector256<float>* s, int ss, Vector256<float>* d, int ds)
+        {
+            var (x0, x1, x2, x3, x4, x5) = (s[0], s[ss], s[2 * ss], s[3 * ss], s[4 * ss], s[5 * ss]);
+            var four = Vector256.Create(4f);
+            var five = Vector256.Create(5f);
+            var two = Vector256.Create(2f);
+            var a = x4 - four * x2;            // x4 − 4 x2
+            var b = x3 - four * x1;            // x3 − 4 x1
+            var c = x4 - x2;
+            var e = two * (x3 - x1);
+            d[0] = four * x0 - five * x2 + x4;
+            d[ds] = a + b;
+            d[2 * ds] = a - b;
+            d[3 * ds] = c + e;
+            d[4 * ds] = c - e;
+            d[5 * ds] = four * x1 - five * x3 + x5;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void At(Vector256<float>* s, int ss, Vector256<float>* d, int ds)
+        {
+            var (x0, x1, x2, x3, x4, x5) = (s[0], s[ss], s[2 * ss], s[3 * ss], s[4 * ss], s[5 * ss]);
+            var p12 = x1 + x2; var m12 = x1 - x2;
+            var p34 = x3 + x4; var m34 = x3 - x4;
+            d[0] = x0 + p12 + p34;
+            d[ds] = m12 + Vector256.Create(2f) * m34;
+            d[2 * ds] = p12 + Vector256.Create(4f) * p34;
+            d[3 * ds] = m12 + Vector256.Create(8f) * m34 + x5;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void A(Vector256<float>* s, int ss, Vector256<float>* d, int ds)
+        {
+            var (e0, e1, e2, e3) = (s[0], s[ss], s[2 * ss], s[3 * ss]);
+            var p02 = e0 + e2; var p13 = e1 + e3;
+            var q02 = e0 + Vector256.Create(4f) * e2; var q13 = Vector256.Create(2f) * e1 + Vector256.Create(8f) * e3;
+            d[0] = e0;
+            d[ds] = p02 + p13;
+            d[2 * ds] = p02 - p13;
+            d[3 * ds] = q02 + q13;
+            d[4 * ds] = q02 - q13;
+            d[5 * ds] = e3;
+        }
+    }
+
+    /// <summary>V[ξ, c, (g, tile)] = (Bᵀ d B)[ξ] for every α x α input tile d (zero outside the image).</summary>
     private static void TransformInput(float* x, float* v, Tiles t, long plane)
     {
-        int Hp = 2 * t.TH + 2, Wp = 2 * t.TW + 2, P = t.P;   // ≥ H + 2p and W + 2p: every tile lies inside
-        var offsets = TileOffsets(t.TH, t.TW, Wp);
+        if (t.S.M == 4) TransformInput<F4Transform>(x, v, t, plane);
+        else TransformInput<F2Transform>(x, v, t, plane);
+    }
+
+    private static void TransformInput<T>(float* x, float* v, Tiles t, long plane) where T : struct, ITileTransform
+    {
+        int A = t.S.A, M = t.S.M, N = t.N;
+        int Hp = M * t.TH + 2, Wp = M * t.TW + 2;   // ≥ H + 2p and W + 2p: every tile lies inside
+        var offsets = ColumnOffsets(t, Hp, Wp);
         nint ax = (nint)x, av = (nint)v;
-        Par.For(t.G * t.C, Math.Max(1, 2048 / Math.Max(1, P)), (s, e) =>
+        Par.For(t.C, 1, (s, e) =>
         {
-            var padded = BufferPool.Rent(Hp * Wp, clear: true);
+            var padded = BufferPool.Rent(t.G * Hp * Wp, clear: true);   // channel c of the chunk's g images
+            Vector256<float>* d = stackalloc Vector256<float>[36];
+            Vector256<float>* tmp = stackalloc Vector256<float>[36];
             fixed (float* pp = padded)
             fixed (int* po = offsets)
             {
-                long N = t.N;
-                for (int q = s; q < e; q++)
+                for (int c = s; c < e; c++)
                 {
-                    int gi = q / t.C, c = q % t.C;
-                    CopyPadded((float*)ax + (long)q * t.H * t.W, pp, t.H, t.W, Wp, t.Pad);
-                    float* dst = (float*)av + (long)c * N + (long)gi * P;
-                    for (int col = 0; col < P; col += 8)
+                    for (int gi = 0; gi < t.G; gi++)
+                        CopyPadded((float*)ax + ((long)gi * t.C + c) * t.H * t.W, pp + (long)gi * Hp * Wp, t.H, t.W, Wp, t.Pad);
+                    float* dst = (float*)av + (long)c * N;
+                    for (int col = 0; col < N; col += 8)
                     {
-                        int count = Math.Min(8, P - col);
+                        int count = Math.Min(8, N - col);
                         var index = Vector256.Load(po + col);
-                        float* o = dst + col;
-                        // Bᵀ d per column j (rows d0..d3 of the tile), then (Bᵀ d) B per row i
-                        var (a0, a1, a2, a3) = BtColumn(pp, index, Wp, 0);
-                        var (b0, b1, b2, b3) = BtColumn(pp, index, Wp, 1);
-                        var (c0, c1, c2, c3) = BtColumn(pp, index, Wp, 2);
-                        var (d0, d1, d2, d3) = BtColumn(pp, index, Wp, 3);
-                        BRow(o, plane, count, a0, b0, c0, d0);
-                        BRow(o + 4 * plane, plane, count, a1, b1, c1, d1);
-                        BRow(o + 8 * plane, plane, count, a2, b2, c2, d2);
-                        BRow(o + 12 * plane, plane, count, a3, b3, c3, d3);
+                        for (int i = 0; i < A; i++)
+                            for (int j = 0; j < A; j++) d[i * A + j] = Gather(pp, index, i * Wp + j);
+                        for (int j = 0; j < A; j++) T.Bt(d + j, A, tmp + j, A);       // Bᵀ d, column by column
+                        for (int i = 0; i < A; i++) T.Bt(tmp + i * A, 1, d + i * A, 1); // (Bᵀ d) B = rows of Bᵀ applied to rows
+                        for (int xi = 0; xi < A * A; xi++) Store(d[xi], dst + col + xi * plane, count);
                     }
                 }
             }
@@ -236,69 +421,45 @@ public static unsafe class Winograd
         });
     }
 
-    /// <summary>Column <paramref name="j"/> of Bᵀ d for 8 tiles: d0 − d2, d1 + d2, d2 − d1, d1 − d3.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) BtColumn(float* plane, Vector256<int> index, int rowLength, int j)
-    {
-        var d0 = Gather(plane, index, j);
-        var d1 = Gather(plane, index, rowLength + j);
-        var d2 = Gather(plane, index, 2 * rowLength + j);
-        var d3 = Gather(plane, index, 3 * rowLength + j);
-        return (d0 - d2, d1 + d2, d2 - d1, d1 - d3);
-    }
-
-    /// <summary>Row i of (Bᵀ d) B from its four columns t0..t3: t0 − t2, t1 + t2, t2 − t1, t1 − t3.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BRow(float* o, long plane, int count, Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3)
-    {
-        Store(t0 - t2, o, count);
-        Store(t1 + t2, o + plane, count);
-        Store(t2 - t1, o + 2 * plane, count);
-        Store(t1 - t3, o + 3 * plane, count);
-    }
-
-    /// <summary>y[g, k, 2-block] (+)= (Aᵀ M A) (+ bias[k]), cropped at the bottom and right edges.</summary>
+    /// <summary>y[g, k, m x m block] (+)= (Aᵀ M A) (+ bias[k]), cropped at the bottom and right edges.</summary>
     private static void TransformOutput(float* m, float* y, float* bias, bool accumulate, Tiles t, long plane)
     {
+        if (t.S.M == 4) TransformOutput<F4Transform>(m, y, bias, accumulate, t, plane);
+        else TransformOutput<F2Transform>(m, y, bias, accumulate, t, plane);
+    }
+
+    private static void TransformOutput<T>(float* m, float* y, float* bias, bool accumulate, Tiles t, long plane) where T : struct, ITileTransform
+    {
+        int A = t.S.A, Mt = t.S.M, P = t.P, N = t.N;
         nint am = (nint)m, ay = (nint)y, ab = (nint)bias;
-        int P = t.P;
-        Par.For(t.G * t.K, Math.Max(1, 2048 / Math.Max(1, P)), (s, e) =>
+        Par.For(t.K, 1, (s, e) =>
         {
-            float* block = stackalloc float[32];   // y00, y01, y10, y11 of 8 tiles
-            long N = t.N;
-            for (int q = s; q < e; q++)
+            Vector256<float>* z = stackalloc Vector256<float>[36];
+            Vector256<float>* tmp = stackalloc Vector256<float>[36];
+            float* block = stackalloc float[16 * 8];   // the m x m outputs of 8 tiles
+            for (int k = s; k < e; k++)
             {
-                int gi = q / t.K, k = q % t.K;
                 var b = Vector256.Create(ab == 0 ? 0f : ((float*)ab)[k]);
-                float* dst = (float*)ay + (long)q * t.Ho * t.Wo;
-                float* src = (float*)am + (long)k * N + (long)gi * P;
-                for (int col = 0; col < P; col += 8)
+                float* src = (float*)am + (long)k * N;
+                for (int col = 0; col < N; col += 8)
                 {
-                    // Aᵀ M: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (rows of 4); then (Aᵀ M) A per row
-                    float* mi = src + col;   // lanes past the plane's last tile read the workspace's spacing, never stored
-                    var (s00, s10) = AtColumn(mi, plane, 0);
-                    var (s01, s11) = AtColumn(mi, plane, 1);
-                    var (s02, s12) = AtColumn(mi, plane, 2);
-                    var (s03, s13) = AtColumn(mi, plane, 3);
-                    (s00 + s01 + s02 + b).Store(block);
-                    (s01 - s02 - s03 + b).Store(block + 8);
-                    (s10 + s11 + s12 + b).Store(block + 16);
-                    (s11 - s12 - s13 + b).Store(block + 24);
-                    int count = Math.Min(8, P - col);
+                    // lanes past the last column read the workspace's spacing or the next plane, never stored
+                    for (int xi = 0; xi < A * A; xi++) z[xi] = Vector256.Load(src + col + xi * plane);
+                    for (int j = 0; j < A; j++) T.At(z + j, A, tmp + j, A);          // Aᵀ M (m x α), column by column
+                    for (int i = 0; i < Mt; i++) T.At(tmp + i * A, 1, z + i * Mt, 1); // (Aᵀ M) A (m x m), row by row
+                    for (int xi = 0; xi < Mt * Mt; xi++) (z[xi] + b).Store(block + 8 * xi);
+                    int count = Math.Min(8, N - col);
                     for (int l = 0; l < count; l++)
                     {
-                        int tile = col + l, oh = 2 * (tile / t.TW), ow = 2 * (tile % t.TW);
-                        bool right = ow + 1 < t.Wo, below = oh + 1 < t.Ho;
-                        float* row = dst + (long)oh * t.Wo + ow;
-                        if (accumulate)
+                        int gi = (col + l) / P, tile = (col + l) % P, oh = Mt * (tile / t.TW), ow = Mt * (tile % t.TW);
+                        int rows = Math.Min(Mt, t.Ho - oh), cols = Math.Min(Mt, t.Wo - ow);
+                        float* dst = (float*)ay + ((long)gi * t.K + k) * t.Ho * t.Wo;
+                        for (int i = 0; i < rows; i++)
                         {
-                            row[0] += block[l]; if (right) row[1] += block[8 + l];
-                            if (below) { row[t.Wo] += block[16 + l]; if (right) row[t.Wo + 1] += block[24 + l]; }
-                        }
-                        else
-                        {
-                            row[0] = block[l]; if (right) row[1] = block[8 + l];
-                            if (below) { row[t.Wo] = block[16 + l]; if (right) row[t.Wo + 1] = block[24 + l]; }
+                            float* row = dst + (long)(oh + i) * t.Wo + ow;
+                            float* from = block + 8 * (i * Mt) + l;
+                            if (accumulate) for (int j = 0; j < cols; j++) row[j] += from[8 * j];
+                            else for (int j = 0; j < cols; j++) row[j] = from[8 * j];
                         }
                     }
                 }
@@ -306,88 +467,45 @@ public static unsafe class Winograd
         });
     }
 
-    /// <summary>Column <paramref name="j"/> of Aᵀ M for 8 tiles: m0j + m1j + m2j and m1j − m2j − m3j.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float>, Vector256<float>) AtColumn(float* m, long plane, int j)
-    {
-        var m0 = Vector256.Load(m + j * plane);
-        var m1 = Vector256.Load(m + (4 + j) * plane);
-        var m2 = Vector256.Load(m + (8 + j) * plane);
-        var m3 = Vector256.Load(m + (12 + j) * plane);
-        return (m0 + m1 + m2, m1 - m2 - m3);
-    }
-
-    /// <summary>dM[ξ, k, (g, tile)] = (A e Aᵀ)[ξ] for every 2x2 block e of dY (zero beyond the bottom and right edges).</summary>
+    /// <summary>dM[ξ, k, (g, tile)] = (A e Aᵀ)[ξ] for every m x m block e of dY (zero beyond the bottom and right edges).</summary>
     private static void TransformGradient(float* dy, float* m, Tiles t, long plane)
     {
-        int Hp = 2 * t.TH, Wp = 2 * t.TW, P = t.P;   // dY with a zero row and column where Ho or Wo is odd
-        var offsets = TileOffsets(t.TH, t.TW, Wp);
+        if (t.S.M == 4) TransformGradient<F4Transform>(dy, m, t, plane);
+        else TransformGradient<F2Transform>(dy, m, t, plane);
+    }
+
+    private static void TransformGradient<T>(float* dy, float* m, Tiles t, long plane) where T : struct, ITileTransform
+    {
+        int A = t.S.A, Mt = t.S.M, N = t.N;
+        int Hp = Mt * t.TH, Wp = Mt * t.TW;   // dY with zero rows and columns up to whole blocks
+        var offsets = ColumnOffsets(t, Hp, Wp);
         nint ady = (nint)dy, am = (nint)m;
-        Par.For(t.G * t.K, Math.Max(1, 2048 / Math.Max(1, P)), (s, e) =>
+        Par.For(t.K, 1, (s, e) =>
         {
-            var padded = BufferPool.Rent(Hp * Wp, clear: true);
+            var padded = BufferPool.Rent(t.G * Hp * Wp, clear: true);   // channel k of the chunk's g images
+            Vector256<float>* blockE = stackalloc Vector256<float>[36];
+            Vector256<float>* tmp = stackalloc Vector256<float>[36];
             fixed (float* pp = padded)
             fixed (int* po = offsets)
             {
-                long N = t.N;
-                for (int q = s; q < e; q++)
+                for (int k = s; k < e; k++)
                 {
-                    int gi = q / t.K, k = q % t.K;
-                    CopyPadded((float*)ady + (long)q * t.Ho * t.Wo, pp, t.Ho, t.Wo, Wp, 0);
-                    float* dst = (float*)am + (long)k * N + (long)gi * P;
-                    for (int col = 0; col < P; col += 8)
+                    for (int gi = 0; gi < t.G; gi++)
+                        CopyPadded((float*)ady + ((long)gi * t.K + k) * t.Ho * t.Wo, pp + (long)gi * Hp * Wp, t.Ho, t.Wo, Wp, 0);
+                    float* dst = (float*)am + (long)k * N;
+                    for (int col = 0; col < N; col += 8)
                     {
-                        int count = Math.Min(8, P - col);
+                        int count = Math.Min(8, N - col);
                         var index = Vector256.Load(po + col);
-                        var e00 = Gather(pp, index, 0);
-                        var e01 = Gather(pp, index, 1);
-                        var e10 = Gather(pp, index, Wp);
-                        var e11 = Gather(pp, index, Wp + 1);
-                        // A e (4 x 2): rows e0, e0 + e1, e0 − e1, −e1; then (A e) Aᵀ per row: r0, r0 + r1, r0 − r1, −r1
-                        float* o = dst + col;
-                        ARow(o, plane, count, e00, e01);
-                        ARow(o + 4 * plane, plane, count, e00 + e10, e01 + e11);
-                        ARow(o + 8 * plane, plane, count, e00 - e10, e01 - e11);
-                        ARow(o + 12 * plane, plane, count, -e10, -e11);
+                        for (int i = 0; i < Mt; i++)
+                            for (int j = 0; j < Mt; j++) blockE[i * Mt + j] = Gather(pp, index, i * Wp + j);
+                        for (int j = 0; j < Mt; j++) T.A(blockE + j, Mt, tmp + j, Mt);        // A e (α x m), column by column
+                        for (int i = 0; i < A; i++) T.A(tmp + i * Mt, 1, blockE + i * A, 1);   // (A e) Aᵀ (α x α), row by row
+                        for (int xi = 0; xi < A * A; xi++) Store(blockE[xi], dst + col + xi * plane, count);
                     }
                 }
             }
             BufferPool.Return(padded);
-        });
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ARow(float* o, long plane, int count, Vector256<float> r0, Vector256<float> r1)
-    {
-        Store(r0, o, count);
-        Store(r0 + r1, o + plane, count);
-        Store(r0 - r1, o + 2 * plane, count);
-        Store(-r1, o + 3 * plane, count);
-    }
-
-    /// <summary>dW[k, c] += Gᵀ dU[·, k, c] G (3 x 3 from 4 x 4).</summary>
-    private static void AddWeightGradient(float* du, float* dW, int K, int C, long stride)
-    {
-        nint adu = (nint)du, adw = (nint)dW;
-        Par.For(K, 8, (s, e) =>
-        {
-            float* h = stackalloc float[12];
-            for (int k = s; k < e; k++)
-                for (int c = 0; c < C; c++)
-                {
-                    float* D = (float*)adu + (long)k * C + c;
-                    for (int j = 0; j < 4; j++)   // Gᵀ D (3 x 4), column j
-                    {
-                        float d0 = D[j * stride], d1 = D[(4 + j) * stride], d2 = D[(8 + j) * stride], d3 = D[(12 + j) * stride];
-                        h[j] = d0 + 0.5f * (d1 + d2); h[4 + j] = 0.5f * (d1 - d2); h[8 + j] = 0.5f * (d1 + d2) + d3;
-                    }
-                    float* g = (float*)adw + ((long)k * C + c) * 9;
-                    for (int r = 0; r < 3; r++)   // (Gᵀ D) G, row r
-                    {
-                        float h0 = h[4 * r], h1 = h[4 * r + 1], h2 = h[4 * r + 2], h3 = h[4 * r + 3];
-                        g[3 * r] += h0 + 0.5f * (h1 + h2); g[3 * r + 1] += 0.5f * (h1 - h2); g[3 * r + 2] += 0.5f * (h1 + h2) + h3;
-                    }
-                }
         });
     }
 }
