@@ -34,11 +34,11 @@ internal static class BenchGemmCommand
         new("conv-l3", 256, 1120, 2304, false, false, "ResNet-18 layer3 3x3 conv forward W.col (16 images of 14x5)"),
         new("conv-l4", 512, 672, 4608, false, false, "ResNet-18 layer4 3x3 conv forward W.col (32 images of 7x3)"),
         new("conv-l4-dw", 512, 4608, 672, false, true, "ResNet-18 layer4 3x3 conv dW = dY.col^T"),
-        new("wino-l1", 64, 4480, 64, false, false, "w l1"),
-        new("wino-l1-dw", 64, 64, 4480, false, true, "w l1"),
-        new("wino-l3", 256, 1344, 256, false, false, "w l3"),
-        new("wino-l4", 512, 512, 512, false, false, "w l3"),
-        new("wino-l4-dw", 512, 512, 512, false, true, "w l3"),
+        new("w4-l1", 64, 1540, 64, false, false, "Winograd F(4x4, 3x3) layer1 GEMM U.V (one of 36; 22 images x 70 tiles)"),
+        new("w4-l2", 128, 1344, 128, false, false, "Winograd F(4x4, 3x3) layer2 GEMM (64 images x 21 tiles)"),
+        new("w4-l3", 256, 512, 256, false, false, "Winograd F(4x4, 3x3) layer3 GEMM (64 images x 8 tiles)"),
+        new("w4-l4", 512, 128, 512, false, false, "Winograd F(4x4, 3x3) layer4 GEMM (64 images x 2 tiles)"),
+        new("w4-l4-dw", 512, 512, 128, false, true, "Winograd F(4x4, 3x3) layer4 weight-gradient GEMM dM.V^T"),
     ];
 
     public static Command Create()

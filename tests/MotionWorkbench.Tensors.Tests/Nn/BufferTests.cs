@@ -101,10 +101,7 @@ public class BufferTests
         var m = Randomised(6);
         m.Bn.FrozenStatistics = frozen;
         var x = Rand(new Random(7), 2, 2, 3, 4);
-        // h = 1e-2, not 1e-3: the 3x3 convolution runs through Winograd F(4x4, 3x3), whose float32 rounding, divided by
-        // 2h, reached 2e-3 in the numeric derivative at h = 1e-3 (its exactness is tested against a double reference in
-        // WinogradTests); no pre-activation of this seed lies within 1e-2 of the ReLU's kink
-        Run(t => m.Forward(t[0]), [x, .. m.Parameters()], h: 1e-2f, name: $"conv -> bn -> relu (frozen {frozen})");
+        Run(t => m.Forward(t[0]), [x, .. m.Parameters()], name: $"conv -> bn -> relu (frozen {frozen})");
         Assert.False(m.Bn.RunningMean.HasGrad);
     }
 }

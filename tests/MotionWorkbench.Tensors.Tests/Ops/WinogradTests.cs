@@ -127,10 +127,10 @@ public class WinogradTests
         {
             Winograd.UseSetting("im2col", "MW_CONV");
             Assert.False(Winograd.Applies(3, 3, 1));
-            Winograd.UseSetting(" Winograd2 ", "MW_CONV");
-            Assert.True(Winograd.Enabled && Winograd.OutputTile == 2);
-            Winograd.UseSetting(null, "MW_CONV");
+            Winograd.UseSetting(" Winograd4 ", "MW_CONV");
             Assert.True(Winograd.Enabled && Winograd.OutputTile == 4);
+            Winograd.UseSetting(null, "MW_CONV");
+            Assert.True(Winograd.Enabled && Winograd.OutputTile == 2);
             Assert.True(Winograd.Applies(3, 3, 1));
             Assert.False(Winograd.Applies(3, 3, 2));
             Assert.False(Winograd.Applies(7, 7, 1));
