@@ -372,6 +372,52 @@ public static unsafe class Winograd
         }
     }
 
+    /// <summary>F(2x2, 3x3)'s input transform of 8 tiles in registers: V = Bᵀ d B, 16 gathers and 16 stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTileF2(float* pp, Vector256<int> index, int Wp, float* o, long plane, int count)
+    {
+        // Bᵀ d: row combinations of the tile's rows r0..r3, per column j
+        var (r00, r01, r02, r03) = (Gather(pp, index, 0), Gather(pp, index, 1), Gather(pp, index, 2), Gather(pp, index, 3));
+        var (r10, r11, r12, r13) = (Gather(pp, index, Wp), Gather(pp, index, Wp + 1), Gather(pp, index, Wp + 2), Gather(pp, index, Wp + 3));
+        var (r20, r21, r22, r23) = (Gather(pp, index, 2 * Wp), Gather(pp, index, 2 * Wp + 1), Gather(pp, index, 2 * Wp + 2), Gather(pp, index, 2 * Wp + 3));
+        var (r30, r31, r32, r33) = (Gather(pp, index, 3 * Wp), Gather(pp, index, 3 * Wp + 1), Gather(pp, index, 3 * Wp + 2), Gather(pp, index, 3 * Wp + 3));
+        RowF2(o, plane, count, r00 - r20, r01 - r21, r02 - r22, r03 - r23);
+        RowF2(o + 4 * plane, plane, count, r10 + r20, r11 + r21, r12 + r22, r13 + r23);
+        RowF2(o + 8 * plane, plane, count, r20 - r10, r21 - r11, r22 - r12, r23 - r13);
+        RowF2(o + 12 * plane, plane, count, r10 - r30, r11 - r31, r12 - r32, r13 - r33);
+    }
+
+    /// <summary>One row of (Bᵀ d) B from its four columns t0..t3: t0 − t2, t1 + t2, t2 − t1, t1 − t3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowF2(float* o, long plane, int count, Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3)
+    {
+        Store(t0 - t2, o, count);
+        Store(t1 + t2, o + plane, count);
+        Store(t2 - t1, o + 2 * plane, count);
+        Store(t1 - t3, o + 3 * plane, count);
+    }
+
+    /// <summary>F(2x2, 3x3)'s gradient transform of 8 blocks in registers: dM = A e Aᵀ, 4 gathers and 16 stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientTileF2(float* pp, Vector256<int> index, int Wp, float* o, long plane, int count)
+    {
+        var (e00, e01, e10, e11) = (Gather(pp, index, 0), Gather(pp, index, 1), Gather(pp, index, Wp), Gather(pp, index, Wp + 1));
+        // A e (4 x 2): rows e0, e0 + e1, e0 − e1, −e1; then (A e) Aᵀ per row: r0, r0 + r1, r0 − r1, −r1
+        GradientRowF2(o, plane, count, e00, e01);
+        GradientRowF2(o + 4 * plane, plane, count, e00 + e10, e01 + e11);
+        GradientRowF2(o + 8 * plane, plane, count, e00 - e10, e01 - e11);
+        GradientRowF2(o + 12 * plane, plane, count, -e10, -e11);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientRowF2(float* o, long plane, int count, Vector256<float> r0, Vector256<float> r1)
+    {
+        Store(r0, o, count);
+        Store(r0 + r1, o + plane, count);
+        Store(r0 - r1, o + 2 * plane, count);
+        Store(-r1, o + 3 * plane, count);
+    }
+
     /// <summary>V[ξ, c, (g, tile)] = (Bᵀ d B)[ξ] for every α x α input tile d (zero outside the image).</summary>
     private static void TransformInput(float* x, float* v, Tiles t, long plane)
     {
@@ -398,6 +444,11 @@ public static unsafe class Winograd
                     for (int gi = 0; gi < t.G; gi++)
                         CopyPadded((float*)ax + ((long)gi * t.C + c) * t.H * t.W, pp + (long)gi * Hp * Wp, t.H, t.W, Wp, t.Pad);
                     float* dst = (float*)av + (long)c * N;
+                    if (typeof(T) == typeof(F2Transform))
+                    {
+                        for (int col = 0; col < N; col += 8) InputTileF2(pp, Vector256.Load(po + col), Wp, dst + col, plane, Math.Min(8, N - col));
+                        continue;
+                    }
                     for (int col = 0; col < N; col += 8)
                     {
                         int count = Math.Min(8, N - col);
@@ -486,6 +537,11 @@ public static unsafe class Winograd
                     for (int gi = 0; gi < t.G; gi++)
                         CopyPadded((float*)ady + ((long)gi * t.K + k) * t.Ho * t.Wo, pp + (long)gi * Hp * Wp, t.Ho, t.Wo, Wp, 0);
                     float* dst = (float*)am + (long)k * N;
+                    if (typeof(T) == typeof(F2Transform))
+                    {
+                        for (int col = 0; col < N; col += 8) GradientTileF2(pp, Vector256.Load(po + col), Wp, dst + col, plane, Math.Min(8, N - col));
+                        continue;
+                    }
                     for (int col = 0; col < N; col += 8)
                     {
                         int count = Math.Min(8, N - col);
