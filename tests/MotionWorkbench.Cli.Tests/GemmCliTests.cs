@@ -54,6 +54,27 @@ public class GemmCliTests
     }
 
     [Fact]
+    public void MW_CONV_and_bench_conv_choose_the_convolution_algorithm_and_a_bad_name_is_one_clear_error()
+    {
+        var info = Mw.RunWith(new Dictionary<string, string> { ["MW_CONV"] = "" }, "info");
+        Assert.True(info.ExitCode == 0, info.All);
+        Assert.Contains("convolutions: winograd2 (3x3 stride-1 convolutions by Winograd F(2x2, 3x3), the others im2col + GEMM)", info.Stdout);
+        var im2col = Mw.RunWith(new Dictionary<string, string> { ["MW_CONV"] = "im2col" }, "info");
+        Assert.Contains("convolutions: im2col (every convolution as im2col + GEMM)", im2col.Stdout);
+        var bad = Mw.RunWith(new Dictionary<string, string> { ["MW_CONV"] = "fft" }, "info");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("mw: MW_CONV: unknown convolution algorithm 'fft' (expected auto, winograd4, winograd2 or im2col)", bad.Stderr.Trim());
+        Assert.Equal("", bad.Stdout);
+        var bench = Mw.RunWith(Scalar, "bench", "--model", "resnet18-clip", "--batch", "2", "--steps", "1", "--warmup", "0", "--conv", "winograd4", "--json");
+        Assert.True(bench.ExitCode == 0, bench.All);
+        using var doc = JsonDocument.Parse(bench.Stdout.Trim());
+        Assert.Equal("winograd4", doc.RootElement.GetProperty("conv").GetString());
+        var badFlag = Mw.Run("bench", "--conv", "fft", "--model", "resnet18-clip");
+        Assert.Equal(2, badFlag.ExitCode);
+        Assert.Contains("mw bench: --conv: unknown convolution algorithm 'fft'", badFlag.Stderr);
+    }
+
+    [Fact]
     public void Bench_gemm_prints_one_row_per_shape_backend_and_thread_count()
     {
         var backends = Gemm.SupportedBackends.Reverse().Take(2).Select(Gemm.Name).ToArray(); // scalar and one more where there is one

@@ -9,7 +9,8 @@ namespace MotionWorkbench.Cli.Commands;
 
 /// <summary>
 /// <c>mw bench gemm</c>: the SGEMM roofline. SGEMM 2048³ and the model shapes of perf-anchors.md (the ViT-Tiny
-/// batch-64 projections in the engine's own layouts: forward x·Wᵀ, backward dY·W and dYᵀ·X, one attention head) on each
+/// batch-64 projections in the engine's own layouts: forward x·Wᵀ, backward dY·W and dYᵀ·X, one attention head),
+/// ResNet-18's im2col convolution GEMMs and its Winograd GEMMs (batch 64 over 224 x 80, the chunk sizes the engine uses) on each
 /// backend this machine runs, on 1 and 2 engine threads, each next to this CPU's probed FP32 peak for the backend's
 /// vector width. Per row: the median GFLOP/s of the quiet trials (trials during which other processes used under 5 %
 /// of the CPUs), their range, and the share of the peak.
@@ -34,6 +35,7 @@ internal static class BenchGemmCommand
         new("conv-l3", 256, 1120, 2304, false, false, "ResNet-18 layer3 3x3 conv forward W.col (16 images of 14x5)"),
         new("conv-l4", 512, 672, 4608, false, false, "ResNet-18 layer4 3x3 conv forward W.col (32 images of 7x3)"),
         new("conv-l4-dw", 512, 4608, 672, false, true, "ResNet-18 layer4 3x3 conv dW = dY.col^T"),
+        new("w2-l1", 64, 3640, 64, false, false, "Winograd F(2x2, 3x3) layer1 GEMM U.V (one of 16; 13 images x 280 tiles)"),
         new("w4-l1", 64, 1540, 64, false, false, "Winograd F(4x4, 3x3) layer1 GEMM U.V (one of 36; 22 images x 70 tiles)"),
         new("w4-l2", 128, 1344, 128, false, false, "Winograd F(4x4, 3x3) layer2 GEMM (64 images x 21 tiles)"),
         new("w4-l3", 256, 512, 256, false, false, "Winograd F(4x4, 3x3) layer3 GEMM (64 images x 8 tiles)"),

@@ -22,6 +22,7 @@ internal static class InfoCommand
             Console.WriteLine($"engine threads: {MotionWorkbench.Tensors.Par.Setting}");
             Console.WriteLine($"CPU: {CpuInfo.Current}");
             Console.WriteLine($"GEMM: {Gemm.Describe()}");
+            Console.WriteLine($"convolutions: {Winograd.Describe()}");
             Console.WriteLine(MotionWorkbench.Torch.TorchRuntime.Describe());
             return 0;
         });
