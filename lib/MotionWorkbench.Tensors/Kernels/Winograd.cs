@@ -20,8 +20,9 @@ namespace MotionWorkbench.Tensors.Kernels;
 /// block, dU_ξ (Cout, Cin) += dM_ξ · V_ξᵀ, dg = Gᵀ dU G. The input gradient is the forward of the transposed convolution
 /// (<see cref="Ops"/>' Conv2d backward), so it comes here too.
 /// <para>Precision: F(2, 3)'s coefficients are 0, ±1 and ½ (exact), so it differs from the direct sum only by rounding
-/// order, as im2col + GEMM does; F(4, 3)'s (4, 5, 1/6, 1/24, 8, ...) round, and its errors are about 8x larger (a
-/// float32 simulation: mean relative error 2.6e-6 against 3.3e-7 for 64 channels), which is why F(2x2) is the default.
+/// order, as im2col + GEMM does; F(4, 3)'s (4, 5, 1/6, 1/24, 8, ...) round, and its errors are 8-20x larger (a float32
+/// simulation: mean relative error 2.6e-6 against 3.3e-7 over 64 channels; a (2, 64, 24, 16) convolution here: largest
+/// error 6.4e-6 against 3.2e-7 of the largest output), which is why F(2x2) is the default.
 /// WinogradTests check both against a double-precision direct convolution. The weight transforms run in double.
 /// Determinism: the transforms write disjoint planes, each ξ's GEMM is one serial GEMM (the threads take whole ξ), the
 /// weight-gradient sums run over chunks in order: the same bits for any thread count. Memory: two pooled workspaces of
@@ -38,9 +39,10 @@ public static unsafe class Winograd
 
     /// <summary>
     /// The output tile m of F(m x m, 3 x 3): 2 (the default: exact transforms, results as close to a direct convolution as
-    /// im2col's) or 4 (opt-in: 4x instead of 2.25x fewer multiplications, about 10 % faster ResNet-18 training steps here,
-    /// but rounding errors about 8x larger, enough to move one input-gradient element of the small-batch torchvision
-    /// fixture (batch 2, BatchNorm over 12 values in layer 4) by 7 %, outside the parity tolerance that F(2x2) meets).
+    /// im2col's) or 4 (opt-in: 4x instead of 2.25x fewer multiplications, about 10 % less convolution time in ResNet-18
+    /// training steps here, but rounding errors 8-20x larger, enough to move one input-gradient element of the small-batch
+    /// torchvision fixture (batch 2, BatchNorm over 12 values in layer 4) by 7 %, outside the parity tolerance that F(2x2)
+    /// meets). Process-wide, like the GEMM backend; <see cref="OnThisThread"/> overrides it for one thread.
     /// </summary>
     public static int OutputTile
     {
@@ -50,6 +52,28 @@ public static unsafe class Winograd
 
     private static int outputTile = 2;
 
+    [ThreadStatic] private static int threadTile;   // 0: none (the process-wide OutputTile applies)
+
+    /// <summary>
+    /// Uses F(<paramref name="tile"/> x <paramref name="tile"/>) for the convolutions this thread starts until the result is
+    /// disposed (tests and side-by-side comparisons: other threads, e.g. tests running in parallel, keep the process-wide
+    /// <see cref="OutputTile"/>).
+    /// </summary>
+    public static IDisposable OnThisThread(int tile)
+    {
+        if (tile is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(tile), $"the Winograd output tile must be 2 or 4, got {tile}");
+        int saved = threadTile;
+        threadTile = tile;
+        return new Restore(() => threadTile = saved);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    private static Scheme Current => (threadTile != 0 ? threadTile : outputTile) == 4 ? F4 : F2;
+
     /// <summary>
     /// Applies a convolution algorithm setting (<paramref name="name"/> names it in errors, e.g. "MW_CONV"): null, blank or
     /// "auto" (Winograd F(2x2, 3x3) where it applies, im2col + GEMM elsewhere), "winograd2" (the same), "winograd4"
@@ -57,17 +81,21 @@ public static unsafe class Winograd
     /// </summary>
     public static void UseSetting(string? setting, string name)
     {
-        (Enabled, OutputTile) = setting?.Trim().ToLowerInvariant() switch
-        {
-            null or "" or "auto" or "winograd2" => (true, 2),
-            "winograd4" => (true, 4),
-            "im2col" => (false, OutputTile),
-            _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto, winograd4, winograd2 or im2col)"),
-        };
+        var (enabled, tile) = Parse(setting, name);
+        (Enabled, OutputTile) = (enabled, tile ?? OutputTile);
     }
 
+    /// <summary>What <see cref="UseSetting"/> would apply: whether Winograd is on and its output tile (null: unchanged).</summary>
+    public static (bool Enabled, int? OutputTile) Parse(string? setting, string name) => setting?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" or "winograd2" => (true, 2),
+        "winograd4" => (true, 4),
+        "im2col" => (false, null),
+        _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto, winograd4, winograd2 or im2col)"),
+    };
+
     /// <summary>The algorithm in use, as <see cref="UseSetting"/> names it.</summary>
-    public static string Describe() => Enabled ? $"winograd{OutputTile} (3x3 stride-1 convolutions by Winograd F({OutputTile}x{OutputTile}, 3x3), the others im2col + GEMM)" : "im2col (every convolution as im2col + GEMM)";
+    public static string Describe() => Enabled ? $"winograd{Current.M} (3x3 stride-1 convolutions by Winograd F({Current.M}x{Current.M}, 3x3), the others im2col + GEMM)" : "im2col (every convolution as im2col + GEMM)";
 
     /// <summary>True for the convolutions this path computes: 3x3 kernel, stride 1 (any padding).</summary>
     public static bool Applies(int KH, int KW, int stride) => Enabled && KH == 3 && KW == 3 && stride == 1;
@@ -105,7 +133,7 @@ public static unsafe class Winograd
     /// </summary>
     public static void Forward(float* x, float* w, float* bias, float* y, int B, int C, int H, int W, int K, int pad, bool accumulate, string part)
     {
-        var scheme = OutputTile == 4 ? F4 : F2;
+        var scheme = Current;
         int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2, A2 = scheme.A * scheme.A;
         var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
         int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);
@@ -144,7 +172,7 @@ public static unsafe class Winograd
     /// <summary>dW (K, C, 3, 3) += the weight gradient of the convolution from x (B, C, H, W) and dY (B, K, Ho, Wo).</summary>
     public static void WeightGradient(float* x, float* dy, float* dW, int B, int C, int H, int W, int K, int pad)
     {
-        var scheme = OutputTile == 4 ? F4 : F2;
+        var scheme = Current;
         int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2, A2 = scheme.A * scheme.A;
         var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
         int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);

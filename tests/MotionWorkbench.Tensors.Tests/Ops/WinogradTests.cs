@@ -36,8 +36,8 @@ public class WinogradTests
     [MemberData(nameof(Cases))]
     public void Winograd_MatchesDirectConvolution_ForwardAndBothGradients(int tile, int[] xs, int[] ws, int padding, bool bias, int budget)
     {
-        var (saved, savedTile, savedBudget) = (Winograd.Enabled, Winograd.OutputTile, Im2Col.BudgetFloats);
-        (Winograd.Enabled, Winograd.OutputTile) = (true, tile);
+        var savedBudget = Im2Col.BudgetFloats;
+        using var scheme = Winograd.OnThisThread(tile);   // this thread only: F(4x4) would loosen other tests' parity
         Im2Col.BudgetFloats = budget;
         try
         {
@@ -59,7 +59,7 @@ public class WinogradTests
             AssertClose.Equal(Floats(reference.Dw), w.Grad, Tol(reference.Dw, 1e-3), 1e-4, what + " dw");
             if (b is not null) AssertClose.Equal(Floats(reference.Db), b.Grad, 1e-3, 1e-4, what + " db");
         }
-        finally { (Winograd.Enabled, Winograd.OutputTile, Im2Col.BudgetFloats) = (saved, savedTile, savedBudget); }
+        finally { Im2Col.BudgetFloats = savedBudget; }
     }
 
     [Theory]
@@ -67,8 +67,8 @@ public class WinogradTests
     [InlineData(4)]
     public void Winograd_AgreesWithIm2ColGemm_OnAResNetStage(int tile)
     {
-        var (saved, savedTile) = (Winograd.Enabled, Winograd.OutputTile);
-        Winograd.OutputTile = tile;
+        var saved = Winograd.Enabled;
+        using var scheme = Winograd.OnThisThread(tile);
         try
         {
             var rng = new Random(61);
@@ -90,7 +90,7 @@ public class WinogradTests
             AssertClose.Equal(dx0, dx1, 1e-5, 1e-5, $"dx winograd{tile} vs im2col");
             AssertClose.Equal(dw0, dw1, 1e-4, 1e-5, $"dw winograd{tile} vs im2col");
         }
-        finally { (Winograd.Enabled, Winograd.OutputTile) = (saved, savedTile); }
+        finally { Winograd.Enabled = saved; }
     }
 
     [Fact]
@@ -120,25 +120,34 @@ public class WinogradTests
     }
 
     [Fact]
-    public void UseSetting_AcceptsTheFourNames_AndNamesTheSettingOtherwise()
+    public void Parse_AcceptsTheFourNames_AndNamesTheSettingOtherwise()
     {
-        var (saved, savedTile) = (Winograd.Enabled, Winograd.OutputTile);
-        try
+        Assert.Equal((true, 2), Winograd.Parse(null, "MW_CONV"));
+        Assert.Equal((true, 2), Winograd.Parse(" Auto ", "MW_CONV"));
+        Assert.Equal((true, 4), Winograd.Parse("winograd4", "MW_CONV"));
+        Assert.Equal((false, (int?)null), Winograd.Parse("IM2COL", "MW_CONV"));
+        var e = Assert.Throws<ArgumentException>(() => Winograd.Parse("fft", "MW_CONV"));
+        Assert.Contains("MW_CONV", e.Message);
+        Assert.Contains("fft", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.OutputTile = 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.OnThisThread(3));
+        Assert.True(Winograd.Applies(3, 3, 1) || !Winograd.Enabled);
+        Assert.False(Winograd.Applies(3, 3, 2));
+        Assert.False(Winograd.Applies(7, 7, 1));
+    }
+
+    [Fact]
+    public void OnThisThread_ChangesOnlyThisThread_AndRestores()
+    {
+        using (Winograd.OnThisThread(4))
         {
-            Winograd.UseSetting("im2col", "MW_CONV");
-            Assert.False(Winograd.Applies(3, 3, 1));
-            Winograd.UseSetting(" Winograd4 ", "MW_CONV");
-            Assert.True(Winograd.Enabled && Winograd.OutputTile == 4);
-            Winograd.UseSetting(null, "MW_CONV");
-            Assert.True(Winograd.Enabled && Winograd.OutputTile == 2);
-            Assert.True(Winograd.Applies(3, 3, 1));
-            Assert.False(Winograd.Applies(3, 3, 2));
-            Assert.False(Winograd.Applies(7, 7, 1));
-            var e = Assert.Throws<ArgumentException>(() => Winograd.UseSetting("fft", "MW_CONV"));
-            Assert.Contains("MW_CONV", e.Message);
-            Assert.Contains("fft", e.Message);
-            Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.OutputTile = 3);
+            Assert.Contains("F(4x4, 3x3)", Winograd.Describe());   // Winograd is on: this collection's tests run one at a time
+            string? other = null;
+            var thread = new Thread(() => other = Winograd.Describe());
+            thread.Start();
+            thread.Join();
+            Assert.DoesNotContain("F(4x4", other!);
         }
-        finally { (Winograd.Enabled, Winograd.OutputTile) = (saved, savedTile); }
+        Assert.DoesNotContain("F(4x4", Winograd.Describe());
     }
 }
