@@ -165,6 +165,7 @@ internal static class BenchCommand
             double torchFlops = (inference ? 1 : 3) * ForwardFlops(name, B);
             var r = Time(name, B, p, threads, warmup, steps, quietOutput, inference, inference ? bench.Infer : bench.TrainStep, torchFlops);
             r["gemm"] = "libtorch";
+            r["conv"] = "libtorch";
             r["engine"] = $"TorchSharp {Torch.TorchRuntime.TorchSharpVersion} (LibTorch {Torch.TorchRuntime.LibTorchVersion}) on {bench.Device}";
             return r;
         }

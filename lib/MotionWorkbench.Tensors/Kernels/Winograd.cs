@@ -42,7 +42,7 @@ public static unsafe class Winograd
     /// im2col's) or 4 (opt-in: 4x instead of 2.25x fewer multiplications, about 10 % less convolution time in ResNet-18
     /// training steps here, but rounding errors 8-20x larger, enough to move one input-gradient element of the small-batch
     /// torchvision fixture (batch 2, BatchNorm over 12 values in layer 4) by 7 %, outside the parity tolerance that F(2x2)
-    /// meets). Process-wide, like the GEMM backend; <see cref="OnThisThread"/> overrides it for one thread.
+    /// meets). Process-wide, like the GEMM backend (and <see cref="Enabled"/>); <see cref="OnThisThread"/> overrides both for one thread.
     /// </summary>
     public static int OutputTile
     {
@@ -52,19 +52,19 @@ public static unsafe class Winograd
 
     private static int outputTile = 2;
 
-    [ThreadStatic] private static int threadTile;   // 0: none (the process-wide OutputTile applies)
+    [ThreadStatic] private static int threadMode;   // 0: none (the process-wide settings apply); -1: im2col; 2 or 4: that tile
 
     /// <summary>
-    /// Uses F(<paramref name="tile"/> x <paramref name="tile"/>) for the convolutions this thread starts until the result is
-    /// disposed (tests and side-by-side comparisons: other threads, e.g. tests running in parallel, keep the process-wide
-    /// <see cref="OutputTile"/>).
+    /// Uses <paramref name="algorithm"/> (as <see cref="UseSetting"/> names them: auto, winograd2, winograd4, im2col) for
+    /// the convolutions this thread starts until the result is disposed: for tests and side-by-side comparisons, where
+    /// other threads (tests running in parallel) must keep the process-wide setting.
     /// </summary>
-    public static IDisposable OnThisThread(int tile)
+    public static IDisposable OnThisThread(string algorithm)
     {
-        if (tile is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(tile), $"the Winograd output tile must be 2 or 4, got {tile}");
-        int saved = threadTile;
-        threadTile = tile;
-        return new Restore(() => threadTile = saved);
+        var (enabled, tile) = Parse(algorithm, nameof(algorithm));
+        int saved = threadMode;
+        threadMode = enabled ? tile ?? 2 : -1;
+        return new Restore(() => threadMode = saved);
     }
 
     private sealed class Restore(Action undo) : IDisposable
@@ -72,7 +72,9 @@ public static unsafe class Winograd
         public void Dispose() => undo();
     }
 
-    private static Scheme Current => (threadTile != 0 ? threadTile : outputTile) == 4 ? F4 : F2;
+    private static Scheme Current => (threadMode > 0 ? threadMode : outputTile) == 4 ? F4 : F2;
+
+    private static bool On => threadMode == 0 ? Enabled : threadMode > 0;
 
     /// <summary>
     /// Applies a convolution algorithm setting (<paramref name="name"/> names it in errors, e.g. "MW_CONV"): null, blank or
@@ -95,10 +97,10 @@ public static unsafe class Winograd
     };
 
     /// <summary>The algorithm in use, as <see cref="UseSetting"/> names it.</summary>
-    public static string Describe() => Enabled ? $"winograd{Current.M} (3x3 stride-1 convolutions by Winograd F({Current.M}x{Current.M}, 3x3), the others im2col + GEMM)" : "im2col (every convolution as im2col + GEMM)";
+    public static string Describe() => On ? $"winograd{Current.M} (3x3 stride-1 convolutions by Winograd F({Current.M}x{Current.M}, 3x3), the others im2col + GEMM)" : "im2col (every convolution as im2col + GEMM)";
 
     /// <summary>True for the convolutions this path computes: 3x3 kernel, stride 1 (any padding).</summary>
-    public static bool Applies(int KH, int KW, int stride) => Enabled && KH == 3 && KW == 3 && stride == 1;
+    public static bool Applies(int KH, int KW, int stride) => On && KH == 3 && KW == 3 && stride == 1;
 
     /// <summary>One F(m x m, 3 x 3): its tile sizes and G (α x 3, row-major, in double for the weight transforms); its Bᵀ and Aᵀ are written out in <see cref="F2Transform"/> and <see cref="F4Transform"/>.</summary>
     private sealed class Scheme(int m, double[] g)

@@ -12,6 +12,8 @@ namespace MotionWorkbench.Tensors;
 //   backward  dY (Cout, N) gathered from dOut;  dW += dY · colᵀ (col recomputed from x; the threads split N, partials
 //             added in chunk order);
 //             dCol (K, N) = Wᵀ · dY, dX += col2im(dCol);  dBias += Σ_{b, oh, ow} dOut
+// 3x3 stride-1 convolutions (forward, the transposed-convolution dX and dW) go to Kernels/Winograd.cs instead (Winograd
+// F(2x2, 3x3): 16 GEMMs over tile transforms, 2.25x fewer multiplications) unless Winograd.Enabled is false (MW_CONV=im2col).
 // Nothing is cached (x and W are parents). Memory: two pooled workspaces of Im2Col.BudgetFloats floats (16 MB each by
 // default; one image's worth when larger), whatever the batch. Determinism: chunks run in a fixed order, each GEMM splits
 // only M or N over the threads, col2im writes each image plane from one chunk, dBias sums per channel: the same bits
@@ -81,6 +83,7 @@ public static partial class Ops
                     // one image: the GEMM writes (or adds) its (Cout, Ho·Wo) block of y directly
                     Gemm.Run(false, false, Cout, N, K, 1f, pw, K, pc, N, accumulate ? 1f : 0f, py + (long)b0 * Cout * HoWo, N);
                     if (hasBias) Par.For(Cout, 16, (s, e) => AddBias((float*)ay + (long)first * Cout * HoWo, (float*)ab, s, e, HoWo));
+                    profile?.Since($"  conv2d {part} gemm k{d.KH}s{d.Stride}", t0);
                     continue;
                 }
                 Gemm.Run(false, false, Cout, N, K, 1f, pw, K, pc, N, 0f, pyc, N);

@@ -5,10 +5,11 @@ using static MotionWorkbench.Tensors.Tests.Support.GradCheck;
 namespace MotionWorkbench.Tensors.Tests.OpsTests;
 
 /// <summary>
-/// The Winograd F(2x2, 3x3) path of 3x3 stride-1 convolutions (Kernels/Winograd.cs) against the direct double-precision
-/// convolution and against the im2col + GEMM path it replaces: even and odd output sizes (half-empty edge tiles),
-/// padding 0, 1 and 2, with and without bias, one image per chunk and several, forward, dX and dW. In the "Gemm backend"
-/// collection: it changes the process-wide algorithm switch and the workspace budget.
+/// The Winograd F(2x2, 3x3) and F(4x4, 3x3) paths of 3x3 stride-1 convolutions (Kernels/Winograd.cs) against the direct
+/// double-precision convolution and against the im2col + GEMM path they replace: even and odd output sizes (part-empty
+/// edge tiles), padding 0, 1 and 2, with and without bias, one image per chunk and several, forward, dX and dW. The
+/// algorithm is chosen per thread (Winograd.OnThisThread), so tests running in parallel keep the default; in the "Gemm
+/// backend" collection because these tests change the process-wide workspace budget and thread count.
 /// </summary>
 [Collection("Gemm backend")]
 public class WinogradTests
@@ -37,7 +38,7 @@ public class WinogradTests
     public void Winograd_MatchesDirectConvolution_ForwardAndBothGradients(int tile, int[] xs, int[] ws, int padding, bool bias, int budget)
     {
         var savedBudget = Im2Col.BudgetFloats;
-        using var scheme = Winograd.OnThisThread(tile);   // this thread only: F(4x4) would loosen other tests' parity
+        using var scheme = Winograd.OnThisThread($"winograd{tile}");   // this thread only: F(4x4) would loosen other tests' parity
         Im2Col.BudgetFloats = budget;
         try
         {
@@ -67,30 +68,24 @@ public class WinogradTests
     [InlineData(4)]
     public void Winograd_AgreesWithIm2ColGemm_OnAResNetStage(int tile)
     {
-        var saved = Winograd.Enabled;
-        using var scheme = Winograd.OnThisThread(tile);
-        try
+        var rng = new Random(61);
+        var x = Rand(rng, 4, 16, 14, 5);
+        var w = RandRange(rng, -0.1f, 0.1f, 16, 16, 3, 3);
+        float[] Run(string algorithm, out float[] dx, out float[] dw)
         {
-            var rng = new Random(61);
-            var x = Rand(rng, 4, 16, 14, 5);
-            var w = RandRange(rng, -0.1f, 0.1f, 16, 16, 3, 3);
-            float[] Run(bool winograd, out float[] dx, out float[] dw)
-            {
-                Winograd.Enabled = winograd;
-                var (xi, wi) = (Tensor.FromArray(x.ToArray(), x.Shape), Tensor.FromArray(w.ToArray(), w.Shape));
-                xi.RequiresGrad = wi.RequiresGrad = true;
-                var y = Ops.Conv2d(xi, wi, null, 1, 1);
-                y.Backward(Tensor.FromArray(Enumerable.Range(0, y.Size).Select(i => MathF.Sin(i * 0.37f)).ToArray(), y.Shape));
-                (dx, dw) = (xi.Grad.ToArray(), wi.Grad.ToArray());
-                return y.ToArray();
-            }
-            var y1 = Run(true, out var dx1, out var dw1);
-            var y0 = Run(false, out var dx0, out var dw0);
-            AssertClose.Equal(y0, y1, 1e-5, 1e-5, $"y winograd{tile} vs im2col");
-            AssertClose.Equal(dx0, dx1, 1e-5, 1e-5, $"dx winograd{tile} vs im2col");
-            AssertClose.Equal(dw0, dw1, 1e-4, 1e-5, $"dw winograd{tile} vs im2col");
+            using var _ = Winograd.OnThisThread(algorithm);
+            var (xi, wi) = (Tensor.FromArray(x.ToArray(), x.Shape), Tensor.FromArray(w.ToArray(), w.Shape));
+            xi.RequiresGrad = wi.RequiresGrad = true;
+            var y = Ops.Conv2d(xi, wi, null, 1, 1);
+            y.Backward(Tensor.FromArray(Enumerable.Range(0, y.Size).Select(i => MathF.Sin(i * 0.37f)).ToArray(), y.Shape));
+            (dx, dw) = (xi.Grad.ToArray(), wi.Grad.ToArray());
+            return y.ToArray();
         }
-        finally { Winograd.Enabled = saved; }
+        var y1 = Run($"winograd{tile}", out var dx1, out var dw1);
+        var y0 = Run("im2col", out var dx0, out var dw0);
+        AssertClose.Equal(y0, y1, 1e-5, 1e-5, $"y winograd{tile} vs im2col");
+        AssertClose.Equal(dx0, dx1, 1e-5, 1e-5, $"dx winograd{tile} vs im2col");
+        AssertClose.Equal(dw0, dw1, 1e-4, 1e-5, $"dw winograd{tile} vs im2col");
     }
 
     [Fact]
@@ -130,7 +125,7 @@ public class WinogradTests
         Assert.Contains("MW_CONV", e.Message);
         Assert.Contains("fft", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.OutputTile = 3);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.OnThisThread(3));
+        Assert.Throws<ArgumentException>(() => Winograd.OnThisThread("winograd3"));
         Assert.True(Winograd.Applies(3, 3, 1) || !Winograd.Enabled);
         Assert.False(Winograd.Applies(3, 3, 2));
         Assert.False(Winograd.Applies(7, 7, 1));
@@ -139,9 +134,9 @@ public class WinogradTests
     [Fact]
     public void OnThisThread_ChangesOnlyThisThread_AndRestores()
     {
-        using (Winograd.OnThisThread(4))
+        using (Winograd.OnThisThread("winograd4"))
         {
-            Assert.Contains("F(4x4, 3x3)", Winograd.Describe());   // Winograd is on: this collection's tests run one at a time
+            Assert.Contains("F(4x4, 3x3)", Winograd.Describe());
             string? other = null;
             var thread = new Thread(() => other = Winograd.Describe());
             thread.Start();
@@ -149,5 +144,10 @@ public class WinogradTests
             Assert.DoesNotContain("F(4x4", other!);
         }
         Assert.DoesNotContain("F(4x4", Winograd.Describe());
+        using (Winograd.OnThisThread("im2col"))
+        {
+            Assert.False(Winograd.Applies(3, 3, 1));
+            Assert.StartsWith("im2col", Winograd.Describe());
+        }
     }
 }
