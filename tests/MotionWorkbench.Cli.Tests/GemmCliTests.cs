@@ -58,12 +58,12 @@ public class GemmCliTests
     {
         var info = Mw.RunWith(new Dictionary<string, string> { ["MW_CONV"] = "" }, "info");
         Assert.True(info.ExitCode == 0, info.All);
-        Assert.Contains("convolutions: winograd2 (3x3 stride-1 convolutions by Winograd F(2x2, 3x3), the others im2col + GEMM)", info.Stdout);
+        Assert.Contains("convolutions: winograd2-4 (3x3 stride-1 convolutions by Winograd, F(2x2, 3x3) forward, F(4x4, 3x3) in the gradient passes; the others im2col + GEMM)", info.Stdout);
         var im2col = Mw.RunWith(new Dictionary<string, string> { ["MW_CONV"] = "im2col" }, "info");
         Assert.Contains("convolutions: im2col (every convolution as im2col + GEMM)", im2col.Stdout);
         var bad = Mw.RunWith(new Dictionary<string, string> { ["MW_CONV"] = "fft" }, "info");
         Assert.Equal(2, bad.ExitCode);
-        Assert.Equal("mw: MW_CONV: unknown convolution algorithm 'fft' (expected auto, winograd4, winograd2 or im2col)", bad.Stderr.Trim());
+        Assert.Equal("mw: MW_CONV: unknown convolution algorithm 'fft' (expected auto, winograd2-4, winograd2, winograd4 or im2col)", bad.Stderr.Trim());
         Assert.Equal("", bad.Stdout);
         var bench = Mw.RunWith(Scalar, "bench", "--model", "resnet18-clip", "--batch", "2", "--steps", "1", "--warmup", "0", "--conv", "winograd4", "--json");
         Assert.True(bench.ExitCode == 0, bench.All);

@@ -197,16 +197,17 @@ public sealed class TorchTrainingTests(TorchSynthFixture fx)
         }
         // ten steps with dropout 0: the own engine's losses (BatchNorm on batch statistics, running ones updated in both).
         // The own side runs its convolutions as im2col + GEMM here, which rounds as LibTorch's do (own and torch within
-        // 5e-7 over the ten steps): its default, Winograd F(2x2), rounds differently (4e-6 at step 2), and this width-4
-        // network with BatchNorm over a few values amplifies that to 4e-4 by step 9, so the default is held to the first
-        // four steps (9.5e-6 measured, bound 1e-4).
+        // 5e-7 over the ten steps). Its default (Winograd: F(2x2) forward, F(4x4) gradients) rounds differently: 1.8e-6 at
+        // step 2, after one update from its gradients, and this width-4 network with BatchNorm over a few values
+        // amplifies that to 3e-5 at step 3 and 3e-3 by step 8 (F(2x2) throughout: 4e-6 at step 2, 4e-4 by step 9), so the
+        // default is held to the first two steps.
         string own = fx.NewRunDir("resnet-own"), tor = fx.NewRunDir("resnet-torch"), ownDefault = fx.NewRunDir("resnet-own-winograd");
         using (Winograd.OnThisThread("im2col")) Assert.True(new Trainer(Resnet("mw"), own).Run().Completed);
         Assert.True(new Trainer(Resnet("mw"), ownDefault).Run().Completed);
         var result = new Trainer(Resnet("torch"), tor).Run();
         Assert.True(result.Completed);
         TorchSynthFixture.AssertSameLosses(own, tor, "resnet");
-        TorchSynthFixture.AssertSameLosses(ownDefault, tor, "resnet (Winograd)", steps: 4);
+        TorchSynthFixture.AssertSameLosses(ownDefault, tor, "resnet (Winograd)", steps: 2);
         var ownState = Checkpoint.Read(Path.Combine(own, Checkpoint.LastFileName)).Model;
         var torchState = Checkpoint.Read(Path.Combine(tor, Checkpoint.LastFileName)).Model;
         Assert.Equal(ownState.Keys.Order(), torchState.Keys.Order());   // the running statistics are in the torch checkpoint too

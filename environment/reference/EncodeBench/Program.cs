@@ -132,6 +132,6 @@ int ResNetBench()
     Console.WriteLine($"resnet18-imagenet: {B} images of 3 x {H} x {W}, {threads} threads, {warmup} warm-up + {steps} timed batches; convolutions {MotionWorkbench.Tensors.Kernels.Winograd.Describe()}; max |own - ORT| over the pooled features {diff:E2} (largest {largest:F2})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  mw encode resnet path (own engine, eval, no grad): {ownMs:F1} ms/batch, {B / (ownMs / 1000):F1} images/s"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ONNX Runtime {OrtEnv.Instance().GetVersionString()} (ORT_ENABLE_ALL): {ortMs:F1} ms/batch, {B / (ortMs / 1000):F1} images/s; own / ORT time {ownMs / ortMs:F2}"));
-    Console.WriteLine(JsonSerializer.Serialize(new { model = name, batch = B, height = H, width = W, threads, steps, conv = MotionWorkbench.Tensors.Kernels.Winograd.Enabled ? $"winograd{MotionWorkbench.Tensors.Kernels.Winograd.OutputTile}" : "im2col", own_ms = Math.Round(ownMs, 2), ort_ms = Math.Round(ortMs, 2), max_abs_diff = diff }));
+    Console.WriteLine(JsonSerializer.Serialize(new { model = name, batch = B, height = H, width = W, threads, steps, conv = MotionWorkbench.Tensors.Kernels.Winograd.Name, own_ms = Math.Round(ownMs, 2), ort_ms = Math.Round(ortMs, 2), max_abs_diff = diff }));
     return diff <= 1e-3 * Math.Max(1, largest) ? 0 : 1;
 }

@@ -32,7 +32,7 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "one JSON object per model on stdout" };
         var managed = new Option<bool>("--managed-gemm") { Description = "use the managed SIMD GEMM even when OpenBLAS loads" };
-        var conv = new Option<string?>("--conv") { Description = "convolution algorithm: auto (Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions, im2col + GEMM for the others), winograd2, winograd4 (faster, less precise) or im2col (default: $MW_CONV, else auto)" };
+        var conv = new Option<string?>("--conv") { Description = "convolution algorithm: auto (= winograd2-4: 3x3 stride-1 convolutions by Winograd, F(2x2, 3x3) forward and F(4x4, 3x3) in the gradient passes; im2col + GEMM for the others), winograd2, winograd4 (fastest, least precise) or im2col (default: $MW_CONV, else auto)" };
         var gemm = new Option<string?>("--gemm") { Description = "GEMM backend: auto (the dispatch rule), managed, avx512, avx2, openblas or scalar (default: $MW_GEMM, else auto)" };
         var blasThreads = new Option<int>("--blas-threads") { Description = "0 (default): one pool, the engine threads split each GEMM and OpenBLAS runs 1 thread per call; N: OpenBLAS's own N threads instead", DefaultValueFactory = _ => 0 };
         var poison = new Option<bool>("--poison") { Description = "debug: fill uncleared pool buffers with NaN" };
@@ -278,7 +278,7 @@ internal static class BenchCommand
             OpProfile.Active?.Since("adam", adam);
             loss.Release();
         });
-        result["conv"] = Winograd.Enabled ? $"winograd{Winograd.OutputTile}" : "im2col";
+        result["conv"] = Winograd.Name;
         result["gemm"] = Gemm.UsingBlas && !Gemm.SplitOverEngineThreads ? $"openblas-{Gemm.BlasThreads}-threads" : Gemm.Name(Gemm.Active);
         result["engine"] = "MotionWorkbench.Tensors";
         return result;

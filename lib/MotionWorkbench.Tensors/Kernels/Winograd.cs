@@ -38,32 +38,46 @@ public static unsafe class Winograd
     public static bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// The output tile m of F(m x m, 3 x 3): 2 (the default: exact transforms, results as close to a direct convolution as
-    /// im2col's) or 4 (opt-in: 4x instead of 2.25x fewer multiplications, about 10 % less convolution time in ResNet-18
-    /// training steps here, but rounding errors 8-20x larger, enough to move one input-gradient element of the small-batch
-    /// torchvision fixture (batch 2, BatchNorm over 12 values in layer 4) by 7 %, outside the parity tolerance that F(2x2)
-    /// meets). Process-wide, like the GEMM backend (and <see cref="Enabled"/>); <see cref="OnThisThread"/> overrides both for one thread.
+    /// The output tile m of F(m x m, 3 x 3) in forward passes: 2 (the default: exact transforms, activations as close to
+    /// a direct convolution as im2col's) or 4 (4x instead of 2.25x fewer multiplications, but rounding errors 8-20x larger:
+    /// in the forward pass BatchNorm over few values (the batch-2 torchvision fixture, 12 values per channel in layer 4)
+    /// amplified them into a 7 % change of one input-gradient element, outside the parity bound F(2x2) meets).
+    /// Process-wide, like the GEMM backend (and <see cref="Enabled"/>); <see cref="OnThisThread"/> overrides it for one thread.
     /// </summary>
-    public static int OutputTile
+    public static int ForwardTile
     {
-        get => outputTile;
-        set => outputTile = value is 2 or 4 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"the Winograd output tile must be 2 or 4, got {value}");
+        get => forwardTile;
+        set => forwardTile = Check(value);
     }
 
-    private static int outputTile = 2;
+    /// <summary>
+    /// The output tile of the gradient passes (the input gradient, a transposed convolution, and the weight gradient):
+    /// 4 by default (F(4x4)'s larger rounding errors in gradients pass every parity test, and cut the backward pass's
+    /// convolution time by about a tenth), 2 for exact transforms there too (<c>MW_CONV=winograd2</c>).
+    /// </summary>
+    public static int GradientTile
+    {
+        get => gradientTile;
+        set => gradientTile = Check(value);
+    }
 
-    [ThreadStatic] private static int threadMode;   // 0: none (the process-wide settings apply); -1: im2col; 2 or 4: that tile
+    private static int forwardTile = 2, gradientTile = 4;
+
+    private static int Check(int tile) => tile is 2 or 4 ? tile : throw new ArgumentOutOfRangeException(nameof(tile), $"the Winograd output tile must be 2 or 4, got {tile}");
+
+    // 0: none (the process-wide settings apply); -1: im2col; otherwise 10 x the forward tile + the gradient tile
+    [ThreadStatic] private static int threadMode;
 
     /// <summary>
-    /// Uses <paramref name="algorithm"/> (as <see cref="UseSetting"/> names them: auto, winograd2, winograd4, im2col) for
-    /// the convolutions this thread starts until the result is disposed: for tests and side-by-side comparisons, where
-    /// other threads (tests running in parallel) must keep the process-wide setting.
+    /// Uses <paramref name="algorithm"/> (as <see cref="UseSetting"/> names them) for the convolutions this thread starts
+    /// until the result is disposed: for tests and side-by-side comparisons, where other threads (tests running in
+    /// parallel) must keep the process-wide setting.
     /// </summary>
     public static IDisposable OnThisThread(string algorithm)
     {
-        var (enabled, tile) = Parse(algorithm, nameof(algorithm));
+        var (enabled, forward, gradient) = Parse(algorithm, nameof(algorithm));
         int saved = threadMode;
-        threadMode = enabled ? tile ?? 2 : -1;
+        threadMode = enabled ? 10 * (forward ?? forwardTile) + (gradient ?? gradientTile) : -1;
         return new Restore(() => threadMode = saved);
     }
 
@@ -72,32 +86,44 @@ public static unsafe class Winograd
         public void Dispose() => undo();
     }
 
-    private static Scheme Current => (threadMode > 0 ? threadMode : outputTile) == 4 ? F4 : F2;
+    private static Scheme For(bool gradient) => (threadMode > 0 ? (gradient ? threadMode % 10 : threadMode / 10) : gradient ? gradientTile : forwardTile) == 4 ? F4 : F2;
 
     private static bool On => threadMode == 0 ? Enabled : threadMode > 0;
 
     /// <summary>
-    /// Applies a convolution algorithm setting (<paramref name="name"/> names it in errors, e.g. "MW_CONV"): null, blank or
-    /// "auto" (Winograd F(2x2, 3x3) where it applies, im2col + GEMM elsewhere), "winograd2" (the same), "winograd4"
-    /// (F(4x4, 3x3): faster, less precise; see <see cref="OutputTile"/>) or "im2col" (every convolution through im2col + GEMM).
+    /// Applies a convolution algorithm setting (<paramref name="name"/> names it in errors, e.g. "MW_CONV"): null, blank,
+    /// "auto" or "winograd2-4" (3x3 stride-1 convolutions by Winograd, F(2x2, 3x3) forward and F(4x4, 3x3) in the gradient
+    /// passes; im2col + GEMM elsewhere), "winograd2" (F(2x2) in every pass), "winograd4" (F(4x4) in every pass: fastest,
+    /// least precise; see <see cref="ForwardTile"/>) or "im2col" (every convolution through im2col + GEMM).
     /// </summary>
     public static void UseSetting(string? setting, string name)
     {
-        var (enabled, tile) = Parse(setting, name);
-        (Enabled, OutputTile) = (enabled, tile ?? OutputTile);
+        var (enabled, forward, gradient) = Parse(setting, name);
+        (Enabled, ForwardTile, GradientTile) = (enabled, forward ?? ForwardTile, gradient ?? GradientTile);
     }
 
-    /// <summary>What <see cref="UseSetting"/> would apply: whether Winograd is on and its output tile (null: unchanged).</summary>
-    public static (bool Enabled, int? OutputTile) Parse(string? setting, string name) => setting?.Trim().ToLowerInvariant() switch
+    /// <summary>What <see cref="UseSetting"/> would apply: whether Winograd is on and its forward and gradient tiles (null: unchanged).</summary>
+    public static (bool Enabled, int? ForwardTile, int? GradientTile) Parse(string? setting, string name) => setting?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "auto" or "winograd2" => (true, 2),
-        "winograd4" => (true, 4),
-        "im2col" => (false, null),
-        _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto, winograd4, winograd2 or im2col)"),
+        null or "" or "auto" or "winograd2-4" => (true, 2, 4),
+        "winograd2" => (true, 2, 2),
+        "winograd4" => (true, 4, 4),
+        "im2col" => (false, null, null),
+        _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto, winograd2-4, winograd2, winograd4 or im2col)"),
     };
 
-    /// <summary>The algorithm in use, as <see cref="UseSetting"/> names it.</summary>
-    public static string Describe() => On ? $"winograd{Current.M} (3x3 stride-1 convolutions by Winograd F({Current.M}x{Current.M}, 3x3), the others im2col + GEMM)" : "im2col (every convolution as im2col + GEMM)";
+    /// <summary>The algorithm in use, named as <see cref="UseSetting"/> takes it, with what it means.</summary>
+    public static string Describe()
+    {
+        if (!On) return "im2col (every convolution as im2col + GEMM)";
+        int f = For(false).M, g = For(true).M;
+        string name = f == g ? $"winograd{f}" : $"winograd{f}-{g}";
+        string how = f == g ? $"F({f}x{f}, 3x3) in every pass" : $"F({f}x{f}, 3x3) forward, F({g}x{g}, 3x3) in the gradient passes";
+        return $"{name} (3x3 stride-1 convolutions by Winograd, {how}; the others im2col + GEMM)";
+    }
+
+    /// <summary>The algorithm's name alone (the JSON's <c>conv</c>): im2col, winograd2, winograd4 or winograd2-4.</summary>
+    public static string Name => Describe().Split(' ')[0];
 
     /// <summary>True for the convolutions this path computes: 3x3 kernel, stride 1 (any padding).</summary>
     public static bool Applies(int KH, int KW, int stride) => On && KH == 3 && KW == 3 && stride == 1;
@@ -131,11 +157,14 @@ public static unsafe class Winograd
 
     /// <summary>
     /// y (B, K, Ho, Wo) = conv3x3(x (B, C, H, W), w (K, C, 3, 3)) + bias, or y += the convolution with
-    /// <paramref name="accumulate"/> (no bias then); stride 1, zero padding <paramref name="pad"/>.
+    /// <paramref name="accumulate"/> (no bias then); stride 1, zero padding <paramref name="pad"/>. With
+    /// <paramref name="inputGradient"/> it is a convolution's input gradient (the transposed convolution), computed with
+    /// the gradient passes' tile.
     /// </summary>
-    public static void Forward(float* x, float* w, float* bias, float* y, int B, int C, int H, int W, int K, int pad, bool accumulate, string part)
+    public static void Forward(float* x, float* w, float* bias, float* y, int B, int C, int H, int W, int K, int pad, bool accumulate, bool inputGradient)
     {
-        var scheme = Current;
+        var scheme = For(inputGradient);
+        string part = inputGradient ? "bwd dX" : "fwd";
         int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2, A2 = scheme.A * scheme.A;
         var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
         int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);
@@ -174,7 +203,7 @@ public static unsafe class Winograd
     /// <summary>dW (K, C, 3, 3) += the weight gradient of the convolution from x (B, C, H, W) and dY (B, K, Ho, Wo).</summary>
     public static void WeightGradient(float* x, float* dy, float* dW, int B, int C, int H, int W, int K, int pad)
     {
-        var scheme = Current;
+        var scheme = For(gradient: true);
         int Ho = H + 2 * pad - 2, Wo = W + 2 * pad - 2, A2 = scheme.A * scheme.A;
         var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
         int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);

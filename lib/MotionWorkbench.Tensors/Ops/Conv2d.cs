@@ -13,7 +13,8 @@ namespace MotionWorkbench.Tensors;
 //             added in chunk order);
 //             dCol (K, N) = Wᵀ · dY, dX += col2im(dCol);  dBias += Σ_{b, oh, ow} dOut
 // 3x3 stride-1 convolutions (forward, the transposed-convolution dX and dW) go to Kernels/Winograd.cs instead (Winograd
-// F(2x2, 3x3): 16 GEMMs over tile transforms, 2.25x fewer multiplications) unless Winograd.Enabled is false (MW_CONV=im2col).
+// F(2x2, 3x3) forward, F(4x4, 3x3) in the gradient passes: GEMMs over tile transforms with 2.25x and 4x fewer
+// multiplications) unless Winograd.Enabled is false (MW_CONV=im2col).
 // Nothing is cached (x and W are parents). Memory: two pooled workspaces of Im2Col.BudgetFloats floats (16 MB each by
 // default; one image's worth when larger), whatever the batch. Determinism: chunks run in a fixed order, each GEMM splits
 // only M or N over the threads, col2im writes each image plane from one chunk, dBias sums per channel: the same bits
@@ -54,13 +55,14 @@ public static partial class Ops
     }
 
     /// <summary>y = conv(x, weight) + bias, or with <paramref name="accumulate"/> y += conv(x, weight) (no bias).</summary>
-    internal static unsafe void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, ConvDims d, bool accumulate = false, string part = "fwd")
+    internal static unsafe void Conv2dForward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, ConvDims d, bool accumulate = false, bool inputGradient = false)
     {
         var profile = OpProfile.Active;
+        string part = inputGradient ? "bwd dX" : "fwd";
         if (Winograd.Applies(d.KH, d.KW, d.Stride))
         {
             fixed (float* wx = x, ww = weight, wb = bias, wy = y)
-                Winograd.Forward(wx, ww, bias.IsEmpty ? null : wb, wy, d.B, d.Cin, d.H, d.W, d.Cout, d.Padding, accumulate, part);
+                Winograd.Forward(wx, ww, bias.IsEmpty ? null : wb, wy, d.B, d.Cin, d.H, d.W, d.Cout, d.Padding, accumulate, inputGradient);
             return;
         }
         int K = d.K, HoWo = d.HoWo, Cout = d.Cout, inPlane = d.Cin * d.H * d.W;
@@ -169,7 +171,7 @@ public static partial class Ops
             });
         }
         var t = new ConvDims(d.B, Cout, d.Ho, d.Wo, Cin, KH, KW, 1, KH - 1 - d.Padding, d.H, d.W);
-        Conv2dForward(dOut, flipped.AsSpan(0, Cin * Cout * KH * KW), ReadOnlySpan<float>.Empty, dX, t, accumulate: true, part: "bwd dX");
+        Conv2dForward(dOut, flipped.AsSpan(0, Cin * Cout * KH * KW), ReadOnlySpan<float>.Empty, dX, t, accumulate: true, inputGradient: true);
         BufferPool.Return(flipped);
     }
 

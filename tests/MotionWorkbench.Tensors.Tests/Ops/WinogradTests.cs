@@ -5,7 +5,7 @@ using static MotionWorkbench.Tensors.Tests.Support.GradCheck;
 namespace MotionWorkbench.Tensors.Tests.OpsTests;
 
 /// <summary>
-/// The Winograd F(2x2, 3x3) and F(4x4, 3x3) paths of 3x3 stride-1 convolutions (Kernels/Winograd.cs) against the direct
+/// The Winograd F(2x2, 3x3) and F(4x4, 3x3) paths of 3x3 stride-1 convolutions (the default: F(2x2) forward, F(4x4) in the gradient passes) (Kernels/Winograd.cs) against the direct
 /// double-precision convolution and against the im2col + GEMM path they replace: even and odd output sizes (part-empty
 /// edge tiles), padding 0, 1 and 2, with and without bias, one image per chunk and several, forward, dX and dW. The
 /// algorithm is chosen per thread (Winograd.OnThisThread), so tests running in parallel keep the default; in the "Gemm
@@ -115,16 +115,19 @@ public class WinogradTests
     }
 
     [Fact]
-    public void Parse_AcceptsTheFourNames_AndNamesTheSettingOtherwise()
+    public void Parse_AcceptsTheNames_AndNamesTheSettingOtherwise()
     {
-        Assert.Equal((true, 2), Winograd.Parse(null, "MW_CONV"));
-        Assert.Equal((true, 2), Winograd.Parse(" Auto ", "MW_CONV"));
-        Assert.Equal((true, 4), Winograd.Parse("winograd4", "MW_CONV"));
-        Assert.Equal((false, (int?)null), Winograd.Parse("IM2COL", "MW_CONV"));
+        Assert.Equal((true, 2, 4), Winograd.Parse(null, "MW_CONV"));
+        Assert.Equal((true, 2, 4), Winograd.Parse(" Auto ", "MW_CONV"));
+        Assert.Equal((true, 2, 4), Winograd.Parse("winograd2-4", "MW_CONV"));
+        Assert.Equal((true, 2, 2), Winograd.Parse("winograd2", "MW_CONV"));
+        Assert.Equal((true, 4, 4), Winograd.Parse("winograd4", "MW_CONV"));
+        Assert.Equal((false, (int?)null, (int?)null), Winograd.Parse("IM2COL", "MW_CONV"));
         var e = Assert.Throws<ArgumentException>(() => Winograd.Parse("fft", "MW_CONV"));
         Assert.Contains("MW_CONV", e.Message);
         Assert.Contains("fft", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.OutputTile = 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.ForwardTile = 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.GradientTile = 6);
         Assert.Throws<ArgumentException>(() => Winograd.OnThisThread("winograd3"));
         Assert.True(Winograd.Applies(3, 3, 1) || !Winograd.Enabled);
         Assert.False(Winograd.Applies(3, 3, 2));
@@ -132,18 +135,41 @@ public class WinogradTests
     }
 
     [Fact]
+    public void TheDefault_IsF2x2Forward_AndF4x4Gradients_BitForBit()
+    {
+        var rng = new Random(63);
+        var x = Rand(rng, 3, 8, 10, 7);
+        var w = Rand(rng, 6, 8, 3, 3);
+        (float[] Y, float[] Dx, float[] Dw) Run(string algorithm)
+        {
+            using var _ = Winograd.OnThisThread(algorithm);
+            var (xi, wi) = (Tensor.FromArray(x.ToArray(), x.Shape), Tensor.FromArray(w.ToArray(), w.Shape));
+            xi.RequiresGrad = wi.RequiresGrad = true;
+            var y = Ops.Conv2d(xi, wi, null, 1, 1);
+            y.Backward(Tensor.FromArray(Enumerable.Range(0, y.Size).Select(i => MathF.Cos(i * 0.23f)).ToArray(), y.Shape));
+            return (y.ToArray(), xi.Grad.ToArray(), wi.Grad.ToArray());
+        }
+        var (auto, two, four) = (Run("auto"), Run("winograd2"), Run("winograd4"));
+        Assert.Equal(two.Y, auto.Y);
+        Assert.Equal(four.Dx, auto.Dx);
+        Assert.Equal(four.Dw, auto.Dw);
+        Assert.NotEqual(two.Dx, four.Dx);   // the two tiles do round differently
+    }
+
+    [Fact]
     public void OnThisThread_ChangesOnlyThisThread_AndRestores()
     {
+        Assert.StartsWith("winograd2-4 (3x3 stride-1 convolutions by Winograd, F(2x2, 3x3) forward, F(4x4, 3x3) in the gradient passes", Winograd.Describe());
         using (Winograd.OnThisThread("winograd4"))
         {
-            Assert.Contains("F(4x4, 3x3)", Winograd.Describe());
+            Assert.StartsWith("winograd4 (3x3 stride-1 convolutions by Winograd, F(4x4, 3x3) in every pass", Winograd.Describe());
             string? other = null;
             var thread = new Thread(() => other = Winograd.Describe());
             thread.Start();
             thread.Join();
-            Assert.DoesNotContain("F(4x4", other!);
+            Assert.StartsWith("winograd2-4", other!);
         }
-        Assert.DoesNotContain("F(4x4", Winograd.Describe());
+        Assert.StartsWith("winograd2-4", Winograd.Describe());
         using (Winograd.OnThisThread("im2col"))
         {
             Assert.False(Winograd.Applies(3, 3, 1));
