@@ -22,7 +22,8 @@ namespace MotionWorkbench.Tensors.Kernels;
 /// <para>Precision: F(2, 3)'s coefficients are 0, ±1 and ½ (exact), so it differs from the direct sum only by rounding
 /// order, as im2col + GEMM does; F(4, 3)'s (4, 5, 1/6, 1/24, 8, ...) round, and its errors are 8-20x larger (a float32
 /// simulation: mean relative error 2.6e-6 against 3.3e-7 over 64 channels; a (2, 64, 24, 16) convolution here: largest
-/// error 6.4e-6 against 3.2e-7 of the largest output), which is why F(2x2) is the default.
+/// error 6.4e-6 against 3.2e-7 of the largest output). In a forward pass BatchNorm over few values can amplify that (see
+/// <see cref="ForwardTile"/>), so forward passes use F(2x2) by default; the gradient passes use F(4x4) (<see cref="GradientTile"/>).
 /// WinogradTests check both against a double-precision direct convolution. The weight transforms run in double.
 /// Determinism: the transforms write disjoint planes, each ξ's GEMM is one serial GEMM (the threads take whole ξ), the
 /// weight-gradient sums run over chunks in order: the same bits for any thread count. Memory: two pooled workspaces of
