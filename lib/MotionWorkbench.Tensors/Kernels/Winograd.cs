@@ -115,18 +115,25 @@ public static unsafe class Winograd
         _ => throw new ArgumentException($"{name}: unknown convolution algorithm '{setting}' (expected auto, winograd2-4, winograd2, winograd4 or im2col)"),
     };
 
-    /// <summary>The algorithm in use, named as <see cref="UseSetting"/> takes it, with what it means.</summary>
+    /// <summary>The algorithm in use, named as <see cref="UseSetting"/> takes it (the JSON's <c>conv</c>): im2col, winograd2, winograd4 or winograd2-4.</summary>
+    public static string Name
+    {
+        get
+        {
+            if (!On) return "im2col";
+            int f = For(false).M, g = For(true).M;
+            return f == g ? $"winograd{f}" : $"winograd{f}-{g}";
+        }
+    }
+
+    /// <summary>The algorithm in use, with what it means.</summary>
     public static string Describe()
     {
         if (!On) return "im2col (every convolution as im2col + GEMM)";
         int f = For(false).M, g = For(true).M;
-        string name = f == g ? $"winograd{f}" : $"winograd{f}-{g}";
         string how = f == g ? $"F({f}x{f}, 3x3) in every pass" : $"F({f}x{f}, 3x3) forward, F({g}x{g}, 3x3) in the gradient passes";
-        return $"{name} (3x3 stride-1 convolutions by Winograd, {how}; the others im2col + GEMM)";
+        return $"{Name} (3x3 stride-1 convolutions by Winograd, {how}; the others im2col + GEMM)";
     }
-
-    /// <summary>The algorithm's name alone (the JSON's <c>conv</c>): im2col, winograd2, winograd4 or winograd2-4.</summary>
-    public static string Name => Describe().Split(' ')[0];
 
     /// <summary>True for the convolutions this path computes: 3x3 kernel, stride 1 (any padding).</summary>
     public static bool Applies(int KH, int KW, int stride) => On && KH == 3 && KW == 3 && stride == 1;
@@ -136,6 +143,7 @@ public static unsafe class Winograd
     {
         public readonly int M = m, A = m + 2;
         public readonly double[] G = g;
+        public readonly string Kind = $"winograd{m}";   // the profile's label
     }
 
     private static readonly Scheme F2 = new(2, [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1]);
@@ -172,7 +180,7 @@ public static unsafe class Winograd
         var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
         int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);
         var profile = OpProfile.Active;
-        string kind = $"winograd{scheme.M}";
+        string kind = scheme.Kind;
         long su = Spaced((long)K * C), sv = Spaced((long)C * G * shape.P), sm = Spaced((long)K * G * shape.P);
         var u = BufferPool.Rent(checked((int)(A2 * su)), clear: false);
         var v = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, A2 * sv)), clear: false);
@@ -211,7 +219,7 @@ public static unsafe class Winograd
         var shape = new Tiles(scheme, 1, C, H, W, K, Ho, Wo, pad);
         int G = Im2Col.ImagesPerChunk(B, (long)A2 * Math.Max(C, K) * shape.P);
         var profile = OpProfile.Active;
-        string kind = $"winograd{scheme.M}";
+        string kind = scheme.Kind;
         long su = Spaced((long)K * C), sv = Spaced((long)C * G * shape.P), sm = Spaced((long)K * G * shape.P);
         var du = BufferPool.Rent(checked((int)(A2 * su)), clear: true);
         var v = BufferPool.Rent(checked((int)Math.Max(Im2Col.BudgetFloats, A2 * sv)), clear: false);
@@ -434,69 +442,38 @@ public static unsafe class Winograd
         }
     }
 
-    /// <summary>F(2x2, 3x3)'s input transform of 8 tiles in registers: V = Bᵀ d B, 16 gathers and 16 stores.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputTileF2(float* pp, Vector256<int> index, int Wp, float* o, long plane, int count)
-    {
-        // Bᵀ d: row combinations of the tile's rows r0..r3, per column j
-        var (r00, r01, r02, r03) = (Gather(pp, index, 0), Gather(pp, index, 1), Gather(pp, index, 2), Gather(pp, index, 3));
-        var (r10, r11, r12, r13) = (Gather(pp, index, Wp), Gather(pp, index, Wp + 1), Gather(pp, index, Wp + 2), Gather(pp, index, Wp + 3));
-        var (r20, r21, r22, r23) = (Gather(pp, index, 2 * Wp), Gather(pp, index, 2 * Wp + 1), Gather(pp, index, 2 * Wp + 2), Gather(pp, index, 2 * Wp + 3));
-        var (r30, r31, r32, r33) = (Gather(pp, index, 3 * Wp), Gather(pp, index, 3 * Wp + 1), Gather(pp, index, 3 * Wp + 2), Gather(pp, index, 3 * Wp + 3));
-        RowF2(o, plane, count, r00 - r20, r01 - r21, r02 - r22, r03 - r23);
-        RowF2(o + 4 * plane, plane, count, r10 + r20, r11 + r21, r12 + r22, r13 + r23);
-        RowF2(o + 8 * plane, plane, count, r20 - r10, r21 - r11, r22 - r12, r23 - r13);
-        RowF2(o + 12 * plane, plane, count, r10 - r30, r11 - r31, r12 - r32, r13 - r33);
-    }
-
-    /// <summary>One row of (Bᵀ d) B from its four columns t0..t3: t0 − t2, t1 + t2, t2 − t1, t1 − t3.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowF2(float* o, long plane, int count, Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3)
-    {
-        Store(t0 - t2, o, count);
-        Store(t1 + t2, o + plane, count);
-        Store(t2 - t1, o + 2 * plane, count);
-        Store(t1 - t3, o + 3 * plane, count);
-    }
-
-    /// <summary>F(2x2, 3x3)'s gradient transform of 8 blocks in registers: dM = A e Aᵀ, 4 gathers and 16 stores.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientTileF2(float* pp, Vector256<int> index, int Wp, float* o, long plane, int count)
-    {
-        var (e00, e01, e10, e11) = (Gather(pp, index, 0), Gather(pp, index, 1), Gather(pp, index, Wp), Gather(pp, index, Wp + 1));
-        // A e (4 x 2): rows e0, e0 + e1, e0 − e1, −e1; then (A e) Aᵀ per row: r0, r0 + r1, r0 − r1, −r1
-        GradientRowF2(o, plane, count, e00, e01);
-        GradientRowF2(o + 4 * plane, plane, count, e00 + e10, e01 + e11);
-        GradientRowF2(o + 8 * plane, plane, count, e00 - e10, e01 - e11);
-        GradientRowF2(o + 12 * plane, plane, count, -e10, -e11);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientRowF2(float* o, long plane, int count, Vector256<float> r0, Vector256<float> r1)
-    {
-        Store(r0, o, count);
-        Store(r0 + r1, o + plane, count);
-        Store(r0 - r1, o + 2 * plane, count);
-        Store(-r1, o + 3 * plane, count);
-    }
-
     /// <summary>V[ξ, c, (g, tile)] = (Bᵀ d B)[ξ] for every α x α input tile d (zero outside the image).</summary>
     private static void TransformInput(float* x, float* v, Tiles t, long plane)
     {
-        if (t.S.M == 4) TransformInput<F4Transform>(x, v, t, plane);
-        else TransformInput<F2Transform>(x, v, t, plane);
+        if (t.S.M == 4) GatherTransform<F4Transform>(x, v, t, plane, gradient: false);
+        else GatherTransform<F2Transform>(x, v, t, plane, gradient: false);
     }
 
-    private static void TransformInput<T>(float* x, float* v, Tiles t, long plane) where T : struct, ITileTransform
+    /// <summary>dM[ξ, k, (g, tile)] = (A e Aᵀ)[ξ] for every m x m block e of dY (zero beyond the bottom and right edges).</summary>
+    private static void TransformGradient(float* dy, float* m, Tiles t, long plane)
+    {
+        if (t.S.M == 4) GatherTransform<F4Transform>(dy, m, t, plane, gradient: true);
+        else GatherTransform<F2Transform>(dy, m, t, plane, gradient: true);
+    }
+
+    /// <summary>
+    /// The two gathering transforms: per channel, the chunk's planes are copied into zero-padded planes, each column's
+    /// n x n block is gathered and its α x α transform (a 1-D map applied to the block's columns, then to its rows) is
+    /// written to the workspace. The input: x's α x α tiles (n = α, the planes padded by p on the top and left and up to
+    /// whole tiles on the bottom and right) under Bᵀ. The gradient: dY's m x m blocks (n = m, zero rows and columns up to
+    /// whole blocks) under A.
+    /// </summary>
+    private static void GatherTransform<T>(float* src, float* dst, Tiles t, long plane, bool gradient) where T : struct, ITileTransform
     {
         int A = t.S.A, M = t.S.M, N = t.N;
-        int Hp = M * t.TH + 2, Wp = M * t.TW + 2;   // ≥ H + 2p and W + 2p: every tile lies inside
+        int channels = gradient ? t.K : t.C, H = gradient ? t.Ho : t.H, W = gradient ? t.Wo : t.W, pad = gradient ? 0 : t.Pad;
+        int n = gradient ? M : A, Hp = M * t.TH + n - M, Wp = M * t.TW + n - M;   // the input: ≥ H + 2p and W + 2p
         var offsets = ColumnOffsets(t, Hp, Wp);
-        nint ax = (nint)x, av = (nint)v;
-        Par.For(t.C, 1, (s, e) =>
+        nint asrc = (nint)src, adst = (nint)dst;
+        Par.For(channels, 1, (s, e) =>
         {
-            var padded = BufferPool.Rent(t.G * Hp * Wp, clear: true);   // channel c of the chunk's g images
-            Vector256<float>* d = stackalloc Vector256<float>[36];
+            var padded = BufferPool.Rent(t.G * Hp * Wp, clear: true);   // one channel of the chunk's g images
+            Vector256<float>* block = stackalloc Vector256<float>[36];
             Vector256<float>* tmp = stackalloc Vector256<float>[36];
             fixed (float* pp = padded)
             fixed (int* po = offsets)
@@ -504,27 +481,29 @@ public static unsafe class Winograd
                 for (int c = s; c < e; c++)
                 {
                     for (int gi = 0; gi < t.G; gi++)
-                        CopyPadded((float*)ax + ((long)gi * t.C + c) * t.H * t.W, pp + (long)gi * Hp * Wp, t.H, t.W, Wp, t.Pad);
-                    float* dst = (float*)av + (long)c * N;
-                    if (typeof(T) == typeof(F2Transform))
-                    {
-                        for (int col = 0; col < N; col += 8) InputTileF2(pp, Vector256.Load(po + col), Wp, dst + col, plane, Math.Min(8, N - col));
-                        continue;
-                    }
+                        CopyPadded((float*)asrc + ((long)gi * channels + c) * H * W, pp + (long)gi * Hp * Wp, H, W, Wp, pad);
+                    float* to = (float*)adst + (long)c * N;
                     for (int col = 0; col < N; col += 8)
                     {
-                        int count = Math.Min(8, N - col);
                         var index = Vector256.Load(po + col);
-                        for (int i = 0; i < A; i++)
-                            for (int j = 0; j < A; j++) d[i * A + j] = Gather(pp, index, i * Wp + j);
-                        for (int j = 0; j < A; j++) T.Bt(d + j, A, tmp + j, A);       // Bᵀ d, column by column
-                        for (int i = 0; i < A; i++) T.Bt(tmp + i * A, 1, d + i * A, 1); // (Bᵀ d) B = rows of Bᵀ applied to rows
-                        for (int xi = 0; xi < A * A; xi++) Store(d[xi], dst + col + xi * plane, count);
+                        for (int i = 0; i < n; i++)
+                            for (int j = 0; j < n; j++) block[i * n + j] = Gather(pp, index, i * Wp + j);
+                        for (int j = 0; j < n; j++) Map<T>(gradient, block + j, n, tmp + j, n);         // columns: tmp (α x n)
+                        for (int i = 0; i < A; i++) Map<T>(gradient, tmp + i * n, 1, block + i * A, 1); // rows: block (α x α)
+                        int count = Math.Min(8, N - col);
+                        for (int xi = 0; xi < A * A; xi++) Store(block[xi], to + col + xi * plane, count);
                     }
                 }
             }
             BufferPool.Return(padded);
         });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Map<T>(bool gradient, Vector256<float>* s, int ss, Vector256<float>* d, int ds) where T : struct, ITileTransform
+    {
+        if (gradient) T.A(s, ss, d, ds);
+        else T.Bt(s, ss, d, ds);
     }
 
     /// <summary>y[g, k, m x m block] (+)= (Aᵀ M A) (+ bias[k]), cropped at the bottom and right edges.</summary>
@@ -570,53 +549,6 @@ public static unsafe class Winograd
                     }
                 }
             }
-        });
-    }
-
-    /// <summary>dM[ξ, k, (g, tile)] = (A e Aᵀ)[ξ] for every m x m block e of dY (zero beyond the bottom and right edges).</summary>
-    private static void TransformGradient(float* dy, float* m, Tiles t, long plane)
-    {
-        if (t.S.M == 4) TransformGradient<F4Transform>(dy, m, t, plane);
-        else TransformGradient<F2Transform>(dy, m, t, plane);
-    }
-
-    private static void TransformGradient<T>(float* dy, float* m, Tiles t, long plane) where T : struct, ITileTransform
-    {
-        int A = t.S.A, Mt = t.S.M, N = t.N;
-        int Hp = Mt * t.TH, Wp = Mt * t.TW;   // dY with zero rows and columns up to whole blocks
-        var offsets = ColumnOffsets(t, Hp, Wp);
-        nint ady = (nint)dy, am = (nint)m;
-        Par.For(t.K, 1, (s, e) =>
-        {
-            var padded = BufferPool.Rent(t.G * Hp * Wp, clear: true);   // channel k of the chunk's g images
-            Vector256<float>* blockE = stackalloc Vector256<float>[36];
-            Vector256<float>* tmp = stackalloc Vector256<float>[36];
-            fixed (float* pp = padded)
-            fixed (int* po = offsets)
-            {
-                for (int k = s; k < e; k++)
-                {
-                    for (int gi = 0; gi < t.G; gi++)
-                        CopyPadded((float*)ady + ((long)gi * t.K + k) * t.Ho * t.Wo, pp + (long)gi * Hp * Wp, t.Ho, t.Wo, Wp, 0);
-                    float* dst = (float*)am + (long)k * N;
-                    if (typeof(T) == typeof(F2Transform))
-                    {
-                        for (int col = 0; col < N; col += 8) GradientTileF2(pp, Vector256.Load(po + col), Wp, dst + col, plane, Math.Min(8, N - col));
-                        continue;
-                    }
-                    for (int col = 0; col < N; col += 8)
-                    {
-                        int count = Math.Min(8, N - col);
-                        var index = Vector256.Load(po + col);
-                        for (int i = 0; i < Mt; i++)
-                            for (int j = 0; j < Mt; j++) blockE[i * Mt + j] = Gather(pp, index, i * Wp + j);
-                        for (int j = 0; j < Mt; j++) T.A(blockE + j, Mt, tmp + j, Mt);        // A e (α x m), column by column
-                        for (int i = 0; i < A; i++) T.A(tmp + i * Mt, 1, blockE + i * A, 1);   // (A e) Aᵀ (α x α), row by row
-                        for (int xi = 0; xi < A * A; xi++) Store(blockE[xi], dst + col + xi * plane, count);
-                    }
-                }
-            }
-            BufferPool.Return(padded);
         });
     }
 }
