@@ -29,7 +29,8 @@ public static class ProbeStudy
     /// Every architecture the workbench trains, on the same data and preset, one line each. The bag and raw rows are notebook
     /// 04's runs, the ViT row the preset's shared baseline, the Lex rows notebook 12's shared pipelines: whichever notebook
     /// runs first trains them and the others reuse them; the ResNet-18 rows (ImageNet-initialised and from scratch, first seed)
-    /// are notebook 04's SMPL-22 runs. The MiniLM text-tower rows are added here, one line each, once that tower is on main.
+    /// are notebook 04's SMPL-22 runs; the MiniLM-L6 row (the ViT baseline with the pretrained text tower) is notebooks
+    /// 03/08's shared run.
     /// </summary>
     public static IReadOnlyList<ProbeModel> Models(string preset, string smplData, string runRoot)
     {
@@ -46,6 +47,7 @@ public static class ProbeStudy
             new("Lex (four phases)", log => LexExperiment.Pipeline("Lex (four phases)", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "lex"), log: log)),
             new("ResNet-18, ImageNet", log => ResNetRows.Train("ResNet-18, ImageNet", baseline, imagenet: true, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),
             new("ResNet-18, scratch", log => ResNetRows.Train("ResNet-18, scratch", baseline, imagenet: false, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),
+            new("ViT + MiniLM-L6 text", log => Experiment.TrainAndEvaluate("ViT + MiniLM-L6 text", baseline.WithTextTower(TextKind.MiniLmL6), RunFolder.Baseline(runRoot, "smpl", preset, text: "minilm-l6"), log: log)),
         ];
     }
 

@@ -378,7 +378,8 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         Assert.True(Figures(html) >= 1, "no grouped bar chart");
         var csv = RunFile(nb, "probes-synthetic.csv").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var models = MotionWorkbench.Experiments.ProbeStudy.Models("Smoke", Path.Combine(run.Root, "data", "synthetic-smpl-160"), run.RunRoot).Select(m => m.Label).ToList();
-        Assert.Equal(7, models.Count);
+        Assert.Equal(8, models.Count);
+        Assert.Contains("ViT + MiniLM-L6 text", models);
         foreach (var model in models) Assert.Contains($"{(model.Contains(',') ? "\"" + model : model)} t2m", csv[0]);
         Assert.Equal(["side", "mirror", "order", "count", "pace", "direction", "action"], csv.Skip(1).Select(l => l.Split(',')[0]));
         foreach (var line in csv.Skip(1))
