@@ -57,25 +57,30 @@ public static class PaperData
         return dir;
     }
 
-    /// <summary>The Bandai archive of dataset 1 (17 contents x 15 styles, 174 clips) under <paramref name="bandaiDir"/>, or null when absent.</summary>
+    /// <summary>
+    /// The Bandai archive of dataset <paramref name="dataset"/> under <paramref name="bandaiDir"/> (1: 17 contents x 15
+    /// styles, 174 clips; 2: 10 contents, walking, running, waving and raising the left, right or both hands, 2,902 clips),
+    /// or null when absent.
+    /// </summary>
     public static string? BandaiArchive(string bandaiDir, int dataset = 1)
     {
+        if (dataset is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(dataset), $"the Bandai-Namco archives are datasets 1 and 2, got {dataset}");
         var path = Path.Combine(bandaiDir, $"Bandai-Namco-Research-Motiondataset-{dataset}.tar.xz");
         return File.Exists(path) ? path : null;
     }
 
     /// <summary>
-    /// Imports Bandai dataset 1 (20 fps, content labels as actions, captions made from the labels) into
-    /// <c>importRoot/dataset-1</c> once (archives extracted under <c>importRoot/cache</c>), or returns null when the
-    /// archive is absent. <paramref name="maxFiles"/> limits the import (files are taken in name order).
+    /// Imports Bandai dataset <paramref name="dataset"/> (1 by default; 20 fps, content labels as actions, captions made
+    /// from the labels) into <c>importRoot/dataset-N</c> once (archives extracted under <c>importRoot/cache</c>), or
+    /// returns null when the archive is absent. <paramref name="maxFiles"/> limits the import (files are taken in name order).
     /// </summary>
-    public static string? Bandai(string bandaiDir, string importRoot, int? maxFiles = null)
+    public static string? Bandai(string bandaiDir, string importRoot, int? maxFiles = null, int dataset = 1)
     {
-        var archive = BandaiArchive(bandaiDir);
+        var archive = BandaiArchive(bandaiDir, dataset);
         if (archive is null) return null;
-        var dir = Path.GetFullPath(Path.Combine(importRoot, maxFiles is int m ? $"dataset-1-first{m}" : "dataset-1"));
+        var dir = Path.GetFullPath(Path.Combine(importRoot, maxFiles is int m ? $"dataset-{dataset}-first{m}" : $"dataset-{dataset}"));
         var stamp = Path.Combine(dir, "import-stamp.txt");
-        string expected = $"bandai dataset 1 from {archive} ({new FileInfo(archive).Length} bytes), maxFiles={maxFiles}";
+        string expected = $"bandai dataset {dataset} from {archive} ({new FileInfo(archive).Length} bytes), maxFiles={maxFiles}";
         if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == expected && Directory.Exists(Path.Combine(dir, "new_joints"))) return dir;
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         BvhImporter.Import(archive, dir, new BvhImportOptions { Format = "bandai", CacheDir = Path.Combine(importRoot, "cache"), MaxFiles = maxFiles, Parallelism = Tensors.Par.Threads });

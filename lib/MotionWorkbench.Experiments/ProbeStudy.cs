@@ -81,6 +81,21 @@ public static class ProbeStudy
         return Path.GetFullPath(outDir);
     }
 
+    /// <summary>
+    /// A real probe set's comparison: the <paramref name="direct"/> models (trained on that data's skeleton) under their
+    /// labels, then every model of <paramref name="zeroShot"/> that reads skeletons by their chains, labelled "(zero-shot)";
+    /// a model that reads joints by position (raw sequence) is named in the log and left out.
+    /// </summary>
+    public static ProbeComparison RealComparison(string title, string probesDir, IEnumerable<(string Label, ExperimentResult Model)> direct,
+        IEnumerable<ExperimentResult> zeroShot, TextWriter? log = null)
+    {
+        var rows = direct.Select(d => (d.Label, Probe(d.Model, probesDir, log))).ToList();
+        foreach (var r in zeroShot)
+            if (AcrossSkeletons(r)) rows.Add(($"{r.Label} (zero-shot)", Probe(r, probesDir, log)));
+            else log?.WriteLine($"Note: {r.Label} reads joints by position, so it is not probed on another skeleton.");
+        return new ProbeComparison(title, rows);
+    }
+
     /// <summary>Whether a model can be probed zero-shot on another skeleton: not when it reads joints by position (raw sequence).</summary>
     public static bool AcrossSkeletons(ExperimentResult model) => !model.Config.Model.ReadsRawFrames();
 

@@ -401,6 +401,12 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
         {
             Assert.Equal(1, Tables(html, "Minimal-pair probes, Bandai dataset 1 test split"));
             Assert.Contains("ViT on Bandai (in-domain)", RunFile(nb, "probes-bandai.csv"));
+            Assert.Equal(1, Tables(html, "Minimal-pair probes, Bandai dataset 2 test split"));
+            var real2 = RunFile(nb, "probes-bandai2.csv").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("ViT on Bandai dataset 2 (in-domain) t2m", real2[0]);
+            Assert.Contains("ViT on Bandai dataset 1 (same skeleton, other clips) t2m", real2[0]);
+            Assert.Equal(["side", "mirror", "direction"], real2.Skip(1).Select(l => l.Split(',')[0]));
+            Assert.Contains("Bandai dataset 2: ", findings);
         }
         else Assert.Contains("the Bandai probes are skipped", html);
     }
