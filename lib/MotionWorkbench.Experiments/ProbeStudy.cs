@@ -42,12 +42,12 @@ public static class ProbeStudy
         [
             new("bag-of-patches", log => Experiment.TrainAndEvaluate("bag-of-patches", As("bag", Architecture.Bag), ablation.Sub("bag-smpl"), log: log)),
             new("ViT, patches (scratch)", log => Experiment.TrainAndEvaluate("ViT, patches (scratch)", baseline, RunFolder.Baseline(runRoot, "smpl", preset), log: log)),
+            new("ViT + MiniLM-L6 text", log => Experiment.TrainAndEvaluate("ViT + MiniLM-L6 text", baseline.WithTextTower(TextKind.MiniLmL6), RunFolder.Baseline(runRoot, "smpl", preset, text: "minilm-l6"), log: log)),
             new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), ablation.Sub("raw-smpl"), log: log)),
             new("Lex †", log => LexExperiment.Pipeline("Lex †", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "dagger"), ["cmlp"], log: log)),
             new("Lex (four phases)", log => LexExperiment.Pipeline("Lex (four phases)", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "lex"), log: log)),
             new("ResNet-18, ImageNet", log => ResNetRows.Train("ResNet-18, ImageNet", baseline, imagenet: true, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),
             new("ResNet-18, scratch", log => ResNetRows.Train("ResNet-18, scratch", baseline, imagenet: false, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),
-            new("ViT + MiniLM-L6 text", log => Experiment.TrainAndEvaluate("ViT + MiniLM-L6 text", baseline.WithTextTower(TextKind.MiniLmL6), RunFolder.Baseline(runRoot, "smpl", preset, text: "minilm-l6"), log: log)),
         ];
     }
 
