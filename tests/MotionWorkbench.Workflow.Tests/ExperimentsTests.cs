@@ -39,6 +39,19 @@ public sealed class ExperimentsTests : IDisposable
     }
 
     [Fact]
+    public void PaperData_Bandai_NamesDatasetsOneAndTwo_AndIsNullWithoutTheArchive()
+    {
+        Directory.CreateDirectory(root);
+        Assert.Null(PaperData.BandaiArchive(root, 2));
+        Assert.Null(PaperData.Bandai(root, Path.Combine(root, "import"), dataset: 2));
+        File.WriteAllBytes(Path.Combine(root, "Bandai-Namco-Research-Motiondataset-2.tar.xz"), [0]);
+        Assert.Equal(Path.Combine(root, "Bandai-Namco-Research-Motiondataset-2.tar.xz"), PaperData.BandaiArchive(root, 2));
+        Assert.Null(PaperData.BandaiArchive(root, 1));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PaperData.BandaiArchive(root, 3));
+        Assert.Contains("datasets 1 and 2, got 3", e.Message);
+    }
+
+    [Fact]
     public void Findings_SayWhetherTheRunAgreesDiffersOrTies()
     {
         Assert.EndsWith("This differs from the paper's finding.", Findings.Best("t2m R@1", [("8x8", 12, 9.8), ("16x16", 10, 10.8)]));
