@@ -52,6 +52,25 @@ public static class ProbeStudy
     }
 
     /// <summary>
+    /// The models of <paramref name="models"/> that notebook 16's <c>only</c> and <c>skip</c> parameters keep: comma-separated
+    /// parts of labels, case-insensitive ("" keeps all; e.g. skip = "ResNet" leaves out both ResNet-18 rows). A part that
+    /// names no model is an error that lists the labels; what is left out is returned too, so the notebook can say so.
+    /// </summary>
+    public static (IReadOnlyList<ProbeModel> Kept, IReadOnlyList<string> Skipped) Select(IReadOnlyList<ProbeModel> models, string? only, string? skip)
+    {
+        static List<string> Parts(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        bool Matches(ProbeModel m, string part) => m.Label.Contains(part, StringComparison.OrdinalIgnoreCase);
+        var (onlyParts, skipParts) = (Parts(only), Parts(skip));
+        foreach (var (name, parts) in new[] { ("only", onlyParts), ("skip", skipParts) })
+            foreach (var part in parts)
+                if (!models.Any(m => Matches(m, part)))
+                    throw new ArgumentException($"{name}: '{part}' names none of the models ({string.Join("; ", models.Select(m => m.Label))})");
+        var kept = models.Where(m => (onlyParts.Count == 0 || onlyParts.Any(p => Matches(m, p))) && !skipParts.Any(p => Matches(m, p))).ToList();
+        if (kept.Count == 0) throw new ArgumentException($"only '{only}' and skip '{skip}' leave no model to probe");
+        return (kept, models.Except(kept).Select(m => m.Label).ToList());
+    }
+
+    /// <summary>
     /// The synthetic probe set of a preset beside the notebooks' data (<c>dataRoot/probes-SKELETON-PAIRS-seedS</c>),
     /// generated when absent or made with other options (its probes.json records them), else reused.
     /// </summary>

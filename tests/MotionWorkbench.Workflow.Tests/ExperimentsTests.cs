@@ -52,6 +52,23 @@ public sealed class ExperimentsTests : IDisposable
     }
 
     [Fact]
+    public void ProbeStudy_Select_KeepsOnlyAndLeavesOutSkip_AndNamesAPartThatMatchesNothing()
+    {
+        var models = ProbeStudy.Models("Smoke", Path.Combine(root, "data"), Path.Combine(root, "runs"));
+        var (all, none) = ProbeStudy.Select(models, "", null);
+        Assert.Equal(models.Select(m => m.Label), all.Select(m => m.Label));
+        Assert.Empty(none);
+        var (kept, leftOut) = ProbeStudy.Select(models, null, "resnet");
+        Assert.Equal(["ResNet-18, ImageNet", "ResNet-18, scratch"], leftOut);
+        Assert.Equal(models.Count - 2, kept.Count);
+        var (lex, _) = ProbeStudy.Select(models, "Lex, bag", "four");
+        Assert.Equal(["bag-of-patches", "Lex †"], lex.Select(m => m.Label));
+        Assert.Contains("skip: 'transformer' names none of the models (bag-of-patches;", Assert.Throws<ArgumentException>(() => ProbeStudy.Select(models, "", "transformer")).Message);
+        Assert.Contains("leave no model", Assert.Throws<ArgumentException>(() => ProbeStudy.Select(models, "bag", "bag")).Message);
+        Assert.False(Directory.Exists(Path.Combine(root, "runs", "04-ablation-smoke")) && Directory.EnumerateFileSystemEntries(Path.Combine(root, "runs", "04-ablation-smoke")).Any(), "listing the models trained something");
+    }
+
+    [Fact]
     public void Findings_SayWhetherTheRunAgreesDiffersOrTies()
     {
         Assert.EndsWith("This differs from the paper's finding.", Findings.Best("t2m R@1", [("8x8", 12, 9.8), ("16x16", 10, 10.8)]));
