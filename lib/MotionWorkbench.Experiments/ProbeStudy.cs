@@ -35,15 +35,15 @@ public static class ProbeStudy
     public static IReadOnlyList<ProbeModel> Models(string preset, string smplData, string runRoot)
     {
         var baseline = PaperData.Config(preset, smplData, "baseline");
-        var ablation = RunFolder.Create(runRoot, "04-ablation", preset);
+        string Ablation(string run) => RunFolder.Create(runRoot, "04-ablation", preset).Sub(run);   // created when a row trains, not by listing
         var lex = LexExperiment.Config(preset, smplData, "lex-smpl");
         RunConfig As(string name, Architecture architecture) => baseline with { Name = name, Model = baseline.Model with { Architecture = architecture } };
         return
         [
-            new("bag-of-patches", log => Experiment.TrainAndEvaluate("bag-of-patches", As("bag", Architecture.Bag), ablation.Sub("bag-smpl"), log: log)),
+            new("bag-of-patches", log => Experiment.TrainAndEvaluate("bag-of-patches", As("bag", Architecture.Bag), Ablation("bag-smpl"), log: log)),
             new("ViT, patches (scratch)", log => Experiment.TrainAndEvaluate("ViT, patches (scratch)", baseline, RunFolder.Baseline(runRoot, "smpl", preset), log: log)),
             new("ViT + MiniLM-L6 text", log => Experiment.TrainAndEvaluate("ViT + MiniLM-L6 text", baseline.WithTextTower(TextKind.MiniLmL6), RunFolder.Baseline(runRoot, "smpl", preset, text: "minilm-l6"), log: log)),
-            new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), ablation.Sub("raw-smpl"), log: log)),
+            new("raw sequence", log => Experiment.TrainAndEvaluate("raw sequence", As("raw", Architecture.Raw), Ablation("raw-smpl"), log: log)),
             new("Lex †", log => LexExperiment.Pipeline("Lex †", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "dagger"), ["cmlp"], log: log)),
             new("Lex (four phases)", log => LexExperiment.Pipeline("Lex (four phases)", lex, RunFolder.LexPipeline(runRoot, "smpl", preset, "lex"), log: log)),
             new("ResNet-18, ImageNet", log => ResNetRows.Train("ResNet-18, ImageNet", baseline, imagenet: true, 1, n => RunFolder.ResNet(runRoot, "smpl", preset, n), log: log)[0]),

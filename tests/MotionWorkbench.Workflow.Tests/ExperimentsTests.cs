@@ -65,7 +65,7 @@ public sealed class ExperimentsTests : IDisposable
         Assert.Equal(["bag-of-patches", "Lex †"], lex.Select(m => m.Label));
         Assert.Contains("skip: 'transformer' names none of the models (bag-of-patches;", Assert.Throws<ArgumentException>(() => ProbeStudy.Select(models, "", "transformer")).Message);
         Assert.Contains("leave no model", Assert.Throws<ArgumentException>(() => ProbeStudy.Select(models, "bag", "bag")).Message);
-        Assert.False(Directory.Exists(Path.Combine(root, "runs", "04-ablation-smoke")) && Directory.EnumerateFileSystemEntries(Path.Combine(root, "runs", "04-ablation-smoke")).Any(), "listing the models trained something");
+        Assert.False(Directory.Exists(Path.Combine(root, "runs")), "listing and selecting the models wrote a folder");
     }
 
     [Fact]
