@@ -43,7 +43,8 @@ public sealed record ExperimentResult(string Label, string RunDir, RunConfig Con
 /// <summary>
 /// Train-then-evaluate helpers for the notebooks: one call per row of a paper table. A run folder that already holds a
 /// finished experiment with the same configuration (and evaluation data) is reused, so re-running a notebook only
-/// re-trains what changed; any other content of that folder is replaced.
+/// re-trains what changed; an unfinished training of the same configuration (a notebook stopped in a long run) is
+/// resumed from its 'last' checkpoint; any other content of that folder is replaced.
 /// </summary>
 public static class Experiment
 {
@@ -77,12 +78,18 @@ public static class Experiment
             Save(added, configJson);
             return added;
         }
-        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+        // An unfinished (or finished but not evaluated) training of this very configuration continues where it stopped,
+        // so a notebook stopped in a long run loses at most the epoch it was in; anything else in the folder is replaced.
+        bool resume = CanResume(runDir, config);
+        if (!resume && Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
         var watch = Stopwatch.StartNew();
-        log?.WriteLine($"{label}: training {config.Model.Architecture} ({config.Preset}) on {config.Data.Dir} for {config.Train.Epochs} epoch(s)...");
-        var training = new Trainer(config, runDir).Run();
+        log?.WriteLine(resume
+            ? $"{label}: resuming the unfinished {config.Model.Architecture} run in {runDir} (same configuration; its train.log says from which step)..."
+            : $"{label}: training {config.Model.Architecture} ({config.Preset}) on {config.Data.Dir} for {config.Train.Epochs} epoch(s)...");
+        var training = new Trainer(config, runDir).Run(resume);
         if (!training.Completed) throw new InvalidOperationException($"{runDir}: training stopped before the last epoch");
-        double seconds = watch.Elapsed.TotalSeconds;
+        // a resumed run's training time is its checkpoint's, summed over every part it trained in
+        double seconds = resume ? training.State.ElapsedSeconds : watch.Elapsed.TotalSeconds;
         var results = Evaluate(runDir, evalDataDir, config.Data.TestSplit, protocolList);
         var result = new ExperimentResult(label, runDir, config, evalData, config.Data.TestSplit, results, seconds, Reused: false);
         Save(result, configJson);
@@ -138,6 +145,20 @@ public static class Experiment
         };
         var path = Path.Combine(r.RunDir, ResultFileName);
         AtomicFile.WriteAllText(path, node.ToJsonString(RunFolder.Json));
+    }
+
+    /// <summary>
+    /// True when <paramref name="runDir"/> holds a training of <paramref name="config"/> (its config.json equal up to the
+    /// thread count) with a 'last' checkpoint: one a notebook was stopped in, or one stopped during its evaluation.
+    /// </summary>
+    internal static bool CanResume(string runDir, RunConfig config)
+    {
+        if (!File.Exists(Path.Combine(runDir, Checkpoint.LastFileName))) return false;
+        try { return RunConfig.Load(runDir).WithoutThreads().ToJson() == config.WithoutThreads().ToJson(); }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException or UnauthorizedAccessException)
+        {
+            return false; // an unreadable or older config.json: train again
+        }
     }
 
     internal static ExperimentResult? TryLoad(string runDir, string configJson, string evalData, IReadOnlyList<string> protocols)

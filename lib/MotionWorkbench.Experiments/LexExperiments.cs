@@ -18,7 +18,8 @@ public static class LexExperiment
     /// <summary>
     /// Runs the <paramref name="phases"/> (keys of <see cref="LexPipeline.Phases"/>; default all) of the pipeline into
     /// <paramref name="pipelineDir"/> and evaluates the last phase's best checkpoint on the test split. A folder that
-    /// holds the same finished pipeline is reused; any other content is replaced.
+    /// holds the same finished pipeline is reused, one that holds the same pipeline stopped part-way is resumed (finished
+    /// phases kept, the phase it was in continued from its 'last' checkpoint); any other content is replaced.
     /// </summary>
     public static ExperimentResult Pipeline(string label, RunConfig config, string pipelineDir, IEnumerable<string>? phases = null,
         IEnumerable<string>? protocols = null, TextWriter? log = null)
@@ -35,17 +36,43 @@ public static class LexExperiment
             log?.WriteLine($"{label}: reusing {pipelineDir} (same phases and configuration, already evaluated)");
             return cached with { Label = label };
         }
-        if (Directory.Exists(pipelineDir)) Directory.Delete(pipelineDir, recursive: true);
+        // A pipeline stopped part-way (a notebook stopped in a long phase) continues: the phases it finished are kept and
+        // the one it was in resumes from its 'last' checkpoint, when every phase folder it wrote holds this plan's
+        // configuration; anything else in the folder is replaced.
+        bool resume = CanResume(pipelineDir, plan);
+        if (!resume && Directory.Exists(pipelineDir)) Directory.Delete(pipelineDir, recursive: true);
         var watch = Stopwatch.StartNew();
-        log?.WriteLine($"{label}: Lex phases {string.Join(" -> ", plan.Select(p => p.Title))} ({config.Preset}) on {config.Data.Dir}, {config.Train.Epochs} epoch(s) each...");
+        log?.WriteLine($"{label}: {(resume ? "resuming the unfinished pipeline in " + pipelineDir + ": " : "")}Lex phases {string.Join(" -> ", plan.Select(p => p.Title))} ({config.Preset}) on {config.Data.Dir}, {config.Train.Epochs} epoch(s) each...");
         var runs = LexPipeline.Run(config, pipelineDir, plan.Select(p => p.Key), log: log is null ? null : log.WriteLine);
         if (runs.Count != plan.Count || runs[^1].Result is { Completed: false }) throw new InvalidOperationException($"{pipelineDir}: the pipeline stopped before its last phase finished");
-        double seconds = watch.Elapsed.TotalSeconds;
+        // a resumed pipeline's training time is its phases' checkpoints', summed over every part they trained in
+        double seconds = resume ? plan.Sum(p => Checkpoint.Read(Path.Combine(p.RunDir, Checkpoint.LastFileName)).State.ElapsedSeconds) : watch.Elapsed.TotalSeconds;
         var results = Experiment.Evaluate(finalDir, null, config.Data.TestSplit, protocolList);
         var result = new ExperimentResult(label, finalDir, finalConfig, evalData, config.Data.TestSplit, results, seconds, Reused: false);
         Experiment.Save(result, finalConfig.ToJson());
         log?.WriteLine($"{label}: {seconds:0.0} s; {protocolList[0]} t2m R@1 {result.Protocol(protocolList[0]).TextToMotion.R1:0.00} (n = {result.Protocol(protocolList[0]).N})");
         return result;
+    }
+
+    /// <summary>
+    /// True when <paramref name="pipelineDir"/> holds nothing but this plan's phase folders and at least one of them has a
+    /// 'last' checkpoint of its phase's configuration (equal up to the thread count), with no phase after the first
+    /// unstarted one: a pipeline stopped part-way that <see cref="LexPipeline.Run"/> can continue.
+    /// </summary>
+    internal static bool CanResume(string pipelineDir, IReadOnlyList<(string Key, string Title, string RunDir, RunConfig Config)> plan)
+    {
+        if (!Directory.Exists(pipelineDir)) return false;
+        var phaseDirs = plan.Select(p => Path.GetFullPath(p.RunDir)).ToHashSet();
+        if (Directory.EnumerateDirectories(pipelineDir).Any(d => !phaseDirs.Contains(Path.GetFullPath(d)))) return false;
+        bool started = false, gap = false;
+        foreach (var (_, _, runDir, phaseConfig) in plan)
+        {
+            bool has = File.Exists(Path.Combine(runDir, Checkpoint.LastFileName));
+            if (!has) { gap = true; continue; }
+            if (gap || !Experiment.CanResume(runDir, phaseConfig)) return false;
+            started = true;
+        }
+        return started;
     }
 
     private static bool SamePhases(string pipelineDir, IEnumerable<string> keys)

@@ -136,6 +136,78 @@ public sealed class ExperimentsTests : IDisposable
     }
 
     [Fact]
+    public void TrainAndEvaluate_ResumesAnUnfinishedRunOfTheSameConfiguration_AndReplacesAnyOther()
+    {
+        var data = Path.Combine(root, "data");
+        SyntheticMotions.Write(data, new SynthOptions { Count = 160, Seed = 42 });
+        var config = BagConfig(data) with { Train = BagConfig(data).Train with { Epochs = 2 } };
+        var whole = Experiment.TrainAndEvaluate("bag", config, Path.Combine(root, "whole"), protocols: ["all"]);
+
+        // a notebook stopped in the middle of the first epoch leaves config.json and a 'last' checkpoint
+        var dir = Path.Combine(root, "stopped");
+        int steps = 0;
+        Assert.False(new Trainer(config, dir) { LogSteps = false, StepCallback = _ => ++steps < 3 }.Run().Completed);
+        var log = new StringWriter();
+        var resumed = Experiment.TrainAndEvaluate("bag", config, dir, protocols: ["all"], log: log);
+        Assert.False(resumed.Reused);
+        Assert.Contains("resuming the unfinished bag run", log.ToString());
+        Assert.Contains("resuming run", File.ReadAllText(Path.Combine(dir, Trainer.LogFileName)));
+        Assert.Equal(whole.Full(), resumed.Full());   // the same weights as the run trained in one go
+        Assert.True(resumed.TrainSeconds > 0);
+
+        // a stopped run of another configuration is replaced, not resumed
+        var other = Path.Combine(root, "other");
+        steps = 0;
+        new Trainer(config with { Train = config.Train with { Seed = 7 } }, other) { LogSteps = false, StepCallback = _ => ++steps < 3 }.Run();
+        log = new StringWriter();
+        var retrained = Experiment.TrainAndEvaluate("bag", config, other, protocols: ["all"], log: log);
+        Assert.DoesNotContain("resuming", log.ToString());
+        Assert.DoesNotContain("resuming run", File.ReadAllText(Path.Combine(other, Trainer.LogFileName)));
+        Assert.Equal(whole.Full(), retrained.Full());
+    }
+
+    [Fact]
+    public void LexPipeline_StoppedPartWay_ResumesKeepingItsFinishedPhases()
+    {
+        var data = Path.Combine(root, "data");
+        SyntheticMotions.Write(data, new SynthOptions { Count = 160, Seed = 42 });
+        var config = LexExperiment.Config("Smoke", data, "t", c => c with
+        {
+            Train = c.Train with { Epochs = 1, BatchSize = 8 },
+            Data = c.Data with { Workers = 1 },
+        });
+        string[] phases = ["mlm", "cmlp"];
+        var whole = LexExperiment.Pipeline("lex", config, Path.Combine(root, "whole"), phases, ["all"]);
+
+        // stopped after the first step of its second phase
+        var dir = Path.Combine(root, "stopped");
+        int steps = 0;
+        var part = LexPipeline.Run(config, dir, phases, (c, d) => new Trainer(c, d) { LogSteps = false, StepCallback = _ => !(c.Model.LexPhase == "cmlp" && ++steps == 1) });
+        Assert.False(part[^1].Result!.Completed);
+        string firstPhase = Path.Combine(part[0].RunDir, Checkpoint.LastFileName);
+        var firstWritten = File.GetLastWriteTimeUtc(firstPhase);
+        var log = new StringWriter();
+        var resumed = LexExperiment.Pipeline("lex", config, dir, phases, ["all"], log);
+        Assert.False(resumed.Reused);
+        Assert.Contains("resuming the unfinished pipeline", log.ToString());
+        Assert.Contains("LexMLM: already complete", log.ToString());
+        Assert.Contains("LexCMLP: resuming", log.ToString());
+        Assert.Equal(firstWritten, File.GetLastWriteTimeUtc(firstPhase));
+        Assert.Equal(whole.Full(), resumed.Full());
+        Assert.True(LexExperiment.Pipeline("lex", config, dir, phases, ["all"]).Reused);
+
+        // a folder with anything else in it (here: another pipeline's phase) is replaced
+        var mixed = Path.Combine(root, "mixed");
+        steps = 0;
+        LexPipeline.Run(config, mixed, phases, (c, d) => new Trainer(c, d) { LogSteps = false, StepCallback = _ => !(c.Model.LexPhase == "cmlp" && ++steps == 1) });
+        Directory.CreateDirectory(Path.Combine(mixed, "2-cmmm"));
+        log = new StringWriter();
+        LexExperiment.Pipeline("lex", config, mixed, phases, ["all"], log);
+        Assert.DoesNotContain("resuming", log.ToString());
+        Assert.False(Directory.Exists(Path.Combine(mixed, "2-cmmm")));
+    }
+
+    [Fact]
     public void TrainAndEvaluate_AskedForAnotherProtocol_EvaluatesOnlyThatAndKeepsTheTraining()
     {
         var data = Path.Combine(root, "data");
