@@ -344,6 +344,55 @@ public static unsafe class Winograd
         return Vector256.Create(plane[at[0]], plane[at[1]], plane[at[2]], plane[at[3]], plane[at[4]], plane[at[5]], plane[at[6]], plane[at[7]]);
     }
 
+    /// <summary>
+    /// The first <paramref name="n"/> (≤ 6) pixels of one row of 8 tiles, as <paramref name="n"/> vectors (vector j: pixel
+    /// j of every tile): each tile's row is one contiguous load (4 floats where n ≤ 4, else 8; they may run past the row,
+    /// into the next row or the buffer's slack, and the extra values are dropped), then a transpose of the 8 rows. This
+    /// replaces n gathers, which cost more than the loads and shuffles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadRows(float* p, int* lane, int n, Vector256<float>* d)
+    {
+        if (n <= 4)
+        {
+            // rows of tiles l and l + 4 share a vector (low and high half); a 4 x 4 transpose within each half
+            var r0 = Vector256.Create(Vector128.Load(p + lane[0]), Vector128.Load(p + lane[4]));
+            var r1 = Vector256.Create(Vector128.Load(p + lane[1]), Vector128.Load(p + lane[5]));
+            var r2 = Vector256.Create(Vector128.Load(p + lane[2]), Vector128.Load(p + lane[6]));
+            var r3 = Vector256.Create(Vector128.Load(p + lane[3]), Vector128.Load(p + lane[7]));
+            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+            d[0] = Avx.Shuffle(t0, t2, 0x44);
+            d[1] = Avx.Shuffle(t0, t2, 0xEE);
+            if (n > 2)
+            {
+                d[2] = Avx.Shuffle(t1, t3, 0x44);
+                if (n > 3) d[3] = Avx.Shuffle(t1, t3, 0xEE);
+            }
+            return;
+        }
+        {
+            var r0 = Vector256.Load(p + lane[0]); var r1 = Vector256.Load(p + lane[1]);
+            var r2 = Vector256.Load(p + lane[2]); var r3 = Vector256.Load(p + lane[3]);
+            var r4 = Vector256.Load(p + lane[4]); var r5 = Vector256.Load(p + lane[5]);
+            var r6 = Vector256.Load(p + lane[6]); var r7 = Vector256.Load(p + lane[7]);
+            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            d[0] = Avx.Permute2x128(u0, u4, 0x20);
+            d[1] = Avx.Permute2x128(u1, u5, 0x20);
+            d[2] = Avx.Permute2x128(u2, u6, 0x20);
+            d[3] = Avx.Permute2x128(u3, u7, 0x20);
+            d[4] = Avx.Permute2x128(u0, u4, 0x31);
+            if (n > 5) d[5] = Avx.Permute2x128(u1, u5, 0x31);
+        }
+    }
+
     /// <summary>Stores 8 lanes at <paramref name="dst"/>, or only the first <paramref name="count"/> when fewer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector256<float> value, float* dst, int count)
@@ -472,7 +521,7 @@ public static unsafe class Winograd
         nint asrc = (nint)src, adst = (nint)dst;
         Par.For(channels, 1, (s, e) =>
         {
-            var padded = BufferPool.Rent(t.G * Hp * Wp, clear: true);   // one channel of the chunk's g images
+            var padded = BufferPool.Rent(t.G * Hp * Wp + 8, clear: true);   // one channel of the chunk's g images (+ the row loads' overrun)
             Vector256<float>* block = stackalloc Vector256<float>[36];
             Vector256<float>* tmp = stackalloc Vector256<float>[36];
             fixed (float* pp = padded)
@@ -485,9 +534,14 @@ public static unsafe class Winograd
                     float* to = (float*)adst + (long)c * N;
                     for (int col = 0; col < N; col += 8)
                     {
-                        var index = Vector256.Load(po + col);
-                        for (int i = 0; i < n; i++)
-                            for (int j = 0; j < n; j++) block[i * n + j] = Gather(pp, index, i * Wp + j);
+                        if (Avx.IsSupported)
+                            for (int i = 0; i < n; i++) LoadRows(pp + i * Wp, po + col, n, block + i * n);
+                        else
+                        {
+                            var index = Vector256.Load(po + col);
+                            for (int i = 0; i < n; i++)
+                                for (int j = 0; j < n; j++) block[i * n + j] = Gather(pp, index, i * Wp + j);
+                        }
                         for (int j = 0; j < n; j++) Map<T>(gradient, block + j, n, tmp + j, n);         // columns: tmp (α x n)
                         for (int i = 0; i < A; i++) Map<T>(gradient, tmp + i * n, 1, block + i * A, 1); // rows: block (α x α)
                         int count = Math.Min(8, N - col);
@@ -513,6 +567,79 @@ public static unsafe class Winograd
         else TransformOutput<F2Transform>(m, y, bias, accumulate, t, plane);
     }
 
+    /// <summary>
+    /// Writes the m x m outputs (<paramref name="z"/> + <paramref name="b"/>, one vector per output position, lane l: tile
+    /// col + l) of 8 tiles that all lie wholly inside the output (else returns false, writing nothing): a transpose per
+    /// output row turns the lanes into each tile's contiguous row of m floats, stored (or added) with one 2- or 4-float
+    /// store per tile and row instead of m scalar stores. <paramref name="plane0"/> is channel k of image 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool StoreFullTiles(Vector256<float>* z, Vector256<float> b, int Mt, int col, bool accumulate, Tiles t, float* plane0, float** dst)
+    {
+        int P = t.P;
+        long imageStride = (long)t.K * t.Ho * t.Wo;
+        for (int l = 0; l < 8; l++)
+        {
+            int gi = (col + l) / P, tile = (col + l) % P, oh = Mt * (tile / t.TW), ow = Mt * (tile % t.TW);
+            if (oh + Mt > t.Ho || ow + Mt > t.Wo) return false;
+            dst[l] = plane0 + gi * imageStride + (long)oh * t.Wo + ow;
+        }
+        int Wo = t.Wo;
+        for (int i = 0; i < Mt; i++)
+        {
+            long at = (long)i * Wo;
+            if (Mt == 4)
+            {
+                Vector256<float> d0 = z[i * 4] + b, d1 = z[i * 4 + 1] + b, d2 = z[i * 4 + 2] + b, d3 = z[i * 4 + 3] + b;
+                var t0 = Avx.UnpackLow(d0, d1); var t1 = Avx.UnpackHigh(d0, d1);
+                var t2 = Avx.UnpackLow(d2, d3); var t3 = Avx.UnpackHigh(d2, d3);
+                Row4(Avx.Shuffle(t0, t2, 0x44), dst[0] + at, dst[4] + at, accumulate);
+                Row4(Avx.Shuffle(t0, t2, 0xEE), dst[1] + at, dst[5] + at, accumulate);
+                Row4(Avx.Shuffle(t1, t3, 0x44), dst[2] + at, dst[6] + at, accumulate);
+                Row4(Avx.Shuffle(t1, t3, 0xEE), dst[3] + at, dst[7] + at, accumulate);
+            }
+            else
+            {
+                Vector256<float> d0 = z[i * 2] + b, d1 = z[i * 2 + 1] + b;
+                var t0 = Avx.UnpackLow(d0, d1);    // tiles 0, 1 | 4, 5: (row value 0, value 1) pairs
+                var t1 = Avx.UnpackHigh(d0, d1);   // tiles 2, 3 | 6, 7
+                Row2(t0.GetLower(), dst[0] + at, dst[1] + at, accumulate);
+                Row2(t0.GetUpper(), dst[4] + at, dst[5] + at, accumulate);
+                Row2(t1.GetLower(), dst[2] + at, dst[3] + at, accumulate);
+                Row2(t1.GetUpper(), dst[6] + at, dst[7] + at, accumulate);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The low 4 floats of <paramref name="v"/> to <paramref name="lo"/>, the high 4 to <paramref name="hi"/> (stored or added).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row4(Vector256<float> v, float* lo, float* hi, bool accumulate)
+    {
+        if (accumulate)
+        {
+            (Vector128.Load(lo) + v.GetLower()).Store(lo);
+            (Vector128.Load(hi) + v.GetUpper()).Store(hi);
+        }
+        else
+        {
+            v.GetLower().Store(lo);
+            v.GetUpper().Store(hi);
+        }
+    }
+
+    /// <summary>Floats 0, 1 of <paramref name="v"/> to <paramref name="a"/>, floats 2, 3 to <paramref name="c"/> (stored or added).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row2(Vector128<float> v, float* a, float* c, bool accumulate)
+    {
+        if (accumulate) { a[0] += v.GetElement(0); a[1] += v.GetElement(1); c[0] += v.GetElement(2); c[1] += v.GetElement(3); }
+        else
+        {
+            Sse.StoreLow(a, v);
+            Sse.StoreHigh(c, v);
+        }
+    }
+
     private static void TransformOutput<T>(float* m, float* y, float* bias, bool accumulate, Tiles t, long plane) where T : struct, ITileTransform
     {
         int A = t.S.A, Mt = t.S.M, P = t.P, N = t.N;
@@ -522,6 +649,7 @@ public static unsafe class Winograd
             Vector256<float>* z = stackalloc Vector256<float>[36];
             Vector256<float>* tmp = stackalloc Vector256<float>[36];
             float* block = stackalloc float[16 * 8];   // the m x m outputs of 8 tiles
+            float** dsts = stackalloc float*[8];
             for (int k = s; k < e; k++)
             {
                 var b = Vector256.Create(ab == 0 ? 0f : ((float*)ab)[k]);
@@ -532,8 +660,9 @@ public static unsafe class Winograd
                     for (int xi = 0; xi < A * A; xi++) z[xi] = Vector256.Load(src + col + xi * plane);
                     for (int j = 0; j < A; j++) T.At(z + j, A, tmp + j, A);          // Aᵀ M (m x α), column by column
                     for (int i = 0; i < Mt; i++) T.At(tmp + i * A, 1, z + i * Mt, 1); // (Aᵀ M) A (m x m), row by row
-                    for (int xi = 0; xi < Mt * Mt; xi++) (z[xi] + b).Store(block + 8 * xi);
                     int count = Math.Min(8, N - col);
+                    if (count == 8 && Avx.IsSupported && StoreFullTiles(z, b, Mt, col, accumulate, t, (float*)ay + (long)k * t.Ho * t.Wo, dsts)) continue;
+                    for (int xi = 0; xi < Mt * Mt; xi++) (z[xi] + b).Store(block + 8 * xi);
                     for (int l = 0; l < count; l++)
                     {
                         int gi = (col + l) / P, tile = (col + l) % P, oh = Mt * (tile / t.TW), ow = Mt * (tile % t.TW);
