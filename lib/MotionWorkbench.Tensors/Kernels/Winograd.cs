@@ -189,6 +189,7 @@ public static unsafe class Winograd
         {
             double t0 = profile?.Now() ?? 0;
             TransformWeights(scheme, w, pu, K, C, su);
+            if (profile is not null) { profile.Since($"  conv2d {part} {kind} weights k3s1", t0); t0 = profile.Now(); }
             for (int b0 = 0; b0 < B; b0 += G)
             {
                 var t = shape with { G = Math.Min(G, B - b0) };
@@ -243,6 +244,7 @@ public static unsafe class Winograd
                 if (profile is not null) { profile.Since($"  conv2d bwd dW {kind} gemm k3s1", t0); t0 = profile.Now(); }
             }
             AddWeightGradient(scheme, pdu, dW, K, C, su);
+            if (profile is not null) profile.Since($"  conv2d bwd dW {kind} weights k3s1", t0);
         }
         BufferPool.Return(du);
         BufferPool.Return(v);
@@ -256,7 +258,11 @@ public static unsafe class Winograd
     /// </summary>
     private static long Spaced(long floats) => ((floats + 1023) & ~1023L) + 16;
 
-    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for every (k, c), computed in double.</summary>
+    /// <summary>
+    /// U[ξ, k, c] = (G g Gᵀ)[ξ] for every (k, c), computed in double: 4 channels c at once (one Vector256&lt;double&gt;
+    /// lane each, the same multiplications and additions in the same order as one channel at a time, so the same bits),
+    /// the channels left over one at a time.
+    /// </summary>
     private static void TransformWeights(Scheme sc, float* w, float* u, int K, int C, long stride)
     {
         nint aw = (nint)w, au = (nint)u;
@@ -265,8 +271,27 @@ public static unsafe class Winograd
         Par.For(K, 8, (s, e) =>
         {
             double* gg = stackalloc double[3 * 6];   // G g (α x 3)
+            var gv = stackalloc Vector256<double>[9];
+            var ggv = stackalloc Vector256<double>[3 * 6];
+            var Gv = stackalloc Vector256<double>[3 * 6];
+            for (int i = 0; i < 3 * A; i++) Gv[i] = Vector256.Create(G[i]);
             for (int k = s; k < e; k++)
-                for (int c = 0; c < C; c++)
+            {
+                int c = 0;
+                if (Avx.IsSupported)
+                    for (; c + 4 <= C; c += 4)
+                    {
+                        float* g = (float*)aw + ((long)k * C + c) * 9;   // 4 channels' 3 x 3 kernels, one after the other
+                        for (int t = 0; t < 9; t++) gv[t] = Vector256.Create((double)g[t], g[9 + t], g[18 + t], g[27 + t]);
+                        for (int i = 0; i < A; i++)
+                            for (int j = 0; j < 3; j++)
+                                ggv[i * 3 + j] = Gv[i * 3] * gv[j] + Gv[i * 3 + 1] * gv[3 + j] + Gv[i * 3 + 2] * gv[6 + j];
+                        float* at = (float*)au + (long)k * C + c;
+                        for (int i = 0; i < A; i++)
+                            for (int j = 0; j < A; j++)
+                                Avx.ConvertToVector128Single(ggv[i * 3] * Gv[j * 3] + ggv[i * 3 + 1] * Gv[j * 3 + 1] + ggv[i * 3 + 2] * Gv[j * 3 + 2]).Store(at + (i * A + j) * stride);
+                    }
+                for (; c < C; c++)
                 {
                     float* g = (float*)aw + ((long)k * C + c) * 9;
                     for (int i = 0; i < A; i++)
@@ -277,10 +302,14 @@ public static unsafe class Winograd
                         for (int j = 0; j < A; j++)
                             ((float*)au)[at + (i * A + j) * stride] = (float)(gg[i * 3] * G[j * 3] + gg[i * 3 + 1] * G[j * 3 + 1] + gg[i * 3 + 2] * G[j * 3 + 2]);
                 }
+            }
         });
     }
 
-    /// <summary>dW[k, c] += Gᵀ dU[·, k, c] G (3 x 3 from α x α), in double.</summary>
+    /// <summary>
+    /// dW[k, c] += Gᵀ dU[·, k, c] G (3 x 3 from α x α), in double: 4 channels c at once as in <see cref="TransformWeights"/>
+    /// (the same operations in the same order, so the same bits), the channels left over one at a time.
+    /// </summary>
     private static void AddWeightGradient(Scheme sc, float* du, float* dW, int K, int C, long stride)
     {
         nint adu = (nint)du, adw = (nint)dW;
@@ -289,8 +318,36 @@ public static unsafe class Winograd
         Par.For(K, 8, (s, e) =>
         {
             double* h = stackalloc double[3 * 6];   // Gᵀ dU (3 x α)
+            var hv = stackalloc Vector256<double>[3 * 6];
+            var Gv = stackalloc Vector256<double>[3 * 6];
+            float* sums = stackalloc float[4 * 9];
+            for (int i = 0; i < 3 * A; i++) Gv[i] = Vector256.Create(G[i]);
             for (int k = s; k < e; k++)
-                for (int c = 0; c < C; c++)
+            {
+                int c = 0;
+                if (Avx.IsSupported)
+                    for (; c + 4 <= C; c += 4)
+                    {
+                        float* D = (float*)adu + (long)k * C + c;
+                        for (int r = 0; r < 3; r++)
+                            for (int j = 0; j < A; j++)
+                            {
+                                var acc = Vector256<double>.Zero;
+                                for (int i = 0; i < A; i++) acc += Gv[i * 3 + r] * Avx.ConvertToVector256Double(Vector128.Load(D + (i * A + j) * stride));
+                                hv[r * A + j] = acc;
+                            }
+                        for (int r = 0; r < 3; r++)
+                            for (int q = 0; q < 3; q++)
+                            {
+                                var acc = Vector256<double>.Zero;
+                                for (int j = 0; j < A; j++) acc += hv[r * A + j] * Gv[j * 3 + q];
+                                var f = Avx.ConvertToVector128Single(acc);
+                                for (int l = 0; l < 4; l++) sums[l * 9 + 3 * r + q] = f.GetElement(l);
+                            }
+                        float* g = (float*)adw + ((long)k * C + c) * 9;   // 4 channels' 3 x 3 gradients, one after the other
+                        for (int t = 0; t < 36; t++) g[t] += sums[t];
+                    }
+                for (; c < C; c++)
                 {
                     float* D = (float*)adu + (long)k * C + c;
                     for (int r = 0; r < 3; r++)
@@ -309,6 +366,7 @@ public static unsafe class Winograd
                             g[3 * r + q] += (float)acc;
                         }
                 }
+            }
         });
     }
 
