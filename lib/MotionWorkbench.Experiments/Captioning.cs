@@ -65,7 +65,7 @@ public static class Captioning
         TorchEngine.Register(); // this library (the notebooks' trainer) trains on train.engine = mw or torch
         var last = Path.Combine(runDir, MotionWorkbench.Training.Checkpoint.LastFileName);
         // the run records the thread count it used; a request with train.threads = 0 leaves the count to the process
-        bool same = File.Exists(Path.Combine(runDir, RunConfig.FileName)) && RunConfig.Load(runDir).WithoutThreads().ToJson() == config.WithoutThreads().ToJson();
+        bool same = File.Exists(Path.Combine(runDir, RunConfig.FileName)) && RunConfig.Load(runDir).SameRunAs(config);
         if (same && File.Exists(last) && MotionWorkbench.Training.Checkpoint.Read(last).State.Completed)
         {
             log?.WriteLine($"{label}: reusing {runDir} (same configuration, completed)");

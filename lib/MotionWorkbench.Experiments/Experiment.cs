@@ -154,7 +154,7 @@ public static class Experiment
     internal static bool CanResume(string runDir, RunConfig config)
     {
         if (!File.Exists(Path.Combine(runDir, Checkpoint.LastFileName))) return false;
-        try { return RunConfig.Load(runDir).WithoutThreads().ToJson() == config.WithoutThreads().ToJson(); }
+        try { return RunConfig.Load(runDir).SameRunAs(config); }
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException or UnauthorizedAccessException)
         {
             return false; // an unreadable or older config.json: train again

@@ -229,6 +229,9 @@ public sealed partial record RunConfig
     /// records the count it used; a request with train.threads = 0 leaves it to the process).</summary>
     public RunConfig WithoutThreads() => this with { Train = Train with { Threads = 0 } };
 
+    /// <summary>Whether <paramref name="other"/> is the same run as this one: equal up to the thread count (what a resume checks).</summary>
+    public bool SameRunAs(RunConfig other) => WithoutThreads().ToJson() == other.WithoutThreads().ToJson();
+
     public static RunConfig FromJson(string json, string source = "config")
     {
         try

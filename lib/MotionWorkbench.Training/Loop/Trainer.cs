@@ -86,7 +86,7 @@ public sealed class Trainer
         {
             if (!File.Exists(lastPath)) throw new FileNotFoundException($"{lastPath}: nothing to resume (no 'last' checkpoint in {runDir})", lastPath);
             var saved = RunConfig.Load(runDir);
-            if (saved.WithoutThreads().ToJson() != config.WithoutThreads().ToJson())
+            if (!saved.SameRunAs(config))
                 throw new InvalidOperationException($"{runDir}: the configuration differs from the run's config.json; resume with the saved configuration (mw train --resume --out {runDir})");
             (threads, threadNotes) = RunThreads.ForResume(saved, config);
             config = saved with { Train = saved.Train with { Threads = threads.Count } };
