@@ -166,6 +166,47 @@ public class CnnGradTests
         Assert.Equal([0f, 1, 0, 0], x.Grad.ToArray());
     }
 
+    [Theory]
+    [InlineData(3, 2, 1, 12, 9)]
+    [InlineData(3, 2, 1, 11, 8)]
+    [InlineData(2, 2, 0, 7, 6)]
+    [InlineData(3, 1, 1, 6, 5)]
+    [InlineData(3, 3, 0, 10, 10)]
+    public void MaxPool2d_Backward_SendsEachGradientToTheWindowsFirstMaximum(int kernel, int stride, int padding, int H, int W)
+    {
+        // values from a small set (many ties within a window), -0 beside +0, and a few NaNs: interior and edge windows alike
+        var rng = new Random(kernel * 100 + stride * 10 + padding + H);
+        float[] pool = [-1f, 0f, -0f, 0.5f, 2f, 2f, float.NaN];
+        var x = Tensor.Zeros(2, 3, H, W);
+        for (int i = 0; i < x.Size; i++) x.Data[i] = rng.Next(20) == 0 ? float.NaN : pool[rng.Next(pool.Length - 1)];
+        x.RequiresGrad = true;
+        var y = Ops.MaxPool2d(x, kernel, stride, padding);
+        int Ho = y.Shape[2], Wo = y.Shape[3];
+        var dy = Tensor.Zeros(y.Shape);
+        for (int i = 0; i < dy.Size; i++) dy.Data[i] = 1 + rng.Next(7);
+        y.Backward(dy);
+        var expected = new float[x.Size];
+        for (int plane = 0; plane < 6; plane++)
+            for (int oh = 0; oh < Ho; oh++)
+                for (int ow = 0; ow < Wo; ow++)
+                {
+                    float best = y.Data[(plane * Ho + oh) * Wo + ow];
+                    for (int i = 0, found = 0; i < kernel && found == 0; i++)
+                        for (int j = 0; j < kernel && found == 0; j++)
+                        {
+                            int ih = oh * stride - padding + i, iw = ow * stride - padding + j;
+                            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                            float v = x.Data[(plane * H + ih) * W + iw];
+                            if (v == best || (float.IsNaN(best) && float.IsNaN(v)))
+                            {
+                                expected[(plane * H + ih) * W + iw] += dy.Data[(plane * Ho + oh) * Wo + ow];
+                                found = 1;
+                            }
+                        }
+                }
+        Assert.Equal(expected, x.Grad.ToArray());
+    }
+
     [Fact]
     public void GlobalAvgPool2d_Backward_MatchesFiniteDifferences_AndMeansEachPlane()
     {
