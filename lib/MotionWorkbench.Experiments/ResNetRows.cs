@@ -21,29 +21,33 @@ public static class ResNetRows
     /// <summary>
     /// The ResNet-18 run of <paramref name="preset"/>: <paramref name="imagenet"/> loads <see cref="ImageNetWeights"/>,
     /// <paramref name="batchNorm"/> is <c>model.resnetBatchNorm</c> ("train" or "frozen"), <paramref name="seedOffset"/>
-    /// is added to the preset's <c>train.seed</c>. The name says which, so run folders and caches never mix them.
+    /// is added to the preset's <c>train.seed</c>, <paramref name="text"/> a pretrained text tower of the weights store
+    /// in place of the preset's scratch one (<see cref="RunConfig.WithTextTower"/>; with <paramref name="imagenet"/>, both
+    /// towers pretrained). The name says which, so run folders and caches never mix them.
     /// </summary>
-    public static RunConfig Config(RunConfig preset, bool imagenet, string batchNorm = "train", int seedOffset = 0)
+    public static RunConfig Config(RunConfig preset, bool imagenet, string batchNorm = "train", int seedOffset = 0, TextKind? text = null)
     {
-        string name = $"resnet18-{(imagenet ? "imagenet" : "scratch")}{(batchNorm == "train" ? "" : "-bn-" + batchNorm)}-seed{preset.Train.Seed + seedOffset}";
-        var config = preset with
+        if (text is { IsPretrained: false } scratchText)
+            throw new ArgumentException($"a ResNet row's text tower is a pretrained one ({string.Join(", ", TextKind.Pretrained)}) or none (the preset's), got '{scratchText.Name}'", nameof(text));
+        string name = $"resnet18-{(imagenet ? "imagenet" : "scratch")}{(batchNorm == "train" ? "" : "-bn-" + batchNorm)}{(text is { } t ? "-" + t.Name : "")}-seed{preset.Train.Seed + seedOffset}";
+        var config = (text is { } kind ? preset.WithTextTower(kind) : preset) with { Name = name };
+        config = config with
         {
-            Name = name,
-            Model = preset.Model with { Architecture = Architecture.Resnet, ResnetStages = "2,2,2,3", ResnetWidth = 64, ResnetBatchNorm = batchNorm },
-            Train = preset.Train with { InitMotionEncoder = imagenet ? ImageNetWeights : null, Seed = preset.Train.Seed + seedOffset },
+            Model = config.Model with { Architecture = Architecture.Resnet, ResnetStages = "2,2,2,3", ResnetWidth = 64, ResnetBatchNorm = batchNorm },
+            Train = config.Train with { InitMotionEncoder = imagenet ? ImageNetWeights : null, Seed = preset.Train.Seed + seedOffset },
         };
         return config.Validate();
     }
 
     /// <summary>Trains and evaluates <paramref name="seeds"/> runs of <see cref="Config"/> into <c>runDir(name)</c> (reused when already done).</summary>
     public static IReadOnlyList<ExperimentResult> Train(string label, RunConfig preset, bool imagenet, int seeds, Func<string, string> runDir,
-        string batchNorm = "train", TextWriter? log = null)
+        string batchNorm = "train", TextWriter? log = null, TextKind? text = null)
     {
         if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), seeds, "seeds must be at least 1");
         var runs = new List<ExperimentResult>();
         for (int s = 0; s < seeds; s++)
         {
-            var config = Config(preset, imagenet, batchNorm, s);
+            var config = Config(preset, imagenet, batchNorm, s, text);
             runs.Add(Experiment.TrainAndEvaluate(seeds > 1 ? $"{label} (seed {config.Train.Seed})" : label, config, runDir(config.Name), log: log));
         }
         return runs;

@@ -341,6 +341,12 @@ public sealed class ExperimentsTests : IDisposable
         Assert.Equal((3, 1), (ResNetRows.Seeds("Laptop"), ResNetRows.Seeds("Smoke")));
         // frozen statistics from scratch are refused by the configuration's own rule
         Assert.Contains("resnetBatchNorm = frozen", Assert.ThrowsAny<Exception>(() => ResNetRows.Config(preset, imagenet: false, batchNorm: "frozen")).Message);
+        // both towers pretrained: the ImageNet ResNet with the store's MiniLM-L6 text tower, as the ViT's MiniLM baseline sets it
+        var both = ResNetRows.Config(preset, imagenet: true, text: TextKind.MiniLmL6);
+        Assert.Equal("resnet18-imagenet-minilm-l6-seed" + preset.Train.Seed, both.Name);
+        Assert.Equal(("resnet18-imagenet", Architecture.Resnet), (both.Train.InitMotionEncoder, both.Model.Architecture));
+        Assert.Equal(preset.WithTextTower(TextKind.MiniLmL6).Model with { Architecture = Architecture.Resnet, ResnetStages = "2,2,2,3", ResnetWidth = 64, ResnetBatchNorm = "train" }, both.Model);
+        Assert.Contains("pretrained", Assert.Throws<ArgumentException>(() => ResNetRows.Config(preset, imagenet: true, text: TextKind.Bert)).Message);
 
         var a = new[] { Fake("a1", 10, 2, imagenet), Fake("a2", 12, 2, imagenet), Fake("a3", 11, 3, imagenet) };
         var b = new[] { Fake("b1", 5, 4, scratch), Fake("b2", 6, 4, scratch), Fake("b3", 7, 4, scratch) };

@@ -126,13 +126,16 @@ public sealed class NotebookTests(NotebookRunFixture run) : IClassFixture<Notebo
                 AssertOursFilled(csv, "ResNet-18, from scratch");
                 AssertOursFilled(csv, "ViT, from scratch");
                 if (dataset == "smpl") AssertOursFilled(csv, "ResNet-18, ImageNet, frozen BN statistics");
+                if (dataset == "smpl") AssertOursFilled(csv, "ResNet-18 ImageNet + MiniLM-L6 text (both towers pretrained, first seed)");
             }
         var resnets = RunFile("04-ablation", "resnet-results.json");
         Assert.Contains("\"init\": \"resnet18-imagenet\"", resnets);
         Assert.Contains("\"batchNorm\": \"frozen\"", resnets);
+        Assert.Contains("\"text\": \"minilm-l6\"", resnets);
         var findings = RunFile("04-ablation", "findings.txt");
         Assert.Contains("ResNet-18 ImageNet-initialised", findings);
         Assert.Contains("BatchNorm policy", findings);
+        Assert.Matches(@"Both towers pretrained \(.*\): ResNet-18 ImageNet \+ MiniLM-L6 text t2m R@1 [\d.]+", findings);
         Assert.Contains("one seed per row", findings);   // Smoke runs one seed: the finding says it decides nothing
         Assert.Contains("cannot be checked here", findings);
         Assert.Matches(@"motion patches vs raw sequence\).*(agrees with|differs from|neither confirms nor contradicts) the paper", findings);
