@@ -30,11 +30,12 @@ public static class ResNetRows
         if (text is { IsPretrained: false } scratchText)
             throw new ArgumentException($"a ResNet row's text tower is a pretrained one ({string.Join(", ", TextKind.Pretrained)}) or none (the preset's), got '{scratchText.Name}'", nameof(text));
         string name = $"resnet18-{(imagenet ? "imagenet" : "scratch")}{(batchNorm == "train" ? "" : "-bn-" + batchNorm)}{(text is { } t ? "-" + t.Name : "")}-seed{preset.Train.Seed + seedOffset}";
-        var config = (text is { } kind ? preset.WithTextTower(kind) : preset) with { Name = name };
-        config = config with
+        var towers = text is { } kind ? preset.WithTextTower(kind) : preset;
+        var config = towers with
         {
-            Model = config.Model with { Architecture = Architecture.Resnet, ResnetStages = "2,2,2,3", ResnetWidth = 64, ResnetBatchNorm = batchNorm },
-            Train = config.Train with { InitMotionEncoder = imagenet ? ImageNetWeights : null, Seed = preset.Train.Seed + seedOffset },
+            Name = name,
+            Model = towers.Model with { Architecture = Architecture.Resnet, ResnetStages = "2,2,2,3", ResnetWidth = 64, ResnetBatchNorm = batchNorm },
+            Train = towers.Train with { InitMotionEncoder = imagenet ? ImageNetWeights : null, Seed = preset.Train.Seed + seedOffset },
         };
         return config.Validate();
     }
