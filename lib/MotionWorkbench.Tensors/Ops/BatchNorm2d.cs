@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace MotionWorkbench.Tensors;
 
@@ -97,17 +98,33 @@ public static partial class Ops
         runningVar = (float)((1 - momentum) * runningVar + momentum * variance * n / (n - 1));
     }
 
+    // One pass per row: y = max((x·scale + shift) [+ residual], 0), each step rounded as the separate elementwise ops
+    // (multiply, add, add, max) would round it, so the bits are theirs; Vector256.Max and MathF.Max, like
+    // TensorPrimitives.Max, propagate NaN and order −0 below +0.
     private static unsafe void BatchNormForward(float* x, float* residual, float* y, int c, int B, int C, int S, float mean, float rstd, float weight, float bias, bool relu)
     {
-        float scale = rstd * weight, shift = bias - mean * scale;
+        float scale = rstd * weight, shift = bias - mean * scale;                               // x̂·weight + bias
+        var vs = Vector256.Create(scale);
+        var vb = Vector256.Create(shift);
         for (int b = 0; b < B; b++)
         {
             long at = ((long)b * C + c) * S;
-            var yc = new Span<float>(y + at, S);
-            TensorPrimitives.Multiply(new ReadOnlySpan<float>(x + at, S), scale, yc);
-            TensorPrimitives.Add(yc, shift, yc);                                                 // x̂·weight + bias
-            if (residual != null) TensorPrimitives.Add(yc, new ReadOnlySpan<float>(residual + at, S), yc);
-            if (relu) TensorPrimitives.Max(yc, 0f, yc);
+            float* xr = x + at, yr = y + at, rr = residual == null ? null : residual + at;
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i <= S - 8; i += 8)
+                {
+                    var v = Vector256.Load(xr + i) * vs + vb;
+                    if (rr != null) v += Vector256.Load(rr + i);
+                    if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                    v.Store(yr + i);
+                }
+            for (; i < S; i++)
+            {
+                float v = xr[i] * scale + shift;
+                if (rr != null) v += rr[i];
+                yr[i] = relu ? MathF.Max(v, 0f) : v;
+            }
         }
     }
 
@@ -117,21 +134,16 @@ public static partial class Ops
         Span<float> scratch, int c, int B, int C, int S, float mean, float rstd, float weight, bool batchStatistics, bool relu)
     {
         double sumDz = 0, sumDzDev = 0;
-        for (int b = 0; b < B; b++)
-        {
-            long at = ((long)b * C + c) * S;
-            var g = new ReadOnlySpan<float>(dOut + at, S);
-            if (relu)
+        fixed (float* centred = scratch)
+            for (int b = 0; b < B; b++)
             {
-                var masked = new Span<float>(dz + at, S);
-                ReluMask(g, new ReadOnlySpan<float>(y + at, S), masked);
-                if (dResidual != null) TensorPrimitives.Add(new Span<float>(dResidual + at, S), masked, new Span<float>(dResidual + at, S));
-                g = masked;
+                long at = ((long)b * C + c) * S;
+                float* dzRow = relu ? dz + at : null;
+                MaskAndCentre(dOut + at, y + at, dzRow, dzRow == null || dResidual == null ? null : dResidual + at, x + at, mean, centred, S);
+                var g = new ReadOnlySpan<float>(relu ? dzRow : dOut + at, S);
+                sumDz += TensorPrimitives.Sum(g);
+                sumDzDev += TensorPrimitives.Dot(g, new ReadOnlySpan<float>(centred, S));         // Σ dz·(x − mean)
             }
-            TensorPrimitives.Subtract(new ReadOnlySpan<float>(x + at, S), mean, scratch);
-            sumDz += TensorPrimitives.Sum(g);
-            sumDzDev += TensorPrimitives.Dot(g, scratch);                                      // Σ dz·(x − mean)
-        }
         double sumDzXhat = sumDzDev * rstd;
         if (dWeight != null) dWeight[c] += (float)sumDzXhat;
         if (dBias != null) dBias[c] += (float)sumDz;
@@ -150,27 +162,52 @@ public static partial class Ops
                 continue;
             }
             // dx += k·(dz − meanDz − x̂·mean(dz·x̂)), x̂ = (x − mean)·rstd
-            TensorPrimitives.Subtract(new ReadOnlySpan<float>(x + at, S), mean, scratch);
-            TensorPrimitives.MultiplyAdd(scratch, devScale, g, scratch);                      // dz − x̂·mean(dz·x̂)
-            TensorPrimitives.Add(scratch, -meanDz, scratch);
-            TensorPrimitives.MultiplyAdd(scratch, k, dxc, dxc);
+            InputGradientRow(x + at, (relu ? dz : dOut) + at, dX + at, mean, devScale, -meanDz, k, S);
         }
     }
 
-    // dz = dy where y > 0, else 0 (Vector<float> lanes, then the tail).
-    private static void ReluMask(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, Span<float> dz)
+    // One pass over a row of the backward's first loop, the separate elementwise ops' roundings kept: with the ReLU (dz not
+    // null) dz = dy where y > 0, else 0, and dResidual += dz (when wanted); always centred = x − mean.
+    private static unsafe void MaskAndCentre(float* dy, float* y, float* dz, float* dResidual, float* x, float mean, float* centred, int S)
     {
         int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
+        var vm = Vector256.Create(mean);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= S - 8; i += 8)
+            {
+                if (dz != null)
+                {
+                    var d = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), Vector256<float>.Zero), Vector256.Load(dy + i), Vector256<float>.Zero);
+                    d.Store(dz + i);
+                    if (dResidual != null) (Vector256.Load(dResidual + i) + d).Store(dResidual + i);
+                }
+                (Vector256.Load(x + i) - vm).Store(centred + i);
+            }
+        for (; i < S; i++)
         {
-            int n = System.Numerics.Vector<float>.Count;
-            var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(dy);
-            var yv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(y);
-            var zv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(dz);
-            for (int v = 0; v < zv.Length; v++)
-                zv[v] = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(yv[v], System.Numerics.Vector<float>.Zero), gv[v], System.Numerics.Vector<float>.Zero);
-            i = zv.Length * n;
+            if (dz != null)
+            {
+                float d = y[i] > 0 ? dy[i] : 0f;
+                dz[i] = d;
+                if (dResidual != null) dResidual[i] += d;
+            }
+            centred[i] = x[i] - mean;
         }
-        for (; i < dz.Length; i++) dz[i] = y[i] > 0 ? dy[i] : 0f;
+    }
+
+    // dx += ((((x − mean)·devScale) + dz) + negMeanDz)·k, rounded step by step as the separate elementwise ops round it.
+    private static unsafe void InputGradientRow(float* x, float* dz, float* dx, float mean, float devScale, float negMeanDz, float k, int S)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vm = Vector256.Create(mean), vd = Vector256.Create(devScale), vn = Vector256.Create(negMeanDz), vk = Vector256.Create(k);
+            for (; i <= S - 8; i += 8)
+            {
+                var t = (Vector256.Load(x + i) - vm) * vd + Vector256.Load(dz + i) + vn;
+                (t * vk + Vector256.Load(dx + i)).Store(dx + i);
+            }
+        }
+        for (; i < S; i++) dx[i] = ((x[i] - mean) * devScale + dz[i] + negMeanDz) * k + dx[i];
     }
 }

@@ -82,6 +82,74 @@ public class CnnGradTests
         }
     }
 
+    [Theory]
+    [InlineData(37)]   // rows of S = 37: whole vectors and a tail
+    [InlineData(5)]    // shorter than one vector
+    public void BatchNorm2dRelu_FusedRows_GiveTheBitsOfTheSeparateElementwiseOps(int S)
+    {
+        // the forward and backward each make one pass per row; their results must be those of the separate
+        // TensorPrimitives ops they replace (multiply, add, add, max; mask, add, subtract; subtract, multiply-add, add,
+        // multiply-add), bit for bit, with the ReLU's kink, −0 and a residual in play
+        var rng = new Random(S);
+        int B = 3, C = 2;
+        var x = Rand(rng, B, C, 1, S);
+        var residual = Rand(rng, B, C, 1, S);
+        for (int i = 0; i < x.Size; i += 7) x.Data[i] = -0f;
+        var (w, b) = (Tensor.FromArray([0.7f, -1.3f], C), Tensor.FromArray([0.1f, 0.05f], C));
+        x.RequiresGrad = residual.RequiresGrad = true;
+        var y = Ops.BatchNorm2dRelu(x, w, b, Tensor.Zeros(C), Tensor.Full(1f, C), batchStatistics: true, residual: residual);
+        var dy = Rand(rng, B, C, 1, S);
+        y.Backward(dy);
+
+        var yRef = new float[y.Size];
+        var (dxRef, dresRef) = (new float[x.Size], new float[x.Size]);
+        for (int c = 0; c < C; c++)
+        {
+            int n = B * S;
+            double sum = 0, squares = 0;
+            var dev = new float[S];
+            for (int bi = 0; bi < B; bi++) sum += System.Numerics.Tensors.TensorPrimitives.Sum(x.Data.Slice((bi * C + c) * S, S));
+            float mean = (float)(sum / n);
+            for (int bi = 0; bi < B; bi++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Subtract(x.Data.Slice((bi * C + c) * S, S), mean, dev);
+                squares += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(dev);
+            }
+            float rstd = (float)(1.0 / Math.Sqrt(squares / n + 1e-5f));
+            float scale = rstd * w.Data[c], shift = b.Data[c] - mean * scale;
+            var dz = new float[B * S];
+            double sumDz = 0, sumDzDev = 0;
+            for (int bi = 0; bi < B; bi++)
+            {
+                int at = (bi * C + c) * S;
+                var yc = yRef.AsSpan(at, S);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data.Slice(at, S), scale, yc);
+                System.Numerics.Tensors.TensorPrimitives.Add(yc, shift, yc);
+                System.Numerics.Tensors.TensorPrimitives.Add(yc, residual.Data.Slice(at, S), yc);
+                System.Numerics.Tensors.TensorPrimitives.Max(yc, 0f, yc);
+                var g = dz.AsSpan(bi * S, S);
+                for (int i = 0; i < S; i++) g[i] = yc[i] > 0 ? dy.Data[at + i] : 0f;
+                System.Numerics.Tensors.TensorPrimitives.Add(dresRef.AsSpan(at, S), g, dresRef.AsSpan(at, S));
+                System.Numerics.Tensors.TensorPrimitives.Subtract(x.Data.Slice(at, S), mean, dev);
+                sumDz += System.Numerics.Tensors.TensorPrimitives.Sum(g);
+                sumDzDev += System.Numerics.Tensors.TensorPrimitives.Dot(g, dev);
+            }
+            double sumDzXhat = sumDzDev * rstd;
+            float k = w.Data[c] * rstd, meanDz = (float)(sumDz / n), devScale = (float)(-sumDzXhat / n * rstd);
+            for (int bi = 0; bi < B; bi++)
+            {
+                int at = (bi * C + c) * S;
+                System.Numerics.Tensors.TensorPrimitives.Subtract(x.Data.Slice(at, S), mean, dev);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dev, devScale, dz.AsSpan(bi * S, S), dev);
+                System.Numerics.Tensors.TensorPrimitives.Add(dev, -meanDz, dev);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dev, k, dxRef.AsSpan(at, S), dxRef.AsSpan(at, S));
+            }
+        }
+        Assert.Equal(yRef.Select(BitConverter.SingleToInt32Bits), y.ToArray().Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(dxRef.Select(BitConverter.SingleToInt32Bits), x.Grad.ToArray().Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(dresRef.Select(BitConverter.SingleToInt32Bits), residual.Grad.ToArray().Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void BatchNorm2dRelu_Backward_MatchesFiniteDifferences()
     {
