@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 
 namespace MotionWorkbench.Tensors;
 
@@ -99,24 +99,25 @@ public static partial class Ops
     }
 
     // One pass per row: y = max((x·scale + shift) [+ residual], 0), each step rounded as the separate elementwise ops
-    // (multiply, add, add, max) would round it, so the bits are theirs; Vector256.Max and MathF.Max, like
+    // (multiply, add, add, max) would round it, so the bits are theirs; Vector.Max and MathF.Max, like
     // TensorPrimitives.Max, propagate NaN and order −0 below +0.
     private static unsafe void BatchNormForward(float* x, float* residual, float* y, int c, int B, int C, int S, float mean, float rstd, float weight, float bias, bool relu)
     {
         float scale = rstd * weight, shift = bias - mean * scale;                               // x̂·weight + bias
-        var vs = Vector256.Create(scale);
-        var vb = Vector256.Create(shift);
+        var vs = new Vector<float>(scale);
+        var vb = new Vector<float>(shift);
+        int width = Vector<float>.Count;
         for (int b = 0; b < B; b++)
         {
             long at = ((long)b * C + c) * S;
             float* xr = x + at, yr = y + at, rr = residual == null ? null : residual + at;
             int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i <= S - 8; i += 8)
+            if (Vector.IsHardwareAccelerated)
+                for (; i <= S - width; i += width)
                 {
-                    var v = Vector256.Load(xr + i) * vs + vb;
-                    if (rr != null) v += Vector256.Load(rr + i);
-                    if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                    var v = Vector.Load(xr + i) * vs + vb;
+                    if (rr != null) v += Vector.Load(rr + i);
+                    if (relu) v = Vector.Max(v, Vector<float>.Zero);
                     v.Store(yr + i);
                 }
             for (; i < S; i++)
@@ -170,18 +171,18 @@ public static partial class Ops
     // null) dz = dy where y > 0, else 0, and dResidual += dz (when wanted); always centred = x − mean.
     private static unsafe void MaskAndCentre(float* dy, float* y, float* dz, float* dResidual, float* x, float mean, float* centred, int S)
     {
-        int i = 0;
-        var vm = Vector256.Create(mean);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= S - 8; i += 8)
+        int i = 0, width = Vector<float>.Count;
+        var vm = new Vector<float>(mean);
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= S - width; i += width)
             {
                 if (dz != null)
                 {
-                    var d = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), Vector256<float>.Zero), Vector256.Load(dy + i), Vector256<float>.Zero);
+                    var d = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(y + i), Vector<float>.Zero), Vector.Load(dy + i), Vector<float>.Zero);
                     d.Store(dz + i);
-                    if (dResidual != null) (Vector256.Load(dResidual + i) + d).Store(dResidual + i);
+                    if (dResidual != null) (Vector.Load(dResidual + i) + d).Store(dResidual + i);
                 }
-                (Vector256.Load(x + i) - vm).Store(centred + i);
+                (Vector.Load(x + i) - vm).Store(centred + i);
             }
         for (; i < S; i++)
         {
@@ -198,14 +199,14 @@ public static partial class Ops
     // dx += ((((x − mean)·devScale) + dz) + negMeanDz)·k, rounded step by step as the separate elementwise ops round it.
     private static unsafe void InputGradientRow(float* x, float* dz, float* dx, float mean, float devScale, float negMeanDz, float k, int S)
     {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        int i = 0, width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
         {
-            Vector256<float> vm = Vector256.Create(mean), vd = Vector256.Create(devScale), vn = Vector256.Create(negMeanDz), vk = Vector256.Create(k);
-            for (; i <= S - 8; i += 8)
+            Vector<float> vm = new(mean), vd = new(devScale), vn = new(negMeanDz), vk = new(k);
+            for (; i <= S - width; i += width)
             {
-                var t = (Vector256.Load(x + i) - vm) * vd + Vector256.Load(dz + i) + vn;
-                (t * vk + Vector256.Load(dx + i)).Store(dx + i);
+                var t = (Vector.Load(x + i) - vm) * vd + Vector.Load(dz + i) + vn;
+                (t * vk + Vector.Load(dx + i)).Store(dx + i);
             }
         }
         for (; i < S; i++) dx[i] = ((x[i] - mean) * devScale + dz[i] + negMeanDz) * k + dx[i];
