@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MotionWorkbench.Tensors.Tests.Support;
 using static MotionWorkbench.Tensors.Tests.Support.GradCheck;
 
@@ -108,12 +109,12 @@ public class CnnGradTests
             int n = B * S;
             double sum = 0, squares = 0;
             var dev = new float[S];
-            for (int bi = 0; bi < B; bi++) sum += System.Numerics.Tensors.TensorPrimitives.Sum(x.Data.Slice((bi * C + c) * S, S));
+            for (int bi = 0; bi < B; bi++) sum += TensorPrimitives.Sum(x.Data.Slice((bi * C + c) * S, S));
             float mean = (float)(sum / n);
             for (int bi = 0; bi < B; bi++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Subtract(x.Data.Slice((bi * C + c) * S, S), mean, dev);
-                squares += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(dev);
+                TensorPrimitives.Subtract(x.Data.Slice((bi * C + c) * S, S), mean, dev);
+                squares += TensorPrimitives.SumOfSquares(dev);
             }
             float rstd = (float)(1.0 / Math.Sqrt(squares / n + 1e-5f));
             float scale = rstd * w.Data[c], shift = b.Data[c] - mean * scale;
@@ -123,26 +124,26 @@ public class CnnGradTests
             {
                 int at = (bi * C + c) * S;
                 var yc = yRef.AsSpan(at, S);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data.Slice(at, S), scale, yc);
-                System.Numerics.Tensors.TensorPrimitives.Add(yc, shift, yc);
-                System.Numerics.Tensors.TensorPrimitives.Add(yc, residual.Data.Slice(at, S), yc);
-                System.Numerics.Tensors.TensorPrimitives.Max(yc, 0f, yc);
+                TensorPrimitives.Multiply(x.Data.Slice(at, S), scale, yc);
+                TensorPrimitives.Add(yc, shift, yc);
+                TensorPrimitives.Add(yc, residual.Data.Slice(at, S), yc);
+                TensorPrimitives.Max(yc, 0f, yc);
                 var g = dz.AsSpan(bi * S, S);
                 for (int i = 0; i < S; i++) g[i] = yc[i] > 0 ? dy.Data[at + i] : 0f;
-                System.Numerics.Tensors.TensorPrimitives.Add(dresRef.AsSpan(at, S), g, dresRef.AsSpan(at, S));
-                System.Numerics.Tensors.TensorPrimitives.Subtract(x.Data.Slice(at, S), mean, dev);
-                sumDz += System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                sumDzDev += System.Numerics.Tensors.TensorPrimitives.Dot(g, dev);
+                TensorPrimitives.Add(dresRef.AsSpan(at, S), g, dresRef.AsSpan(at, S));
+                TensorPrimitives.Subtract(x.Data.Slice(at, S), mean, dev);
+                sumDz += TensorPrimitives.Sum(g);
+                sumDzDev += TensorPrimitives.Dot(g, dev);
             }
             double sumDzXhat = sumDzDev * rstd;
             float k = w.Data[c] * rstd, meanDz = (float)(sumDz / n), devScale = (float)(-sumDzXhat / n * rstd);
             for (int bi = 0; bi < B; bi++)
             {
                 int at = (bi * C + c) * S;
-                System.Numerics.Tensors.TensorPrimitives.Subtract(x.Data.Slice(at, S), mean, dev);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dev, devScale, dz.AsSpan(bi * S, S), dev);
-                System.Numerics.Tensors.TensorPrimitives.Add(dev, -meanDz, dev);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dev, k, dxRef.AsSpan(at, S), dxRef.AsSpan(at, S));
+                TensorPrimitives.Subtract(x.Data.Slice(at, S), mean, dev);
+                TensorPrimitives.MultiplyAdd(dev, devScale, dz.AsSpan(bi * S, S), dev);
+                TensorPrimitives.Add(dev, -meanDz, dev);
+                TensorPrimitives.MultiplyAdd(dev, k, dxRef.AsSpan(at, S), dxRef.AsSpan(at, S));
             }
         }
         Assert.Equal(yRef.Select(BitConverter.SingleToInt32Bits), y.ToArray().Select(BitConverter.SingleToInt32Bits));
