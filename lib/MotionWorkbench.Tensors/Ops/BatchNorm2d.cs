@@ -155,15 +155,11 @@ public static partial class Ops
         for (int b = 0; b < B; b++)
         {
             long at = ((long)b * C + c) * S;
-            var g = new ReadOnlySpan<float>((relu ? dz : dOut) + at, S);
-            var dxc = new Span<float>(dX + at, S);
-            if (!batchStatistics)
-            {
-                TensorPrimitives.MultiplyAdd(g, k, dxc, dxc);                                  // dx += weight·rstd·dz
-                continue;
-            }
-            // dx += k·(dz − meanDz − x̂·mean(dz·x̂)), x̂ = (x − mean)·rstd
-            InputGradientRow(x + at, (relu ? dz : dOut) + at, dX + at, mean, devScale, -meanDz, k, S);
+            float* g = (relu ? dz : dOut) + at;
+            if (!batchStatistics)                                                              // dx += weight·rstd·dz
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(g, S), k, new ReadOnlySpan<float>(dX + at, S), new Span<float>(dX + at, S));
+            else                                                                               // dx += k·(dz − meanDz − x̂·mean(dz·x̂)), x̂ = (x − mean)·rstd
+                InputGradientRow(x + at, g, dX + at, mean, devScale, -meanDz, k, S);
         }
     }
 
